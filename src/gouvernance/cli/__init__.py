@@ -1,0 +1,1 @@
+"""The `gouvernance` command line (Typer)."""

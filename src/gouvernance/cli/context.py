@@ -1,0 +1,81 @@
+"""What every command needs: settings, the database (migrated), the catalogue, a clock, and error output."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from gouvernance.clock import Clock, SystemClock
+from gouvernance.db.engine import Database
+from gouvernance.db.migrate import is_up_to_date, upgrade
+from gouvernance.errors import DomainError, Message
+from gouvernance.settings import Settings, get_settings
+from gouvernance.spec.catalog import Catalog, default_directories
+
+console = Console()
+errors = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def catalog_directories() -> list[Path]:
+    return default_directories(settings().templates_dir)
+
+
+def catalog() -> Catalog:
+    return Catalog(catalog_directories())
+
+
+def database(*, migrate_embedded: bool = True) -> Database:
+    """The configured database. The embedded SQLite default is migrated on first use so that a fresh
+    machine just works; PostgreSQL is migrated only by `gouvernance db upgrade`, as operators expect."""
+    db = Database(settings().resolved_database_url)
+    if is_up_to_date(db):
+        return db
+    if db.dialect == "sqlite" and migrate_embedded:
+        upgrade(db)
+        return db
+    raise DomainError(
+        Message(
+            "db.not_migrated",
+            "La base n'est pas à jour : lancez « gouvernance db upgrade ».",
+            "The database schema is not up to date: run 'gouvernance db upgrade'.",
+        )
+    )
+
+
+def clock() -> Clock:
+    return SystemClock()
+
+
+def print_error(error: DomainError) -> None:
+    errors.print(f"[bold red]Erreur[/] ({error.code}) : {error.text()}", highlight=False)
+    for reason in error.reasons:
+        errors.print(f"  • {reason.fr}  [dim]({reason.code})[/]", highlight=False)
+
+
+def handle_errors(function: F) -> F:
+    """Domain errors are printed in French with their reasons, never as a traceback; exit code 1."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except DomainError as error:
+            print_error(error)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            errors.print("Interrompu.")
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]

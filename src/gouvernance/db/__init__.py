@@ -1,0 +1,1 @@
+"""Persistence plumbing: the declarative base, engines and transactions, and Alembic migrations."""

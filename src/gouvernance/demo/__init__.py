@@ -1,0 +1,1 @@
+"""The demonstration: a realistic engagement walked through a whole journey, guards and rework included."""

@@ -1,0 +1,37 @@
+"""The demonstration engagement: a realistic EPCI launching the shared-governance journey."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from gouvernance.clock import FrozenClock
+from gouvernance.db.engine import Database
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.service import LaunchRequest, Territory, launch
+from gouvernance.spec.schema import ProcessModel
+
+DEMO_MODEL = "gouvernance-partagee"
+DEMO_START = date(2026, 1, 5)
+DEMO_PARAMETERS = {"population": 23_400, "perimetre": "epci", "instances_participatives_existantes": True}
+
+
+@dataclass
+class DemoEngagement:
+    engagement_id: str
+    clock: FrozenClock
+
+
+def launch_demo(db: Database, model: ProcessModel, territory: str) -> DemoEngagement:
+    clock = FrozenClock(datetime(DEMO_START.year, DEMO_START.month, DEMO_START.day, 8, 0, tzinfo=UTC))
+    parameters = {k: v for k, v in DEMO_PARAMETERS.items() if k in model.parameters_by_key}
+    with db.transaction() as session:
+        result = launch(
+            session,
+            LaunchRequest(
+                model, Territory(territory, "epci", "200071876"), DEMO_START, parameters, lead="julien.robert"
+            ),
+            actor=ActorRef.of("claire.martin", "consultant"),
+            clock=clock,
+        )
+    return DemoEngagement(result.engagement_id, clock)

@@ -1,0 +1,1 @@
+"""Engagements: a journey launched from a process model for one territory, and its steps."""

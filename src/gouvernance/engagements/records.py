@@ -1,0 +1,82 @@
+"""Tables for engagements and their steps. Only the one door (transitions.py) writes ``state``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gouvernance.db.base import Base, BigId, Json, UTCDateTime
+
+
+class ProcessModelRow(Base):
+    """A snapshot of a process model, stored when first launched: editing the YAML file later never
+    changes the engagements that were launched from it."""
+
+    __tablename__ = "process_models"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    document: Mapped[dict[str, Any]] = mapped_column(Json)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EngagementRow(Base):
+    __tablename__ = "engagements"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["model_key", "model_version"], ["process_models.key", "process_models.version"]
+        ),
+        Index("ix_engagements_state", "state"),
+        Index("ix_engagements_territory", "territory_name"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    model_key: Mapped[str] = mapped_column(String(80))
+    model_version: Mapped[int] = mapped_column(Integer)
+    territory_name: Mapped[str] = mapped_column(String(200))
+    territory_kind: Mapped[str] = mapped_column(String(20), default="commune")
+    territory_insee: Mapped[str | None] = mapped_column(String(10))
+    start_date: Mapped[date] = mapped_column(Date)
+    parameters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    lead: Mapped[str | None] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Optimistic locking: every UPDATE says "WHERE version = <the version I read>". The door bumps the
+    # version itself (generator off) so that a change the row does not show, such as an endorsement, still
+    # produces a new version.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+
+class StepRow(Base):
+    __tablename__ = "steps"
+    __table_args__ = (
+        UniqueConstraint("engagement_id", "step_key"),
+        Index("ix_steps_engagement_stage_state", "engagement_id", "stage_key", "state"),
+        Index("ix_steps_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    engagement_id: Mapped[str] = mapped_column(String(36), ForeignKey("engagements.id"))
+    stage_key: Mapped[str] = mapped_column(String(80))
+    step_key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Incremented each time the work goes back (rework, send back, reopen): approvals count per round.
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

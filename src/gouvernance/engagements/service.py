@@ -1,0 +1,194 @@
+"""Launching engagements from a process model."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from gouvernance.clock import Clock
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.engagements.transitions import TransitionResult, transition
+from gouvernance.errors import InvalidInput, Message
+from gouvernance.history.log import append_event
+from gouvernance.spec.catalog import snapshot
+from gouvernance.spec.schema import ProcessModel
+
+TerritoryKind = Literal["commune", "epci", "departement", "region", "autre"]
+TERRITORY_KINDS: tuple[str, ...] = TerritoryKind.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Territory:
+    name: str
+    kind: str = "commune"
+    insee: str | None = None
+
+
+@dataclass
+class LaunchRequest:
+    model: ProcessModel
+    territory: Territory
+    start_date: date
+    parameters: dict[str, Any] = field(default_factory=dict)
+    lead: str | None = None
+    engagement_id: str | None = None
+
+
+def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, Any]:
+    """Launch values typed as the model declares them, defaults filled in; every problem reported at once."""
+    problems: list[Message] = []
+    values: dict[str, Any] = {}
+    for key in raw:
+        if key not in model.parameters_by_key:
+            known = ", ".join(model.parameters_by_key) or "aucun"
+            problems.append(
+                Message(
+                    "parameter.unknown",
+                    f"paramètre inconnu « {key} » (paramètres : {known})",
+                    f"unknown parameter '{key}' (parameters: {known})",
+                    path=key,
+                )
+            )
+    for spec in model.parameters:
+        if spec.key in raw:
+            try:
+                values[spec.key] = spec.coerce(raw[spec.key])
+            except (ValueError, TypeError) as exc:
+                problems.append(
+                    Message(
+                        "parameter.invalid", f"« {spec.key} » : {exc}", f"'{spec.key}': {exc}", path=spec.key
+                    )
+                )
+        elif spec.required and spec.default is None:
+            problems.append(
+                Message(
+                    "parameter.missing",
+                    f"paramètre obligatoire manquant : « {spec.key} »",
+                    f"missing required parameter: '{spec.key}'",
+                    path=spec.key,
+                )
+            )
+        else:
+            values[spec.key] = spec.default
+    if problems:
+        raise InvalidInput(
+            Message("parameter.problems", "Paramètres de lancement invalides", "Invalid launch parameters"),
+            reasons=problems,
+        )
+    return values
+
+
+def _check_territory(territory: Territory) -> None:
+    problems = []
+    if not territory.name.strip():
+        problems.append(
+            Message(
+                "territory.name",
+                "le nom du territoire est obligatoire",
+                "the territory name is required",
+                path="territory.name",
+            )
+        )
+    if territory.kind not in TERRITORY_KINDS:
+        problems.append(
+            Message(
+                "territory.kind",
+                f"type de territoire inconnu « {territory.kind} » ({', '.join(TERRITORY_KINDS)})",
+                f"unknown territory kind '{territory.kind}'",
+                path="territory.kind",
+            )
+        )
+    if (
+        territory.insee is not None
+        and not (
+            len(territory.insee) == 5 and territory.insee[:2].isalnum() and territory.insee[2:].isdigit()
+        )
+        and not (len(territory.insee) == 9 and territory.insee.isdigit())
+    ):
+        problems.append(
+            Message(
+                "territory.insee",
+                f"code INSEE invalide « {territory.insee} » (5 caractères pour "
+                "une commune, 9 chiffres (SIREN) pour un EPCI)",
+                f"invalid INSEE code '{territory.insee}'",
+                path="territory.insee",
+            )
+        )
+    if problems:
+        raise InvalidInput(
+            Message("territory.invalid", "Territoire invalide", "Invalid territory"), reasons=problems
+        )
+
+
+def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: Clock) -> TransitionResult:
+    """Create the engagement and its steps, then activate it: the first stages' steps become ready."""
+    model = request.model
+    parameters = resolve_parameters(model, request.parameters)
+    _check_territory(request.territory)
+    now = clock.now()
+    snapshot(session, model, now=now)
+    engagement = EngagementRow(
+        id=request.engagement_id or str(uuid.uuid4()),
+        model_key=model.key,
+        model_version=model.version,
+        territory_name=request.territory.name.strip(),
+        territory_kind=request.territory.kind,
+        territory_insee=request.territory.insee,
+        start_date=request.start_date,
+        parameters=parameters,
+        lead=request.lead,
+        state="draft",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(engagement)
+    session.flush()
+    # Steps go in with one multi-row INSERT: a 600-step journey launches as fast as a 6-step one.
+    session.execute(
+        insert(StepRow),
+        [
+            {
+                "engagement_id": engagement.id,
+                "stage_key": stage.key,
+                "step_key": step.key,
+                "kind": step.kind,
+                "role": step.role,
+                "state": "pending",
+                "version": 1,
+                "round": 1,
+                "updated_at": now,
+            }
+            for stage in model.stages
+            for step in stage.steps
+        ],
+    )
+    append_event(
+        session,
+        engagement_id=engagement.id,
+        step=None,
+        event="launched",
+        from_state=None,
+        to_state="draft",
+        actor=actor.login,
+        actor_role=next(iter(sorted(actor.roles)), None),
+        at=now,
+        comment=None,
+        payload={
+            "model_key": model.key,
+            "model_version": model.version,
+            "territory": request.territory.name,
+            "parameters": parameters,
+        },
+        version=engagement.version,
+        topic="engagement.launched",
+    )
+    session.flush()
+    return transition(
+        session, engagement_id=engagement.id, step_key=None, event="activate", actor=actor, clock=clock
+    )

@@ -1,0 +1,1 @@
+"""Evidence attached to steps: files (stored content-addressed) and links."""

@@ -1,0 +1,211 @@
+"""The first guard rules: evidence attached, approval by a role, the stage's other steps done, and a
+condition on a launch parameter."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy import func, select
+
+from gouvernance.errors import Message
+from gouvernance.guards.registry import Guard, GuardContext, register_guard
+from gouvernance.spec.schema import ProcessModel, StepSpec
+
+
+@register_guard("evidence_attached")
+class EvidenceAttached(Guard):
+    """At least ``min`` pieces of evidence (optionally of one kind, or with a label) on this step."""
+
+    kind: Literal["file", "link", "any"] = "any"
+    label: str | None = Field(default=None, description="Required label, e.g. « note juridique ».")
+    min: int = Field(default=1, ge=1)
+
+    def check(self, ctx: GuardContext) -> Message | None:
+        from gouvernance.evidence.records import EvidenceRow
+
+        assert ctx.step is not None
+        query = select(func.count()).select_from(EvidenceRow).where(EvidenceRow.step_id == ctx.step.id)
+        if self.kind != "any":
+            query = query.where(EvidenceRow.kind == self.kind)
+        if self.label:
+            query = query.where(func.lower(EvidenceRow.label) == self.label.lower())
+        count = ctx.session.scalar(query) or 0
+        if count >= self.min:
+            return None
+        wanted = self.describe()
+        return Message(
+            "guard.evidence_missing",
+            f"{wanted.fr} ({count} sur {self.min})",
+            f"{wanted.en} ({count} of {self.min})",
+            details={"label": self.label, "kind": self.kind, "found": count, "required": self.min},
+        )
+
+    def describe(self) -> Message:
+        what_fr = {"file": "fichier", "link": "lien", "any": "pièce"}[self.kind]
+        what_en = {"file": "file", "link": "link", "any": "piece of evidence"}[self.kind]
+        label_fr = f" « {self.label} »" if self.label else ""
+        label_en = f" '{self.label}'" if self.label else ""
+        return Message(
+            "guard.evidence_attached",
+            f"{what_fr}{label_fr} joint(e) à l'étape",
+            f"{what_en}{label_en} attached to the step",
+        )
+
+
+@register_guard("approved_by")
+class ApprovedBy(Guard):
+    """Someone holding ``role`` has endorsed the work in its current round (rework starts a new round)."""
+
+    role: str
+
+    def validate_against(self, model: ProcessModel, step: StepSpec) -> list[Message]:
+        if self.role not in model.roles_by_key:
+            return [
+                Message(
+                    "unknown_role",
+                    f"rôle inconnu « {self.role} »",
+                    f"unknown role '{self.role}'",
+                    path="role",
+                )
+            ]
+        return []
+
+    def check(self, ctx: GuardContext) -> Message | None:
+        from gouvernance.history.records import EventRow
+
+        assert ctx.step is not None
+        endorsements = ctx.session.scalars(
+            select(EventRow.payload).where(
+                EventRow.step_id == ctx.step.id, EventRow.event == "endorse", EventRow.actor_role == self.role
+            )
+        )
+        if any(payload.get("round") == ctx.step.round for payload in endorsements):
+            return None
+        title = ctx.model.role_title(self.role)
+        return Message(
+            "guard.approval_missing",
+            f"approbation manquante : {title}",
+            f"approval missing: {ctx.model.role_title(self.role, 'en')}",
+            details={"role": self.role},
+        )
+
+    def describe(self) -> Message:
+        return Message(
+            "guard.approved_by", f"approuvé par le rôle « {self.role} »", f"approved by role '{self.role}'"
+        )
+
+
+@register_guard("stage_steps_done")
+class StageStepsDone(Guard):
+    """Every other step of this stage (or of ``stage``) is done or skipped."""
+
+    stage: str | None = None
+
+    def validate_against(self, model: ProcessModel, step: StepSpec) -> list[Message]:
+        if self.stage is not None and self.stage not in model.stages_by_key:
+            return [
+                Message(
+                    "unknown_stage",
+                    f"phase inconnue « {self.stage} »",
+                    f"unknown stage '{self.stage}'",
+                    path="stage",
+                )
+            ]
+        return []
+
+    def check(self, ctx: GuardContext) -> Message | None:
+        from gouvernance.engagements.records import StepRow
+        from gouvernance.lifecycle.machines import TERMINAL_STEP_STATES
+
+        assert ctx.step is not None
+        stage = self.stage or ctx.step.stage_key
+        open_steps = list(
+            ctx.session.scalars(
+                select(StepRow.step_key).where(
+                    StepRow.engagement_id == ctx.engagement.id,
+                    StepRow.stage_key == stage,
+                    StepRow.id != ctx.step.id,
+                    StepRow.state.not_in(TERMINAL_STEP_STATES),
+                )
+            )
+        )
+        if not open_steps:
+            return None
+        titles = ", ".join(ctx.model.steps_by_key[key].title.fr for key in open_steps)
+        titles_en = ", ".join(ctx.model.steps_by_key[key].title.text("en") for key in open_steps)
+        return Message(
+            "guard.stage_steps_open",
+            f"étapes de la phase encore ouvertes : {titles}",
+            f"steps of the stage still open: {titles_en}",
+            details={"open_steps": open_steps},
+        )
+
+    def describe(self) -> Message:
+        return Message(
+            "guard.stage_steps_done",
+            "toutes les autres étapes de la phase sont terminées",
+            "every other step of the stage is done",
+        )
+
+
+_OPERATORS: dict[str, Any] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+}
+_OPERATOR_TEXT = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "in": "∈", "not_in": "∉"}
+
+
+@register_guard("parameter")
+class ParameterCondition(Guard):
+    """A condition on a launch parameter, e.g. skipping a step only where no participative body exists."""
+
+    parameter: str
+    op: Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in"] = "eq"
+    value: Any = True
+    explanation: str | None = Field(default=None, description="Why, in French, shown when refused.")
+
+    def validate_against(self, model: ProcessModel, step: StepSpec) -> list[Message]:
+        if self.parameter not in model.parameters_by_key:
+            return [
+                Message(
+                    "unknown_parameter",
+                    f"paramètre inconnu « {self.parameter} »",
+                    f"unknown parameter '{self.parameter}'",
+                    path="parameter",
+                )
+            ]
+        return []
+
+    def check(self, ctx: GuardContext) -> Message | None:
+        spec = ctx.model.parameters_by_key[self.parameter]
+        actual = ctx.engagement.parameters.get(self.parameter, spec.default)
+        try:
+            satisfied = actual is not None and bool(_OPERATORS[self.op](actual, self.value))
+        except TypeError:
+            satisfied = False
+        if satisfied:
+            return None
+        why = f" : {self.explanation}" if self.explanation else ""
+        return Message(
+            "guard.parameter_condition",
+            f"condition non remplie sur « {spec.title.fr} » ({actual!r} {_OPERATOR_TEXT[self.op]} "
+            f"{self.value!r} attendu){why}",
+            f"condition not met on '{spec.title.text('en')}' (expected {actual!r} "
+            f"{_OPERATOR_TEXT[self.op]} {self.value!r})",
+            details={"parameter": self.parameter, "actual": actual, "expected": self.value},
+        )
+
+    def describe(self) -> Message:
+        return Message(
+            "guard.parameter",
+            f"paramètre « {self.parameter} » {_OPERATOR_TEXT[self.op]} {self.value!r}",
+            f"parameter '{self.parameter}' {_OPERATOR_TEXT[self.op]} {self.value!r}",
+        )

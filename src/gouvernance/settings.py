@@ -1,0 +1,55 @@
+"""One settings object, read from the environment with the GOUVERNANCE_ prefix."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "gouvernance"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOUVERNANCE_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Files: SQLite database, evidence.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to a SQLite file (WAL) in data_dir."
+    )
+    templates_dir: Path | None = Field(
+        default=None,
+        description="An extra directory of process-model YAML files, searched after the shipped ones.",
+    )
+    timezone: str = "Europe/Paris"
+    log_level: str = "INFO"
+    max_evidence_bytes: int = 20 * 1024 * 1024
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises on an unknown zone, which pydantic reports with the variable name
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'gouvernance.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Process models (templates): the immutable, versioned spec a journey is launched from."""

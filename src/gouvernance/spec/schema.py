@@ -1,0 +1,254 @@
+"""The process-model document: what a YAML file in process_models/ may say, validated by pydantic.
+
+A ProcessModel is immutable. Cross-references (stage and step dependencies, roles, deliverables, guards)
+are checked afterwards by ``validation.py``, which also compiles the guards and the indexes below.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+
+from gouvernance.guards.registry import Guard
+
+KEY_PATTERN = r"^[a-z][a-z0-9_\-]*$"
+Key = Annotated[str, Field(pattern=KEY_PATTERN, max_length=80)]
+
+StepKind = Literal["task", "review", "consultation", "decision", "training", "mediation", "evaluation"]
+STEP_KINDS: tuple[str, ...] = StepKind.__args__  # type: ignore[attr-defined]
+
+_DURATION = re.compile(
+    r"^\s*(?:(?P<n>\d+)\s*(?P<unit>d|j|jours?|days?|w|s|semaines?|weeks?|m|mois|months?)"
+    r"|P(?:(?P<iso_w>\d+)W|(?P<iso_d>\d+)D))\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'10d', '10 jours', '3w', '2 semaines', '1 mois' (30 days), 'P10D', 'P2W' or a number of days."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("durée attendue, par exemple « 10 jours » ou « 2w »")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("une durée ne peut pas être négative")
+        return timedelta(days=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"durée illisible « {value} » (exemples : « 10 jours », « 3w », « P2W »)")
+    if match["iso_w"]:
+        return timedelta(weeks=int(match["iso_w"]))
+    if match["iso_d"]:
+        return timedelta(days=int(match["iso_d"]))
+    count, unit = int(match["n"]), match["unit"].lower()
+    if unit[0] in "wsS":
+        return timedelta(weeks=count)
+    if unit[0] == "m":
+        return timedelta(days=30 * count)
+    return timedelta(days=count)
+
+
+def _localized(value: Any) -> Any:
+    return {"fr": value} if isinstance(value, str) else value
+
+
+class Localized(BaseModel):
+    """A text in French, optionally in English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fr: str = Field(min_length=1)
+    en: str | None = None
+
+    def text(self, lang: str = "fr") -> str:
+        return (self.en or self.fr) if lang == "en" else self.fr
+
+
+Text = Annotated[Localized, BeforeValidator(_localized)]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParameterSpec(_Spec):
+    key: Key
+    type: Literal["string", "integer", "number", "boolean", "date", "choice"] = "string"
+    title: Text
+    description: Text | None = None
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, raw: Any) -> Any:
+        """A launch value (often text from the command line) as the parameter's type; ValueError if not."""
+        if raw is None:
+            return None
+        text = str(raw).strip()
+        if self.type == "integer":
+            return raw if isinstance(raw, int) and not isinstance(raw, bool) else int(text)
+        if self.type == "number":
+            return float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else float(text)
+        if self.type == "boolean":
+            if isinstance(raw, bool):
+                return raw
+            lowered = text.lower()
+            if lowered in {"true", "vrai", "oui", "yes", "1"}:
+                return True
+            if lowered in {"false", "faux", "non", "no", "0"}:
+                return False
+            raise ValueError(f"« {raw} » n'est pas un booléen (oui/non)")
+        if self.type == "date":
+            return raw.isoformat() if isinstance(raw, date) else date.fromisoformat(text).isoformat()
+        if self.type == "choice" and text not in self.choices:
+            raise ValueError(f"« {raw} » n'est pas parmi {', '.join(self.choices)}")
+        return text
+
+
+class RoleSpec(_Spec):
+    key: Key
+    title: Text
+    description: Text | None = None
+
+
+class DeliverableSpec(_Spec):
+    key: Key
+    title: Text
+    description: Text | None = None
+    formats: tuple[Literal["html", "pdf", "docx"], ...] = ("html", "pdf", "docx")
+
+
+class StepDeliverables(_Spec):
+    requires: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
+
+
+class ReminderPolicy(_Spec):
+    before_due_days: tuple[Annotated[int, Field(ge=0, le=365)], ...] = (3,)
+    escalate_after_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    escalate_to: str | None = None
+
+
+class StepSpec(_Spec):
+    key: Key
+    title: Text
+    description: Text | None = None
+    kind: StepKind = "task"
+    role: str = Field(description="The role responsible for carrying the step out.")
+    reviewer: str | None = Field(
+        default=None, description="The role that approves; the model's default if unset."
+    )
+    duration: Duration = Field(description="From the moment the step becomes ready to its due date.")
+    after: tuple[str, ...] = Field(default=(), description="Steps of the same stage that must be done first.")
+    skippable: bool = False
+    sends_back: tuple[str, ...] = Field(
+        default=(), description="Review steps only: the done steps a reviewer may send back for rework."
+    )
+    deliverables: StepDeliverables = StepDeliverables()
+    guards: tuple[dict[str, Any], ...] = ()
+    reminders: ReminderPolicy = ReminderPolicy()
+
+    _compiled_guards: tuple[Guard, ...] = PrivateAttr(default=())
+
+    @property
+    def compiled_guards(self) -> tuple[Guard, ...]:
+        return self._compiled_guards
+
+
+class StageSpec(_Spec):
+    key: Key
+    title: Text
+    description: Text | None = None
+    after: tuple[str, ...] = ()
+    steps: tuple[StepSpec, ...] = Field(min_length=1)
+
+
+class ProcessModel(_Spec):
+    key: Key
+    version: Annotated[int, Field(ge=1)]
+    title: Text
+    description: Text | None = None
+    parameters: tuple[ParameterSpec, ...] = ()
+    roles: tuple[RoleSpec, ...] = Field(min_length=1)
+    default_reviewer: str = "chef_de_projet"
+    reopen_roles: tuple[str, ...] = ("consultant", "chef_de_projet")
+    deliverables: tuple[DeliverableSpec, ...] = ()
+    stages: tuple[StageSpec, ...] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_an_integer(cls, value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError("la version est un entier (1, 2, 3…)")
+        return value
+
+    # Indexes, computed once per (immutable) model.
+    @cached_property
+    def steps_by_key(self) -> dict[str, StepSpec]:
+        return {step.key: step for stage in self.stages for step in stage.steps}
+
+    @cached_property
+    def stage_of_step(self) -> dict[str, str]:
+        return {step.key: stage.key for stage in self.stages for step in stage.steps}
+
+    @cached_property
+    def stages_by_key(self) -> dict[str, StageSpec]:
+        return {stage.key: stage for stage in self.stages}
+
+    @cached_property
+    def roles_by_key(self) -> dict[str, RoleSpec]:
+        return {role.key: role for role in self.roles}
+
+    @cached_property
+    def parameters_by_key(self) -> dict[str, ParameterSpec]:
+        return {parameter.key: parameter for parameter in self.parameters}
+
+    @cached_property
+    def deliverables_by_key(self) -> dict[str, DeliverableSpec]:
+        return {deliverable.key: deliverable for deliverable in self.deliverables}
+
+    @cached_property
+    def stage_successors(self) -> dict[str, tuple[str, ...]]:
+        successors: dict[str, list[str]] = {stage.key: [] for stage in self.stages}
+        for stage in self.stages:
+            for before in stage.after:
+                successors[before].append(stage.key)
+        return {key: tuple(value) for key, value in successors.items()}
+
+    @cached_property
+    def step_prerequisites(self) -> dict[str, tuple[str, ...]]:
+        """Steps that must be done (or skipped) before a step becomes ready, besides its stage's
+        dependencies: its ``after`` steps, and for a review the steps it may send back."""
+        return {
+            step.key: tuple(dict.fromkeys((*step.after, *step.sends_back)))
+            for step in self.steps_by_key.values()
+        }
+
+    @cached_property
+    def step_dependents(self) -> dict[str, tuple[str, ...]]:
+        dependents: dict[str, list[str]] = {key: [] for key in self.steps_by_key}
+        for key, prerequisites in self.step_prerequisites.items():
+            for before in prerequisites:
+                dependents[before].append(key)
+        return {key: tuple(value) for key, value in dependents.items()}
+
+    @cached_property
+    def entry_steps(self) -> dict[str, tuple[str, ...]]:
+        """Per stage, the steps that become ready as soon as the stage can start."""
+        return {
+            stage.key: tuple(s.key for s in stage.steps if not self.step_prerequisites[s.key])
+            for stage in self.stages
+        }
+
+    def reviewer_of(self, step: StepSpec) -> str:
+        return step.reviewer or self.default_reviewer
+
+    def role_title(self, role: str, lang: str = "fr") -> str:
+        spec = self.roles_by_key.get(role)
+        return spec.title.text(lang) if spec else role

@@ -1,0 +1,63 @@
+"""Test helpers for driving engagements."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from gouvernance.clock import Clock
+from gouvernance.db.engine import Database
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.records import StepRow
+from gouvernance.engagements.transitions import TransitionResult, transition
+from gouvernance.history.records import EventRow, OutboxRow
+
+
+def fire(
+    db: Database,
+    clock: Clock,
+    engagement_id: str,
+    step_key: str | None,
+    event: str,
+    actor: ActorRef,
+    **kwargs: object,
+) -> TransitionResult:
+    with db.transaction() as session:
+        return transition(
+            session,
+            engagement_id=engagement_id,
+            step_key=step_key,
+            event=event,
+            actor=actor,
+            clock=clock,
+            **kwargs,
+        )  # type: ignore[arg-type]
+
+
+def step(db: Database, engagement_id: str, step_key: str) -> StepRow:
+    with db.reading() as session:
+        row = session.scalar(
+            select(StepRow).where(StepRow.engagement_id == engagement_id, StepRow.step_key == step_key)
+        )
+        assert row is not None
+        return row
+
+
+def counts(db: Database, engagement_id: str) -> tuple[int, int]:
+    """(events, outbox rows) of an engagement."""
+    with db.reading() as session:
+        events = session.scalar(
+            select(func.count()).select_from(EventRow).where(EventRow.engagement_id == engagement_id)
+        )
+        outbox = session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.engagement_id == engagement_id)
+        )
+        return int(events or 0), int(outbox or 0)
+
+
+def force_state(db: Database, engagement_id: str, step_key: str, state: str) -> None:
+    """Test set-up only: puts a step in a given state without going through the door."""
+    with db.transaction() as session:
+        session.execute(
+            text("UPDATE steps SET state = :state WHERE engagement_id = :e AND step_key = :k"),
+            {"state": state, "e": engagement_id, "k": step_key},
+        )

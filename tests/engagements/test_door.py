@@ -1,0 +1,296 @@
+"""The one door: guards that say why, roles, optimistic locking, events and outbox in one transaction."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from gouvernance.errors import Conflict, Forbidden, TransitionRefused
+from gouvernance.evidence.service import attach_file, attach_link
+from gouvernance.evidence.store import MemoryBlobStore
+from gouvernance.history.records import EventRow, OutboxRow
+from tests.engagements.helpers import counts, fire, step
+
+
+def _attach_note(db, clock, engagement_id, people, label="Note juridique"):
+    with db.transaction() as session:
+        attach_file(
+            session,
+            engagement_id=engagement_id,
+            step_key="a1",
+            label=label,
+            filename="note.pdf",
+            content=b"%PDF-1.7 note",
+            content_type="application/pdf",
+            actor=people.consultant,
+            store=MemoryBlobStore(),
+            clock=clock,
+            max_bytes=1000,
+        )
+
+
+def _reasons(error: pytest.ExceptionInfo) -> list[str]:
+    return [reason.code for reason in error.value.reasons]
+
+
+def test_launch_makes_the_first_steps_ready_with_due_dates(db, clock, mini_model, launch_engagement) -> None:
+    engagement_id = launch_engagement(mini_model)
+    a1, a2 = step(db, engagement_id, "a1"), step(db, engagement_id, "a2")
+    assert (a1.state, a2.state) == ("ready", "pending")
+    assert a1.due_at == a1.ready_at + timedelta(days=5)
+
+
+def test_missing_evidence_refuses_with_the_reason_then_passes(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "a1", "submit", people.consultant)
+    assert _reasons(refused) == ["guard.evidence_missing"]
+    assert "note juridique" in refused.value.text("fr")
+    assert "note juridique" in refused.value.text("en")
+    _attach_note(db, clock, engagement_id, people, label="Rapport")  # wrong label: still refused
+    with pytest.raises(TransitionRefused):
+        fire(db, clock, engagement_id, "a1", "submit", people.consultant)
+    _attach_note(db, clock, engagement_id, people)
+    assert fire(db, clock, engagement_id, "a1", "submit", people.consultant).to_state == "in_review"
+
+
+def test_a_link_does_not_satisfy_a_file_guard(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model)
+    fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    with db.transaction() as session:
+        attach_link(
+            session,
+            engagement_id=engagement_id,
+            step_key="a1",
+            label="Note juridique",
+            url="https://example.org/note",
+            actor=people.consultant,
+            clock=clock,
+        )
+    with pytest.raises(TransitionRefused):
+        fire(db, clock, engagement_id, "a1", "submit", people.consultant)
+
+
+def _walk_to_review(db, clock, engagement_id, people) -> None:
+    fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    _attach_note(db, clock, engagement_id, people)
+    for event, actor in (("submit", people.consultant), ("approve", people.chef)):
+        fire(db, clock, engagement_id, "a1", event, actor)
+    for event, actor in (
+        ("start", people.consultant),
+        ("submit", people.consultant),
+        ("approve", people.chef),
+    ):
+        fire(db, clock, engagement_id, "a2", event, actor)
+
+
+def test_approval_by_role_is_required_and_counts_per_round(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    fire(db, clock, engagement_id, "a_rev", "endorse", people.elu)  # round 1
+    fire(db, clock, engagement_id, "a_rev", "submit", people.consultant)
+    fire(db, clock, engagement_id, "a_rev", "request_rework", people.elu, comment="À préciser")
+    fire(db, clock, engagement_id, "a_rev", "submit", people.consultant)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "a_rev", "approve", people.elu)
+    assert _reasons(refused) == ["guard.approval_missing"]
+    assert "Élu" in refused.value.text()
+    fire(db, clock, engagement_id, "a_rev", "endorse", people.elu)
+    assert fire(db, clock, engagement_id, "a_rev", "approve", people.elu).to_state == "done"
+
+
+def test_send_back_reopens_the_reviewed_steps_and_waits_for_them(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    result = fire(
+        db, clock, engagement_id, "a_rev", "send_back", people.consultant, comment="Risque juridique"
+    )
+    assert [(r.step_key, r.to_state) for r in result.all()] == [
+        ("a_rev", "pending"),
+        ("a1", "reopened"),
+        ("a2", "reopened"),
+    ]
+    fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    fire(
+        db, clock, engagement_id, "a1", "submit", people.consultant
+    )  # the note from round 1 is still attached
+    fire(db, clock, engagement_id, "a1", "approve", people.chef)
+    assert step(db, engagement_id, "a_rev").state == "pending"  # a2 is not done again yet
+    for event, actor in (
+        ("start", people.consultant),
+        ("submit", people.consultant),
+        ("approve", people.chef),
+    ):
+        last = fire(db, clock, engagement_id, "a2", event, actor)
+    assert ("a_rev", "ready") in [(r.step_key, r.to_state) for r in last.all()]
+
+
+def test_stage_steps_done_names_the_open_steps(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    for event, actor in (
+        ("start", people.consultant),
+        ("endorse", people.elu),
+        ("submit", people.consultant),
+        ("approve", people.elu),
+    ):
+        fire(db, clock, engagement_id, "a_rev", event, actor)
+    fire(db, clock, engagement_id, "b1", "start", people.chef)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "b1", "submit", people.chef)
+    assert _reasons(refused) == ["guard.stage_steps_open"]
+    assert "B deux" in refused.value.text()
+    fire(db, clock, engagement_id, "b2", "skip", people.chef, comment="Petite commune")
+    assert fire(db, clock, engagement_id, "b1", "submit", people.chef).to_state == "in_review"
+
+
+def test_parameter_condition_guards_skipping(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model, population=12_000)
+    _walk_to_review(db, clock, engagement_id, people)
+    for event, actor in (
+        ("start", people.consultant),
+        ("endorse", people.elu),
+        ("submit", people.consultant),
+        ("approve", people.elu),
+    ):
+        fire(db, clock, engagement_id, "a_rev", event, actor)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "b2", "skip", people.chef, comment="On voudrait sauter")
+    assert _reasons(refused) == ["guard.parameter_condition"]
+    assert "Population" in refused.value.text()
+
+
+def test_skipping_needs_a_justification_and_a_skippable_step(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "a1", "skip", people.chef)
+    assert set(_reasons(refused)) == {"rule.reason_required", "rule.not_skippable"}
+
+
+def test_wrong_role_is_forbidden_and_named(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model)
+    with pytest.raises(Forbidden) as forbidden:
+        fire(db, clock, engagement_id, "a1", "start", people.elu)
+    assert forbidden.value.code == "transition.role_not_allowed"
+    assert "Consultant" in forbidden.value.text()
+
+
+def test_stale_version_is_a_conflict_and_writes_nothing(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    version = step(db, engagement_id, "a1").version
+    fire(db, clock, engagement_id, "a1", "start", people.consultant, expected_version=version)
+    before = counts(db, engagement_id)
+    with pytest.raises(Conflict) as conflict:
+        fire(db, clock, engagement_id, "a1", "endorse", people.elu, expected_version=version)
+    assert conflict.value.message.details["current_version"] == version + 1
+    assert conflict.value.message.details["current_state"] == "in_progress"
+    assert counts(db, engagement_id) == before
+
+
+def test_racing_writers_with_the_same_version_one_wins(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    version = step(db, engagement_id, "a1").version
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def contender() -> None:
+        barrier.wait()
+        try:
+            fire(db, clock, engagement_id, "a1", "start", people.consultant, expected_version=version)
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=contender) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 7 + ["ok"]
+    with db.reading() as session:
+        starts = session.scalars(
+            select(EventRow).where(EventRow.engagement_id == engagement_id, EventRow.event == "start")
+        ).all()
+    assert len(starts) == 1
+
+
+def test_each_transition_appends_one_event_and_one_outbox_row(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    before_events, before_outbox = counts(db, engagement_id)
+    result = fire(db, clock, engagement_id, "a1", "start", people.consultant, comment="C'est parti")
+    assert counts(db, engagement_id) == (before_events + 1, before_outbox + 1)
+    with db.reading() as session:
+        event = session.get(EventRow, result.event_id)
+        outbox = session.scalar(select(OutboxRow).where(OutboxRow.event_id == result.event_id))
+    assert event is not None
+    assert outbox is not None
+    assert (event.actor, event.actor_role, event.from_state, event.to_state, event.comment) == (
+        "claire",
+        "consultant",
+        "ready",
+        "in_progress",
+        "C'est parti",
+    )
+    assert event.occurred_at == clock.now()
+    assert (outbox.topic, outbox.status) == ("step.start", "pending")
+
+
+def test_events_are_append_only_in_the_database(db, clock, mini_model, launch_engagement) -> None:
+    engagement_id = launch_engagement(mini_model)
+    for statement in (
+        "UPDATE events SET actor = 'mallory' WHERE engagement_id = :e",
+        "DELETE FROM events WHERE engagement_id = :e",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
+            session.execute(text(statement), {"e": engagement_id})
+    with db.transaction() as session:
+        event = session.scalars(select(EventRow).where(EventRow.engagement_id == engagement_id)).first()
+        assert event is not None
+        event.actor = "mallory"
+        with pytest.raises(RuntimeError, match="append-only"):
+            session.flush()
+        session.rollback()
+
+
+def test_steps_wait_while_the_engagement_is_suspended(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, None, "suspend", people.chef)
+    assert _reasons(refused) == ["rule.reason_required"]
+    fire(db, clock, engagement_id, None, "suspend", people.chef, comment="Période électorale")
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    assert _reasons(refused) == ["rule.engagement_not_active"]
+    fire(db, clock, engagement_id, None, "resume", people.chef)
+    assert fire(db, clock, engagement_id, "a1", "start", people.consultant).to_state == "in_progress"
+
+
+def test_completion_requires_every_step_finished(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, None, "complete", people.consultant)
+    assert _reasons(refused) == ["rule.steps_open"]
+    assert refused.value.reasons[0].details["open_steps"][:2] == ["a1", "a2"]
