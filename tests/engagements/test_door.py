@@ -294,3 +294,14 @@ def test_completion_requires_every_step_finished(db, clock, mini_model, launch_e
         fire(db, clock, engagement_id, None, "complete", people.consultant)
     assert _reasons(refused) == ["rule.steps_open"]
     assert refused.value.reasons[0].details["open_steps"][:2] == ["a1", "a2"]
+
+
+def test_sent_back_steps_restart_in_their_order(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    fire(db, clock, engagement_id, "a_rev", "send_back", people.consultant, comment="Risque juridique")
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "a2", "start", people.consultant)
+    assert _reasons(refused) == ["rule.prerequisites_open"]
+    assert "Un" in refused.value.text()

@@ -122,7 +122,8 @@ class JourneyWalker:
             self._skip(spec, reviewer)
             return True
         if row.state in ("ready", "reopened"):
-            return self.fire(spec, "start", responsible)
+            # Reopened work restarts in order, once what it depends on has been redone.
+            return self._allowed(spec, "start", responsible) and self.fire(spec, "start", responsible)
         if row.state == "in_progress":
             if spec.sends_back and spec.key not in self._sent_back:
                 self._sent_back.add(spec.key)

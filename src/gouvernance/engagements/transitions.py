@@ -8,12 +8,14 @@ readiness flow on to the steps that were waiting. No other code writes a ``state
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine import StateMachine
 
@@ -32,6 +34,7 @@ from gouvernance.lifecycle.machines import (
     Actor,
     EngagementMachine,
     bind,
+    machine_events,
 )
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel, StepSpec
@@ -61,6 +64,11 @@ class TransitionResult:
 
 
 @dataclass
+class _StateHolder:
+    state: str
+
+
+@dataclass
 class _Subject:
     """The row a transition applies to, with what the checks need to know about it."""
 
@@ -76,6 +84,12 @@ class _Subject:
     @property
     def machine_class(self) -> type[StateMachine]:
         return MACHINE_BY_KIND[self.step.kind] if self.step is not None else EngagementMachine
+
+    @cached_property
+    def machine(self) -> StateMachine:
+        """The row's machine, rebuilt once per door call: checking and applying share it. It runs on a copy
+        of the state, so that the row itself only changes in ``_save``, all columns at once."""
+        return bind(self.machine_class, _StateHolder(self.row.state))
 
 
 def transition(
@@ -104,11 +118,26 @@ def transition(
     try:
         return _apply(session, subject, event, actor, clock, comment=comment, payload=payload or {})
     except StaleDataError:
-        # Another transaction changed the row between our read and our write (PostgreSQL, READ COMMITTED).
+        # Another transaction changed the row between our read and our write (PostgreSQL, READ COMMITTED):
+        # read it again so the conflict reports the state and version that won.
+        session.refresh(subject.row)
         raise stale(subject, expected_version) from None
 
 
 def load_subject(session: Session, engagement_id: str, step_key: str | None) -> _Subject:
+    if step_key is not None:
+        # The common case in one round trip: the step and its engagement together.
+        found = session.execute(
+            select(StepRow, EngagementRow)
+            .join(EngagementRow, EngagementRow.id == StepRow.engagement_id)
+            .where(StepRow.engagement_id == engagement_id, StepRow.step_key == step_key)
+        ).first()
+        if found is not None:
+            step, engagement = found
+            model = model_for(session, engagement.model_key, engagement.model_version)
+            spec = model.steps_by_key.get(step_key)
+            if spec is not None:
+                return _Subject(engagement, model, step, spec)
     engagement = session.get(EngagementRow, engagement_id)
     if engagement is None:
         raise NotFound(
@@ -189,9 +218,8 @@ def check(
 ) -> tuple[list[Message], Message | None]:
     """Every reason ``event`` cannot happen now: (refusals, role refusal). Used by the door and by the
     listings that tell a user what they may do next and why not."""
-    machine = bind(subject.machine_class, subject.row)
-    allowed = {e.id for e in machine.allowed_events}
-    known = {e.id for e in subject.machine_class.events}
+    allowed = {e.id for e in subject.machine.allowed_events}
+    known = set(machine_events(subject.machine_class))
     if event not in known:
         return [
             Message(
@@ -304,6 +332,8 @@ def _rule_refusals(subject: _Subject, event: str, comment: str | None) -> list[M
                 f"the engagement is not active (state '{subject.engagement.state}')",
             )
         )
+    if subject.step is not None and event == "start" and subject.step.state == "reopened":
+        refusals.extend(_open_prerequisites(subject))
     if subject.step is None and event == "complete":
         open_steps = _open_step_keys(subject)
         if open_steps:
@@ -316,6 +346,21 @@ def _rule_refusals(subject: _Subject, event: str, comment: str | None) -> list[M
                 )
             )
     return refusals
+
+
+def _open_prerequisites(subject: _Subject) -> list[Message]:
+    """Reopened work starts again in order: after its prerequisites (reopened together by a send-back)."""
+    assert subject.step_spec is not None
+    session = Session.object_session(subject.engagement)
+    assert session is not None
+    waiting = [row.step_key for row in _steps(session, subject.engagement.id,
+                                               subject.model.step_prerequisites[subject.step_spec.key])
+               if row.state not in TERMINAL_STEP_STATES]
+    if not waiting:
+        return []
+    titles = ", ".join(subject.model.steps_by_key[key].title.fr for key in waiting)
+    return [Message("rule.prerequisites_open", f"à reprendre d'abord : {titles}",
+                    f"to be redone first: {', '.join(waiting)}", details={"waiting_for": waiting})]
 
 
 def _open_step_keys(subject: _Subject) -> list[str]:
@@ -343,12 +388,12 @@ def _apply(
     row = subject.row
     now = clock.now()
     from_state = row.state
-    bind(subject.machine_class, row).send(event)
-    _stamp(subject, event, now)
-    row.version = new_version = row.version + 1
+    subject.machine.send(event)
+    new_state = subject.machine.model.state
+    new_version = _save(session, row, {"state": new_state, **_stamp(subject, event, new_state, now)})
     if subject.step is not None:
         payload = {**payload, "round": subject.step.round}  # approvals count within a round (ApprovedBy)
-    event_row = append_event(
+    event_id = append_event(
         session,
         engagement_id=subject.engagement.id,
         step=subject.step,
@@ -364,43 +409,57 @@ def _apply(
         topic=f"{'step' if subject.step else 'engagement'}.{event}",
         extra_outbox=_outbox_extras(subject),
     )
-    # One flush: UPDATE ... WHERE version = <read> (StaleDataError if someone else got there first), then
-    # the event and its outbox row.
-    session.flush()
     result = TransitionResult(
         subject.engagement.id,
         subject.step.step_key if subject.step else None,
         event,
         from_state,
         row.state,
-        row.version,
-        event_row.id,
+        new_version,
+        event_id,
     )
     result.followed_by.extend(_follow_on(session, subject, event, actor, clock, comment))
     return result
 
 
-def _stamp(subject: _Subject, event: str, now: datetime) -> None:
-    subject.row.updated_at = now
-    step = subject.step
-    if step is None:
-        return
+def _save(session: Session, row: EngagementRow | StepRow, changes: dict[str, Any]) -> int:
+    """Writes a transition's changes with one ``UPDATE … SET … WHERE id = :id AND version = :read``.
+
+    Issued directly rather than through the unit of work (this is every transition's hot path); the ORM
+    object is then given the stored values without being marked dirty. Returns the new version; raises
+    StaleDataError when another transaction changed the row since we read it."""
+    read_version = row.version
+    table = type(row).__table__
+    result = session.execute(
+        update(table)
+        .where(table.c.id == row.id, table.c.version == read_version)
+        .values(**changes, version=read_version + 1)
+    )
+    if result.rowcount != 1:
+        raise StaleDataError(f"{table.name} {row.id} changed since version {read_version}")
+    for name, value in (*changes.items(), ("version", read_version + 1)):
+        set_committed_value(row, name, value)
+    return read_version + 1
+
+
+def _stamp(subject: _Subject, event: str, new_state: str, now: datetime) -> dict[str, Any]:
+    """The columns a transition changes besides ``state``: timestamps, due dates, rounds."""
+    changes: dict[str, Any] = {"updated_at": now}
+    step, spec = subject.step, subject.step_spec
+    if step is None or spec is None:
+        return changes
     if event == "make_ready":
         ready_at = max(now, _start_instant(subject.engagement))
-        step.ready_at = ready_at
-        assert subject.step_spec is not None
-        step.due_at = ready_at + subject.step_spec.duration
-        step.completed_at = None
+        changes.update(ready_at=ready_at, due_at=ready_at + spec.duration, completed_at=None)
     elif event == "start":
-        step.started_at = now
+        changes.update(started_at=now, completed_at=None)
         if step.due_at is None or step.completed_at is not None:  # reopened work gets a new due date
-            assert subject.step_spec is not None
-            step.due_at = now + subject.step_spec.duration
-        step.completed_at = None
-    if step.state in TERMINAL_STEP_STATES:
-        step.completed_at = now
+            changes["due_at"] = now + spec.duration
+    if new_state in TERMINAL_STEP_STATES:
+        changes["completed_at"] = now
     if event in _NEW_ROUND_EVENTS:
-        step.round += 1
+        changes["round"] = step.round + 1
+    return changes
 
 
 def _start_instant(engagement: EngagementRow) -> datetime:
@@ -555,7 +614,6 @@ def _record_stage_completed(session: Session, subject: _Subject, stage_key: str,
         topic="stage.completed",
         extra_outbox={"stage_key": stage_key},
     )
-    session.flush()
 
 
 def _steps(session: Session, engagement_id: str, keys: Any) -> list[StepRow]:

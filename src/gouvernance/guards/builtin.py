@@ -173,7 +173,8 @@ class ParameterCondition(Guard):
     explanation: str | None = Field(default=None, description="Why, in French, shown when refused.")
 
     def validate_against(self, model: ProcessModel, step: StepSpec) -> list[Message]:
-        if self.parameter not in model.parameters_by_key:
+        spec = model.parameters_by_key.get(self.parameter)
+        if spec is None:
             return [
                 Message(
                     "unknown_parameter",
@@ -182,6 +183,21 @@ class ParameterCondition(Guard):
                     path="parameter",
                 )
             ]
+        values = self.value if self.op in ("in", "not_in") and isinstance(self.value, list) else [self.value]
+        for value in values:
+            try:
+                fits = spec.coerce(value) == value
+            except (ValueError, TypeError):
+                fits = False
+            if not fits:
+                return [
+                    Message(
+                        "parameter_value",
+                        f"valeur {value!r} incompatible avec le paramètre de type « {spec.type} »",
+                        f"value {value!r} does not fit a '{spec.type}' parameter",
+                        path="value",
+                    )
+                ]
         return []
 
     def check(self, ctx: GuardContext) -> Message | None:

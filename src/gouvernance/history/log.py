@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gouvernance.history.records import EventRow, OutboxRow
@@ -30,46 +31,54 @@ def append_event(
     version: int | None,
     topic: str | None = None,
     extra_outbox: dict[str, Any] | None = None,
-) -> EventRow:
-    """Add one event and, when ``topic`` is given, the outbox row its side effects are read from.
-    The caller flushes (the door does it once for the state change, the event and the outbox row)."""
-    row = EventRow(
-        engagement_id=engagement_id,
-        step_id=step.id if step else None,
-        step_key=step.step_key if step else None,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        actor=actor,
-        actor_role=actor_role,
-        occurred_at=at,
-        comment=comment,
-        payload=payload,
-        version=version,
-    )
-    session.add(row)
+) -> int:
+    """Insert one event and, when ``topic`` is given, the outbox row its side effects are read from.
+    Returns the event id. Plain INSERTs rather than ORM objects: this is on every transition's path, and
+    events are never updated, so the unit of work has nothing to track."""
+    step_key = step.step_key if step else None
+    event_id: int = session.execute(
+        _INSERT_EVENT,
+        {
+            "engagement_id": engagement_id,
+            "step_id": step.id if step else None,
+            "step_key": step_key,
+            "event": event,
+            "from_state": from_state,
+            "to_state": to_state,
+            "actor": actor,
+            "actor_role": actor_role,
+            "occurred_at": at,
+            "comment": comment,
+            "payload": payload,
+            "version": version,
+        },
+    ).scalar_one()
     if topic is not None:
-        # Linked through the relationship: one flush inserts the event, then the outbox row with its id.
-        session.add(
-            OutboxRow(
-                event=row,
-                engagement_id=engagement_id,
-                topic=topic,
-                payload={
+        session.execute(
+            _INSERT_OUTBOX,
+            {
+                "event_id": event_id,
+                "engagement_id": engagement_id,
+                "topic": topic,
+                "payload": {
                     "engagement_id": engagement_id,
-                    "step_key": row.step_key,
+                    "step_key": step_key,
                     "event": event,
                     "from_state": from_state,
                     "to_state": to_state,
                     "actor": actor,
                     **(extra_outbox or {}),
                 },
-                status="pending",
-                attempts=0,
-                created_at=at,
-            )
+                "status": "pending",
+                "attempts": 0,
+                "created_at": at,
+            },
         )
-    return row
+    return event_id
+
+
+_INSERT_EVENT = insert(EventRow.__table__).returning(EventRow.__table__.c.id)
+_INSERT_OUTBOX = insert(OutboxRow.__table__)
 
 
 @sa_event.listens_for(EventRow, "before_update")

@@ -175,7 +175,8 @@ ACTIONABLE_STEP_STATES = frozenset({"ready", "in_progress", "consulting", "in_re
 
 
 def machine_events(machine: type[StateMachine]) -> tuple[str, ...]:
-    return tuple(event.id for event in machine.events)
+    events: Any = machine.events  # a class-level list; typed as a method on instances
+    return tuple(event.id for event in events)
 
 
 def transition_table(machine: type[StateMachine]) -> dict[tuple[str, str], str]:

@@ -159,7 +159,7 @@ def model_for(session: Session, key: str, version: int) -> ProcessModel:
     refuses), so each (database, key, version) is read and compiled once per process."""
     from gouvernance.engagements.records import ProcessModelRow
 
-    cache_key = (str(session.get_bind().url), key, version)
+    cache_key = (str(session.get_bind().engine.url), key, version)
     cached = _SNAPSHOT_CACHE.get(cache_key)
     if cached is not None:
         return cached

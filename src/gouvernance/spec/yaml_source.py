@@ -54,7 +54,10 @@ def format_path(path: YamlPath) -> str:
 
 
 class _ScalarConstructor(yaml.SafeLoader):
-    """Only used for its scalar constructors (int, float, bool, null, dates)."""
+    """Only used for its scalar constructors (int, float, bool, null, dates), and to remember the nodes
+    already built."""
+
+    seen_nodes: set[int]
 
 
 def load_yaml(text: str) -> tuple[Any, SourceMap]:

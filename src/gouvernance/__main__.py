@@ -1,0 +1,5 @@
+"""`python -m gouvernance` is the `gouvernance` command."""
+
+from gouvernance.cli.app import main
+
+main()

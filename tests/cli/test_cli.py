@@ -1,0 +1,94 @@
+"""The command line as a user runs it: a real process, French output, errors without tracebacks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str, db):
+    env = {**os.environ, "GOUVERNANCE_DATA_DIR": str(tmp_path / "data"), "GOUVERNANCE_DATABASE_URL": database_url,
+           "COLUMNS": "200", "NO_COLOR": "1"}
+
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([sys.executable, "-m", "gouvernance", *args], capture_output=True, text=True,
+                                env=env, timeout=120, check=False)
+        assert "Traceback" not in result.stderr, result.stderr
+        if ok:
+            assert result.returncode == 0, result.stderr
+        else:
+            assert result.returncode != 0, result.stdout
+        return result
+
+    return run
+
+
+def test_models_list_and_show(cli) -> None:
+    listing = cli("models", "list").stdout
+    assert "gouvernance-partagee" in listing
+    assert "budget-participatif" in listing
+    diagram = cli("models", "show", "gouvernance-partagee", "--mermaid").stdout
+    assert diagram.startswith("flowchart TD")
+    assert "-.->|reprise|" in diagram
+    shown = cli("models", "show", "gouvernance-partagee").stdout
+    assert "Sécurisation juridique" in shown
+
+
+def test_validate_reports_file_line_and_path(cli, tmp_path: Path) -> None:
+    broken = tmp_path / "parcours.yaml"
+    broken.write_text("key: parcours\nversion: 1\ntitle: Parcours\nroles:\n  - {key: consultant, title: C}\n"
+                      "stages:\n  - key: a\n    title: A\n    steps:\n"
+                      "      - {key: s, title: S, role: maire, duration: 3 jours}\n", encoding="utf-8")
+    result = cli("models", "validate", str(broken), ok=False)
+    assert f"{broken}:10: stages[0].steps[0].role: rôle inconnu « maire »" in result.stderr
+    assert "✓" in cli("models", "validate").stdout
+
+
+def test_launch_status_advance_attach(cli, tmp_path: Path) -> None:
+    launched = cli("launch", "gouvernance-partagee", "--territory", "Saint-Jean-de-Braye", "--start", "2026-03-02",
+                   "--insee", "45284", "--param", "population=21000")
+    engagement_id = launched.stdout.strip()
+    assert UUID.match(engagement_id), launched.stdout
+    short = engagement_id[:8]
+    status = cli("status", short).stdout
+    assert "État des lieux" in status
+    assert "0 %" in status
+    refused = cli("advance", short, "cadrage_accompagnement", "start", "--as", "elu", ok=False)
+    assert "rôle non autorisé" in refused.stderr
+    assert "Consultant" in refused.stderr
+    assert "in_progress" not in cli("advance", short, "cadrage_accompagnement", "start", "--as", "consultant").stderr
+    refused = cli("advance", short, "cadrage_accompagnement", "submit", "--as", "consultant", ok=False)
+    assert "compte rendu de cadrage" in refused.stderr
+    note = tmp_path / "cr.md"
+    note.write_text("# Compte rendu de cadrage\n", encoding="utf-8")
+    cli("attach", short, "cadrage_accompagnement", "--file", str(note), "--label", "compte rendu de cadrage",
+        "--as", "consultant")
+    moved = cli("advance", short, "cadrage_accompagnement", "submit", "--as", "consultant").stdout
+    assert "en cours → en revue" in moved
+
+
+def test_bad_launch_input_lists_every_problem(cli) -> None:
+    result = cli("launch", "gouvernance-partagee", "--territory", "X", "--start", "2026-03-02", "--param",
+                 "population=beaucoup", "--param", "inconnu=1", ok=False)
+    assert "population" in result.stderr
+    assert "paramètre inconnu « inconnu »" in result.stderr
+    assert "date de début illisible" in cli("launch", "gouvernance-partagee", "--territory", "X", "--start",
+                                            "02/03/2026", ok=False).stderr
+    assert "Modèle de processus inconnu" in cli("launch", "nope", "--territory", "X", "--start", "2026-03-02",
+                                                ok=False).stderr
+
+
+def test_demo_walks_the_whole_journey(cli) -> None:
+    out = cli("demo").stdout
+    assert "1. État des lieux" in out
+    assert "Reprise" in out
+    assert "Refus expliqué" in out
+    assert "Accompagnement terminé — 100 %" in out
