@@ -1,0 +1,199 @@
+"""Plan de formation des élus et des agents: each person's role in the approach, anticipating difficulties,
+sharing experience — as modules with audiences, objectives, dates and the way learning is assessed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypedDict
+
+from gouvernance.clock import Clock
+from gouvernance.deliverables.builders import labels
+from gouvernance.deliverables.builders.common import (
+    CommonContext,
+    Context,
+    bullets,
+    date_text,
+    field,
+    first,
+    header,
+    items,
+    key_values,
+    labelled,
+    mapping,
+    money,
+    paragraph,
+    table,
+    text,
+)
+from gouvernance.deliverables.french import NBSP, as_decimal, format_number, parse_temporal
+from gouvernance.deliverables.model import Block, DeliverableDocument, Section
+
+KIND = "plan_formation"
+
+
+class AudienceContext(TypedDict, total=False):
+    public: str  # "Élus", "Agents de la direction de la citoyenneté"…
+    effectif: int
+    besoins: str
+
+
+class ModuleContext(TypedDict, total=False):
+    title: str
+    public: str
+    objectifs: list[str]
+    contenu: list[str]
+    duree: float | str  # hours when a number
+    format: str  # in_person | remote | hybrid (French accepted)
+    intervenant: str
+    date: date | str
+    lieu: str
+
+
+class FinancementContext(TypedDict, total=False):
+    budget: float | str
+    sources: list[str]  # e.g. "Plan de formation de la collectivité", "CNFPT"
+
+
+class PlanFormationContext(CommonContext, total=False):
+    """Context for ``plan_formation`` (all keys optional)."""
+
+    contexte: str
+    objectifs: list[str]
+    publics: list[AudienceContext]
+    modules: list[ModuleContext]
+    evaluation: list[str]
+    financement: FinancementContext
+
+
+def build_plan_formation(context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
+    fields = header(context, default_title="Plan de formation des élus et des agents", clock=clock)
+    modules = items(context.get("modules"))
+    sections = [
+        _stakes(context),
+        Section(heading="Objectifs pédagogiques", blocks=[bullets(items(context.get("objectifs")))]),
+        _audiences(context),
+        _modules(modules),
+        _calendar(modules),
+        _assessment(context),
+        _funding(context),
+    ]
+    return DeliverableDocument(kind=KIND, sections=sections, table_of_contents=True, **fields)
+
+
+def _stakes(context: Context) -> Section:
+    blocks: list[Block] = [
+        paragraph(
+            "La gouvernance partagée transforme la posture de chacun. Les élus, représentants des acteurs "
+            "locaux, coordonnent la participation de tous et décident au nom du plus grand nombre ; "
+            "les agents "
+            "territoriaux sont les experts au service des projets collectifs et les garants des valeurs du "
+            "service public."
+        ),
+        paragraph(
+            "Le plan de formation vise à informer chacun de son rôle dans la démarche, à anticiper les "
+            "difficultés et à partager les expériences."
+        ),
+    ]
+    if context.get("contexte"):
+        blocks.append(paragraph(context["contexte"]))
+    return Section(heading="Contexte et enjeux", blocks=blocks)
+
+
+def _audiences(context: Context) -> Section:
+    rows = [
+        [field(audience, "public", "name"), field(audience, "effectif"), field(audience, "besoins")]
+        for audience in items(context.get("publics"))
+    ]
+    return Section(
+        heading="Publics concernés",
+        blocks=[table(["Public", "Effectif", "Besoins identifiés"], rows, widths=[3, 1, 5])],
+    )
+
+
+def _duration(value: object) -> str:
+    hours = as_decimal(value)
+    return f"{format_number(hours)}{NBSP}h" if hours is not None else text(value)
+
+
+def _modules(modules: list[Any]) -> Section:
+    subsections = [
+        Section(
+            heading=field(module, "title", "name"),
+            blocks=[
+                key_values(
+                    [
+                        ("Public", field(module, "public")),
+                        ("Durée", _duration(first(module, "duree"))),
+                        ("Format", labelled(labels.TRAINING_FORMATS, first(module, "format"))),
+                        ("Intervenant", field(module, "intervenant")),
+                        ("Date", date_text(first(module, "date"))),
+                        ("Lieu", field(module, "lieu")),
+                    ]
+                ),
+                paragraph("Objectifs :"),
+                bullets(items(first(module, "objectifs"))),
+                paragraph("Contenu :"),
+                bullets(items(first(module, "contenu"))),
+            ],
+        )
+        for module in modules
+    ]
+    return Section(
+        heading="Modules de formation",
+        blocks=[] if subsections else [paragraph(None)],
+        subsections=subsections,
+    )
+
+
+def _calendar(modules: list[Any]) -> Section:
+    def sort_key(module: Any) -> tuple[int, str]:
+        when = parse_temporal(first(module, "date"))
+        return (0, when.isoformat()) if when is not None else (1, "")
+
+    rows = [
+        [
+            date_text(first(module, "date")),
+            field(module, "title", "name"),
+            field(module, "public"),
+            field(module, "lieu"),
+        ]
+        for module in sorted(modules, key=sort_key)
+    ]
+    return Section(
+        heading="Calendrier",
+        blocks=[table(["Date", "Module", "Public", "Lieu"], rows, widths=[2, 4, 3, 3])],
+    )
+
+
+def _assessment(context: Context) -> Section:
+    return Section(
+        heading="Évaluation des acquis",
+        blocks=[
+            paragraph(
+                "Chaque session se conclut par une évaluation à chaud ; un retour d'expérience collectif est "
+                "organisé quelques mois plus tard, une fois les pratiques engagées."
+            ),
+            bullets(items(context.get("evaluation"))),
+        ],
+    )
+
+
+def _funding(context: Context) -> Section:
+    funding = mapping(context, "financement")
+    return Section(
+        heading="Budget et financement",
+        blocks=[
+            key_values(
+                [
+                    ("Budget prévisionnel", money(first(funding, "budget"))),
+                    ("Financement", field(funding, "sources")),
+                ]
+            ),
+            paragraph(
+                "La formation des agents territoriaux peut s'appuyer sur l'offre du Centre national de la "
+                "fonction publique territoriale (CNFPT) ; celle des élus sur les crédits de formation de la "
+                "collectivité et le droit individuel à la formation des élus (DIFE).",
+                note=True,
+            ),
+        ],
+    )

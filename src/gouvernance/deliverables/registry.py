@@ -1,0 +1,59 @@
+"""Which builder makes which deliverable: ``BUILDERS`` by kind, and ``build_document`` as the one entry point.
+
+Kinds without a dedicated builder go to the generic one, so a process model can declare a new deliverable
+before anyone writes a builder for it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from gouvernance.clock import Clock
+from gouvernance.deliverables.builders.common import Context
+from gouvernance.deliverables.builders.convention import build_convention
+from gouvernance.deliverables.builders.etat_des_lieux import build_etat_des_lieux
+from gouvernance.deliverables.builders.feuille_emargement import build_feuille_emargement
+from gouvernance.deliverables.builders.generic import build_generic
+from gouvernance.deliverables.builders.note_juridique import build_note_juridique
+from gouvernance.deliverables.builders.plan_action import build_plan_action
+from gouvernance.deliverables.builders.plan_formation import build_plan_formation
+from gouvernance.deliverables.builders.rapport_evaluation import build_rapport_evaluation
+from gouvernance.deliverables.model import DeliverableDocument
+from gouvernance.errors import InvalidInput, Message
+
+_KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+class Builder(Protocol):
+    def __call__(self, context: Context, *, clock: Clock | None = None) -> DeliverableDocument: ...
+
+
+BUILDERS: dict[str, Builder] = {
+    "rapport_etat_des_lieux": build_etat_des_lieux,
+    "note_securisation_juridique": build_note_juridique,
+    "plan_action": build_plan_action,
+    "plan_formation": build_plan_formation,
+    "feuille_emargement": build_feuille_emargement,
+    "convention_partenariat": build_convention,
+    "rapport_evaluation": build_rapport_evaluation,
+}
+
+
+def build_document(kind: str, context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
+    """The document for ``kind`` from a plain context dict. Missing facts become "À compléter"; only a kind
+    that is not a lowercase identifier is refused."""
+    if not isinstance(kind, str) or not _KIND_PATTERN.fullmatch(kind):
+        raise InvalidInput(
+            Message(
+                code="deliverable.invalid_kind",
+                fr="Type de livrable invalide : minuscules, chiffres et « _ » uniquement (ex. plan_action).",
+                en="Invalid deliverable kind: lowercase letters, digits and '_' only (e.g. plan_action).",
+                path="kind",
+                details={"kind": str(kind)[:80]},
+            )
+        )
+    builder = BUILDERS.get(kind)
+    if builder is not None:
+        return builder(context, clock=clock)
+    return build_generic(kind, context, clock=clock)

@@ -1,0 +1,376 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from gouvernance.deliverables.builders.common import territory_of, typo
+from gouvernance.deliverables.builders.rapport_evaluation import attainment
+from gouvernance.deliverables.french import NBSP, NNBSP
+from gouvernance.deliverables.model import (
+    PLACEHOLDER,
+    BulletList,
+    DeliverableDocument,
+    Figure,
+    KeyValueList,
+    Paragraph,
+    Section,
+    Table,
+)
+from gouvernance.deliverables.registry import BUILDERS, build_document
+
+from .conftest import FIRST_HEADINGS, GENERATED_AT, POWER_INTEREST_SVG, SAMPLES
+
+ALL_KINDS = [*BUILDERS, "compte_rendu_atelier"]
+
+GARBAGE = {
+    "territory": 42,
+    "engagement": "ACC",
+    "author": None,
+    "generated_at": "demain",
+    "evidence": "une pièce",
+    "forces_vives": "MJC",
+    "projets_developpement": [None, 3],
+    "diagnostic": ["a", "b"],
+    "stakeholders": [None, 3, {"name": None, "power": 7}],
+    "consultations": {"date": "hier"},
+    "power_interest_svg": "<p>pas un svg</p>",
+    "competences": ["a"],
+    "rgpd": {"traitements": "tous"},
+    "avis": [{"avis": None, "reserves": "une"}],
+    "objectifs": "Réduire",
+    "moyens": [1, 2],
+    "actions": {"a": 1},
+    "suivi": 3,
+    "modules": [{"date": "pas une date", "duree": "longue"}],
+    "reunion": {"date": 12, "debut": "vers 18 h", "fin": None},
+    "participants": "x",
+    "lignes_vierges": "beaucoup",
+    "parties": [3, "Association"],
+    "duree": {"months": "douze"},
+    "exemplaires": True,
+    "moyens_alloues": {"budget_prevu": 0, "budget_consomme": "beaucoup"},
+    "effets_escomptes": [None, 1],
+    "sections": "rien",
+}
+
+
+def all_blocks(sections):
+    for section in sections:
+        yield from section.blocks
+        yield from all_blocks(section.subsections)
+
+
+def all_text(document: DeliverableDocument) -> str:
+    parts = [document.title, document.subtitle or ""]
+
+    def walk(sections):
+        for section in sections:
+            parts.append(section.heading)
+            for block in section.blocks:
+                if isinstance(block, Paragraph):
+                    parts.append(block.text)
+                elif isinstance(block, BulletList):
+                    parts.extend(block.items)
+                elif isinstance(block, Table):
+                    parts.extend(block.headers)
+                    parts.extend(cell for row in block.rows for cell in row)
+                elif isinstance(block, KeyValueList):
+                    parts.extend(f"{item.label} {item.value}" for item in block.items)
+                else:
+                    parts.append(block.caption)
+            walk(section.subsections)
+
+    walk(document.sections)
+    return "\n".join(parts)
+
+
+def section(document_or_section, heading: str) -> Section:
+    sections = (
+        document_or_section.sections
+        if isinstance(document_or_section, DeliverableDocument)
+        else document_or_section.subsections
+    )
+    return next(s for s in sections if s.heading == heading)
+
+
+def tables(section_: Section) -> list[Table]:
+    return [block for block in all_blocks([section_]) if isinstance(block, Table)]
+
+
+@pytest.mark.parametrize("kind", list(BUILDERS))
+def test_each_kind_builds_its_french_structure(kind):
+    document = build_document(kind, SAMPLES[kind])
+    headings = [s.heading for s in document.sections]
+    assert document.kind == kind
+    assert document.territory.name == "Saint-Martin-d'Hères"
+    assert document.territory.insee_code == "38421"
+    assert document.engagement_reference == "ACC-2026-014"
+    assert document.generated_at == GENERATED_AT
+    assert document.author == "Claire Dupont"
+    for expected in FIRST_HEADINGS[kind]:
+        assert expected in headings
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_an_empty_context_gives_placeholders_not_errors(kind, clock):
+    document = build_document(kind, {}, clock=clock)
+    assert document.generated_at == clock.now()
+    assert document.territory.name == PLACEHOLDER
+    assert PLACEHOLDER in all_text(document)
+    assert document.sections
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_badly_typed_context_values_never_crash(kind, clock):
+    document = build_document(kind, GARBAGE, clock=clock)
+    assert document.generated_at == clock.now()  # "demain" is not a date
+    assert document.territory.name == PLACEHOLDER
+
+
+def test_typography_uses_french_spacing():
+    assert typo("Objet : « oui » ; non ? 23 000 € et 45 % (n° 12, L. 2121-29)") == (
+        f"Objet{NBSP}: «{NBSP}oui{NBSP}»{NNBSP}; non{NNBSP}? 23{NNBSP}000{NBSP}€ et 45{NBSP}% "
+        f"(n°{NBSP}12, L.{NBSP}2121-29)"
+    )
+
+
+def test_territory_kinds_are_normalised():
+    assert (
+        territory_of({"territory": {"name": "Pays Voironnais", "kind": "Communauté d'agglomération"}}).kind
+        == "epci"
+    )
+    assert territory_of({"territory": {"name": "Isère", "kind": "Département"}}).kind == "departement"
+    assert territory_of({"territory": "Voiron"}).name == "Voiron"
+    assert territory_of({"territory": {"name": "X", "insee_code": "pas un code"}}).insee_code is None
+
+
+# rapport_etat_des_lieux
+
+
+def test_stakeholders_get_their_mendelow_strategy():
+    document = build_document("rapport_etat_des_lieux", SAMPLES["rapport_etat_des_lieux"])
+    mapping = section(document, "Cartographie des parties prenantes")
+    rows = {row[0]: row for row in tables(mapping)[0].rows}
+    assert rows["Conseil municipal"][2:] == ["Élevé", "Élevé", "Gérer étroitement", "Habiliter"]
+    assert rows["Bailleur social"][2:5] == ["Élevé", "Faible", "Satisfaire"]
+    assert rows["Comité de quartier"][2:5] == ["Faible", "Élevé", "Informer"]  # levels from the quadrant
+    figures = [block for block in mapping.blocks if isinstance(block, Figure)]
+    assert [figure.caption for figure in figures] == [
+        "Grille pouvoir / intérêt des parties prenantes (Mendelow)",
+        "Carte des relations entre parties prenantes",
+    ]
+
+
+def test_diagnostic_has_needs_assets_and_critical_points():
+    document = build_document("rapport_etat_des_lieux", SAMPLES["rapport_etat_des_lieux"])
+    diagnostic = section(document, "Diagnostic territorial")
+    assert [s.heading for s in diagnostic.subsections] == ["Besoins", "Atouts", "Points critiques"]
+    assert section(diagnostic, "Atouts").blocks[0].items == [
+        "Tissu associatif dense",
+        "Équipe municipale volontaire",
+    ]
+
+
+def test_an_unreadable_svg_becomes_a_note():
+    context = {"power_interest_svg": "<p>non</p>", "stakeholder_map_svg": POWER_INTEREST_SVG}
+    document = build_document("rapport_etat_des_lieux", context)
+    blocks = section(document, "Cartographie des parties prenantes").blocks
+    assert sum(isinstance(block, Figure) for block in blocks) == 1
+    assert any(isinstance(block, Paragraph) and "illisible" in block.text for block in blocks)
+
+
+# note_securisation_juridique
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("commune", "L. 2121-29"),
+        ("epci", "spécialité"),
+        ("departement", "NOTRe"),
+        ("region", "NOTRe"),
+    ],
+)
+def test_legal_note_frames_competences_by_territory_kind(kind, expected):
+    document = build_document("note_securisation_juridique", {"territory": {"name": "X", "kind": kind}})
+    framework = section(document, "Compétences de la collectivité").blocks[0].text
+    assert expected.replace(" ", NBSP) in framework
+
+
+def test_legal_note_lists_opinions_and_reservations():
+    document = build_document("note_securisation_juridique", SAMPLES["note_securisation_juridique"])
+    opinions = section(document, "Avis et réserves")
+    assert tables(opinions)[0].rows == [
+        ["Compétences", "Favorable", "Aucune"],
+        ["RGPD", "Favorable sous réserves", "– Inscrire le traitement au registre"],
+    ]
+    assert opinions.blocks[1].items[0].value == "Favorable sous réserves"
+    assert opinions.blocks[-1].ordered
+
+
+# plan_action
+
+
+def test_action_plan_sums_budget_and_staff_time():
+    document = build_document("plan_action", SAMPLES["plan_action"])
+    totals = section(document, "Moyens").blocks[0].items
+    assert [(item.label, item.value) for item in totals] == [
+        ("Budget total", f"30{NNBSP}500{NBSP}€"),
+        ("Temps de travail", f"1,5{NBSP}ETP"),
+    ]
+
+
+def test_objectives_carry_their_indicators():
+    document = build_document("plan_action", SAMPLES["plan_action"])
+    objectives = section(document, "Objectifs et indicateurs")
+    first_objective = objectives.subsections[0]
+    assert first_objective.heading == "Réduire les délais d'accès aux droits"
+    indicator = tables(first_objective)[0]
+    assert indicator.rows[0][:6] == [
+        "Délai du premier rendez-vous RSA",
+        "jours",
+        f"90{NBSP}jours",
+        f"15{NBSP}jours",
+        "À la baisse",
+        "Trimestrielle",
+    ]
+    actions = tables(section(document, "Actions"))[0]
+    assert actions.headers == ["N°", "Action", "Objectif", "Responsable", "Échéance", "Statut"]
+    assert actions.rows[0][4:] == ["15 janvier 2027", "Réalisée"]
+
+
+# plan_formation
+
+
+def test_training_calendar_is_in_date_order():
+    document = build_document("plan_formation", SAMPLES["plan_formation"])
+    calendar = tables(section(document, "Calendrier"))[0]
+    assert [row[1] for row in calendar.rows] == [
+        "Animer un atelier",
+        "Les fondamentaux de la gouvernance partagée",
+    ]
+    module = section(section(document, "Modules de formation"), "Les fondamentaux de la gouvernance partagée")
+    assert ("Durée", f"3{NBSP}h") in [(item.label, item.value) for item in module.blocks[0].items]
+
+
+# feuille_emargement
+
+
+def test_attendance_sheet_has_blank_signature_column_and_spare_lines():
+    document = build_document("feuille_emargement", SAMPLES["feuille_emargement"])
+    assert document.orientation == "landscape"
+    assert not document.numbered_headings
+    assert document.subtitle == "Atelier de co-construction du plan d'action"
+    sheet = tables(section(document, "Participants"))[0]
+    assert sheet.variant == "signatures"
+    assert sheet.headers[-1] == "Signature"
+    assert len(sheet.rows) == 2 + 3
+    assert all(row[-1] == "" for row in sheet.rows)
+    assert sheet.rows[0][:4] == ["1", "Amina Benali", "Habitante", "Conseil citoyen"]
+    assert sheet.rows[4] == ["5", "", "", "", ""]
+    meeting = {item.label: item.value for item in section(document, "Réunion").blocks[0].items}
+    assert meeting["Date et horaires"] == f"samedi 5 décembre 2026, de 18{NBSP}h à 20{NBSP}h{NBSP}30"
+
+
+def test_blank_lines_are_capped():
+    document = build_document("feuille_emargement", {"lignes_vierges": 10_000})
+    assert len(tables(section(document, "Participants"))[0].rows) == 60
+
+
+# convention_partenariat
+
+
+def test_agreement_articles_are_numbered_in_their_headings():
+    document = build_document("convention_partenariat", SAMPLES["convention_partenariat"])
+    articles = [s.heading for s in document.sections if s.heading.startswith("Article")]
+    assert len(articles) == 11
+    assert articles[0] == "Article 1 – Objet de la convention"
+    signatures = tables(section(document, "Signatures"))[0]
+    assert signatures.headers == [
+        "Pour Commune de Saint-Martin-d'Hères",
+        "Pour Maison des jeunes et de la culture",
+    ]
+    duration = section(document, "Article 6 – Durée").blocks[0].text
+    assert duration.startswith(
+        "La présente convention prend effet le 1er janvier 2027 pour une durée de 24 mois."
+    )
+
+
+def test_agreement_without_parties_starts_from_the_territory():
+    document = build_document("convention_partenariat", {"territory": {"name": "Voiron", "kind": "commune"}})
+    parties = section(document, "Entre les soussignés").blocks
+    assert parties[0].text.startswith("Voiron, commune,")
+    assert "« le Partenaire »" in parties[-2].text.replace(NBSP, " ")
+
+
+# rapport_evaluation
+
+
+@pytest.mark.parametrize(
+    ("indicator", "label", "reached"),
+    [
+        ({"baseline": 90, "target": 15, "value": 20}, f"Partiellement atteint (93{NBSP}%)", False),
+        ({"baseline": 90, "target": 15, "value": 12}, "Atteint", True),
+        ({"baseline": 90, "target": 15, "value": 95}, "Non atteint", False),
+        ({"baseline": 40, "target": 150, "value": 162}, "Atteint", True),
+        ({"target": 80, "value": 85}, "Atteint", True),
+        ({"target": 80, "value": 85, "direction": "decrease"}, "Non atteint", False),
+        ({"baseline": 10, "target": 10, "value": 10, "direction": "maintain"}, "Atteint", True),
+        ({"baseline": 10, "target": 15}, "Non mesuré", None),
+        ({"value": 3}, "Cible à définir", None),
+        ({"baseline": "12,5", "target": "25", "value": "18,75"}, f"Partiellement atteint (50{NBSP}%)", False),
+    ],
+)
+def test_attainment(indicator, label, reached):
+    result = attainment(indicator)
+    assert (result.label, result.reached) == (label, reached)
+
+
+def test_evaluation_report_summarises_results_and_means():
+    document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
+    summary = {item.label: item.value for item in section(document, "Résultats obtenus").blocks[0].items}
+    assert summary == {"Indicateurs suivis": "3", "Indicateurs mesurés": "2", "Cibles atteintes": "1 sur 2"}
+    means = tables(section(document, "Moyens alloués"))[0].rows
+    assert means[0] == ["Budget", f"30{NNBSP}500{NBSP}€", f"27{NNBSP}450{NBSP}€", f"90{NBSP}%"]
+    assert section(document, "Actions menées").blocks[0].text == "1 action réalisée sur 2 prévues."
+    assert section(document, "Recommandations").blocks[0].ordered
+
+
+# generic fallback
+
+
+def test_generic_builder_turns_free_keys_into_sections():
+    context = {
+        "generated_at": datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+        "ordre_du_jour": ["Accueil", "Bilan"],
+        "decisions": [{"sujet": "Budget", "vote": "Adopté"}, {"sujet": "Charte", "porteur": "Élus"}],
+        "synthese": "Séance constructive.",
+        "chiffres": {"presents": 23, "excuses": 4},
+    }
+    document = build_document("compte_rendu_atelier", context)
+    assert document.title == "Compte rendu atelier"
+    assert [s.heading for s in document.sections] == ["Ordre du jour", "Decisions", "Synthese", "Chiffres"]
+    decisions = tables(section(document, "Decisions"))[0]
+    assert decisions.headers == ["Sujet", "Vote", "Porteur"]
+    assert decisions.rows == [["Budget", "Adopté", "–"], ["Charte", "–", "Élus"]]
+    assert section(document, "Chiffres").blocks[0].items[0].value == "23"
+
+
+def test_generic_builder_follows_declared_sections():
+    context = {
+        "title": "Charte de la participation",
+        "sections": [
+            {
+                "heading": "Principes",
+                "paragraphs": ["Chacun peut contribuer."],
+                "bullets": ["Écoute", "Respect"],
+            },
+            {
+                "heading": "Instances",
+                "table": {"headers": ["Instance", "Rôle"], "rows": [["Conseil citoyen"]]},
+            },
+        ],
+    }
+    document = build_document("charte", context)
+    assert document.title == "Charte de la participation"
+    assert [s.heading for s in document.sections] == ["Principes", "Instances"]
+    assert tables(section(document, "Instances"))[0].rows == [["Conseil citoyen", ""]]
