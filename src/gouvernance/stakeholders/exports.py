@@ -1,0 +1,207 @@
+"""Stakeholder exports: CSV for spreadsheets, GraphML and GEXF for graph tools (Gephi, yEd, Cytoscape).
+
+Contact details are personal data (RGPD): they are left out unless ``include_contacts=True``, which is for
+internal use only; public exports never set it.
+
+The CSV is what French spreadsheets open directly (``;``, a BOM, CRLF line ends, French headers and labels)
+and what ``csv_import`` reads back. Cells that a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-`` or ``@``) are prefixed with an apostrophe, which the import removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+import networkx as nx
+
+from gouvernance.stakeholders.analysis import Analysis, build_graph, mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.csv_import import COLUMNS
+from gouvernance.stakeholders.pictures import CATEGORY_COLOURS
+from gouvernance.stakeholders.records import RelationData, StakeholderData
+from gouvernance.stakeholders.vocabulary import Category, SalienceAttribute, SalienceClass
+
+CSV_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "category",
+    "power",
+    "interest",
+    "attitude",
+    "salience",
+    "salience_class",
+    "quadrant",
+    "target_level",
+    "tags",
+)
+CONTACT_FIELDS = ("email", "phone")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(value: str) -> str:
+    """Prefix an apostrophe to what a spreadsheet would run, and to a value that already looks guarded (the
+    import removes exactly one)."""
+    risky = value.startswith(_FORMULA_STARTS) or (value[:1] == "'" and value[1:2].startswith(_FORMULA_STARTS))
+    return "'" + value if risky else value
+
+
+def _salience_text(attributes: frozenset[SalienceAttribute], lang: str) -> str:
+    """Attributes in a fixed order; an empty set is written as the class (« non partie prenante ») so that it
+    reads back as empty rather than being derived again from the power score."""
+    if not attributes:
+        return SalienceClass.non_stakeholder.label(lang)
+    return ", ".join(attribute.label(lang) for attribute in SalienceAttribute if attribute in attributes)
+
+
+def stakeholders_csv(
+    stakeholders: Iterable[StakeholderData],
+    *,
+    include_contacts: bool = False,
+    lang: str = "fr",
+    bom: bool = True,
+) -> str:
+    """One row per stakeholder, headers and labels in ``lang``. With ``bom``, the text starts with a BOM so
+    that Excel reads it as UTF-8; encode it as UTF-8."""
+    fields = CSV_FIELDS + (CONTACT_FIELDS if include_contacts else ())
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([COLUMNS[name][1 if lang == "en" else 0] for name in fields])
+    for stakeholder in stakeholders:
+        row = _csv_row(stakeholder, lang)
+        if include_contacts:
+            contact = stakeholder.contact
+            row += [(contact.email or "") if contact else "", (contact.phone or "") if contact else ""]
+        writer.writerow([_guard(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def _csv_row(stakeholder: StakeholderData, lang: str) -> list[str]:
+    return [
+        stakeholder.id,
+        stakeholder.name,
+        stakeholder.kind.label(lang),
+        stakeholder.category.label(lang),
+        str(stakeholder.power),
+        str(stakeholder.interest),
+        stakeholder.attitude.label(lang),
+        _salience_text(stakeholder.salience, lang),
+        mitchell_class(stakeholder.salience).label(lang),
+        mendelow_quadrant(stakeholder.power, stakeholder.interest).label(lang),
+        stakeholder.target_level.label(lang) if stakeholder.target_level else "",
+        ", ".join(stakeholder.tags),
+    ]
+
+
+def export_graph(
+    stakeholders: Iterable[StakeholderData],
+    relations: Iterable[RelationData],
+    *,
+    include_contacts: bool = False,
+    analysis: Analysis | None = None,
+    lang: str = "fr",
+) -> nx.MultiDiGraph:
+    """The map with plain attribute types only (strings, numbers, booleans), as graph files need them.
+
+    Nodes: ``label`` (the name), the codes of ``kind``, ``category``, ``attitude``, ``quadrant``,
+    ``salience_class`` and ``target_level``, ``salience`` (codes, comma-separated), ``power``, ``interest``,
+    ``tags`` (``|``-separated), French or English ``category_label`` and ``quadrant_label``; with an analysis,
+    ``community`` (-1: none) and ``betweenness``; with contacts, ``email`` and ``phone``.
+    Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "")."""
+    stakeholders = list(stakeholders)
+    graph = build_graph(stakeholders, relations)
+    profiles = {profile.party.id: profile for profile in analysis.profiles} if analysis else {}
+    contacts = {stakeholder.id: stakeholder.contact for stakeholder in stakeholders}
+    out = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        attributes: dict[str, object] = {
+            "label": data["name"],
+            "kind": data["kind"].value,
+            "category": data["category"].value,
+            "category_label": data["category"].label(lang),
+            "power": data["power"],
+            "interest": data["interest"],
+            "attitude": data["attitude"].value,
+            "salience": ",".join(a.value for a in SalienceAttribute if a in data["salience"]),
+            "salience_class": data["salience_class"].value,
+            "quadrant": data["quadrant"].value,
+            "quadrant_label": data["quadrant"].label(lang),
+            "target_level": data["target_level"].value if data["target_level"] else "",
+            "tags": "|".join(data["tags"]),
+        }
+        if analysis is not None:
+            profile = profiles.get(node)
+            attributes["community"] = (
+                -1 if profile is None or profile.community is None else profile.community
+            )
+            attributes["betweenness"] = 0.0 if profile is None else float(profile.betweenness)
+        if include_contacts:
+            contact = contacts[node]
+            attributes["email"] = (contact.email or "") if contact else ""
+            attributes["phone"] = (contact.phone or "") if contact else ""
+        out.add_node(node, **attributes)
+    for index, (source, target, relation, data) in enumerate(graph.edges(keys=True, data=True)):
+        out.add_edge(
+            source,
+            target,
+            key=f"e{index}",
+            relation=relation.value,
+            relation_label=relation.label(lang),
+            weight=float(data["weight"]),
+            directed=relation.directed,
+            start_date=data["start"].isoformat() if data["start"] else "",
+        )
+    return out
+
+
+def stakeholders_graphml(
+    stakeholders: Iterable[StakeholderData],
+    relations: Iterable[RelationData],
+    *,
+    include_contacts: bool = False,
+    analysis: Analysis | None = None,
+    lang: str = "fr",
+) -> bytes:
+    """GraphML (UTF-8). Symmetric relations are single edges with ``directed`` false."""
+    graph = export_graph(
+        stakeholders, relations, include_contacts=include_contacts, analysis=analysis, lang=lang
+    )
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+def stakeholders_gexf(
+    stakeholders: Iterable[StakeholderData],
+    relations: Iterable[RelationData],
+    *,
+    include_contacts: bool = False,
+    analysis: Analysis | None = None,
+    lang: str = "fr",
+) -> bytes:
+    """GEXF 1.2 (UTF-8) for Gephi: symmetric relations are "mutual" edges (both ways); nodes carry their
+    category colour and a size that grows with power."""
+    graph = export_graph(
+        stakeholders, relations, include_contacts=include_contacts, analysis=analysis, lang=lang
+    )
+    for _, data in graph.nodes(data=True):
+        red, green, blue = _rgb(CATEGORY_COLOURS[Category(data["category"])])
+        data["viz"] = {
+            "color": {"r": red, "g": green, "b": blue, "a": 1.0},
+            "size": 5.0 + 2.5 * data["power"],
+        }
+    for _, _, key, data in graph.edges(keys=True, data=True):
+        data["id"] = key
+        # "mutual", not "undirected": GEXF readers (networkx among them) refuse undirected edges in a
+        # directed graph, and a symmetric relation does bind both ways.
+        data["type"] = "directed" if data["directed"] else "mutual"
+    buffer = io.BytesIO()
+    nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=True, version="1.2draft")
+    return buffer.getvalue()
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
