@@ -2,7 +2,7 @@
 
 1. Transitions per second through the door, against a floor: the same SQL statements (read the engagement
    and the step, versioned UPDATE, INSERT event, INSERT outbox, COMMIT) issued directly with SQLAlchemy Core
-   in one process. Both alternate on the same database in the same run, in rounds, and the medians are compared.
+   in one process. Both alternate on the same database in the same run, in rounds; medians are compared.
 2. Cost per transition walking a whole engagement of 60 steps against one of 600 steps (same stage shape),
    readiness cascades included.
 
@@ -36,16 +36,36 @@ CONSULTANT = ActorRef.of("bench", "consultant", "chef_de_projet")
 
 
 def synthetic_model(key: str, stages: int, steps_per_stage: int) -> ProcessModel:
-    return build_model({
-        "key": key, "version": 1, "title": "Banc d'essai",
-        "roles": [{"key": "consultant", "title": "Consultant"}, {"key": "chef_de_projet", "title": "Chef de projet"}],
-        "stages": [
-            {"key": f"s{i}", "title": f"Phase {i}", "after": [f"s{i - 1}"] if i else [],
-             "steps": [{"key": f"s{i}_t{j}", "title": f"Étape {j}", "role": "consultant", "duration": "5 jours",
-                        **({"after": [f"s{i}_t{j - 1}"]} if j % 3 else {})} for j in range(steps_per_stage)]}
-            for i in range(stages)
-        ],
-    }, key)
+    return build_model(
+        {
+            "key": key,
+            "version": 1,
+            "title": "Banc d'essai",
+            "roles": [
+                {"key": "consultant", "title": "Consultant"},
+                {"key": "chef_de_projet", "title": "Chef de projet"},
+            ],
+            "stages": [
+                {
+                    "key": f"s{i}",
+                    "title": f"Phase {i}",
+                    "after": [f"s{i - 1}"] if i else [],
+                    "steps": [
+                        {
+                            "key": f"s{i}_t{j}",
+                            "title": f"Étape {j}",
+                            "role": "consultant",
+                            "duration": "5 jours",
+                            **({"after": [f"s{i}_t{j - 1}"]} if j % 3 else {}),
+                        }
+                        for j in range(steps_per_stage)
+                    ],
+                }
+                for i in range(stages)
+            ],
+        },
+        key,
+    )
 
 
 def scratch_database(url: str | None) -> tuple[Database, Any]:
@@ -75,8 +95,12 @@ def scratch_database(url: str | None) -> tuple[Database, Any]:
 
 def launch_one(db: Database, model: ProcessModel, clock: FrozenClock) -> str:
     with db.transaction() as session:
-        return launch(session, LaunchRequest(model, Territory("Banc", "commune"), date(2026, 1, 5)),
-                      actor=CONSULTANT, clock=clock).engagement_id
+        return launch(
+            session,
+            LaunchRequest(model, Territory("Banc", "commune"), date(2026, 1, 5)),
+            actor=CONSULTANT,
+            clock=clock,
+        ).engagement_id
 
 
 def door_loop(db: Database, engagement_id: str, step_key: str, count: int, clock: FrozenClock) -> float:
@@ -85,21 +109,34 @@ def door_loop(db: Database, engagement_id: str, step_key: str, count: int, clock
     for i in range(count):
         event, comment = ("submit", None) if i % 2 == 0 else ("request_rework", "À reprendre")
         with db.transaction() as session:
-            transition(session, engagement_id=engagement_id, step_key=step_key, event=event, actor=CONSULTANT,
-                       clock=clock, comment=comment)
+            transition(
+                session,
+                engagement_id=engagement_id,
+                step_key=step_key,
+                event=event,
+                actor=CONSULTANT,
+                clock=clock,
+                comment=comment,
+            )
     return time.perf_counter() - start
 
 
 FLOOR_STATEMENTS = {
     "engagement": text("SELECT id, model_key, model_version, state, version FROM engagements WHERE id = :e"),
     "step": text("SELECT id, state, version, round FROM steps WHERE engagement_id = :e AND step_key = :k"),
-    "update": text("UPDATE steps SET state = :s, version = :v2, round = :r, updated_at = :now "
-                   "WHERE id = :id AND version = :v"),
-    "event": text("INSERT INTO events (engagement_id, step_id, step_key, event, from_state, to_state, actor, "
-                  "actor_role, occurred_at, comment, payload, version) VALUES (:e, :id, :k, :ev, :f, :t, :a, "
-                  ":role, :now, :c, :p, :v2) RETURNING id"),
-    "outbox": text("INSERT INTO outbox (event_id, engagement_id, topic, payload, status, attempts, created_at) "
-                   "VALUES (:event_id, :e, :topic, :p, 'pending', 0, :now)"),
+    "update": text(
+        "UPDATE steps SET state = :s, version = :v2, round = :r, updated_at = :now "
+        "WHERE id = :id AND version = :v"
+    ),
+    "event": text(
+        "INSERT INTO events (engagement_id, step_id, step_key, event, from_state, to_state, actor, "
+        "actor_role, occurred_at, comment, payload, version) VALUES (:e, :id, :k, :ev, :f, :t, :a, "
+        ":role, :now, :c, :p, :v2) RETURNING id"
+    ),
+    "outbox": text(
+        "INSERT INTO outbox (event_id, engagement_id, topic, payload, status, attempts, created_at) "
+        "VALUES (:event_id, :e, :topic, :p, 'pending', 0, :now)"
+    ),
 }
 
 
@@ -116,15 +153,45 @@ def floor_loop(db: Database, engagement_id: str, step_key: str, count: int, cloc
             connection.execute(s["engagement"], {"e": engagement_id}).one()
             step = connection.execute(s["step"], {"e": engagement_id, "k": step_key}).one()
             new_round = step.round + (1 if event == "request_rework" else 0)
-            updated = connection.execute(s["update"], {"s": to_state, "v2": step.version + 1, "r": new_round,
-                                                       "now": now, "id": step.id, "v": step.version})
+            updated = connection.execute(
+                s["update"],
+                {
+                    "s": to_state,
+                    "v2": step.version + 1,
+                    "r": new_round,
+                    "now": now,
+                    "id": step.id,
+                    "v": step.version,
+                },
+            )
             assert updated.rowcount == 1
-            event_id = connection.execute(s["event"], {
-                "e": engagement_id, "id": step.id, "k": step_key, "ev": event, "f": step.state, "t": to_state,
-                "a": "bench", "role": "consultant", "now": now, "c": None, "p": '{"round": 1}',
-                "v2": step.version + 1}).scalar_one()
-            connection.execute(s["outbox"], {"event_id": event_id, "e": engagement_id, "topic": f"step.{event}",
-                                             "p": '{"engagement_id": "x"}', "now": now})
+            event_id = connection.execute(
+                s["event"],
+                {
+                    "e": engagement_id,
+                    "id": step.id,
+                    "k": step_key,
+                    "ev": event,
+                    "f": step.state,
+                    "t": to_state,
+                    "a": "bench",
+                    "role": "consultant",
+                    "now": now,
+                    "c": None,
+                    "p": '{"round": 1}',
+                    "v2": step.version + 1,
+                },
+            ).scalar_one()
+            connection.execute(
+                s["outbox"],
+                {
+                    "event_id": event_id,
+                    "e": engagement_id,
+                    "topic": f"step.{event}",
+                    "p": '{"engagement_id": "x"}',
+                    "now": now,
+                },
+            )
     return time.perf_counter() - start
 
 
@@ -132,7 +199,9 @@ def prepare_in_progress(db: Database, model: ProcessModel, clock: FrozenClock) -
     engagement_id = launch_one(db, model, clock)
     first = model.stages[0].steps[0].key
     with db.transaction() as session:
-        transition(session, engagement_id=engagement_id, step_key=first, event="start", actor=CONSULTANT, clock=clock)
+        transition(
+            session, engagement_id=engagement_id, step_key=first, event="start", actor=CONSULTANT, clock=clock
+        )
     return engagement_id, first
 
 
@@ -146,15 +215,25 @@ def walk(db: Database, model: ProcessModel, clock: FrozenClock) -> tuple[int, fl
             for event in ("start", "submit", "approve"):
                 clock.advance(timedelta(hours=1))
                 with db.transaction() as session:
-                    result = transition(session, engagement_id=engagement_id, step_key=step.key, event=event,
-                                        actor=CONSULTANT, clock=clock)
+                    result = transition(
+                        session,
+                        engagement_id=engagement_id,
+                        step_key=step.key,
+                        event=event,
+                        actor=CONSULTANT,
+                        clock=clock,
+                    )
                 transitions += len(result.all())
     return transitions, time.perf_counter() - start
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL; SQLite in a temp dir by default")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL URL; SQLite in a temp dir by default"
+    )
     parser.add_argument("--transitions", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
@@ -175,8 +254,10 @@ def main() -> None:
         target = 0.5 if db.dialect == "postgresql" else 0.25
         print(f"door : {door:8.0f} transitions/s (median of {args.rounds} rounds of {args.transitions})")
         print(f"floor: {floor:8.0f} statements-only transitions/s")
-        print(f"ratio door/floor: {door / floor:.2f}  (target >= {target:.2f}: "
-              f"{'met' if door / floor >= target else 'NOT met'})")
+        print(
+            f"ratio door/floor: {door / floor:.2f}  (target >= {target:.2f}: "
+            f"{'met' if door / floor >= target else 'NOT met'})"
+        )
         walk(db, small, clock)  # warm-up
         costs: dict[str, list[float]] = {"60": [], "600": []}
         for _ in range(args.rounds):
@@ -186,7 +267,9 @@ def main() -> None:
         c60, c600 = statistics.median(costs["60"]), statistics.median(costs["600"])
         print(f"walk 60 steps : {c60:.3f} ms per transition")
         print(f"walk 600 steps: {c600:.3f} ms per transition")
-        print(f"ratio 600/60: {c600 / c60:.3f}  (target <= 1.10: {'met' if c600 / c60 <= 1.10 else 'NOT met'})")
+        print(
+            f"ratio 600/60: {c600 / c60:.3f}  (target <= 1.10: {'met' if c600 / c60 <= 1.10 else 'NOT met'})"
+        )
     finally:
         drop()
 

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Paris"
     log_level: str = "INFO"
     max_evidence_bytes: int = 20 * 1024 * 1024
+    # Outgoing e-mail (notifications).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "gouvernance <ne-pas-repondre@gouvernance.local>"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
 
     @field_validator("timezone")
     @classmethod

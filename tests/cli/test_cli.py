@@ -15,12 +15,23 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 @pytest.fixture
 def cli(tmp_path: Path, database_url: str, db):
-    env = {**os.environ, "GOUVERNANCE_DATA_DIR": str(tmp_path / "data"), "GOUVERNANCE_DATABASE_URL": database_url,
-           "COLUMNS": "200", "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "GOUVERNANCE_DATA_DIR": str(tmp_path / "data"),
+        "GOUVERNANCE_DATABASE_URL": database_url,
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+    }
 
     def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "gouvernance", *args], capture_output=True, text=True,
-                                env=env, timeout=120, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "gouvernance", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
         assert "Traceback" not in result.stderr, result.stderr
         if ok:
             assert result.returncode == 0, result.stderr
@@ -44,17 +55,30 @@ def test_models_list_and_show(cli) -> None:
 
 def test_validate_reports_file_line_and_path(cli, tmp_path: Path) -> None:
     broken = tmp_path / "parcours.yaml"
-    broken.write_text("key: parcours\nversion: 1\ntitle: Parcours\nroles:\n  - {key: consultant, title: C}\n"
-                      "stages:\n  - key: a\n    title: A\n    steps:\n"
-                      "      - {key: s, title: S, role: maire, duration: 3 jours}\n", encoding="utf-8")
+    broken.write_text(
+        "key: parcours\nversion: 1\ntitle: Parcours\nroles:\n  - {key: consultant, title: C}\n"
+        "stages:\n  - key: a\n    title: A\n    steps:\n"
+        "      - {key: s, title: S, role: maire, duration: 3 jours}\n",
+        encoding="utf-8",
+    )
     result = cli("models", "validate", str(broken), ok=False)
     assert f"{broken}:10: stages[0].steps[0].role: rôle inconnu « maire »" in result.stderr
     assert "✓" in cli("models", "validate").stdout
 
 
 def test_launch_status_advance_attach(cli, tmp_path: Path) -> None:
-    launched = cli("launch", "gouvernance-partagee", "--territory", "Saint-Jean-de-Braye", "--start", "2026-03-02",
-                   "--insee", "45284", "--param", "population=21000")
+    launched = cli(
+        "launch",
+        "gouvernance-partagee",
+        "--territory",
+        "Saint-Jean-de-Braye",
+        "--start",
+        "2026-03-02",
+        "--insee",
+        "45284",
+        "--param",
+        "population=21000",
+    )
     engagement_id = launched.stdout.strip()
     assert UUID.match(engagement_id), launched.stdout
     short = engagement_id[:8]
@@ -64,26 +88,53 @@ def test_launch_status_advance_attach(cli, tmp_path: Path) -> None:
     refused = cli("advance", short, "cadrage_accompagnement", "start", "--as", "elu", ok=False)
     assert "rôle non autorisé" in refused.stderr
     assert "Consultant" in refused.stderr
-    assert "in_progress" not in cli("advance", short, "cadrage_accompagnement", "start", "--as", "consultant").stderr
+    assert (
+        "in_progress"
+        not in cli("advance", short, "cadrage_accompagnement", "start", "--as", "consultant").stderr
+    )
     refused = cli("advance", short, "cadrage_accompagnement", "submit", "--as", "consultant", ok=False)
     assert "compte rendu de cadrage" in refused.stderr
     note = tmp_path / "cr.md"
     note.write_text("# Compte rendu de cadrage\n", encoding="utf-8")
-    cli("attach", short, "cadrage_accompagnement", "--file", str(note), "--label", "compte rendu de cadrage",
-        "--as", "consultant")
+    cli(
+        "attach",
+        short,
+        "cadrage_accompagnement",
+        "--file",
+        str(note),
+        "--label",
+        "compte rendu de cadrage",
+        "--as",
+        "consultant",
+    )
     moved = cli("advance", short, "cadrage_accompagnement", "submit", "--as", "consultant").stdout
     assert "en cours → en revue" in moved
 
 
 def test_bad_launch_input_lists_every_problem(cli) -> None:
-    result = cli("launch", "gouvernance-partagee", "--territory", "X", "--start", "2026-03-02", "--param",
-                 "population=beaucoup", "--param", "inconnu=1", ok=False)
+    result = cli(
+        "launch",
+        "gouvernance-partagee",
+        "--territory",
+        "X",
+        "--start",
+        "2026-03-02",
+        "--param",
+        "population=beaucoup",
+        "--param",
+        "inconnu=1",
+        ok=False,
+    )
     assert "population" in result.stderr
     assert "paramètre inconnu « inconnu »" in result.stderr
-    assert "date de début illisible" in cli("launch", "gouvernance-partagee", "--territory", "X", "--start",
-                                            "02/03/2026", ok=False).stderr
-    assert "Modèle de processus inconnu" in cli("launch", "nope", "--territory", "X", "--start", "2026-03-02",
-                                                ok=False).stderr
+    assert (
+        "date de début illisible"
+        in cli("launch", "gouvernance-partagee", "--territory", "X", "--start", "02/03/2026", ok=False).stderr
+    )
+    assert (
+        "Modèle de processus inconnu"
+        in cli("launch", "nope", "--territory", "X", "--start", "2026-03-02", ok=False).stderr
+    )
 
 
 def test_demo_walks_the_whole_journey(cli) -> None:
@@ -92,3 +143,54 @@ def test_demo_walks_the_whole_journey(cli) -> None:
     assert "Reprise" in out
     assert "Refus expliqué" in out
     assert "Accompagnement terminé — 100 %" in out
+    # The état des lieux refusal names the key players still to consult; the analysis follows the walk.
+    edl = out[out.index("1. État des lieux"):out.index("2. Sécurisation")]
+    assert "non consultées pendant cette phase" in edl
+    assert "Sous-préfecture de Fleuri" in edl
+    assert "Cartographie des parties prenantes — 31 partie(s) prenante(s)" in out
+    assert "gérer étroitement 9" in out
+    assert "Acteurs clés isolés (sans relais) : Sous-préfecture de Fleuri" in out
+    assert "Conseil de développement du Val Fleuri" in out[out.index("Conflits"):]
+    assert "Couverture des consultations" in out
+
+
+def test_background_commands(cli, tmp_path: Path) -> None:
+    engagement_id = cli(
+        "launch", "gouvernance-partagee", "--territory", "Olivet", "--start", "2026-03-02"
+    ).stdout.strip()
+    swept = cli("reminders", "sweep", "--now", "2030-01-01T09:00").stdout
+    assert "notification(s) créée(s)" in swept
+    again = cli("reminders", "sweep", "--now", "2030-01-01T09:00").stdout
+    assert again.startswith("0 notification(s) créée(s)")
+    out = tmp_path / "livrables"
+    built = cli("deliverables", "build", engagement_id[:8], "--out", str(out), "--key", "plan_action").stdout
+    assert "plan_action v1 (pdf)" in built
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".html", ".pdf"]
+    assert (out / next(p.name for p in out.iterdir() if p.suffix == ".pdf")).read_bytes().startswith(b"%PDF")
+    ics = cli("calendar", engagement_id[:8]).stdout
+    assert ics.startswith("BEGIN:VCALENDAR")
+    assert "Olivet" in ics
+    communes = tmp_path / "communes.csv"
+    communes.write_text("Nom;Type;INSEE\nArdon;commune;45006\nOlivet;commune;45232\n", encoding="utf-8")
+    first = cli(
+        "launch-many",
+        "gouvernance-partagee",
+        "--territories",
+        str(communes),
+        "--start",
+        "2026-09-07",
+        "--key",
+        f"lot-{engagement_id[:8]}",
+    ).stdout
+    second = cli(
+        "launch-many",
+        "gouvernance-partagee",
+        "--territories",
+        str(communes),
+        "--start",
+        "2026-09-07",
+        "--key",
+        f"lot-{engagement_id[:8]}",
+    ).stdout
+    assert first.count("déjà lancé") == 0
+    assert second.count("déjà lancé") == 2

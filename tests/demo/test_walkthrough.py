@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from gouvernance.clock import FrozenClock
+from gouvernance.demo.stakeholders_demo import seed_demo_stakeholders
 from gouvernance.demo.walkthrough import JourneyWalker
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.progress import engagement_progress
@@ -19,6 +20,7 @@ from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.evidence.store import MemoryBlobStore
 from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import MACHINE_BY_KIND, bind
+from gouvernance.stakeholders.service import analyse, list_consultations
 
 
 def _reload_and_check(db, engagement_id: str) -> dict[str, str]:
@@ -49,6 +51,8 @@ def test_the_demo_journey_survives_a_reload_after_every_action(db, shipped_catal
         engagement_id = launch(session, LaunchRequest(model, Territory("Val Fleuri", "epci", "200071876"),
                                                       date(2026, 1, 5), {"instances_participatives_existantes": True}),
                                actor=ActorRef.of("claire", "consultant"), clock=clock).engagement_id
+        seed_demo_stakeholders(session, engagement_id, actor=ActorRef.of("julien", "chef_de_projet"),
+                               clock=clock)
     snapshots: list[dict[str, str]] = []
 
     def after_each(result: TransitionResult) -> None:
@@ -76,3 +80,18 @@ def test_the_demo_journey_survives_a_reload_after_every_action(db, shipped_catal
     assert [r.key for r in reports] == [s.key for s in model.stages]
     assert all(r.refusals for r in reports)  # every stage showed at least one explained refusal
     assert any(r.reworks for r in reports)
+    # The état des lieux stopped on the key players nobody had heard yet, named, until they were interviewed.
+    [refusal] = reports[0].refusals
+    assert "diagnostic_territorial" in refusal
+    for name in ("Collectif « Sauvons le bocage »", "SAS Fleuri Aménagement", "Sous-préfecture de Fleuri",
+                 "Syndicat CGT des territoriaux du Val Fleuri"):
+        assert name in refusal
+    assert "Nadia Benali" not in refusal  # already interviewed before the engagement began
+    mediation = next(r for r in reports if r.key == "mediation_partenaires")
+    assert "association 0 sur 5" in mediation.refusals[0]
+    with db.reading() as session:
+        coverage = {stage.stage_key: stage for stage in analyse(session, engagement_id).coverage}
+        mediations = [c for c in list_consultations(session, engagement_id)
+                      if c.row.stage_key == "mediation_partenaires" and c.row.format == "atelier"]
+    assert coverage["etat_des_lieux"].complete
+    assert len(mediations) >= 3  # one mediation meeting per conflict of the map

@@ -17,6 +17,7 @@ from gouvernance.lifecycle.machines import (
     ReviewStepMachine,
     StepMachine,
     bind,
+    restored,
 )
 
 # The documented tables, written out by hand: the machines must match them exactly.
@@ -111,3 +112,15 @@ def test_review_machine_does_not_leak_send_back_into_task_machine() -> None:
     row = SimpleNamespace(state="in_progress")
     with pytest.raises(TransitionNotAllowed):
         bind(StepMachine, row).send("send_back")
+
+
+def test_restored_machines_start_from_the_stored_state_even_after_a_final_one() -> None:
+    # The door reuses machine instances per thread; one that reached a final state must not be reused.
+    with restored(StepMachine, "ready") as machine:
+        machine.send("skip")
+        assert machine.model.state == "skipped"
+    with restored(StepMachine, "pending") as machine:
+        machine.send("make_ready")
+        assert machine.model.state == "ready"
+    with restored(StepMachine, "in_review") as machine:
+        assert {e.id for e in machine.allowed_events} == {"approve", "request_rework", "endorse"}

@@ -141,26 +141,35 @@ def test_durations(text: object, days: int) -> None:
 
 
 def test_required_deliverable_must_come_from_an_earlier_step() -> None:
-    text = MINI.replace("{key: b1, title: B un,", "{key: b1, title: B un, deliverables: {requires: [note]},").replace(
-        "deliverables: {produces: [note]}", "deliverables: {}"
-    )
+    text = MINI.replace(
+        "{key: b1, title: B un,", "{key: b1, title: B un, deliverables: {requires: [note]},"
+    ).replace("deliverables: {produces: [note]}", "deliverables: {}")
     [(path, _, code)] = _problems(text)
-    assert (path, code) == ("stages[1].steps[0].deliverables.requires[0]", "template.deliverable_not_upstream")
-    upstream = MINI.replace("{key: b1, title: B un,", "{key: b1, title: B un, deliverables: {requires: [note]},")
+    assert (path, code) == (
+        "stages[1].steps[0].deliverables.requires[0]",
+        "template.deliverable_not_upstream",
+    )
+    upstream = MINI.replace(
+        "{key: b1, title: B un,", "{key: b1, title: B un, deliverables: {requires: [note]},"
+    )
     load_model_text(upstream, "ok.yaml")
 
 
 def test_a_closing_guard_that_could_never_pass_is_refused() -> None:
     text = MINI.replace("after: [a2]\n        sends_back", "after: [a2]\n        sends_back").replace(
         "{key: a1, title: Un, role: consultant, duration: 5 jours,\n         guards: [",
-        "{key: a1, title: Un, role: consultant, duration: 5 jours,\n         guards: [{rule: stage_steps_done}, ",
+        "{key: a1, title: Un, role: consultant, duration: 5 jours,\n         guards: "
+        "[{rule: stage_steps_done}, ",
     )
     [(path, _, code)] = _problems(text)
     assert (path, code) == ("stages[0].steps[0].guards", "template.guard_deadlock")
 
 
 def test_parameter_values_must_fit_their_type() -> None:
-    text = MINI.replace("type: integer, title: Population, default: 1000", "type: integer, title: Population, default: beaucoup")
+    text = MINI.replace(
+        "type: integer, title: Population, default: 1000",
+        "type: integer, title: Population, default: beaucoup",
+    )
     [(path, _, code)] = _problems(text)
     assert (path, code) == ("parameters[0].default", "template.parameter_default")
     text = MINI.replace("op: lt, value: 3500", "op: lt, value: 'trois mille'")

@@ -14,8 +14,10 @@ MINI = (FIXTURES / "models" / "mini.yaml").read_text(encoding="utf-8")
 
 
 def _variant(key: str, version: int, step_title: str) -> str:
-    return MINI.replace("key: mini\n", f"key: {key}\n").replace("version: 1\n", f"version: {version}\n").replace(
-        "title: Un,", f"title: {step_title},"
+    return (
+        MINI.replace("key: mini\n", f"key: {key}\n")
+        .replace("version: 1\n", f"version: {version}\n")
+        .replace("title: Un,", f"title: {step_title},")
     )
 
 
@@ -38,4 +40,6 @@ def test_a_running_engagement_keeps_the_version_it_was_launched_from(db, launch_
         assert new is not None
         assert (old.model_version, new.model_version) == (1, 2)
         assert model_for(session, "snap", old.model_version).steps_by_key["a1"].title.fr == "Diagnostic"
-        assert model_for(session, "snap", new.model_version).steps_by_key["a1"].title.fr == "Diagnostic partagé"
+        assert (
+            model_for(session, "snap", new.model_version).steps_by_key["a1"].title.fr == "Diagnostic partagé"
+        )

@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gouvernance.cli import context
+from gouvernance.cli import background, context
+from gouvernance.cli.access import serve_command, tokens_app, users_app
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.progress import engagement_progress, find_engagement_id
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
@@ -33,6 +35,16 @@ models_app = typer.Typer(help="Modèles de processus (parcours YAML).", no_args_
 db_app = typer.Typer(help="Base de données : migrations.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(background.reminders_app, name="reminders")
+app.add_typer(background.notifications_app, name="notifications")
+app.add_typer(background.deliverables_app, name="deliverables")
+app.add_typer(stakeholders_app, name="stakeholders")
+app.command("worker")(background.worker_command)
+app.command("calendar")(handle_errors(background.calendar_command))
+app.command("launch-many")(handle_errors(background.launch_many_command))
+app.command("serve")(serve_command)
 
 
 def cli_actor(role: str, login: str | None) -> ActorRef:

@@ -1,5 +1,5 @@
 """`gouvernance demo`: launches the demonstration engagement, walks it with a progress bar, then prints a
-summary per stage."""
+summary per stage and the analysis of its stakeholder map."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console
+from gouvernance.cli.stakeholders import render_analysis
 from gouvernance.db.engine import Database
 from gouvernance.demo.scenario import DEMO_MODEL, launch_demo
 from gouvernance.demo.walkthrough import JourneyWalker, StageReport
@@ -17,6 +18,7 @@ from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.evidence.store import FileBlobStore
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
 from gouvernance.spec.catalog import Catalog
+from gouvernance.stakeholders.service import analyse as analyse_stakeholders
 
 
 def run_demo(catalog: Catalog, db: Database, territory: str) -> str:
@@ -71,7 +73,15 @@ def run_demo(catalog: Catalog, db: Database, territory: str) -> str:
         f"terminées, {walker.actions} actions enregistrées.",
         highlight=False,
     )
+    with db.reading() as session:
+        analysis = analyse_stakeholders(session, demo.engagement_id)
+    console.print()
+    render_analysis(analysis, model)
     console.print(f"Voir l'état : [bold]gouvernance status {demo.engagement_id[:8]}[/]", highlight=False)
+    console.print(
+        f"Analyse détaillée : [bold]gouvernance stakeholders analyse {demo.engagement_id[:8]}[/]",
+        highlight=False,
+    )
     return demo.engagement_id
 
 

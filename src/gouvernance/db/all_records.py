@@ -1,8 +1,43 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
+from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
 from gouvernance.db.base import Base
+from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
 from gouvernance.evidence.records import EvidenceRow
-from gouvernance.history.records import EventRow, OutboxRow
+from gouvernance.history.records import EventRow, OutboxReceiptRow, OutboxRow
+from gouvernance.idempotency.records import IdempotencyRow
+from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow, WebhookRow
+from gouvernance.stakeholders.tables import (
+    ConsultationParticipantRow,
+    ConsultationRow,
+    StakeholderContactRow,
+    StakeholderRelationRow,
+    StakeholderRow,
+)
 
-__all__ = ["Base", "EngagementRow", "EventRow", "EvidenceRow", "OutboxRow", "ProcessModelRow", "StepRow"]
+__all__ = [
+    "ConsultationParticipantRow",
+    "ConsultationRow",
+    "ContactRow",
+    "DeliverableRow",
+    "DeliveryRow",
+    "NotificationRow",
+    "OutboxReceiptRow",
+    "WebhookRow",
+    "ApiTokenRow",
+    "Base",
+    "EngagementRow",
+    "EventRow",
+    "EvidenceRow",
+    "GrantRow",
+    "IdempotencyRow",
+    "OrganisationRow",
+    "OutboxRow",
+    "ProcessModelRow",
+    "StakeholderContactRow",
+    "StakeholderRelationRow",
+    "StakeholderRow",
+    "StepRow",
+    "UserRow",
+]

@@ -1,4 +1,5 @@
-"""The demonstration engagement: a realistic EPCI launching the shared-governance journey."""
+"""The demonstration engagement: a realistic EPCI launching the shared-governance journey, with its
+stakeholder register (``stakeholders_demo``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
+from gouvernance.demo.stakeholders_demo import seed_demo_stakeholders
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.spec.schema import ProcessModel
@@ -33,5 +35,8 @@ def launch_demo(db: Database, model: ProcessModel, territory: str) -> DemoEngage
             ),
             actor=ActorRef.of("claire.martin", "consultant"),
             clock=clock,
+        )
+        seed_demo_stakeholders(
+            session, result.engagement_id, actor=ActorRef.of("julien.robert", "chef_de_projet"), clock=clock
         )
     return DemoEngagement(result.engagement_id, clock)

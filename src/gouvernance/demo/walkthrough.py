@@ -3,6 +3,9 @@
 Generic over the model: for each actionable step it does what the step's kind and guards call for
 (attach the evidence, gather the endorsement, open and close a consultation), sends work back once where a
 review can, skips where the model and its guards allow, and moves a simulated clock forward.
+
+Before satisfying a stage's guards it tries once anyway, to show the engine refusing and why; in a stage with
+a stakeholder guard (the featured rules), that is the refusal shown.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy import select
 
 from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
+from gouvernance.demo.stakeholders_demo import SATISFIERS as STAKEHOLDER_SATISFIERS
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
 from gouvernance.engagements.transitions import TransitionResult, check, load_subject, transition
@@ -26,6 +30,7 @@ from gouvernance.guards.builtin import ApprovedBy, EvidenceAttached
 from gouvernance.guards.registry import Guard
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES
 from gouvernance.spec.schema import ProcessModel, StepSpec
+from gouvernance.stakeholders.guards import STAKEHOLDER_GUARDS
 
 PEOPLE = {
     "consultant": "claire.martin",
@@ -69,6 +74,7 @@ class JourneyWalker:
         *,
         on_event: Callable[[TransitionResult], None] | None = None,
         satisfiers: dict[type[Guard], Satisfier] | None = None,
+        featured: tuple[type[Guard], ...] = STAKEHOLDER_GUARDS,
     ) -> None:
         self.db, self.model, self.engagement_id, self.clock, self.store = (
             db,
@@ -81,8 +87,10 @@ class JourneyWalker:
         self.satisfiers: dict[type[Guard], Satisfier] = {
             EvidenceAttached: _attach,
             ApprovedBy: _endorse,
+            **STAKEHOLDER_SATISFIERS,
             **(satisfiers or {}),
         }
+        self.featured: tuple[type[Guard], ...] = featured
         self.reports = {
             stage.key: StageReport(stage.key, stage.title.fr, steps=len(stage.steps))
             for stage in model.stages
@@ -148,7 +156,8 @@ class JourneyWalker:
 
     def _complete(self, spec: StepSpec, event: str, role: str, elapsed: timedelta) -> bool:
         guards = [g for g in spec.compiled_guards if g.applies_to(event)]
-        self._show_refusal_once(spec, event, role, guards)
+        if self._show_refusal_once(spec, event, role, guards):
+            return True  # nothing was missing after all: the attempt went through
         for guard in guards:
             satisfier = self.satisfiers.get(type(guard))
             if satisfier is not None:
@@ -158,16 +167,28 @@ class JourneyWalker:
         self.clock.advance(elapsed)
         return self.fire(spec, event, role)
 
-    def _show_refusal_once(self, spec: StepSpec, event: str, role: str, guards: list[Guard]) -> None:
-        """Before satisfying a stage's first guard, try anyway: the demo shows the engine saying why not."""
+    def _show_refusal_once(self, spec: StepSpec, event: str, role: str, guards: list[Guard]) -> bool:
+        """Before satisfying a stage's first guard (its first featured guard, if it has any), try anyway: the
+        demo shows the engine saying why not. True when the attempt went through."""
         stage = self._stage(spec)
         if stage in self._refusal_shown or not any(type(g) in self.satisfiers for g in guards):
-            return
+            return False
+        if self._features(stage) and not any(isinstance(g, self.featured) for g in guards):
+            return False
         try:
             self.fire(spec, event, role)
         except DomainError as refusal:
             self._refusal_shown.add(stage)
             self.reports[stage].refusals.append(refusal.text())
+            return False
+        return True
+
+    def _features(self, stage_key: str) -> bool:
+        return any(
+            isinstance(guard, self.featured)
+            for step in self.model.stages_by_key[stage_key].steps
+            for guard in step.compiled_guards
+        )
 
     def _skip(self, spec: StepSpec, reviewer: str) -> None:
         self.reports[self._stage(spec)].skipped.append(spec.title.fr)

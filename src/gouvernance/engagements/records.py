@@ -33,6 +33,7 @@ class EngagementRow(Base):
         ),
         Index("ix_engagements_state", "state"),
         Index("ix_engagements_territory", "territory_name"),
+        Index("ix_engagements_organisation", "organisation_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -44,6 +45,8 @@ class EngagementRow(Base):
     start_date: Mapped[date] = mapped_column(Date)
     parameters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     lead: Mapped[str | None] = mapped_column(String(120))
+    # The organisation that owns the engagement (access control); None for engagements launched from the CLI.
+    organisation_id: Mapped[str | None] = mapped_column(String(80), ForeignKey("organisations.key"))
     state: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -80,3 +83,13 @@ class StepRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+
+class LaunchKeyRow(Base):
+    """A client-supplied key for one launch: a retried launch finds the engagement it already created."""
+
+    __tablename__ = "launch_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    engagement_id: Mapped[str] = mapped_column(String(36), ForeignKey("engagements.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

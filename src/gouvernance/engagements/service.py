@@ -14,7 +14,7 @@ from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.transitions import TransitionResult, transition
-from gouvernance.errors import InvalidInput, Message
+from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.history.log import append_event
 from gouvernance.spec.catalog import snapshot
 from gouvernance.spec.schema import ProcessModel
@@ -38,6 +38,7 @@ class LaunchRequest:
     parameters: dict[str, Any] = field(default_factory=dict)
     lead: str | None = None
     engagement_id: str | None = None
+    organisation_id: str | None = None
 
 
 def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -126,11 +127,21 @@ def _check_territory(territory: Territory) -> None:
         )
 
 
+def _check_organisation(session: Session, key: str) -> None:
+    from gouvernance.access.records import OrganisationRow
+
+    if session.get(OrganisationRow, key) is None:
+        raise NotFound(Message("organisation.not_found", f"Organisation inconnue : « {key} »",
+                               f"Unknown organisation: '{key}'", path="organisation"))
+
+
 def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: Clock) -> TransitionResult:
     """Create the engagement and its steps, then activate it: the first stages' steps become ready."""
     model = request.model
     parameters = resolve_parameters(model, request.parameters)
     _check_territory(request.territory)
+    if request.organisation_id is not None:
+        _check_organisation(session, request.organisation_id)
     now = clock.now()
     snapshot(session, model, now=now)
     engagement = EngagementRow(
@@ -143,6 +154,7 @@ def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: 
         start_date=request.start_date,
         parameters=parameters,
         lead=request.lead,
+        organisation_id=request.organisation_id,
         state="draft",
         created_at=now,
         updated_at=now,

@@ -8,12 +8,11 @@ readiness flow on to the steps that were waiting. No other code writes a ``state
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,8 +32,8 @@ from gouvernance.lifecycle.machines import (
     TERMINAL_STEP_STATES,
     Actor,
     EngagementMachine,
-    bind,
     machine_events,
+    restored,
 )
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel, StepSpec
@@ -64,11 +63,6 @@ class TransitionResult:
 
 
 @dataclass
-class _StateHolder:
-    state: str
-
-
-@dataclass
 class _Subject:
     """The row a transition applies to, with what the checks need to know about it."""
 
@@ -84,12 +78,6 @@ class _Subject:
     @property
     def machine_class(self) -> type[StateMachine]:
         return MACHINE_BY_KIND[self.step.kind] if self.step is not None else EngagementMachine
-
-    @cached_property
-    def machine(self) -> StateMachine:
-        """The row's machine, rebuilt once per door call: checking and applying share it. It runs on a copy
-        of the state, so that the row itself only changes in ``_save``, all columns at once."""
-        return bind(self.machine_class, _StateHolder(self.row.state))
 
 
 def transition(
@@ -128,9 +116,7 @@ def load_subject(session: Session, engagement_id: str, step_key: str | None) -> 
     if step_key is not None:
         # The common case in one round trip: the step and its engagement together.
         found = session.execute(
-            select(StepRow, EngagementRow)
-            .join(EngagementRow, EngagementRow.id == StepRow.engagement_id)
-            .where(StepRow.engagement_id == engagement_id, StepRow.step_key == step_key)
+            _STEP_AND_ENGAGEMENT, {"engagement_id": engagement_id, "step_key": step_key}
         ).first()
         if found is not None:
             step, engagement = found
@@ -218,7 +204,8 @@ def check(
 ) -> tuple[list[Message], Message | None]:
     """Every reason ``event`` cannot happen now: (refusals, role refusal). Used by the door and by the
     listings that tell a user what they may do next and why not."""
-    allowed = {e.id for e in subject.machine.allowed_events}
+    with restored(subject.machine_class, subject.row.state) as machine:
+        allowed = {e.id for e in machine.allowed_events}
     known = set(machine_events(subject.machine_class))
     if event not in known:
         return [
@@ -353,14 +340,24 @@ def _open_prerequisites(subject: _Subject) -> list[Message]:
     assert subject.step_spec is not None
     session = Session.object_session(subject.engagement)
     assert session is not None
-    waiting = [row.step_key for row in _steps(session, subject.engagement.id,
-                                               subject.model.step_prerequisites[subject.step_spec.key])
-               if row.state not in TERMINAL_STEP_STATES]
+    waiting = [
+        row.step_key
+        for row in _steps(
+            session, subject.engagement.id, subject.model.step_prerequisites[subject.step_spec.key]
+        )
+        if row.state not in TERMINAL_STEP_STATES
+    ]
     if not waiting:
         return []
     titles = ", ".join(subject.model.steps_by_key[key].title.fr for key in waiting)
-    return [Message("rule.prerequisites_open", f"à reprendre d'abord : {titles}",
-                    f"to be redone first: {', '.join(waiting)}", details={"waiting_for": waiting})]
+    return [
+        Message(
+            "rule.prerequisites_open",
+            f"à reprendre d'abord : {titles}",
+            f"to be redone first: {', '.join(waiting)}",
+            details={"waiting_for": waiting},
+        )
+    ]
 
 
 def _open_step_keys(subject: _Subject) -> list[str]:
@@ -388,8 +385,9 @@ def _apply(
     row = subject.row
     now = clock.now()
     from_state = row.state
-    subject.machine.send(event)
-    new_state = subject.machine.model.state
+    with restored(subject.machine_class, from_state) as machine:
+        machine.send(event)
+        new_state = machine.model.state
     new_version = _save(session, row, {"state": new_state, **_stamp(subject, event, new_state, now)})
     if subject.step is not None:
         payload = {**payload, "round": subject.step.round}  # approvals count within a round (ApprovedBy)
@@ -422,6 +420,20 @@ def _apply(
     return result
 
 
+# The columns a transition may change, per table. Every UPDATE sets all of them (unchanged ones to their
+# current value) so that the statement is the same each time and compiled once.
+_TRANSITION_COLUMNS: dict[Any, tuple[str, ...]] = {
+    StepRow.__table__: ("state", "updated_at", "ready_at", "due_at", "started_at", "completed_at", "round"),
+    EngagementRow.__table__: ("state", "updated_at"),
+}
+_UPDATES = {
+    table: update(table)
+    .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_read_version"))
+    .values({name: bindparam(name) for name in (*columns, "version")})
+    for table, columns in _TRANSITION_COLUMNS.items()
+}
+
+
 def _save(session: Session, row: EngagementRow | StepRow, changes: dict[str, Any]) -> int:
     """Writes a transition's changes with one ``UPDATE … SET … WHERE id = :id AND version = :read``.
 
@@ -430,14 +442,15 @@ def _save(session: Session, row: EngagementRow | StepRow, changes: dict[str, Any
     StaleDataError when another transaction changed the row since we read it."""
     read_version = row.version
     table = type(row).__table__
+    columns = _TRANSITION_COLUMNS[table]
+    assert changes.keys() <= set(columns), f"not a transition column: {set(changes) - set(columns)}"
+    values = {name: changes[name] if name in changes else getattr(row, name) for name in columns}
     result = session.execute(
-        update(table)
-        .where(table.c.id == row.id, table.c.version == read_version)
-        .values(**changes, version=read_version + 1)
+        _UPDATES[table], {**values, "version": read_version + 1, "_id": row.id, "_read_version": read_version}
     )
     if result.rowcount != 1:
         raise StaleDataError(f"{table.name} {row.id} changed since version {read_version}")
-    for name, value in (*changes.items(), ("version", read_version + 1)):
+    for name, value in (*values.items(), ("version", read_version + 1)):
         set_committed_value(row, name, value)
     return read_version + 1
 
@@ -585,16 +598,7 @@ def _stage_startable(session: Session, subject: _Subject, stage_key: str) -> boo
 
 
 def _stage_complete(session: Session, engagement_id: str, stage_key: str) -> bool:
-    open_count = session.scalar(
-        select(func.count())
-        .select_from(StepRow)
-        .where(
-            StepRow.engagement_id == engagement_id,
-            StepRow.stage_key == stage_key,
-            StepRow.state.not_in(TERMINAL_STEP_STATES),
-        )
-    )
-    return open_count == 0
+    return session.scalar(_OPEN_STEPS_IN_STAGE, {"engagement_id": engagement_id, "stage_key": stage_key}) == 0
 
 
 def _record_stage_completed(session: Session, subject: _Subject, stage_key: str, clock: Clock) -> None:
@@ -620,8 +624,25 @@ def _steps(session: Session, engagement_id: str, keys: Any) -> list[StepRow]:
     keys = list(keys)
     if not keys:
         return []
-    return list(
-        session.scalars(
-            select(StepRow).where(StepRow.engagement_id == engagement_id, StepRow.step_key.in_(keys))
-        )
+    return list(session.scalars(_STEPS_BY_KEY, {"engagement_id": engagement_id, "keys": keys}))
+
+
+# Statements on every transition's path are built once: SQLAlchemy then finds them compiled in its cache.
+_STEP_AND_ENGAGEMENT = (
+    select(StepRow, EngagementRow)
+    .join(EngagementRow, EngagementRow.id == StepRow.engagement_id)
+    .where(StepRow.engagement_id == bindparam("engagement_id"), StepRow.step_key == bindparam("step_key"))
+)
+_OPEN_STEPS_IN_STAGE = (
+    select(func.count())
+    .select_from(StepRow)
+    .where(
+        StepRow.engagement_id == bindparam("engagement_id"),
+        StepRow.stage_key == bindparam("stage_key"),
+        StepRow.state.not_in(TERMINAL_STEP_STATES),
     )
+)
+_STEPS_BY_KEY = select(StepRow).where(
+    StepRow.engagement_id == bindparam("engagement_id"),
+    StepRow.step_key.in_(bindparam("keys", expanding=True)),
+)

@@ -53,3 +53,15 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     event: Mapped[EventRow] = relationship()
+
+
+class OutboxReceiptRow(Base):
+    """That one consumer (deliverables, notifications…) has handled one outbox row. Written in the same
+    transaction as the consumer's effects, so an outbox row is handled once per consumer even when a worker
+    dies half-way; the outbox row itself is marked done once every consumer has a receipt."""
+
+    __tablename__ = "outbox_receipts"
+
+    consumer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox.id"), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,6 +7,9 @@ true (guards) are checked by the one door, ``gouvernance.engagements.transitions
 from __future__ import annotations
 
 from enum import StrEnum
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from statemachine import State, StateMachine
@@ -192,6 +195,35 @@ def transition_table(machine: type[StateMachine]) -> dict[tuple[str, str], str]:
 def bind(machine: type[StateMachine], row: Any) -> StateMachine:
     """A machine bound to a row's ``state`` attribute: sending an event writes the new state on the row."""
     return machine(model=row, state_field="state")
+
+
+class _StateHolder:
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+_pools = threading.local()
+
+
+@contextmanager
+def restored(machine: type[StateMachine], state: str) -> Iterator[StateMachine]:
+    """The machine restored at ``state``, as constructing it on a stored value does, but reusing an instance
+    from a per-thread pool: building one costs as much as the rest of a transition. The machine works on
+    its own holder, so the caller reads the outcome from ``machine.model.state``."""
+    pool: dict[type[StateMachine], list[StateMachine]] = _pools.__dict__.setdefault("machines", {})
+    free = pool.setdefault(machine, [])
+    instance = free.pop() if free else machine(model=_StateHolder(state), state_field="state")
+    instance.model.state = state
+    yield instance  # an instance that saw an error is not put back
+    # Nor is one that reached a final state: the engine then considers the machine terminated.
+    if instance.model.state not in _final_state_ids(machine):
+        free.append(instance)
+
+
+def _final_state_ids(machine: type[StateMachine]) -> frozenset[str]:
+    return frozenset(state.id for state in machine.final_states)
 
 
 # French labels for states, as users read them (the state names are the same in YAML, database and API).

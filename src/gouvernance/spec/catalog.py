@@ -6,14 +6,11 @@ database under (key, version), and ``model_for`` rebuilds the model from that sn
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -108,22 +105,12 @@ def default_directories(extra: Path | None) -> list[Path]:
     return [shipped_directory(), *([extra] if extra else [])]
 
 
-def document_of(model: ProcessModel) -> dict[str, Any]:
-    return model.model_dump(mode="json", exclude_defaults=False)
-
-
-def document_sha256(document: dict[str, Any]) -> str:
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def snapshot(session: Session, model: ProcessModel, *, now: datetime) -> None:
     """Stores the model under (key, version) the first time; refuses a different model with the same
     identity, because engagements already launched from it must not change under their feet."""
     from gouvernance.engagements.records import ProcessModelRow
 
-    document = document_of(model)
-    digest = document_sha256(document)
+    document, digest = model.fingerprint
     row = session.get(ProcessModelRow, (model.key, model.version))
     if row is None:
         session.add(

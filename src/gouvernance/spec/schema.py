@@ -6,6 +6,8 @@ are checked afterwards by ``validation.py``, which also compiles the guards and 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import date, timedelta
 from functools import cached_property
@@ -245,6 +247,14 @@ class ProcessModel(_Spec):
             stage.key: tuple(s.key for s in stage.steps if not self.step_prerequisites[s.key])
             for stage in self.stages
         }
+
+    @cached_property
+    def fingerprint(self) -> tuple[dict[str, Any], str]:
+        """The stored form of the model and its SHA-256, computed once: a snapshot compares digests on every
+        launch."""
+        document = self.model_dump(mode="json", exclude_defaults=False)
+        canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return document, hashlib.sha256(canonical.encode()).hexdigest()
 
     def reviewer_of(self, step: StepSpec) -> str:
         return step.reviewer or self.default_reviewer

@@ -261,29 +261,40 @@ def _report_cycle(graph: nx.DiGraph, problems: _Problems, path: YamlPath, label:
 def _check_parameter_defaults(model: ProcessModel, problems: _Problems) -> None:
     for i, parameter in enumerate(model.parameters):
         if parameter.type == "choice" and not parameter.choices:
-            problems.add(("parameters", i, "choices"), "choices_missing", "un paramètre « choice » liste ses choix",
-                         "a 'choice' parameter lists its choices")
+            problems.add(
+                ("parameters", i, "choices"),
+                "choices_missing",
+                "un paramètre « choice » liste ses choix",
+                "a 'choice' parameter lists its choices",
+            )
             continue
         if parameter.default is None:
             continue
         try:
             parameter.coerce(parameter.default)
         except (ValueError, TypeError) as exc:
-            problems.add(("parameters", i, "default"), "parameter_default", f"valeur par défaut invalide : {exc}",
-                         f"invalid default: {exc}")
+            problems.add(
+                ("parameters", i, "default"),
+                "parameter_default",
+                f"valeur par défaut invalide : {exc}",
+                f"invalid default: {exc}",
+            )
 
 
 def _upstream_steps(model: ProcessModel, step_key: str) -> set[str]:
-    """Steps certainly finished before ``step_key`` can start: earlier stages, and earlier steps of its stage."""
+    """Steps certainly finished before ``step_key`` starts: earlier stages, and earlier steps of its stage."""
     stage_graph: nx.DiGraph = nx.DiGraph()
     stage_graph.add_nodes_from(model.stages_by_key)
     stage_graph.add_edges_from((before, stage.key) for stage in model.stages for before in stage.after)
     stage_key = model.stage_of_step[step_key]
-    upstream = {s.key for before in nx.ancestors(stage_graph, stage_key) for s in model.stages_by_key[before].steps}
+    upstream = {
+        s.key for before in nx.ancestors(stage_graph, stage_key) for s in model.stages_by_key[before].steps
+    }
     step_graph: nx.DiGraph = nx.DiGraph()
     step_graph.add_nodes_from(model.steps_by_key)
-    step_graph.add_edges_from((before, key) for key, before_all in model.step_prerequisites.items()
-                              for before in before_all)
+    step_graph.add_edges_from(
+        (before, key) for key, before_all in model.step_prerequisites.items() for before in before_all
+    )
     return upstream | nx.ancestors(step_graph, step_key)
 
 
@@ -300,23 +311,32 @@ def _check_deliverable_flow(model: ProcessModel, problems: _Problems) -> None:
             upstream = _upstream_steps(model, step.key)
             for k, key in enumerate(step.deliverables.requires):
                 if not producers.get(key, set()) & upstream:
-                    problems.add(("stages", i, "steps", j, "deliverables", "requires", k), "deliverable_not_upstream",
-                                 f"le livrable « {key} » n'est produit par aucune étape terminée avant celle-ci",
-                                 f"deliverable '{key}' is not produced by any step finished before this one")
+                    problems.add(
+                        ("stages", i, "steps", j, "deliverables", "requires", k),
+                        "deliverable_not_upstream",
+                        f"le livrable « {key} » n'est produit par aucune étape terminée avant celle-ci",
+                        f"deliverable '{key}' is not produced by any step finished before this one",
+                    )
 
 
 def _check_closing_guards(model: ProcessModel, problems: _Problems) -> None:
-    """stage_steps_done on a step that others of the stage wait for could never pass: the stage would block."""
+    """stage_steps_done on a step that others of the stage wait for can never pass: the stage would stall."""
     for i, stage in enumerate(model.stages):
         for j, step in enumerate(stage.steps):
-            closing = [g for g in step.compiled_guards if g.rule == "stage_steps_done"
-                       and getattr(g, "stage", None) in (None, stage.key)]
+            closing = [
+                g
+                for g in step.compiled_guards
+                if g.rule == "stage_steps_done" and getattr(g, "stage", None) in (None, stage.key)
+            ]
             waiting = [s.key for s in stage.steps if step.key in model.step_prerequisites[s.key]]
             if closing and waiting:
-                problems.add(("stages", i, "steps", j, "guards"), "guard_deadlock",
-                             f"« stage_steps_done » ne peut jamais passer ici : {', '.join(waiting)} attend(ent) "
-                             "cette étape",
-                             f"'stage_steps_done' can never pass here: {', '.join(waiting)} wait(s) for this step")
+                problems.add(
+                    ("stages", i, "steps", j, "guards"),
+                    "guard_deadlock",
+                    f"« stage_steps_done » ne peut jamais passer ici : {', '.join(waiting)} attend(ent) "
+                    "cette étape",
+                    f"'stage_steps_done' can never pass here: {', '.join(waiting)} wait(s) for this step",
+                )
 
 
 def _check_roles(model: ProcessModel, problems: _Problems) -> None:

@@ -138,7 +138,11 @@ COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (
             "niveau iap2",
             "niveau iap2 cible",
+            "niveau iap2 vise",
             "niveau cible",
+            "niveau vise",
+            "participation visee",
+            "niveau de participation vise",
             "iap2",
             "niveau de participation",
             "niveau de participation cible",

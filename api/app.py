@@ -1,0 +1,87 @@
+"""The application factory. Everything outside the process is injectable (settings, database, clock, blob
+store, catalogue), so tests build the app on their own database with a frozen clock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
+
+from fastapi import FastAPI
+
+from gouvernance import __version__
+from gouvernance.api import (
+    docs,
+    engagements,
+    evidence,
+    health,
+    me,
+    problems,
+    process_models,
+    steps,
+    timeline,
+)
+from gouvernance.api.authentication import Authenticator
+from gouvernance.api.context import ApiContext
+from gouvernance.api.limits import BodyLimit
+from gouvernance.clock import Clock, SystemClock
+from gouvernance.db.engine import Database
+from gouvernance.evidence.store import BlobStore, FileBlobStore
+from gouvernance.settings import Settings, get_settings
+from gouvernance.spec.catalog import Catalog, default_directories
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    blob_store: BlobStore | None = None,
+    catalog: Catalog | None = None,
+    auth_cache_seconds: float = 5.0,
+) -> FastAPI:
+    """``auth_cache_seconds``: how long a token's principal (its roles) is reused before it is read again."""
+    settings = settings or get_settings()
+    db = database or Database(settings.resolved_database_url)
+    context = ApiContext(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        store=blob_store or FileBlobStore(settings.blob_dir),
+        catalog=catalog or Catalog(default_directories(settings.templates_dir)),
+        auth=Authenticator(db, ttl_seconds=auth_cache_seconds),
+        # SQLite has one writer at a time: writers of this process queue here, in order, rather than in
+        # SQLite's busy handler, which polls with growing sleeps and lets late comers overtake.
+        write_lock=threading.Lock() if db.dialect == "sqlite" else nullcontext(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if database is None:  # the app made it: the app closes it
+            db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="gouvernance — API",
+        version=__version__,
+        description=docs.DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.context = context
+    for router in (
+        process_models.router,
+        engagements.router,
+        steps.router,
+        evidence.router,
+        timeline.router,
+        me.router,
+        health.router,
+    ):
+        app.include_router(router)
+    problems.install(app)
+    docs.install(app)
+    app.add_middleware(BodyLimit, max_upload_bytes=settings.max_evidence_bytes)
+    return app

@@ -1,0 +1,73 @@
+"""Sending an event through the one door, for a step or for the engagement itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+from sqlalchemy.orm import Session
+
+from gouvernance.api.context import ApiContext
+from gouvernance.api.http import etag, json_response
+from gouvernance.api.permissions import Access
+from gouvernance.api.schemas import Change, TransitionOut
+from gouvernance.api.writes import Writes
+from gouvernance.engagements.transitions import TransitionResult, load_subject, stale, transition
+from gouvernance.errors import Conflict
+
+
+def transition_out(result: TransitionResult) -> TransitionOut:
+    first, *rest = (_change(item) for item in result.all())
+    return TransitionOut(**first.model_dump(), then=rest)
+
+
+def _change(result: TransitionResult) -> Change:
+    return Change(
+        engagement_id=result.engagement_id,
+        step_key=result.step_key,
+        event=result.event,
+        from_state=result.from_state,
+        to_state=result.to_state,
+        version=result.version,
+        event_id=result.event_id,
+    )
+
+
+def send_event(
+    context: ApiContext,
+    writes: Writes,
+    access: Access,
+    *,
+    engagement_id: str,
+    step_key: str | None,
+    event: str,
+    expected_version: int | None,
+    comment: str | None,
+    payload: dict[str, Any],
+) -> Response:
+    """200 with the transition and the new ETag; the door's refusals surface as 403, 409 or 422."""
+
+    def work(session: Session) -> Response:
+        result = transition(
+            session,
+            engagement_id=engagement_id,
+            step_key=step_key,
+            event=event,
+            actor=access.actor,
+            clock=context.clock,
+            expected_version=expected_version,
+            comment=comment,
+            payload=payload,
+        )
+        return json_response(transition_out(result), headers={"ETag": etag(result.version)})
+
+    request = {"if_match": expected_version, "event": event, "comment": comment, "data": payload}
+    try:
+        return writes.run(access.user.login, request, work)
+    except Conflict as conflict:
+        if conflict.code != "transition.stale_version":
+            raise
+        # Report the state as it is now, read after the rollback: when the versioned UPDATE lost a race,
+        # the row in the failed transaction still holds what this request tried to write.
+        with context.db.reading() as session:
+            raise stale(load_subject(session, engagement_id, step_key), expected_version) from None

@@ -1,0 +1,158 @@
+"""Process models: the journeys engagements are launched from, as the catalogue holds them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import PlainTextResponse
+
+from gouvernance.api.dependencies import ContextDep, LangDep
+from gouvernance.api.http import errors
+from gouvernance.api.permissions import ProcessModelsAccess
+from gouvernance.api.schemas import (
+    DeliverableOut,
+    GuardDescription,
+    ParameterOut,
+    ProcessModelOut,
+    ProcessModelSummary,
+    RoleOut,
+    StageSpecOut,
+    StepSpecOut,
+)
+from gouvernance.spec.catalog import Catalog
+from gouvernance.spec.diagram import mermaid
+from gouvernance.spec.schema import Localized, ProcessModel, StepSpec
+
+router = APIRouter(prefix="/process-models", tags=["Modèles de processus"])
+
+ModelKey = Annotated[
+    str, Path(max_length=80, description="Clé du modèle.", examples=["gouvernance-partagee"])
+]
+Version = Annotated[int, Path(ge=1, le=1_000_000, description="Version du modèle.")]
+
+
+def _text(value: Localized | None, lang: str) -> str | None:
+    return value.text(lang) if value is not None else None
+
+
+def _step(model: ProcessModel, step: StepSpec, lang: str) -> StepSpecOut:
+    return StepSpecOut(
+        key=step.key,
+        title=step.title.text(lang),
+        description=_text(step.description, lang),
+        kind=step.kind,
+        role=step.role,
+        reviewer=model.reviewer_of(step),
+        duration_days=step.duration.days,
+        after=list(step.after),
+        skippable=step.skippable,
+        sends_back=list(step.sends_back),
+        produces=list(step.deliverables.produces),
+        requires=list(step.deliverables.requires),
+        guards=[
+            GuardDescription(rule=g.rule, on=list(g.on), description=g.describe().text(lang))
+            for g in step.compiled_guards
+        ],
+    )
+
+
+def model_out(catalog: Catalog, model: ProcessModel, lang: str) -> ProcessModelOut:
+    return ProcessModelOut(
+        key=model.key,
+        version=model.version,
+        versions=catalog.versions(model.key),
+        title=model.title.text(lang),
+        description=_text(model.description, lang),
+        default_reviewer=model.default_reviewer,
+        reopen_roles=list(model.reopen_roles),
+        roles=[
+            RoleOut(key=r.key, title=r.title.text(lang), description=_text(r.description, lang))
+            for r in model.roles
+        ],
+        parameters=[
+            ParameterOut(
+                key=p.key,
+                type=p.type,
+                title=p.title.text(lang),
+                description=_text(p.description, lang),
+                default=p.default,
+                required=p.required,
+                choices=list(p.choices),
+            )
+            for p in model.parameters
+        ],
+        deliverables=[
+            DeliverableOut(key=d.key, title=d.title.text(lang), formats=list(d.formats))
+            for d in model.deliverables
+        ],
+        stages=[
+            StageSpecOut(
+                key=stage.key,
+                title=stage.title.text(lang),
+                description=_text(stage.description, lang),
+                after=list(stage.after),
+                steps=[_step(model, step, lang) for step in stage.steps],
+            )
+            for stage in model.stages
+        ],
+    )
+
+
+@router.get("", summary="Liste des modèles de processus (dernière version de chacun)")
+def list_process_models(
+    access: ProcessModelsAccess, context: ContextDep, lang: LangDep
+) -> list[ProcessModelSummary]:
+    catalog = context.catalog
+    return [
+        ProcessModelSummary(
+            key=model.key,
+            version=model.version,
+            versions=catalog.versions(model.key),
+            title=model.title.text(lang),
+            description=_text(model.description, lang),
+            stages_count=len(model.stages),
+            steps_count=len(model.steps_by_key),
+        )
+        for model in catalog.latest()
+    ]
+
+
+@router.get("/{key}", summary="Un modèle, dans sa dernière version", responses=errors(404))
+def get_process_model(
+    key: ModelKey, access: ProcessModelsAccess, context: ContextDep, lang: LangDep
+) -> ProcessModelOut:
+    return model_out(context.catalog, context.catalog.get(key), lang)
+
+
+@router.get("/{key}/versions/{version}", summary="Une version précise d'un modèle", responses=errors(404))
+def get_process_model_version(
+    key: ModelKey, version: Version, access: ProcessModelsAccess, context: ContextDep, lang: LangDep
+) -> ProcessModelOut:
+    return model_out(context.catalog, context.catalog.get(key, version), lang)
+
+
+@router.get(
+    "/{key}/diagram",
+    summary="Le diagramme Mermaid du modèle",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "content": {
+                "text/plain": {"schema": {"type": "string"}, "example": "flowchart TD\n  subgraph …\n"}
+            },
+            "description": "Texte Mermaid (flowchart) : phases en sous-graphes, reprises en pointillés.",
+        },
+        **errors(404),
+    },
+)
+def get_process_model_diagram(
+    key: ModelKey,
+    access: ProcessModelsAccess,
+    context: ContextDep,
+    lang: LangDep,
+    version: Annotated[
+        int | None, Query(ge=1, le=1_000_000, description="Dernière version si absent.")
+    ] = None,
+) -> PlainTextResponse:
+    return PlainTextResponse(mermaid(context.catalog.get(key, version), lang))

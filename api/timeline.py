@@ -1,0 +1,72 @@
+"""The timeline of an engagement: every event, oldest first, filterable by type, step and actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from gouvernance.api.dependencies import ContextDep, LangDep
+from gouvernance.api.permissions import EngagementIdPath, TimelineAccess
+from gouvernance.api.schemas import TimelineEvent, TimelinePage
+from gouvernance.history.timeline import timeline
+from gouvernance.lifecycle.machines import EVENT_LABELS
+
+router = APIRouter(prefix="/engagements/{engagement_id}/timeline", tags=["Chronologie"])
+
+# Events that are not state-machine events, with their labels.
+_OTHER_LABELS = {
+    "launched": ("Lancement", "Launch"),
+    "evidence_attached": ("Pièce jointe", "Evidence attached"),
+    "stage_completed": ("Phase terminée", "Stage completed"),
+}
+
+
+def _label(event: str, lang: str) -> str:
+    fr, en = EVENT_LABELS.get(event) or _OTHER_LABELS.get(event) or (event, event)
+    return en if lang == "en" else fr
+
+
+@router.get("", summary="Chronologie des événements (paginée, filtrable)")
+def get_timeline(
+    engagement_id: EngagementIdPath,
+    access: TimelineAccess,
+    context: ContextDep,
+    lang: LangDep,
+    event_type: Annotated[
+        list[str] | None,
+        Query(alias="type", description="Type(s) d'événement : submit, approve, evidence_attached…"),
+    ] = None,
+    step: Annotated[str | None, Query(max_length=80, description="Clé d'étape.")] = None,
+    actor: Annotated[str | None, Query(max_length=120, description="Identifiant de l'auteur.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> TimelinePage:
+    with context.db.reading() as session:
+        rows, total = timeline(
+            session,
+            engagement_id,
+            types=event_type or (),
+            step_key=step,
+            actor=actor,
+            limit=limit,
+            offset=offset,
+        )
+    items = [
+        TimelineEvent(
+            id=row.id,
+            occurred_at=row.occurred_at,
+            event=row.event,
+            label=_label(row.event, lang),
+            step_key=row.step_key,
+            from_state=row.from_state,
+            to_state=row.to_state,
+            actor=row.actor,
+            actor_role=row.actor_role,
+            comment=row.comment,
+            version=row.version,
+            payload=row.payload or {},
+        )
+        for row in rows
+    ]
+    return TimelinePage(items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,149 @@
+"""The background flows: launching engagements, sweeping reminders, producing deliverables, dispatching
+notifications. Each is a flow with one or two tasks that work in batches inside the domain services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from prefect import flow, task
+
+from gouvernance.clock import FrozenClock
+from gouvernance.deliverables.production import produce_from_outbox
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.bulk import launch_many
+from gouvernance.engagements.service import LaunchRequest, Territory
+from gouvernance.flows.runtime import runtime
+from gouvernance.notifications.digest import build_digests
+from gouvernance.notifications.dispatch import dispatch
+from gouvernance.notifications.events import notify_events
+from gouvernance.notifications.reminders import sweep
+from gouvernance.spec.catalog import Catalog, default_directories
+
+
+def _clock(now: datetime | None) -> Any:
+    if now is None:
+        return runtime().clock
+    return FrozenClock(now if now.tzinfo else now.replace(tzinfo=UTC))
+
+
+@task(name="launch-batch")
+def _launch(
+    model_key: str,
+    model_version: int | None,
+    territories: list[dict[str, Any]],
+    start_date: date,
+    parameters: dict[str, Any],
+    idempotency_key: str,
+    organisation: str | None,
+    lead: str | None,
+    actor_login: str,
+) -> list[dict[str, Any]]:
+    from gouvernance.settings import get_settings
+
+    model = Catalog(default_directories(get_settings().templates_dir)).get(model_key, model_version)
+    requests = [
+        (
+            f"{idempotency_key}:{index}:{item['name']}",
+            LaunchRequest(
+                model,
+                Territory(item["name"], item.get("kind", "commune"), item.get("insee")),
+                start_date,
+                {**parameters, **item.get("parameters", {})},
+                lead=lead,
+                organisation_id=organisation,
+            ),
+        )
+        for index, item in enumerate(territories)
+    ]
+    rt = runtime()
+    outcomes = launch_many(rt.db, requests, actor=ActorRef.of(actor_login, "consultant"), clock=rt.clock)
+    return [
+        {"territory": key.split(":", 2)[2], "engagement_id": o.engagement_id, "created": o.created}
+        for key, o in zip([k for k, _ in requests], outcomes, strict=True)
+    ]
+
+
+@flow(name="launch-engagements", log_prints=True)
+def launch_engagements(
+    model_key: str,
+    territories: list[dict[str, Any]],
+    start_date: date,
+    idempotency_key: str,
+    parameters: dict[str, Any] | None = None,
+    organisation: str | None = None,
+    lead: str | None = None,
+    model_version: int | None = None,
+    actor_login: str = "flow:launch-engagements",
+) -> list[dict[str, Any]]:
+    """One engagement per territory; a retried run with the same key creates nothing new."""
+    results = _launch(
+        model_key,
+        model_version,
+        territories,
+        start_date,
+        parameters or {},
+        idempotency_key,
+        organisation,
+        lead,
+        actor_login,
+    )
+    print(f"{sum(r['created'] for r in results)} accompagnement(s) créé(s), {len(results)} au total")
+    return results
+
+
+@task(name="sweep")
+def _sweep(now: datetime | None, batch_size: int) -> dict[str, int]:
+    rt = runtime()
+    clock = _clock(now)
+    with rt.db.transaction() as session:
+        report = sweep(session, now=clock.now(), batch_size=batch_size)
+        digests = build_digests(session, now=clock.now()) if clock.now().hour >= 7 else 0
+    return {"candidates": report.candidates, "created": report.created, "digests": digests}
+
+
+@flow(name="sweep-reminders", log_prints=True)
+def sweep_reminders(now: datetime | None = None, batch_size: int = 1000) -> dict[str, int]:
+    """Reminders before due dates, overdue notices and escalations, each once per step, level and round."""
+    result = _sweep(now, batch_size)
+    print(f"{result['created']} notification(s) créée(s) pour {result['candidates']} étape(s) à échéance")
+    return result
+
+
+@task(name="produce")
+def _produce(limit: int) -> list[dict[str, Any]]:
+    rt = runtime()
+    produced = produce_from_outbox(rt.db, renderer=rt.renderer, store=rt.store, clock=rt.clock, limit=limit)
+    return [{"key": p.key, "format": p.format, "version": p.version} for p in produced]
+
+
+@flow(name="produce-deliverables", log_prints=True)
+def produce_deliverables(limit: int = 50) -> list[dict[str, Any]]:
+    """Renders the deliverables of the steps that were completed since the last run."""
+    produced = _produce(limit)
+    print(f"{len(produced)} fichier(s) de livrable produit(s)")
+    return produced
+
+
+@task(name="notify")
+def _notify(now: datetime | None, batch_size: int) -> dict[str, int]:
+    rt = runtime()
+    clock = _clock(now)
+    handled = notify_events(rt.db, clock=clock, batch_size=batch_size)
+    report = dispatch(
+        rt.db, mailer=rt.mailer, webhooks=rt.webhooks, clock=clock, worker=rt.worker_id, batch_size=batch_size
+    )
+    return {"events": handled, "sent": report.sent, "failed": report.failed, "retry": report.retried_later}
+
+
+@flow(name="dispatch-notifications", log_prints=True)
+def dispatch_notifications(now: datetime | None = None, batch_size: int = 100) -> dict[str, int]:
+    """E-mails, signed webhooks and in-app notifications for what happened and what is due."""
+    result = _notify(now, batch_size)
+    print(
+        f"{result['sent']} envoi(s), {result['failed']} échec(s) définitif(s), {result['retry']} à réessayer"
+    )
+    return result
+
+
+ALL_FLOWS = (launch_engagements, sweep_reminders, produce_deliverables, dispatch_notifications)

@@ -1,0 +1,1 @@
+"""Who may see and do what: organisations, users, role grants and API tokens."""

@@ -1,0 +1,253 @@
+"""Access control: users of an organisation, the roles they hold, API tokens, and what a principal may see.
+
+A role is granted on one engagement or organisation-wide (every engagement the user's organisation owns).
+A user never sees an engagement where they hold no role, so another organisation's engagements stay
+invisible unless someone grants access to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
+
+from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
+from gouvernance.clock import Clock
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.records import EngagementRow
+from gouvernance.errors import Conflict, InvalidInput, Message, NotFound
+
+ROLES: tuple[str, ...] = ("consultant", "chef_de_projet", "elu", "agent", "partenaire", "observateur")
+# Roles that take part in the work (the process models' roles); an observer only reads.
+PARTICIPANT_ROLES = frozenset(ROLES) - {"observateur"}
+LEAD_ROLES = frozenset({"consultant", "chef_de_projet"})
+ORGANISATION_KINDS: tuple[str, ...] = ("collectivite", "cabinet")
+TOKEN_PREFIX = "gv_"
+
+_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@\-]{0,119}$")
+_ORG_KEY = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,79}$")
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    engagement_id: str | None  # None: every engagement of the user's organisation
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user, with every role they hold."""
+
+    login: str
+    organisation: str
+    grants: tuple[Grant, ...]
+
+    @property
+    def organisation_roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.grants if g.engagement_id is None)
+
+    @property
+    def granted_engagements(self) -> frozenset[str]:
+        return frozenset(g.engagement_id for g in self.grants if g.engagement_id is not None)
+
+    def roles_on(self, engagement_id: str, owner: str | None) -> frozenset[str]:
+        return frozenset(
+            g.role
+            for g in self.grants
+            if g.engagement_id == engagement_id or (g.engagement_id is None and owner == self.organisation)
+        )
+
+    def actor(self, roles: frozenset[str]) -> ActorRef:
+        return ActorRef(self.login, roles)
+
+
+def roles_for(principal: Principal, engagement: EngagementRow) -> frozenset[str]:
+    """The roles ``principal`` holds on ``engagement``; empty means the engagement is invisible to them."""
+    return principal.roles_on(engagement.id, engagement.organisation_id)
+
+
+def visible_engagements(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause selecting the engagements where ``principal`` holds at least one role."""
+    conditions: list[ColumnElement[bool]] = []
+    if principal.organisation_roles:
+        conditions.append(EngagementRow.organisation_id == principal.organisation)
+    if principal.granted_engagements:
+        conditions.append(EngagementRow.id.in_(sorted(principal.granted_engagements)))
+    return or_(*conditions) if conditions else false()
+
+
+# --- organisations and users ----------------------------------------------------------------------------
+
+
+def ensure_organisation(
+    session: Session, key: str, *, clock: Clock, name: str | None = None, kind: str = "collectivite"
+) -> OrganisationRow:
+    """The organisation ``key``, created if it does not exist yet."""
+    problems = []
+    if not _ORG_KEY.match(key):
+        problems.append(
+            Message(
+                "organisation.key",
+                f"identifiant d'organisation invalide « {key} » (minuscules, chiffres, - et _)",
+                f"invalid organisation key '{key}' (lower case, digits, - and _)",
+                path="organisation",
+            )
+        )
+    if kind not in ORGANISATION_KINDS:
+        problems.append(
+            Message(
+                "organisation.kind",
+                f"type d'organisation inconnu « {kind} » ({', '.join(ORGANISATION_KINDS)})",
+                f"unknown organisation kind '{kind}' ({', '.join(ORGANISATION_KINDS)})",
+                path="kind",
+            )
+        )
+    if problems:
+        raise InvalidInput(
+            Message("organisation.invalid", "Organisation invalide", "Invalid organisation"), reasons=problems
+        )
+    row = session.get(OrganisationRow, key)
+    if row is None:
+        row = OrganisationRow(key=key, name=name or key, kind=kind, created_at=clock.now())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def add_user(
+    session: Session,
+    login: str,
+    *,
+    organisation: str,
+    clock: Clock,
+    display_name: str | None = None,
+    organisation_kind: str = "collectivite",
+    exist_ok: bool = False,
+) -> UserRow:
+    """A user of ``organisation`` (created if needed). A login belongs to one organisation for good."""
+    if not _LOGIN.match(login):
+        raise InvalidInput(
+            Message(
+                "user.login",
+                f"identifiant invalide « {login} » (minuscules, chiffres, . _ - @)",
+                f"invalid login '{login}' (lower case, digits, . _ - @)",
+                path="login",
+            )
+        )
+    ensure_organisation(session, organisation, clock=clock, kind=organisation_kind)
+    existing = session.get(UserRow, login)
+    if existing is not None:
+        if exist_ok and existing.organisation_key == organisation:
+            return existing
+        raise Conflict(
+            Message(
+                "user.exists",
+                f"L'utilisateur « {login} » existe déjà (organisation « {existing.organisation_key} »)",
+                f"User '{login}' already exists (organisation '{existing.organisation_key}')",
+                details={"login": login, "organisation": existing.organisation_key},
+            )
+        )
+    row = UserRow(
+        login=login, organisation_key=organisation, display_name=display_name, created_at=clock.now()
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _user(session: Session, login: str) -> UserRow:
+    row = session.get(UserRow, login)
+    if row is None:
+        raise NotFound(
+            Message(
+                "user.not_found",
+                f"Utilisateur inconnu : « {login} » (créez-le avec « gouvernance users add »)",
+                f"Unknown user: '{login}' (create it with 'gouvernance users add')",
+                details={"login": login},
+            )
+        )
+    return row
+
+
+def grant(
+    session: Session, login: str, role: str, *, clock: Clock, engagement_id: str | None = None
+) -> GrantRow:
+    """Gives ``role`` to ``login`` on one engagement, or organisation-wide when ``engagement_id`` is None.
+    Granting a role the user already holds returns the existing grant."""
+    _user(session, login)
+    if role not in ROLES:
+        raise InvalidInput(
+            Message(
+                "grant.role",
+                f"rôle inconnu « {role} » (rôles : {', '.join(ROLES)})",
+                f"unknown role '{role}' (roles: {', '.join(ROLES)})",
+                path="role",
+            )
+        )
+    if engagement_id is not None and session.get(EngagementRow, engagement_id) is None:
+        raise NotFound(
+            Message(
+                "engagement.not_found",
+                f"Accompagnement introuvable : {engagement_id}",
+                f"Engagement not found: {engagement_id}",
+                details={"engagement_id": engagement_id},
+            )
+        )
+    query = select(GrantRow).where(GrantRow.login == login, GrantRow.role == role)
+    query = query.where(
+        GrantRow.engagement_id.is_(None) if engagement_id is None else GrantRow.engagement_id == engagement_id
+    )
+    existing = session.scalar(query)
+    if existing is not None:
+        return existing
+    row = GrantRow(login=login, role=role, engagement_id=engagement_id, granted_at=clock.now())
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --- tokens ---------------------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, login: str, *, clock: Clock) -> str:
+    """A new API token for ``login``. Only its hash is stored: the clear token is returned this once."""
+    _user(session, login)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiTokenRow(login=login, token_sha256=token_digest(token), prefix=token[:12], created_at=clock.now())
+    )
+    session.flush()
+    return token
+
+
+def authenticate(session: Session, token: str) -> Principal | None:
+    """The principal a bearer token belongs to, or None for an unknown or revoked token."""
+    found = session.execute(
+        select(UserRow.login, UserRow.organisation_key)
+        .join(ApiTokenRow, ApiTokenRow.login == UserRow.login)
+        .where(ApiTokenRow.token_sha256 == token_digest(token), ApiTokenRow.revoked_at.is_(None))
+    ).first()
+    if found is None:
+        return None
+    login, organisation = found
+    grants = session.execute(
+        select(GrantRow.role, GrantRow.engagement_id).where(GrantRow.login == login).order_by(GrantRow.id)
+    ).all()
+    return Principal(login, organisation, tuple(Grant(role, engagement) for role, engagement in grants))
+
+
+def describe(principal: Principal) -> dict[str, Any]:
+    return {
+        "login": principal.login,
+        "organisation": principal.organisation,
+        "grants": [{"role": g.role, "engagement_id": g.engagement_id} for g in principal.grants],
+    }

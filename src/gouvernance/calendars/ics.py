@@ -1,0 +1,105 @@
+"""ICS (RFC 5545) feeds of due dates: people live in their calendars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.lifecycle.machines import TERMINAL_STEP_STATES
+from gouvernance.spec.catalog import model_for
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    uid: str
+    day: date
+    summary: str
+    description: str
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets are folded (RFC 5545 §3.1)."""
+    encoded = line.encode()
+    if len(encoded) <= 75:
+        return line
+    parts, current = [], b""
+    for char in line:
+        piece = char.encode()
+        if len(current) + len(piece) > (75 if not parts else 74):
+            parts.append(current.decode())
+            current = b""
+        current += piece
+    parts.append(current.decode())
+    return "\r\n ".join(parts)
+
+
+def render(name: str, entries: Iterable[CalendarEntry], *, now: datetime) -> str:
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//gouvernance//échéances//FR",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_escape(name)}",
+        "X-WR-TIMEZONE:Europe/Paris",
+    ]
+    for entry in entries:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{entry.uid}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{entry.day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{entry.day + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_escape(entry.summary)}",
+            f"DESCRIPTION:{_escape(entry.description)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def engagement_entries(
+    session: Session, engagement: EngagementRow, *, roles: frozenset[str] | None = None
+) -> list[CalendarEntry]:
+    """Due dates of the open steps (only those of ``roles`` when given) and the expected end of each stage."""
+    model = model_for(session, engagement.model_key, engagement.model_version)
+    rows = list(session.scalars(select(StepRow).where(StepRow.engagement_id == engagement.id)))
+    entries = []
+    stage_ends: dict[str, date] = {}
+    for row in rows:
+        if row.due_at is None:
+            continue
+        local_day = row.due_at.date()
+        stage_ends[row.stage_key] = max(stage_ends.get(row.stage_key, local_day), local_day)
+        if row.state in TERMINAL_STEP_STATES or (roles is not None and row.role not in roles):
+            continue
+        spec = model.steps_by_key[row.step_key]
+        entries.append(
+            CalendarEntry(
+                uid=f"step-{row.id}-{row.round}@gouvernance",
+                day=local_day,
+                summary=f"Échéance : {spec.title.fr} — {engagement.territory_name}",
+                description=f"{model.title.fr}\nResponsable : {model.role_title(spec.role)}",
+            )
+        )
+    for stage_key, day in stage_ends.items():
+        stage = model.stages_by_key[stage_key]
+        entries.append(
+            CalendarEntry(
+                uid=f"stage-{engagement.id}-{stage_key}@gouvernance",
+                day=day,
+                summary=f"Jalon : fin de « {stage.title.fr} » — {engagement.territory_name}",
+                description=model.title.fr,
+            )
+        )
+    return sorted(entries, key=lambda e: (e.day, e.uid))

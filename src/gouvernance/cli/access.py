@@ -1,0 +1,131 @@
+"""`gouvernance users` and `gouvernance tokens`: who may use the API, with which roles; and
+`gouvernance serve`, which runs it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gouvernance.access.service import ORGANISATION_KINDS, ROLES, add_user, create_token, grant
+from gouvernance.cli import context
+from gouvernance.cli.context import console, handle_errors
+from gouvernance.engagements.progress import find_engagement_id
+from gouvernance.errors import InvalidInput, Message
+
+users_app = typer.Typer(help="Utilisateurs de l'API et leurs rôles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Jetons d'API (stockés hachés).", no_args_is_help=True)
+
+
+@users_app.command("add")
+@handle_errors
+def users_add(
+    login: Annotated[str, typer.Argument(help="Identifiant, ex. julien.robert.")],
+    org: Annotated[str, typer.Option("--org", help="Organisation (créée si besoin), ex. cc-val-fleuri.")],
+    org_kind: Annotated[
+        str,
+        typer.Option(
+            "--org-kind", help=f"Type d'une nouvelle organisation : {' | '.join(ORGANISATION_KINDS)}."
+        ),
+    ] = "collectivite",
+    name: Annotated[str | None, typer.Option(help="Nom affiché.")] = None,
+) -> None:
+    """Ajoute un utilisateur à une organisation (collectivité ou cabinet)."""
+    with context.database().transaction() as session:
+        add_user(
+            session,
+            login,
+            organisation=org,
+            organisation_kind=org_kind,
+            display_name=name,
+            clock=context.clock(),
+        )
+    console.print(f"Utilisateur « {login} » ajouté à l'organisation « {org} ».", highlight=False)
+
+
+@users_app.command("grant")
+@handle_errors
+def users_grant(
+    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    role: Annotated[str, typer.Option("--role", help=" | ".join(ROLES))],
+    engagement: Annotated[
+        str | None, typer.Option("--engagement", help="Sur cet accompagnement (identifiant ou début).")
+    ] = None,
+    org_wide: Annotated[
+        bool, typer.Option("--org-wide", help="Sur tous les accompagnements de son organisation.")
+    ] = False,
+) -> None:
+    """Donne un rôle, sur un accompagnement ou sur toute l'organisation de l'utilisateur."""
+    if (engagement is None) == (not org_wide):
+        raise InvalidInput(
+            Message(
+                "grant.scope",
+                "précisez --engagement ID ou --org-wide (l'un des deux)",
+                "give --engagement ID or --org-wide (exactly one)",
+            )
+        )
+    with context.database().transaction() as session:
+        engagement_id = find_engagement_id(session, engagement) if engagement else None
+        grant(session, login, role, engagement_id=engagement_id, clock=context.clock())
+    where = f"l'accompagnement {engagement_id}" if engagement_id else "toute son organisation"
+    console.print(f"Rôle « {role} » donné à « {login} » sur {where}.", highlight=False)
+
+
+@tokens_app.command("create")
+@handle_errors
+def tokens_create(login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")]) -> None:
+    """Crée un jeton d'API et l'affiche (une seule fois : seul son hachage est conservé)."""
+    with context.database().transaction() as session:
+        token = create_token(session, login, clock=context.clock())
+    typer.echo(token)
+
+
+@handle_errors
+def serve_command(
+    host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo/--no-demo", help="Prépare un accompagnement et des jetons de démonstration."),
+    ] = False,
+) -> None:
+    """Démarre l'API HTTP (documentation sur /docs)."""
+    import uvicorn
+
+    from gouvernance.api.app import create_app
+
+    db = context.database()
+    clock = context.clock()
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    if demo:
+        from gouvernance.demo.server import prepare_server_demo
+
+        prepared = prepare_server_demo(db, context.catalog(), clock)
+        _print_demo(prepared, base)
+    console.print(f"Documentation de l'API : [link]{base}/docs[/]", highlight=False)
+    uvicorn.run(
+        create_app(context.settings(), database=db, clock=clock), host=host, port=port, log_level="info"
+    )
+
+
+def _print_demo(prepared: object, base: str) -> None:
+    from gouvernance.demo.server import ServerDemo
+
+    assert isinstance(prepared, ServerDemo)
+    console.print(
+        f"[bold]Démonstration[/] — {prepared.territory}\nAccompagnement : [cyan]{prepared.engagement_id}[/]",
+        highlight=False,
+    )
+    console.print("Jetons d'API (affichés une seule fois) :", highlight=False)
+    for item in prepared.tokens:  # one per line, never truncated: they are meant to be copied
+        console.print(f"  {item.role:<15} {item.login:<25} {item.token}", highlight=False, soft_wrap=True)
+    consultant = prepared.tokens[0].token
+    console.print("Exemples :", highlight=False)
+    console.print(
+        f'  curl -H "Authorization: Bearer {consultant}" {base}/engagements/{prepared.engagement_id}/steps',
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f'  curl -H "Authorization: Bearer {consultant}" {base}/me/tasks', highlight=False, soft_wrap=True
+    )

@@ -1,0 +1,246 @@
+"""Commands for the background work: the worker, one reminder sweep, notifications, deliverables,
+calendars and launching a journey for many territories at once."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from gouvernance.cli import context
+from gouvernance.cli.context import console, handle_errors
+from gouvernance.clock import Clock, FrozenClock
+from gouvernance.errors import InvalidInput, Message
+
+reminders_app = typer.Typer(help="Rappels et escalades.", no_args_is_help=True)
+notifications_app = typer.Typer(
+    help="Notifications : courriels, webhooks, application.", no_args_is_help=True
+)
+deliverables_app = typer.Typer(help="Livrables (HTML, PDF, DOCX).", no_args_is_help=True)
+
+
+def _clock_at(now: str | None) -> Clock:
+    if now is None:
+        return context.clock()
+    try:
+        moment = datetime.fromisoformat(now)
+    except ValueError:
+        raise InvalidInput(
+            Message(
+                "cli.now",
+                f"date illisible « {now} » (AAAA-MM-JJTHH:MM)",
+                f"unreadable date '{now}' (YYYY-MM-DDTHH:MM)",
+            )
+        ) from None
+    return FrozenClock(
+        moment if moment.tzinfo else moment.replace(tzinfo=context.settings().tz).astimezone(UTC)
+    )
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def worker_command(
+    limit: Annotated[int | None, typer.Option(help="Nombre maximal d'exécutions simultanées.")] = None,
+) -> None:
+    """Sert tous les flux Prefect avec leur planification (serveur éphémère par défaut)."""
+    from gouvernance.flows.worker import SCHEDULES, serve_all
+
+    console.print(
+        "Travailleur gouvernance : "
+        + ", ".join(f"{name} toutes les {seconds // 60 or 1} min" for name, seconds in SCHEDULES.items())
+    )
+    serve_all(limit=limit)
+
+
+@reminders_app.command("sweep")
+@handle_errors
+def sweep_command(
+    now: Annotated[str | None, typer.Option(help="Instant du balayage (par défaut : maintenant).")] = None,
+) -> None:
+    """Crée les rappels, retards et escalades dus (une seule fois chacun)."""
+    from gouvernance.notifications.reminders import sweep
+
+    clock = _clock_at(now)
+    db = context.database()
+    with db.transaction() as session:
+        report = sweep(session, now=clock.now())
+    console.print(f"{report.created} notification(s) créée(s) pour {report.candidates} étape(s) à échéance.")
+
+
+@notifications_app.command("dispatch")
+@handle_errors
+def dispatch_command(
+    now: Annotated[str | None, typer.Option(help="Instant de l'envoi (par défaut : maintenant).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Envois réservés par lot.")] = 100,
+    worker: Annotated[str | None, typer.Option(help="Nom du travailleur (par défaut : hôte:pid).")] = None,
+) -> None:
+    """Transforme les événements en notifications puis envoie courriels et webhooks en attente."""
+    import os
+    import socket
+
+    from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
+    from gouvernance.notifications.dispatch import dispatch
+    from gouvernance.notifications.events import notify_events
+
+    settings = context.settings()
+    clock = _clock_at(now)
+    db = context.database()
+    handled = notify_events(db, clock=clock)
+    report = dispatch(
+        db,
+        mailer=SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        ),
+        webhooks=HttpWebhookSender(),
+        clock=clock,
+        worker=worker or f"{socket.gethostname()}:{os.getpid()}",
+        batch_size=batch_size,
+    )
+    console.print(
+        f"{handled} événement(s) traité(s) ; {report.sent} envoi(s), {report.failed} échec(s) "
+        f"définitif(s), {report.retried_later} à réessayer."
+    )
+
+
+@deliverables_app.command("build")
+@handle_errors
+def build_command(
+    engagement: Annotated[str, typer.Argument(help="Identifiant (ou début) de l'accompagnement.")],
+    out: Annotated[Path | None, typer.Option(help="Répertoire où écrire aussi les fichiers.")] = None,
+    key: Annotated[
+        list[str] | None, typer.Option(help="Livrable à produire (répétable ; tous par défaut).")
+    ] = None,
+) -> None:
+    """Produit les livrables d'un accompagnement (nouvelle version de chacun)."""
+    from gouvernance.deliverables.production import build_on_demand
+    from gouvernance.deliverables.rendering import DocumentRenderer
+    from gouvernance.engagements.progress import find_engagement_id
+    from gouvernance.evidence.store import FileBlobStore
+    from gouvernance.spec.catalog import model_for
+
+    db = context.database()
+    store = FileBlobStore(context.settings().blob_dir)
+    with db.reading() as session:
+        engagement_id = find_engagement_id(session, engagement)
+        from gouvernance.engagements.records import EngagementRow
+
+        row = session.get(EngagementRow, engagement_id)
+        assert row is not None
+        total = len(key or model_for(session, row.model_key, row.model_version).deliverables)
+    with _progress() as progress:
+        task = progress.add_task("Livrables", total=total)
+        produced = build_on_demand(
+            db,
+            engagement_id,
+            renderer=DocumentRenderer(),
+            store=store,
+            clock=context.clock(),
+            keys=key,
+            progress=lambda _: progress.advance(task),
+        )
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for item in produced:
+            (out / item.filename).write_bytes(store.get(item.sha256))
+    for item in produced:
+        where = f" → {out / item.filename}" if out else ""
+        console.print(f"{item.key} v{item.version} ({item.format}){where}", highlight=False)
+
+
+def calendar_command(
+    engagement: Annotated[str, typer.Argument(help="Identifiant (ou début) de l'accompagnement.")],
+    out: Annotated[Path | None, typer.Option(help="Fichier .ics (par défaut : sortie standard).")] = None,
+) -> None:
+    """Exporte les échéances et jalons au format iCalendar (.ics)."""
+    from gouvernance.calendars.ics import engagement_entries, render
+    from gouvernance.engagements.progress import find_engagement_id
+    from gouvernance.engagements.records import EngagementRow
+
+    db = context.database()
+    with db.reading() as session:
+        row = session.get(EngagementRow, find_engagement_id(session, engagement))
+        assert row is not None
+        text = render(
+            f"Échéances — {row.territory_name}", engagement_entries(session, row), now=context.clock().now()
+        )
+    if out:
+        out.write_text(text, encoding="utf-8", newline="")
+        console.print(f"Calendrier écrit : {out}")
+    else:
+        typer.echo(text, nl=False)
+
+
+def launch_many_command(
+    model_key: Annotated[str, typer.Argument(metavar="MODEL", help="Clé du modèle.")],
+    territories: Annotated[Path, typer.Option(help="CSV : nom;type;insee (en-tête facultatif).")],
+    start: Annotated[str, typer.Option(help="Date de début AAAA-MM-JJ.")],
+    key: Annotated[str, typer.Option(help="Clé d'idempotence : relancer avec la même clé ne duplique rien.")],
+    organisation: Annotated[str | None, typer.Option(help="Organisation propriétaire.")] = None,
+) -> None:
+    """Lance le même parcours pour plusieurs territoires (ex. les communes d'un EPCI)."""
+    from gouvernance.engagements.bulk import launch_many
+    from gouvernance.engagements.service import LaunchRequest, Territory
+
+    rows = _territory_rows(territories)
+    model = context.catalog().get(model_key)
+    start_date = date.fromisoformat(start)
+    requests = [
+        (
+            f"{key}:{i}:{name}",
+            LaunchRequest(model, Territory(name, kind, insee), start_date, organisation_id=organisation),
+        )
+        for i, (name, kind, insee) in enumerate(rows)
+    ]
+    from gouvernance.engagements.actors import ActorRef
+
+    with _progress() as progress:
+        task = progress.add_task("Lancements", total=len(requests))
+        outcomes = launch_many(
+            context.database(),
+            requests,
+            actor=ActorRef.of("cli", "consultant"),
+            clock=context.clock(),
+            progress=lambda n: progress.advance(task, n),
+        )
+    for (name, _, _), outcome in zip(rows, outcomes, strict=True):
+        console.print(
+            f"{outcome.engagement_id}  {name}{'' if outcome.created else '  (déjà lancé)'}", highlight=False
+        )
+
+
+def _territory_rows(path: Path) -> list[tuple[str, str, str | None]]:
+    if not path.is_file():
+        raise InvalidInput(
+            Message("file.not_found", f"Fichier introuvable : {path}", f"File not found: {path}")
+        )
+    text = path.read_text(encoding="utf-8-sig")
+    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ";", delimiters=";,")
+    rows = [r for r in csv.reader(text.splitlines(), dialect) if r and r[0].strip()]
+    if rows and rows[0][0].strip().lower() in ("nom", "name", "territoire"):
+        rows = rows[1:]
+    return [
+        (
+            r[0].strip(),
+            (r[1].strip() or "commune") if len(r) > 1 else "commune",
+            (r[2].strip() or None) if len(r) > 2 else None,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,322 @@
+"""`gouvernance stakeholders …`: the stakeholder register of an engagement from the command line — import a
+spreadsheet (all or nothing), record a consultation, list, export (CSV, GraphML, GEXF), analyse, and erase a
+stakeholder's contact details (RGPD)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from gouvernance.cli import context
+from gouvernance.cli.context import console, errors, handle_errors
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.progress import find_engagement_id
+from gouvernance.errors import InvalidInput, Message
+from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClass
+
+if TYPE_CHECKING:
+    from gouvernance.spec.schema import ProcessModel
+    from gouvernance.stakeholders.analysis import Analysis
+
+# The service (networkx, numpy) is imported by the commands that use it: `gouvernance --help` stays quick.
+
+stakeholders_app = typer.Typer(
+    help="Cartographie des parties prenantes : import, consultations, export, analyse, RGPD.",
+    no_args_is_help=True,
+)
+
+Engagement = Annotated[str, typer.Argument(help="Identifiant (ou début d'identifiant) de l'accompagnement.")]
+Role = Annotated[str, typer.Option("--as", help="Rôle sous lequel vous agissez.")]
+Login = Annotated[str | None, typer.Option(help="Votre identifiant (par défaut : cli:<utilisateur>).")]
+
+
+def _actor(role: str, login: str | None) -> ActorRef:
+    return ActorRef.of(login or f"cli:{getpass.getuser()}", role)
+
+
+def _read(file: Path) -> bytes:
+    if not file.is_file():
+        raise InvalidInput(
+            Message("file.not_found", f"Fichier introuvable : {file}", f"File not found: {file}")
+        )
+    return file.read_bytes()
+
+
+@stakeholders_app.command("import")
+@handle_errors
+def import_command(
+    engagement: Engagement,
+    file: Annotated[
+        Path, typer.Argument(help="Tableur enregistré en CSV (« ; » ou « , », UTF-8 ou Windows).")
+    ],
+    role: Role = "chef_de_projet",
+    login: Login = None,
+) -> None:
+    """Importe un tableur de parties prenantes : tout ou rien, chaque ligne fautive est signalée."""
+    from gouvernance.stakeholders import service
+
+    content = _read(file)
+    console.print(f"Lecture de {file.name} ({len(content)} octets)…", highlight=False)
+    with context.database().transaction() as session:
+        summary = service.import_csv(
+            session,
+            engagement_id=find_engagement_id(session, engagement),
+            content=content,
+            actor=_actor(role, login),
+            clock=context.clock(),
+        )
+    console.print(
+        f"[green]✓[/] {summary.rows} partie(s) prenante(s) importée(s) : {summary.created} ajoutée(s), "
+        f"{summary.updated} mise(s) à jour, {summary.with_contacts} avec coordonnées "
+        f"(séparateur « {summary.separator} », encodage {summary.encoding}).",
+        highlight=False,
+    )
+    if summary.ignored_columns:
+        console.print(f"Colonnes ignorées : {', '.join(summary.ignored_columns)}", highlight=False)
+
+
+@stakeholders_app.command("list")
+@handle_errors
+def list_command(engagement: Engagement) -> None:
+    """Liste les parties prenantes (sans leurs coordonnées)."""
+    from gouvernance.stakeholders import service
+    from gouvernance.stakeholders.analysis import mendelow_quadrant
+
+    with context.database().reading() as session:
+        rows = service.list_stakeholders(session, find_engagement_id(session, engagement))
+    table = Table("N°", "Identifiant", "Nom", "Catégorie", "Pouvoir", "Intérêt", "Stratégie (Mendelow)")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.key,
+            row.name,
+            Category(row.category).fr,
+            str(row.power),
+            str(row.interest),
+            mendelow_quadrant(row.power, row.interest).fr,
+        )
+    console.print(table)
+    console.print(f"{len(rows)} partie(s) prenante(s).", highlight=False)
+
+
+@stakeholders_app.command("consult")
+@handle_errors
+def consult_command(
+    engagement: Engagement,
+    step: Annotated[str, typer.Option(help="Clé de l'étape que la consultation a servie.")],
+    with_: Annotated[
+        list[str],
+        typer.Option("--with", help="Partie prenante consultée : n°, identifiant ou nom (répétable)."),
+    ],
+    format: Annotated[
+        str, typer.Option("--format", help="réunion publique, atelier, questionnaire, entretien, plateforme…")
+    ] = "entretien",
+    held_on: Annotated[
+        str | None, typer.Option("--date", help="Date AAAA-MM-JJ (par défaut : aujourd'hui).")
+    ] = None,
+    summary: Annotated[str, typer.Option(help="Résumé.")] = "",
+    outcome: Annotated[str, typer.Option(help="Résultat, suites données.")] = "",
+    role: Role = "chef_de_projet",
+    login: Login = None,
+) -> None:
+    """Enregistre une consultation au journal des consultations."""
+    from gouvernance.stakeholders import service
+
+    clock = context.clock()
+    with context.database().transaction() as session:
+        engagement_id = find_engagement_id(session, engagement)
+        ids = [service.find_stakeholder(session, engagement_id, reference).id for reference in with_]
+        view = service.add_consultation(
+            session,
+            engagement_id=engagement_id,
+            step_key=step,
+            held_on=held_on or clock.now().astimezone(context.settings().tz).date().isoformat(),
+            format=format,
+            stakeholder_ids=ids,
+            summary=summary,
+            outcome=outcome,
+            actor=_actor(role, login),
+            clock=clock,
+        )
+    console.print(
+        f"Consultation n° {view.row.id} enregistrée pour « {step} » "
+        f"({len(view.stakeholder_ids)} partie(s) prenante(s)).",
+        highlight=False,
+    )
+
+
+@stakeholders_app.command("export")
+@handle_errors
+def export_command(
+    engagement: Engagement,
+    fmt: Annotated[str, typer.Option("--format", help="csv | graphml | gexf")] = "csv",
+    with_contacts: Annotated[
+        bool,
+        typer.Option("--with-contacts", help="Inclut les coordonnées (données personnelles, usage interne)."),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Fichier à écrire (par défaut : la sortie).")
+    ] = None,
+    role: Role = "chef_de_projet",
+    login: Login = None,
+) -> None:
+    """Exporte la cartographie ; les coordonnées n'y figurent que sur demande explicite."""
+    from gouvernance.stakeholders import service
+
+    with context.database().transaction() as session:
+        exported = service.export(
+            session,
+            engagement_id=find_engagement_id(session, engagement),
+            fmt=fmt,
+            include_contacts=with_contacts,
+            actor=_actor(role, login),
+            clock=context.clock(),
+        )
+    if with_contacts:
+        errors.print(
+            "[yellow]Attention[/] : cet export contient des données personnelles (RGPD) ; "
+            "ne le diffusez pas et supprimez-le après usage.",
+            highlight=False,
+        )
+    if out is None:
+        sys.stdout.buffer.write(exported.content)
+        sys.stdout.buffer.flush()
+        return
+    out.write_bytes(exported.content)
+    console.print(f"Export écrit : {out} ({len(exported.content)} octets)", highlight=False)
+
+
+@stakeholders_app.command("analyse")
+@handle_errors
+def analyse_command(
+    engagement: Engagement,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Quadrants, saillance, intermédiaires, communautés, acteurs clés isolés, conflits et couverture."""
+    from gouvernance.stakeholders import service
+
+    with context.database().reading() as session:
+        engagement_id = find_engagement_id(session, engagement)
+        analysis = service.analyse(session, engagement_id)
+        model = service.model_of(session, engagement_id)
+    if as_json:
+        typer.echo(json.dumps(analysis.as_dict("fr"), ensure_ascii=False, indent=2, default=str))
+        return
+    render_analysis(analysis, model)
+
+
+@stakeholders_app.command("erase-contacts")
+@handle_errors
+def erase_contacts_command(
+    engagement: Engagement,
+    stakeholder: Annotated[str, typer.Argument(help="Partie prenante : n°, identifiant ou nom.")],
+    role: Role = "chef_de_projet",
+    login: Login = None,
+) -> None:
+    """Efface les coordonnées d'une partie prenante (droit à l'effacement, RGPD)."""
+    from gouvernance.stakeholders import service
+
+    with context.database().transaction() as session:
+        engagement_id = find_engagement_id(session, engagement)
+        row = service.find_stakeholder(session, engagement_id, stakeholder)
+        erased = service.erase_contacts(
+            session,
+            engagement_id=engagement_id,
+            stakeholder_id=row.id,
+            actor=_actor(role, login),
+            clock=context.clock(),
+        )
+        name = row.name
+    if erased:
+        console.print(f"Coordonnées de « {name} » effacées.", highlight=False)
+    else:
+        console.print(f"Aucune coordonnée enregistrée pour « {name} » : rien à effacer.", highlight=False)
+
+
+# --- the analysis, in French ------------------------------------------------------------------------------
+
+
+def render_analysis(analysis: Analysis, model: ProcessModel | None = None, *, top: int = 5) -> None:
+    """The analysis as readable French tables (also printed at the end of `gouvernance demo`)."""
+    console.print(
+        f"[bold]Cartographie des parties prenantes[/] — {analysis.stakeholder_count} partie(s) prenante(s), "
+        f"{analysis.relation_count} relation(s)",
+        highlight=False,
+    )
+    quadrants: Mapping[Any, int] = analysis.counts.get("quadrant", {})
+    console.print(
+        "Stratégies (Mendelow) : "
+        + " · ".join(f"{quadrant.fr} {quadrants.get(quadrant, 0)}" for quadrant in Quadrant),
+        highlight=False,
+    )
+    classes: Mapping[Any, int] = analysis.counts.get("salience_class", {})
+    console.print(
+        "Saillance (Mitchell) : "
+        + " · ".join(f"{item.fr} {classes[item]}" for item in SalienceClass if classes.get(item)),
+        highlight=False,
+    )
+    _brokers(analysis, top)
+    _communities(analysis, top)
+    isolated = ", ".join(player.party.name for player in analysis.isolated_key_players) or "aucun"
+    console.print(f"Acteurs clés isolés (sans relais) : {isolated}", highlight=False)
+    _conflicts(analysis)
+    _coverage(analysis, model)
+
+
+def _brokers(analysis: Analysis, top: int) -> None:
+    table = Table("Intermédiaire", "Intermédiarité", "Relations", "Groupes reliés", title="Intermédiaires")
+    for broker in analysis.brokers[:top]:
+        table.add_row(
+            broker.party.name,
+            f"{broker.score:.2f}",
+            str(broker.degree),
+            "—" if broker.communities_linked is None else str(broker.communities_linked),
+        )
+    console.print(table)
+
+
+def _communities(analysis: Analysis, top: int) -> None:
+    profiles = {profile.party.id: profile for profile in analysis.profiles}
+    table = Table("N°", "Taille", "Principaux membres", title="Communautés (Louvain)")
+    for community in analysis.communities:
+        central = sorted(community.members, key=lambda member: (-profiles[member].betweenness, member))
+        members = ", ".join(profiles[member].party.name for member in central[:top])
+        more = f" … (+{community.size - top})" if community.size > top else ""
+        table.add_row(str(community.index + 1), str(community.size), members + more)
+    console.print(table)
+
+
+def _conflicts(analysis: Analysis) -> None:
+    table = Table("Conflit", "Intensité", "Médiateurs possibles", title="Conflits")
+    for pair in analysis.conflicts:
+        mediators = ", ".join(mediator.party.name for mediator in pair.mediators[:3]) or "aucun identifié"
+        table.add_row(f"{pair.first.name} ↔ {pair.second.name}", f"{pair.weight:g}", mediators)
+    console.print(table if analysis.conflicts else "Conflits : aucun.")
+
+
+def _coverage(analysis: Analysis, model: ProcessModel | None) -> None:
+    table = Table(
+        "Phase", "Consultations", "Consultés", "Couverture", "Manque", title="Couverture des consultations"
+    )
+    for stage in analysis.coverage:
+        title = stage.stage_key
+        if model is not None and stage.stage_key in model.stages_by_key:
+            title = model.stages_by_key[stage.stage_key].title.fr
+        missing = [party.name for party in stage.missing_key_players]
+        missing += [f"catégorie {category.fr}" for category in stage.missing_categories]
+        required = stage.required_categories or stage.required_key_players
+        table.add_row(
+            title,
+            str(len(stage.consultation_ids)),
+            str(len(stage.consulted)),
+            f"{round(stage.ratio * 100)} %" if required else "sans exigence",
+            ", ".join(missing) or "—",
+        )
+    console.print(table)

@@ -1,0 +1,54 @@
+"""Launching many engagements at once — a consultant starting the same journey for every commune of an EPCI —
+idempotently: each launch is keyed, and a retry returns the engagements already created."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from gouvernance.clock import Clock
+from gouvernance.db.engine import Database
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.records import LaunchKeyRow
+from gouvernance.engagements.service import LaunchRequest, launch
+
+# What a feature can do right after a launch, in the same transaction (e.g. import a stakeholder register).
+AfterLaunch = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class LaunchOutcome:
+    key: str
+    engagement_id: str
+    created: bool
+
+
+def launch_many(
+    db: Database,
+    requests: Sequence[tuple[str, LaunchRequest]],
+    *,
+    actor: ActorRef,
+    clock: Clock,
+    after_launch: AfterLaunch | None = None,
+    batch_size: int = 25,
+    progress: Callable[[int], None] | None = None,
+) -> list[LaunchOutcome]:
+    """Launches each (key, request) not launched yet. Batches share a transaction: a crash loses at most the
+    batch in progress, and the retry skips what was committed."""
+    outcomes: list[LaunchOutcome] = []
+    for start in range(0, len(requests), batch_size):
+        chunk = requests[start : start + batch_size]
+        with db.transaction() as session:
+            for key, request in chunk:
+                existing = session.get(LaunchKeyRow, key)
+                if existing is not None:
+                    outcomes.append(LaunchOutcome(key, existing.engagement_id, created=False))
+                    continue
+                result = launch(session, replace(request), actor=actor, clock=clock)
+                session.add(LaunchKeyRow(key=key, engagement_id=result.engagement_id, created_at=clock.now()))
+                if after_launch is not None:
+                    after_launch(session, result.engagement_id, request)
+                outcomes.append(LaunchOutcome(key, result.engagement_id, created=True))
+        if progress:
+            progress(len(chunk))
+    return outcomes

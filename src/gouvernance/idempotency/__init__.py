@@ -1,0 +1,1 @@
+"""Idempotency keys: a retried request gets the stored response instead of writing again."""

@@ -1,0 +1,78 @@
+"""A notification is a fact to tell (once per step, level and round); a delivery is one way of telling it to
+one recipient. Unique keys make re-running a sweep or a consumer harmless; status columns make re-running a
+dispatch send only what is not sent yet."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gouvernance.db.base import Base, BigId, Json, UTCDateTime
+
+
+class NotificationRow(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_engagement", "engagement_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # reminder:<step id>:<round>:before:7, overdue…, escalation…, event:<event id>:…, digest:<login>:<date>
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # reminder | overdue | escalation | event | digest
+    engagement_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("engagements.id"))
+    step_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("steps.id"))
+    role: Mapped[str | None] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", "recipient"),
+        Index("ix_deliveries_status_id", "status", "id"),
+        Index("ix_deliveries_inbox", "channel", "recipient", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(BigId, ForeignKey("notifications.id"))
+    channel: Mapped[str] = mapped_column(String(10))  # email | webhook | in_app
+    recipient: Mapped[str] = mapped_column(String(200))  # a login, or webhook:<id>
+    address: Mapped[str | None] = mapped_column(Text)  # e-mail address or URL
+    # pending → sending (claimed, with a lease) → sent | failed; in_app deliveries are born "sent".
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookRow(Base):
+    """An organisation's endpoint: every event of its engagements is posted there, signed with ``secret``."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    organisation_key: Mapped[str] = mapped_column(String(80), ForeignKey("organisations.key"))
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ContactRow(Base):
+    """How to reach a user: their e-mail address and whether they want a daily digest instead of
+    one e-mail per notification."""
+
+    __tablename__ = "user_contacts"
+
+    login: Mapped[str] = mapped_column(String(120), ForeignKey("users.login"), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)

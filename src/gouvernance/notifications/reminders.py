@@ -1,0 +1,176 @@
+"""The reminder sweep: steps due soon or overdue get a reminder, an overdue notice and, after the model's
+delay, an escalation to the role it names — each once per step, level and round.
+
+It reads only the steps whose due date falls within the longest reminder window (an indexed range on
+(state, due_at)), so its cost follows the number of steps due, not the number of open steps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
+from gouvernance.guards.builtin import ApprovedBy
+from gouvernance.history.records import EventRow
+from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES
+from gouvernance.notifications.messages import reminder_text
+from gouvernance.notifications.recipients import Recipient, holders
+from gouvernance.notifications.store import Draft, create
+from gouvernance.spec.catalog import model_for
+from gouvernance.spec.schema import ProcessModel, StepSpec
+
+
+@dataclass(frozen=True)
+class Due:
+    """One notification the sweep owes for a step."""
+
+    level: str  # before:<days> | overdue | escalation
+    role: str
+
+
+@dataclass
+class SweepReport:
+    candidates: int = 0
+    created: int = 0
+    batches: int = 0
+
+
+def horizon(session: Session) -> timedelta:
+    """The longest "days before the due date" of any stored model: steps due later need nothing yet."""
+    longest = 0
+    for (document,) in session.execute(select(ProcessModelRow.document)):
+        for stage in document.get("stages", []):
+            for step in stage.get("steps", []):
+                longest = max(longest, *step.get("reminders", {}).get("before_due_days", [0]))
+    return timedelta(days=longest)
+
+
+def candidate_batches(
+    session: Session, *, now: datetime, batch_size: int
+) -> Iterator[list[tuple[StepRow, EngagementRow]]]:
+    """Open steps due before now + horizon, by batches, in id order (keyset pagination)."""
+    limit = now + horizon(session)
+    after = 0
+    while True:
+        rows = session.execute(
+            select(StepRow, EngagementRow)
+            .join(EngagementRow, EngagementRow.id == StepRow.engagement_id)
+            .where(
+                StepRow.state.in_(ACTIONABLE_STEP_STATES),
+                StepRow.due_at <= limit,
+                StepRow.id > after,
+                EngagementRow.state == "active",
+            )
+            .order_by(StepRow.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        yield list(rows)
+        after = rows[-1][0].id
+
+
+def owed(model: ProcessModel, spec: StepSpec, step: StepRow, now: datetime) -> list[Due]:
+    """What the step's reminder policy calls for at ``now``: the most urgent reminder before the due date,
+    or the overdue notice, plus the escalation once it is late enough."""
+    assert step.due_at is not None
+    policy = spec.reminders
+    acting_role = model.reviewer_of(spec) if step.state == "in_review" else spec.role
+    if now < step.due_at:
+        windows = [d for d in policy.before_due_days if now >= step.due_at - timedelta(days=d)]
+        return [Due(f"before:{min(windows)}", acting_role)] if windows else []
+    dues = [Due("overdue", acting_role)]
+    if (
+        policy.escalate_to
+        and policy.escalate_after_days is not None
+        and now >= step.due_at + timedelta(days=policy.escalate_after_days)
+    ):
+        dues.append(Due("escalation", policy.escalate_to))
+    return dues
+
+
+def _approval_roles(spec: StepSpec) -> set[str]:
+    return {guard.role for guard in spec.compiled_guards if isinstance(guard, ApprovedBy)}
+
+
+def _already_acted(session: Session, steps: list[StepRow]) -> dict[int, set[str]]:
+    """Per step, the logins who endorsed it in its current round: they are not reminded to approve."""
+    if not steps:
+        return {}
+    rounds = {step.id: step.round for step in steps}
+    acted: dict[int, set[str]] = defaultdict(set)
+    for step_id, actor, payload in session.execute(
+        select(EventRow.step_id, EventRow.actor, EventRow.payload).where(
+            EventRow.step_id.in_(list(rounds)), EventRow.event == "endorse"
+        )
+    ):
+        if payload.get("round") == rounds[step_id]:
+            acted[step_id].add(actor)
+    return acted
+
+
+def sweep(session: Session, *, now: datetime, batch_size: int = 500) -> SweepReport:
+    """One pass: creates every notification owed at ``now`` that does not exist yet. Safe to run again."""
+    report = SweepReport()
+    for batch in candidate_batches(session, now=now, batch_size=batch_size):
+        report.batches += 1
+        report.candidates += len(batch)
+        report.created += create(session, _drafts(session, batch, now), now=now)
+        session.flush()
+    return report
+
+
+def _drafts(session: Session, batch: list[tuple[StepRow, EngagementRow]], now: datetime) -> list[Draft]:
+    people = holders(session, [(e.id, e.organisation_id) for _, e in batch])
+    acted = _already_acted(session, [step for step, _ in batch])
+    drafts = []
+    for step, engagement in batch:
+        model = model_for(session, engagement.model_key, engagement.model_version)
+        spec = model.steps_by_key[step.step_key]
+        dues = owed(model, spec, step, now)
+        if dues and dues[0].level != "escalation" and step.state == "in_review":
+            # Approvals still missing are owed too, by whoever has not given theirs in this round.
+            dues += [Due(dues[0].level, role) for role in sorted(_approval_roles(spec) - {dues[0].role})]
+        for due in dues:
+            recipients = [
+                r
+                for r in people.get((engagement.id, due.role), [])
+                if r.login not in acted.get(step.id, set())
+            ]
+            subject, body = reminder_text(model, spec, step, engagement, due.level, due.role, now)
+            drafts.append(
+                Draft(
+                    dedupe_key=f"{due.level.split(':')[0]}:{step.id}:{step.round}:{due.level}:{due.role}",
+                    kind=due.level.split(":")[0].replace("before", "reminder"),
+                    subject=subject,
+                    body=body,
+                    engagement_id=engagement.id,
+                    step_id=step.id,
+                    role=due.role,
+                    data={
+                        "step_key": step.step_key,
+                        "level": due.level,
+                        "due_at": step.due_at.isoformat() if step.due_at else None,
+                    },
+                    recipients=recipients,
+                )
+            )
+    return drafts
+
+
+def open_step_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(StepRow).where(StepRow.state.in_(ACTIONABLE_STEP_STATES))
+        )
+        or 0
+    )
+
+
+__all__ = ["Due", "Recipient", "SweepReport", "horizon", "open_step_count", "owed", "sweep"]

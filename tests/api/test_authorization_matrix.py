@@ -1,0 +1,180 @@
+"""The authorization matrix: every role × every route, plus a foreign organisation and no token at all.
+
+Each case asks one question: did the access layer let the request through or not? Requests that get
+through are built so the domain then refuses them without writing (stale version, invalid link, unknown
+model…): the matrix never changes the engagement it probes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES, ROLES
+from gouvernance.api.app import create_app
+from gouvernance.clock import FrozenClock
+from gouvernance.evidence.store import MemoryBlobStore
+from gouvernance.settings import Settings
+from tests.api.conftest import Directory, Person, launch, launch_body
+
+ALL = frozenset(ROLES)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    path: str
+    allowed: frozenset[str]
+    json: dict[str, object] | None = None
+    data: dict[str, str] | None = None
+    headers: dict[str, str] | None = None
+
+
+ENGAGEMENT_ROUTES = [
+    Route("read engagement", "GET", "/engagements/{e}", ALL),
+    Route("engagement event", "POST", "/engagements/{e}/events", LEAD_ROLES, json={"event": "complete"}),
+    Route("list steps", "GET", "/engagements/{e}/steps", ALL),
+    Route("read step", "GET", "/engagements/{e}/steps/a1", ALL),
+    Route(
+        "step event",
+        "POST",
+        "/engagements/{e}/steps/a1/events",
+        PARTICIPANT_ROLES,
+        json={"event": "start"},
+        headers={"If-Match": '"999"'},
+    ),
+    Route(
+        "attach evidence",
+        "POST",
+        "/engagements/{e}/steps/a1/evidence",
+        PARTICIPANT_ROLES,
+        data={"label": "note", "url": "ftp://nope"},
+    ),
+    Route("download evidence", "GET", "/engagements/{e}/steps/a1/evidence/999999999", ALL),
+    Route("timeline", "GET", "/engagements/{e}/timeline", ALL),
+]
+
+
+@dataclass
+class World:
+    client: TestClient
+    engagement_id: str
+    by_role: dict[str, Person]  # granted on the engagement, in the client collectivité
+    colleague: Person  # organisation-wide agent in the owning consultancy
+    foreign: Person  # every role organisation-wide, in another organisation
+
+
+@pytest.fixture(scope="module")
+def world(db, api_catalog, tmp_path_factory) -> Iterator[World]:
+    clock = FrozenClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    settings = Settings(data_dir=tmp_path_factory.mktemp("matrix"))
+    app = create_app(settings, database=db, clock=clock, blob_store=MemoryBlobStore(), catalog=api_catalog)
+    directory = Directory(db, clock)
+    consultancy = directory.organisation("cabinet")
+    with TestClient(app) as client:
+        owner = directory.person(consultancy, org_roles=("consultant",))
+        engagement_id = launch(client, owner)
+        collectivite = directory.organisation("commune")
+        by_role = {role: directory.person(collectivite, on={engagement_id: (role,)}) for role in ROLES}
+        yield World(
+            client,
+            engagement_id,
+            by_role,
+            directory.person(consultancy, org_roles=("agent",)),
+            directory.person(directory.organisation("ailleurs"), org_roles=ROLES),
+        )
+
+
+def _call(world: World, route: Route, headers: dict[str, str]):
+    return world.client.request(
+        route.method,
+        route.path.format(e=world.engagement_id),
+        json=route.json,
+        data=route.data,
+        headers={**(route.headers or {}), **headers},
+    )
+
+
+def _denied_by_access(response) -> bool:
+    return response.status_code in (401, 403, 404) and response.json()["code"] in {
+        "auth.token_required",
+        "auth.token_invalid",
+        "access.role_required",
+        "engagement.not_found",
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ENGAGEMENT_ROUTES, ids=lambda r: r.name)
+def test_role_on_the_engagement(world: World, route: Route, role: str) -> None:
+    response = _call(world, route, world.by_role[role].headers)
+    if role in route.allowed:
+        assert not _denied_by_access(response), response.text
+    else:
+        assert response.status_code == 403, response.text
+        assert response.json()["code"] == "access.role_required"
+
+
+@pytest.mark.parametrize("route", ENGAGEMENT_ROUTES, ids=lambda r: r.name)
+def test_a_foreign_organisation_does_not_even_see_it(world: World, route: Route) -> None:
+    response = _call(world, route, world.foreign.headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == "engagement.not_found"
+
+
+@pytest.mark.parametrize("route", ENGAGEMENT_ROUTES, ids=lambda r: r.name)
+def test_an_organisation_wide_role_reaches_the_organisations_engagements(world: World, route: Route) -> None:
+    response = _call(world, route, world.colleague.headers)
+    if "agent" in route.allowed:
+        assert not _denied_by_access(response), response.text
+    else:
+        assert response.json()["code"] == "access.role_required"
+
+
+@pytest.mark.parametrize("route", ENGAGEMENT_ROUTES, ids=lambda r: r.name)
+def test_no_token_or_a_wrong_one_is_401(world: World, route: Route) -> None:
+    for headers in ({}, {"Authorization": "Bearer gv_not-a-token"}, {"Authorization": "Basic Zm9vOmJhcg=="}):
+        response = _call(world, route, headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_lists_only_show_what_the_caller_may_see(world: World) -> None:
+    client, engagement_id = world.client, world.engagement_id
+    for person in (*world.by_role.values(), world.colleague):
+        listed = client.get("/engagements", headers=person.headers).json()["items"]
+        assert engagement_id in [e["id"] for e in listed]
+    foreign = client.get("/engagements", headers=world.foreign.headers).json()
+    assert engagement_id not in [e["id"] for e in foreign["items"]]
+    foreign_tasks = client.get("/me/tasks", headers=world.foreign.headers).json()
+    assert engagement_id not in [t["engagement_id"] for t in foreign_tasks]
+    consultant_tasks = client.get("/me/tasks", headers=world.by_role["consultant"].headers).json()
+    assert ("a1", "consultant") in [(t["step_key"], t["role"]) for t in consultant_tasks]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_launching_needs_an_organisation_wide_lead_role(world: World, role: str, db) -> None:
+    directory = Directory(db, FrozenClock(datetime(2026, 3, 2, tzinfo=UTC)))
+    organisation_wide = directory.person(directory.organisation(), org_roles=(role,))
+    body = launch_body("nulle-part")  # gets past the access layer only to be refused: nothing is written
+    response = world.client.post("/engagements", json=body, headers=organisation_wide.headers)
+    if role in LEAD_ROLES:
+        assert (response.status_code, response.json()["code"]) == (422, "launch.model")
+    else:
+        assert (response.status_code, response.json()["code"]) == (403, "access.role_required")
+    granted_on_one = world.client.post("/engagements", json=body, headers=world.by_role[role].headers)
+    assert (granted_on_one.status_code, granted_on_one.json()["code"]) == (403, "access.role_required")
+
+
+def test_public_and_authenticated_routes(world: World) -> None:
+    client = world.client
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    for path in ("/process-models", "/process-models/mini", "/me", "/me/tasks", "/engagements"):
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers=world.foreign.headers).status_code == 200

@@ -1,0 +1,199 @@
+"""The whole `gouvernance-partagee` journey, walked to completion over HTTP.
+
+Each person sees their own steps and what they may do (GET .../steps); when an event is not possible yet,
+the failing guards say why, and the walker does what the guard asks (attach the named document, get the
+named role's endorsement) before trying again. Work is sent back once where a review allows it.
+
+Every state change and every piece of evidence goes through the API. The one exception is the stakeholder
+register, which has no HTTP routes yet: the territory's register is imported up front and the consultations
+the stakeholder guards name (their ``details`` say who) are recorded with the stakeholders service.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from gouvernance.db.engine import Database
+from gouvernance.engagements.actors import ActorRef
+from tests.api.conftest import Person, Team, step_path
+
+# Which event moves each kind of step on from each state, and who sends it.
+_NEXT = {
+    ("ready", None): ("start", "responsible"),
+    ("reopened", None): ("start", "responsible"),
+    ("in_progress", "consultation"): ("open_consultation", "responsible"),
+    ("in_progress", None): ("submit", "responsible"),
+    ("consulting", None): ("close_consultation", "responsible"),
+    ("in_review", "decision"): ("adopt", "reviewer"),
+    ("in_review", None): ("approve", "reviewer"),
+}
+
+
+class HttpWalker:
+    def __init__(self, client: TestClient, team: Team, clock: Any, db: Database) -> None:
+        self.client, self.team, self.clock, self.db = client, team, clock, db
+        self.sent_back: set[str] = set()
+        self.requests = 0
+        self.refusals_seen: set[str] = set()
+
+    def _get(self, person: Person, path: str) -> Any:
+        self.requests += 1
+        response = self.client.get(path, headers=person.headers)
+        assert response.status_code == 200, response.text
+        return response
+
+    def _post(self, person: Person, path: str, **kwargs: Any) -> Any:
+        self.requests += 1
+        return self.client.post(path, headers={**person.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+    def steps(self) -> list[dict[str, Any]]:
+        return self._get(self.team["consultant"], f"/engagements/{self.team.engagement_id}/steps").json()
+
+    def step(self, person: Person, key: str) -> tuple[dict[str, Any], str]:
+        response = self._get(person, step_path(self.team.engagement_id, key))
+        return response.json(), response.headers["etag"]
+
+    def send(self, person: Person, key: str, event: str, comment: str | None = None) -> dict[str, Any]:
+        _, etag = self.step(person, key)
+        response = self._post(
+            person,
+            f"{step_path(self.team.engagement_id, key)}/events",
+            json={"event": event, "comment": comment},
+            headers={"If-Match": etag},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def drive(self, step: dict[str, Any]) -> bool:
+        key, state, kind = step["key"], step["state"], step["kind"]
+        role_of = {"responsible": step["role"], "reviewer": step["reviewer"]}
+        reviewer = self.team[step["reviewer"]]
+        if state == "ready" and self._possible(reviewer, key, "skip"):
+            self.send(reviewer, key, "skip", comment="Sans objet pour ce territoire")
+            return True
+        if (
+            state == "in_progress"
+            and key not in self.sent_back
+            and self._possible(self.team[step["role"]], key, "send_back")
+        ):
+            self.sent_back.add(key)
+            self.send(
+                self.team[step["role"]], key, "send_back", comment="Fragilités juridiques : à reprendre"
+            )
+            return True
+        event, who = _NEXT.get((state, kind)) or _NEXT[(state, None)]
+        person = self.team[role_of[who]]
+        option = self._option(person, key, event)
+        if option is None:
+            return False
+        if not option["possible"]:
+            self.refusals_seen.update(r["code"] for r in option["refusals"])
+            for guard in option["guards"]:
+                if not guard["passed"]:
+                    self.satisfy(key, step, guard)
+            option = self._option(person, key, event)
+            if option is None or not option["possible"]:
+                return False  # waiting for something else: the stage's other steps, prerequisites
+        self.clock.advance(timedelta(days=2))
+        self.send(person, key, event)
+        return True
+
+    def _option(self, person: Person, key: str, event: str) -> dict[str, Any] | None:
+        actions = self.step(person, key)[0]["actions"]
+        return next((a for a in actions if a["event"] == event), None)
+
+    def _possible(self, person: Person, key: str, event: str) -> bool:
+        option = self._option(person, key, event)
+        return option is not None and option["possible"]
+
+    def satisfy(self, key: str, step: dict[str, Any], guard: dict[str, Any]) -> None:
+        details = guard["details"] or {}
+        if guard["code"] == "guard.evidence_missing":
+            for number in range(details["required"] - details["found"]):
+                self.attach(self.team[step["role"]], key, details, number)
+        elif guard["code"] == "guard.approval_missing":
+            self.send(self.team[details["role"]], key, "endorse", comment="Validé en comité de pilotage")
+        elif "to_consult" in details or "sessions" in details:
+            self.consult(key, [details.get("to_consult") or [], *details.get("sessions", [])])
+
+    def consult(self, key: str, groups: list[list[int]]) -> None:
+        """The stakeholder register has no HTTP routes yet: consultations go through its service."""
+        from gouvernance.stakeholders.service import add_consultation
+
+        with self.db.transaction() as session:
+            for participants in (group for group in groups if group):
+                add_consultation(
+                    session,
+                    engagement_id=self.team.engagement_id,
+                    step_key=key,
+                    held_on=self.clock.now().date(),
+                    format="atelier",
+                    stakeholder_ids=participants,
+                    summary="Atelier des parties prenantes",
+                    outcome="Attentes recueillies",
+                    actor=ActorRef.of(self.team["chef_de_projet"].login, "chef_de_projet"),
+                    clock=self.clock,
+                )
+
+    def attach(self, person: Person, key: str, details: dict[str, Any], number: int) -> None:
+        label = details.get("label") or f"compte rendu {number + 1}"
+        path = f"{step_path(self.team.engagement_id, key)}/evidence"
+        if details.get("kind") == "link":
+            response = self._post(person, path, data={"label": label, "url": f"https://www.example.fr/{key}"})
+        else:
+            content = f"# {label}\n\nÉtape {key}.\n".encode()
+            response = self._post(
+                person,
+                path,
+                data={"label": label},
+                files={"file": (f"{key}-{number}.md", content, "text/markdown")},
+            )
+        assert response.status_code == 201, response.text
+
+    def run(self, max_rounds: int = 400) -> None:
+        for _ in range(max_rounds):
+            actionable = [s for s in self.steps() if s["state"] not in ("pending", "done", "skipped")]
+            if not actionable:
+                return
+            if not any(self.drive(step) for step in actionable):
+                stuck = [(s["key"], s["state"]) for s in actionable]
+                raise AssertionError(f"stuck: {stuck}")
+        raise AssertionError("the journey did not finish")
+
+
+def _import_the_territorys_stakeholders(db: Database, team: Team, clock: Any) -> None:
+    from gouvernance.demo.stakeholders_demo import seed_demo_stakeholders
+
+    with db.transaction() as session:
+        seed_demo_stakeholders(
+            session, team.engagement_id, actor=ActorRef.of("cartographie", "consultant"), clock=clock
+        )
+
+
+def test_the_shared_governance_journey_walked_to_completion_over_http(client, db, make_team, clock) -> None:
+    team = make_team("gouvernance-partagee", population=23_400, perimetre="epci")
+    _import_the_territorys_stakeholders(db, team, clock)
+    walker = HttpWalker(client, team, clock, db)
+    walker.run()
+    steps = walker.steps()
+    assert {s["state"] for s in steps} <= {"done", "skipped"}
+    assert walker.sent_back, "a review sent work back once"
+    assert {"guard.evidence_missing", "guard.approval_missing"} <= walker.refusals_seen
+    lead = team["consultant"]
+    completed = client.post(
+        f"/engagements/{team.engagement_id}/events", json={"event": "complete"}, headers=lead.headers
+    )
+    assert completed.status_code == 200, completed.text
+    engagement = client.get(f"/engagements/{team.engagement_id}", headers=team["observateur"].headers).json()
+    assert (engagement["state"], engagement["percent_done"]) == ("completed", 100)
+    assert all(stage["status"] == "complete" for stage in engagement["stages"])
+    timeline = client.get(
+        f"/engagements/{team.engagement_id}/timeline",
+        params={"type": "stage_completed"},
+        headers=lead.headers,
+    ).json()
+    assert timeline["total"] == len(engagement["stages"])
+    assert walker.requests > 100

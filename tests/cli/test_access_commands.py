@@ -1,0 +1,102 @@
+"""`gouvernance users add|grant`, `gouvernance tokens create` and `gouvernance serve`, on a fresh embedded
+database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from gouvernance.access.records import ApiTokenRow
+from gouvernance.access.service import Grant, authenticate
+from gouvernance.cli.app import app
+from gouvernance.db.engine import Database
+from gouvernance.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("GOUVERNANCE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GOUVERNANCE_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def _run(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+def test_users_grants_and_a_token_that_authenticates(data_dir: Path) -> None:
+    assert _run("users", "add", "julien.robert", "--org", "cc-val-fleuri").exit_code == 0
+    granted = _run("users", "grant", "julien.robert", "--role", "chef_de_projet", "--org-wide")
+    assert granted.exit_code == 0
+    assert "toute son organisation" in granted.stdout
+    created = _run("tokens", "create", "julien.robert")
+    assert created.exit_code == 0
+    token = created.stdout.strip()
+    assert re.fullmatch(r"gv_[A-Za-z0-9_\-]{40,}", token), "stdout carries the token and nothing else"
+    db = Database(f"sqlite:///{data_dir / 'gouvernance.db'}")
+    with db.reading() as session:
+        principal = authenticate(session, token)
+        stored = list(session.scalars(select(ApiTokenRow.token_sha256)))
+    db.dispose()
+    assert principal is not None
+    assert (principal.organisation, principal.grants) == ("cc-val-fleuri", (Grant("chef_de_projet", None),))
+    assert token not in stored
+    assert len(stored) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("users", "grant", "julien.robert", "--role", "elu"), "grant.scope"),
+        (("users", "grant", "julien.robert", "--role", "roi", "--org-wide"), "grant.role"),
+        (
+            ("users", "grant", "julien.robert", "--role", "elu", "--engagement", "0000"),
+            "engagement.not_found",
+        ),
+        (("users", "grant", "personne", "--role", "elu", "--org-wide"), "user.not_found"),
+        (("tokens", "create", "personne"), "user.not_found"),
+        (("users", "add", "julien.robert", "--org", "autre-org"), "user.exists"),
+        (("users", "add", "Julien Robert", "--org", "cc"), "user.login"),
+    ],
+)
+def test_refusals_are_printed_in_french_without_traceback(
+    data_dir: Path, args: tuple[str, ...], code: str
+) -> None:
+    _run("users", "add", "julien.robert", "--org", "cc-val-fleuri")
+    result = _run(*args)
+    assert result.exit_code == 1
+    assert f"({code})" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_serve_prepares_the_demo_and_runs_uvicorn(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    result = _run("serve", "--demo", "--port", "8123")
+    assert result.exit_code == 0, result.output
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8123)
+    assert "http://127.0.0.1:8123/docs" in result.stdout
+    tokens = re.findall(r"gv_[A-Za-z0-9_\-]{40,}", result.stdout)
+    assert len(set(tokens)) >= 6
+    assert 'curl -H "Authorization: Bearer gv_' in result.stdout
+    from fastapi.testclient import TestClient
+
+    engagement_id = re.search(r"Accompagnement : ([0-9a-f-]{36})", result.stdout)[1]  # type: ignore[index]
+    with TestClient(served["app"]) as client:
+        steps = client.get(
+            f"/engagements/{engagement_id}/steps", headers={"Authorization": f"Bearer {tokens[0]}"}
+        )
+    assert steps.status_code == 200
+    assert {s["state"] for s in steps.json()} >= {"ready", "pending"}  # launched, not walked

@@ -1,0 +1,112 @@
+"""The background flows, run by Prefect (session-scoped test harness) against the test database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gouvernance.access.service import add_user, ensure_organisation, grant
+from gouvernance.engagements.records import EngagementRow
+from gouvernance.notifications.records import ContactRow
+from gouvernance.settings import get_settings
+from tests.notifications.conftest import Inbox, free_port
+
+pytestmark = pytest.mark.usefixtures("prefect_harness", "flow_settings")
+
+
+def test_launching_for_many_territories_is_idempotent(db) -> None:
+    from gouvernance.flows.background import launch_engagements
+
+    key = f"epci-{uuid.uuid4().hex[:8]}"
+    communes = [{"name": f"Commune {i}", "kind": "commune"} for i in range(5)]
+    first = launch_engagements("gouvernance-partagee", communes, date(2026, 9, 7), key)
+    retried = launch_engagements("gouvernance-partagee", communes, date(2026, 9, 7), key)
+    assert [r["created"] for r in first] == [True] * 5
+    assert [r["created"] for r in retried] == [False] * 5
+    assert [r["engagement_id"] for r in first] == [r["engagement_id"] for r in retried]
+    with db.reading() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(EngagementRow)
+            .where(EngagementRow.id.in_([r["engagement_id"] for r in first]))
+        )
+    assert count == 5
+
+
+def test_sweep_then_dispatch_sends_the_reminders(db, monkeypatch, clock) -> None:
+    from aiosmtpd.controller import Controller
+
+    from gouvernance.flows.background import dispatch_notifications, launch_engagements, sweep_reminders
+
+    org = f"epci-{uuid.uuid4().hex[:8]}"
+    with db.transaction() as session:
+        ensure_organisation(session, org, clock=clock)
+    [launched] = launch_engagements(
+        "gouvernance-partagee",
+        [{"name": "Val Fleuri", "kind": "epci"}],
+        date(2026, 9, 7),
+        org,
+        organisation=org,
+    )
+    with db.transaction() as session:
+        add_user(session, f"claire@{org}", organisation=org, clock=clock)
+        grant(session, f"claire@{org}", "consultant", clock=clock)
+        session.add(ContactRow(login=f"claire@{org}", email=f"claire@{org}.fr", daily_digest=False))
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("GOUVERNANCE_SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    from gouvernance.flows.runtime import runtime
+
+    runtime.cache_clear()
+    try:
+        late = datetime.now(UTC) + timedelta(days=60)  # the flows launched with the system clock
+        swept = sweep_reminders(now=late)
+        assert swept["created"] >= 1
+        assert sweep_reminders(now=late)["created"] == 0
+        sent = dispatch_notifications(now=late)
+        assert sent["sent"] >= 1, sent
+    finally:
+        controller.stop()
+    mine = inbox.to(f"claire@{org}.fr")
+    assert mine
+    assert all(m["Content-Language"] == "fr" for m in mine)
+    assert any("En retard" in m["Subject"] or "Nouvelle étape" in m["Subject"] for m in mine)
+    assert launched["engagement_id"]
+
+
+def test_produce_deliverables_flow_renders_done_steps(
+    db, clock, people, launch_engagement, mini_model
+) -> None:
+    from gouvernance.evidence.service import attach_file
+    from gouvernance.evidence.store import MemoryBlobStore
+    from gouvernance.flows.background import produce_deliverables
+    from tests.engagements.helpers import fire
+
+    engagement_id = launch_engagement(mini_model)
+    fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    with db.transaction() as session:
+        attach_file(
+            session,
+            engagement_id=engagement_id,
+            step_key="a1",
+            label="note juridique",
+            filename="n.pdf",
+            content=b"%PDF",
+            content_type="application/pdf",
+            actor=people.consultant,
+            store=MemoryBlobStore(),
+            clock=clock,
+            max_bytes=100,
+        )
+    fire(db, clock, engagement_id, "a1", "submit", people.consultant)
+    fire(db, clock, engagement_id, "a1", "approve", people.chef)
+    fire(db, clock, engagement_id, "a2", "start", people.consultant)
+    fire(db, clock, engagement_id, "a2", "submit", people.consultant)
+    fire(db, clock, engagement_id, "a2", "approve", people.chef)
+    produced = produce_deliverables(limit=500)
+    assert {"html", "pdf", "docx"} <= {p["format"] for p in produced if p["key"] == "note"}

@@ -1,0 +1,160 @@
+"""`gouvernance stakeholders …` as a user runs it: a real process, French output, bad rows listed, never a
+traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gouvernance.demo.stakeholders_demo import demo_csv
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str, db):
+    env = {
+        **os.environ,
+        "GOUVERNANCE_DATA_DIR": str(tmp_path / "data"),
+        "GOUVERNANCE_DATABASE_URL": database_url,
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+    }
+
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "gouvernance", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if ok:
+            assert result.returncode == 0, result.stderr
+        else:
+            assert result.returncode == 1, result.stdout
+        return result
+
+    return run
+
+
+@pytest.fixture
+def engagement(cli) -> str:
+    return cli(
+        "launch",
+        "gouvernance-partagee",
+        "--territory",
+        "Val Fleuri",
+        "--start",
+        "2026-01-05",
+        "--kind",
+        "epci",
+    ).stdout.strip()[:8]
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_lists_every_one(cli, engagement, tmp_path: Path) -> None:
+    bad = tmp_path / "parties.csv"
+    bad.write_text(
+        "Nom;Catégorie;Pouvoir;Intérêt;Courriel\n"
+        "Mairie;élu;5;5;\n"
+        "Collectif;martiens;2;4;\n"
+        "Association;association;7;3;pas-une-adresse\n",
+        encoding="cp1252",
+    )
+    refused = cli("stakeholders", "import", engagement, str(bad), ok=False)
+    assert "Import refusé, rien n'a été importé : 2 lignes en erreur (3, 4)" in refused.stderr
+    assert "Ligne 3 — Catégorie : « martiens » n'est pas une valeur reconnue" in refused.stderr
+    assert "Ligne 4 — Pouvoir : « 7 » doit être un entier de 1 à 5." in refused.stderr
+    assert "Ligne 4 — Courriel : « pas-une-adresse » n'est pas une adresse valide." in refused.stderr
+    assert "0 partie(s) prenante(s)." in cli("stakeholders", "list", engagement).stdout
+    missing = cli("stakeholders", "import", engagement, str(tmp_path / "absent.csv"), ok=False)
+    assert "Fichier introuvable" in missing.stderr
+
+
+def test_import_export_analyse_consult_and_erase(cli, engagement, tmp_path: Path) -> None:
+    source = tmp_path / "demo.csv"
+    source.write_bytes(demo_csv())
+    imported = cli("stakeholders", "import", engagement, str(source)).stdout
+    assert (
+        "31 partie(s) prenante(s) importée(s) : 31 ajoutée(s), 0 mise(s) à jour, 4 avec coordonnées"
+        in imported
+    )
+    listing = cli("stakeholders", "list", engagement).stdout
+    assert "Collectif « Sauvons le bocage »" in listing
+    assert "gérer étroitement" in listing
+
+    public = cli("stakeholders", "export", engagement).stdout
+    assert public.lstrip("\ufeff").startswith("Identifiant;Nom;Type;Catégorie;Pouvoir;Intérêt")
+    assert "@" not in public
+    assert "Courriel" not in public
+    internal = tmp_path / "interne.csv"
+    exported = cli("stakeholders", "export", engagement, "--with-contacts", "--out", str(internal))
+    assert "données personnelles" in exported.stderr
+    assert "h.marchand@cc-valfleuri.example" in internal.read_text(encoding="utf-8-sig")
+    for fmt, root in (("graphml", "<graphml"), ("gexf", "<gexf")):
+        assert root in cli("stakeholders", "export", engagement, "--format", fmt).stdout
+    assert (
+        "Format d'export inconnu « pdf »"
+        in cli("stakeholders", "export", engagement, "--format", "pdf", ok=False).stderr
+    )
+
+    cli(
+        "stakeholders",
+        "consult",
+        engagement,
+        "--step",
+        "entretiens_acteurs",
+        "--format",
+        "entretien",
+        "--date",
+        "2026-02-02",
+        "--with",
+        "Collectif « Sauvons le bocage »",
+        "--with",
+        "cgt",
+        "--summary",
+        "Entretien",
+        "--outcome",
+        "Attentes recueillies",
+    )
+    refused = cli("stakeholders", "consult", engagement, "--step", "nulle_part", "--with", "cgt", ok=False)
+    assert "Étape inconnue dans le modèle de l'accompagnement : « nulle_part »" in refused.stderr
+
+    text = cli("stakeholders", "analyse", engagement).stdout
+    assert "Stratégies (Mendelow) : gérer étroitement 9 · satisfaire 2 · informer 12 · surveiller 8" in text
+    assert (
+        "Acteurs clés isolés (sans relais) : Hélène Marchand" in text
+    )  # no relation imported: nobody relays
+    assert "Couverture des consultations" in text
+    assert "Sous-préfecture de Fleuri" in text
+    data = json.loads(cli("stakeholders", "analyse", engagement, "--json").stdout)
+    assert data["stakeholder_count"] == 31
+    assert len(data["isolated_key_players"]) == 9  # every key player: no relation was imported
+    [coverage] = data["coverage"]
+    assert coverage["stage_key"] == "etat_des_lieux"
+    assert {p["id"] for p in coverage["missing_key_players"]} == {
+        "caf",
+        "dgs",
+        "centre-social",
+        "presidente",
+        "fleuri-amenagement",
+        "sous-prefecture",
+        "vp-participation",
+    }
+
+    assert (
+        "Coordonnées de « Marc Petit, habitant du hameau des Granges » effacées."
+        in cli("stakeholders", "erase-contacts", engagement, "habitant-granges").stdout
+    )
+    assert "rien à effacer" in cli("stakeholders", "erase-contacts", engagement, "habitant-granges").stdout
+    cli("stakeholders", "export", engagement, "--with-contacts", "--out", str(internal))
+    assert "marc.petit@" not in internal.read_text(encoding="utf-8-sig")
+    assert (
+        "Partie prenante introuvable : personne"
+        in cli("stakeholders", "erase-contacts", engagement, "personne", ok=False).stderr
+    )
