@@ -144,13 +144,13 @@ def test_demo_walks_the_whole_journey(cli) -> None:
     assert "Refus expliqué" in out
     assert "Accompagnement terminé — 100 %" in out
     # The état des lieux refusal names the key players still to consult; the analysis follows the walk.
-    edl = out[out.index("1. État des lieux"):out.index("2. Sécurisation")]
+    edl = out[out.index("1. État des lieux") : out.index("2. Sécurisation")]
     assert "non consultées pendant cette phase" in edl
     assert "Sous-préfecture de Fleuri" in edl
     assert "Cartographie des parties prenantes — 31 partie(s) prenante(s)" in out
     assert "gérer étroitement 9" in out
     assert "Acteurs clés isolés (sans relais) : Sous-préfecture de Fleuri" in out
-    assert "Conseil de développement du Val Fleuri" in out[out.index("Conflits"):]
+    assert "Conseil de développement du Val Fleuri" in out[out.index("Conflits") :]
     assert "Couverture des consultations" in out
 
 

@@ -17,9 +17,19 @@ from tests.engagements.helpers import fire
 def _finish_a1_a2(db, clock, engagement_id, people, store) -> None:
     fire(db, clock, engagement_id, "a1", "start", people.consultant)
     with db.transaction() as session:
-        attach_file(session, engagement_id=engagement_id, step_key="a1", label="note juridique",
-                    filename="note.pdf", content=b"%PDF-1.7", content_type="application/pdf",
-                    actor=people.consultant, store=store, clock=clock, max_bytes=1000)
+        attach_file(
+            session,
+            engagement_id=engagement_id,
+            step_key="a1",
+            label="note juridique",
+            filename="note.pdf",
+            content=b"%PDF-1.7",
+            content_type="application/pdf",
+            actor=people.consultant,
+            store=store,
+            clock=clock,
+            max_bytes=1000,
+        )
     for key in ("a1", "a2"):
         if key == "a2":
             fire(db, clock, engagement_id, key, "start", people.consultant)

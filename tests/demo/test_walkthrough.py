@@ -26,10 +26,15 @@ from gouvernance.stakeholders.service import analyse, list_consultations
 def _reload_and_check(db, engagement_id: str) -> dict[str, str]:
     """Everything a fresh process would see, checked against the event log."""
     with db.reading() as session:
-        steps = {row.step_key: row for row in session.scalars(select(StepRow).where(
-            StepRow.engagement_id == engagement_id))}
-        events = session.scalars(select(EventRow).where(EventRow.engagement_id == engagement_id,
-                                                        EventRow.step_id.is_not(None)).order_by(EventRow.id)).all()
+        steps = {
+            row.step_key: row
+            for row in session.scalars(select(StepRow).where(StepRow.engagement_id == engagement_id))
+        }
+        events = session.scalars(
+            select(EventRow)
+            .where(EventRow.engagement_id == engagement_id, EventRow.step_id.is_not(None))
+            .order_by(EventRow.id)
+        ).all()
     last_state: dict[str, str] = {}
     changes: dict[str, int] = defaultdict(int)
     for event in events:
@@ -48,11 +53,20 @@ def test_the_demo_journey_survives_a_reload_after_every_action(db, shipped_catal
     model = shipped_catalog.get("gouvernance-partagee")
     clock = FrozenClock(datetime(2026, 1, 5, 8, tzinfo=UTC))
     with db.transaction() as session:
-        engagement_id = launch(session, LaunchRequest(model, Territory("Val Fleuri", "epci", "200071876"),
-                                                      date(2026, 1, 5), {"instances_participatives_existantes": True}),
-                               actor=ActorRef.of("claire", "consultant"), clock=clock).engagement_id
-        seed_demo_stakeholders(session, engagement_id, actor=ActorRef.of("julien", "chef_de_projet"),
-                               clock=clock)
+        engagement_id = launch(
+            session,
+            LaunchRequest(
+                model,
+                Territory("Val Fleuri", "epci", "200071876"),
+                date(2026, 1, 5),
+                {"instances_participatives_existantes": True},
+            ),
+            actor=ActorRef.of("claire", "consultant"),
+            clock=clock,
+        ).engagement_id
+        seed_demo_stakeholders(
+            session, engagement_id, actor=ActorRef.of("julien", "chef_de_projet"), clock=clock
+        )
     snapshots: list[dict[str, str]] = []
 
     def after_each(result: TransitionResult) -> None:
@@ -61,8 +75,15 @@ def test_the_demo_journey_survives_a_reload_after_every_action(db, shipped_catal
     walker = JourneyWalker(db, model, engagement_id, clock, MemoryBlobStore(), on_event=after_each)
     reports = walker.run()
     with db.transaction() as session:
-        transition(session, engagement_id=engagement_id, step_key=None, event="complete",
-                   actor=ActorRef.of("claire", "consultant"), clock=clock, comment="Fin")
+        transition(
+            session,
+            engagement_id=engagement_id,
+            step_key=None,
+            event="complete",
+            actor=ActorRef.of("claire", "consultant"),
+            clock=clock,
+            comment="Fin",
+        )
 
     assert len(snapshots) == walker.actions > len(model.steps_by_key) * 3
     final = _reload_and_check(db, engagement_id)
@@ -72,8 +93,9 @@ def test_the_demo_journey_survives_a_reload_after_every_action(db, shipped_catal
         engagement = session.get(EngagementRow, engagement_id)
         assert engagement is not None
         assert engagement.state == "completed"
-        reworked = session.scalars(select(StepRow.step_key).where(StepRow.engagement_id == engagement_id,
-                                                                   StepRow.round > 1)).all()
+        reworked = session.scalars(
+            select(StepRow.step_key).where(StepRow.engagement_id == engagement_id, StepRow.round > 1)
+        ).all()
         progress = engagement_progress(session, engagement_id, now=clock.now())
     assert set(reworked) >= set(model.steps_by_key["revue_juridique_plan"].sends_back)
     assert progress.percent == 100
@@ -83,15 +105,22 @@ def test_the_demo_journey_survives_a_reload_after_every_action(db, shipped_catal
     # The état des lieux stopped on the key players nobody had heard yet, named, until they were interviewed.
     [refusal] = reports[0].refusals
     assert "diagnostic_territorial" in refusal
-    for name in ("Collectif « Sauvons le bocage »", "SAS Fleuri Aménagement", "Sous-préfecture de Fleuri",
-                 "Syndicat CGT des territoriaux du Val Fleuri"):
+    for name in (
+        "Collectif « Sauvons le bocage »",
+        "SAS Fleuri Aménagement",
+        "Sous-préfecture de Fleuri",
+        "Syndicat CGT des territoriaux du Val Fleuri",
+    ):
         assert name in refusal
     assert "Nadia Benali" not in refusal  # already interviewed before the engagement began
     mediation = next(r for r in reports if r.key == "mediation_partenaires")
     assert "association 0 sur 5" in mediation.refusals[0]
     with db.reading() as session:
         coverage = {stage.stage_key: stage for stage in analyse(session, engagement_id).coverage}
-        mediations = [c for c in list_consultations(session, engagement_id)
-                      if c.row.stage_key == "mediation_partenaires" and c.row.format == "atelier"]
+        mediations = [
+            c
+            for c in list_consultations(session, engagement_id)
+            if c.row.stage_key == "mediation_partenaires" and c.row.format == "atelier"
+        ]
     assert coverage["etat_des_lieux"].complete
     assert len(mediations) >= 3  # one mediation meeting per conflict of the map

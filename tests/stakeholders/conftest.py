@@ -89,20 +89,40 @@ class Register:
 
     def load(self) -> Register:
         with self.db.transaction() as session:
-            service.import_csv(session, engagement_id=self.engagement_id, content=REGISTER_CSV.encode(),
-                               actor=self.chef, clock=self.clock)
+            service.import_csv(
+                session,
+                engagement_id=self.engagement_id,
+                content=REGISTER_CSV.encode(),
+                actor=self.chef,
+                clock=self.clock,
+            )
             self.ids = {row.key: row.id for row in service.list_stakeholders(session, self.engagement_id)}
             for source, target, kind in REGISTER_RELATIONS:
-                service.add_relation(session, engagement_id=self.engagement_id, source_id=self.ids[source],
-                                     target_id=self.ids[target], type=kind, actor=self.chef, clock=self.clock)
+                service.add_relation(
+                    session,
+                    engagement_id=self.engagement_id,
+                    source_id=self.ids[source],
+                    target_id=self.ids[target],
+                    type=kind,
+                    actor=self.chef,
+                    clock=self.clock,
+                )
         return self
 
     def consult(self, step_key: str, *keys: str, fmt: str = "entretien") -> int:
         with self.db.transaction() as session:
             view = service.add_consultation(
-                session, engagement_id=self.engagement_id, step_key=step_key, held_on="2026-03-10",
-                format=fmt, stakeholder_ids=[self.ids[key] for key in keys], summary="Entretien",
-                outcome="Compte rendu", actor=self.chef, clock=self.clock)
+                session,
+                engagement_id=self.engagement_id,
+                step_key=step_key,
+                held_on="2026-03-10",
+                format=fmt,
+                stakeholder_ids=[self.ids[key] for key in keys],
+                summary="Entretien",
+                outcome="Compte rendu",
+                actor=self.chef,
+                clock=self.clock,
+            )
         return view.row.id
 
 

@@ -17,22 +17,21 @@ from gouvernance.stakeholders.tables import (
 )
 
 __all__ = [
+    "ApiTokenRow",
+    "Base",
     "ConsultationParticipantRow",
     "ConsultationRow",
     "ContactRow",
     "DeliverableRow",
     "DeliveryRow",
-    "NotificationRow",
-    "OutboxReceiptRow",
-    "WebhookRow",
-    "ApiTokenRow",
-    "Base",
     "EngagementRow",
     "EventRow",
     "EvidenceRow",
     "GrantRow",
     "IdempotencyRow",
+    "NotificationRow",
     "OrganisationRow",
+    "OutboxReceiptRow",
     "OutboxRow",
     "ProcessModelRow",
     "StakeholderContactRow",
@@ -40,4 +39,5 @@ __all__ = [
     "StakeholderRow",
     "StepRow",
     "UserRow",
+    "WebhookRow",
 ]

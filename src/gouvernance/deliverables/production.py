@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
@@ -16,7 +16,7 @@ from gouvernance.db.engine import Database
 from gouvernance.db.upsert import insert_ignoring_duplicates
 from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.deliverables.registry import build_document
-from gouvernance.deliverables.rendering import Renderer, RenderedFile
+from gouvernance.deliverables.rendering import RenderedFile, Renderer
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.store import BlobStore
@@ -47,54 +47,98 @@ def context_for(session: Session, engagement: EngagementRow, model: ProcessModel
     import gouvernance.stakeholders.deliverable_context  # noqa: F401  (registers its contributor)
 
     evidence = session.execute(
-        select(EvidenceRow, StepRow.step_key).join(StepRow, StepRow.id == EvidenceRow.step_id)
-        .where(EvidenceRow.engagement_id == engagement.id).order_by(EvidenceRow.id)
+        select(EvidenceRow, StepRow.step_key)
+        .join(StepRow, StepRow.id == EvidenceRow.step_id)
+        .where(EvidenceRow.engagement_id == engagement.id)
+        .order_by(EvidenceRow.id)
     ).all()
     context: dict[str, Any] = {
         "title": model.deliverables_by_key[key].title.fr if key in model.deliverables_by_key else None,
-        "territory": {"name": engagement.territory_name, "kind": engagement.territory_kind,
-                      "insee_code": engagement.territory_insee},
-        "engagement": {"reference": engagement.id, "title": model.title.fr, "model": f"{model.key} v{model.version}",
-                       "start_date": engagement.start_date.isoformat()},
+        "territory": {
+            "name": engagement.territory_name,
+            "kind": engagement.territory_kind,
+            "insee_code": engagement.territory_insee,
+        },
+        "engagement": {
+            "reference": engagement.id,
+            "title": model.title.fr,
+            "model": f"{model.key} v{model.version}",
+            "start_date": engagement.start_date.isoformat(),
+        },
         "author": engagement.lead or "",
         "parameters": engagement.parameters,
-        "evidence": [{"title": row.label, "kind": "fichier" if row.kind == "file" else "lien",
-                      "step": model.steps_by_key[step_key].title.fr if step_key in model.steps_by_key else step_key,
-                      "date": row.attached_at.date().isoformat(), "reference": row.filename or row.url or ""}
-                     for row, step_key in evidence],
+        "evidence": [
+            {
+                "title": row.label,
+                "kind": "fichier" if row.kind == "file" else "lien",
+                "step": model.steps_by_key[step_key].title.fr if step_key in model.steps_by_key else step_key,
+                "date": row.attached_at.date().isoformat(),
+                "reference": row.filename or row.url or "",
+            }
+            for row, step_key in evidence
+        ],
     }
     for contributor in CONTEXT_CONTRIBUTORS:
         context.update(contributor(session, engagement, key))
     return {k: v for k, v in context.items() if v is not None}
 
 
-def render_all(renderer: Renderer, key: str, context: dict[str, Any], formats: tuple[str, ...], clock: Clock
-               ) -> list[RenderedFile]:
+def render_all(
+    renderer: Renderer, key: str, context: dict[str, Any], formats: tuple[str, ...], clock: Clock
+) -> list[RenderedFile]:
     document = build_document(key, context, clock=clock)
     return [renderer.render(document, fmt) for fmt in formats]  # type: ignore[arg-type]
 
 
-def _store(session: Session, engagement_id: str, key: str, title: str, files: list[RenderedFile], source: str,
-           store: BlobStore, clock: Clock) -> list[Produced]:
+def _store(
+    session: Session,
+    engagement_id: str,
+    key: str,
+    title: str,
+    files: list[RenderedFile],
+    source: str,
+    store: BlobStore,
+    clock: Clock,
+) -> list[Produced]:
     produced = []
     statement = insert_ignoring_duplicates(session, DeliverableRow.__table__)
     for file in files:
         digest = store.put(file.content)
         fmt = file.filename.rsplit(".", 1)[-1]
-        version = (session.scalar(select(func.max(DeliverableRow.version)).where(
-            DeliverableRow.engagement_id == engagement_id, DeliverableRow.key == key,
-            DeliverableRow.format == fmt)) or 0) + 1
-        result = session.execute(statement, {
-            "engagement_id": engagement_id, "key": key, "title": title, "format": fmt, "version": version,
-            "sha256": digest, "filename": file.filename, "media_type": file.media_type,
-            "size_bytes": len(file.content), "source": source, "created_at": clock.now()})
+        version = (
+            session.scalar(
+                select(func.max(DeliverableRow.version)).where(
+                    DeliverableRow.engagement_id == engagement_id,
+                    DeliverableRow.key == key,
+                    DeliverableRow.format == fmt,
+                )
+            )
+            or 0
+        ) + 1
+        result: CursorResult[Any] = session.execute(
+            statement,
+            {  # type: ignore[assignment]
+                "engagement_id": engagement_id,
+                "key": key,
+                "title": title,
+                "format": fmt,
+                "version": version,
+                "sha256": digest,
+                "filename": file.filename,
+                "media_type": file.media_type,
+                "size_bytes": len(file.content),
+                "source": source,
+                "created_at": clock.now(),
+            },
+        )
         if result.rowcount:
             produced.append(Produced(engagement_id, key, fmt, version, digest, file.filename))
     return produced
 
 
-def produce_from_outbox(db: Database, *, renderer: Renderer, store: BlobStore, clock: Clock,
-                        limit: int = 50) -> list[Produced]:
+def produce_from_outbox(
+    db: Database, *, renderer: Renderer, store: BlobStore, clock: Clock, limit: int = 50
+) -> list[Produced]:
     """Consumes the outbox: renders what done steps produce. Rendering happens outside any write transaction
     (a PDF takes a fraction of a second); the files and the receipt are then written together, and unique
     keys make a repeat after a crash a no-op."""
@@ -106,40 +150,75 @@ def produce_from_outbox(db: Database, *, renderer: Renderer, store: BlobStore, c
         if not rows:
             return produced
         for row, plan in zip(rows, work, strict=True):
-            rendered = [(key, title, render_all(renderer, key, context, formats, clock))
-                        for key, title, context, formats in plan]
+            rendered = [
+                (key, title, render_all(renderer, key, context, formats, clock))
+                for key, title, context, formats in plan
+            ]
             with db.transaction() as session:
                 for key, title, files in rendered:
-                    produced += _store(session, row.engagement_id, key, title, files, f"event:{row.event_id}",
-                                       store, clock)
+                    produced += _store(
+                        session, row.engagement_id, key, title, files, f"event:{row.event_id}", store, clock
+                    )
                 acknowledge(session, CONSUMER, [row.id], now=clock.now())
 
 
 def _plan(session: Session, row: Any) -> list[tuple[str, str, dict[str, Any], tuple[str, ...]]]:
-    if row.topic not in DONE_TOPICS or not row.payload.get("produces") or row.payload.get("to_state") != "done":
+    if (
+        row.topic not in DONE_TOPICS
+        or not row.payload.get("produces")
+        or row.payload.get("to_state") != "done"
+    ):
         return []
     engagement = session.get(EngagementRow, row.engagement_id)
     assert engagement is not None
     model = model_for(session, engagement.model_key, engagement.model_version)
-    return [(key, model.deliverables_by_key[key].title.fr, context_for(session, engagement, model, key),
-             tuple(model.deliverables_by_key[key].formats))
-            for key in row.payload["produces"] if key in model.deliverables_by_key]
+    return [
+        (
+            key,
+            model.deliverables_by_key[key].title.fr,
+            context_for(session, engagement, model, key),
+            tuple(model.deliverables_by_key[key].formats),
+        )
+        for key in row.payload["produces"]
+        if key in model.deliverables_by_key
+    ]
 
 
-def build_on_demand(db: Database, engagement_id: str, *, renderer: Renderer, store: BlobStore, clock: Clock,
-                    keys: list[str] | None = None, progress: Callable[[str], None] | None = None) -> list[Produced]:
+def build_on_demand(
+    db: Database,
+    engagement_id: str,
+    *,
+    renderer: Renderer,
+    store: BlobStore,
+    clock: Clock,
+    keys: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Produced]:
     """Renders every deliverable the engagement's model declares (or ``keys``), as a new version."""
     with db.reading() as session:
         engagement = session.get(EngagementRow, engagement_id)
         if engagement is None:
             from gouvernance.errors import Message, NotFound
 
-            raise NotFound(Message("engagement.not_found", f"Accompagnement introuvable : {engagement_id}",
-                                   f"Engagement not found: {engagement_id}"))
+            raise NotFound(
+                Message(
+                    "engagement.not_found",
+                    f"Accompagnement introuvable : {engagement_id}",
+                    f"Engagement not found: {engagement_id}",
+                )
+            )
         model = model_for(session, engagement.model_key, engagement.model_version)
         wanted = keys or [d.key for d in model.deliverables]
-        plans = [(key, model.deliverables_by_key[key].title.fr, context_for(session, engagement, model, key),
-                  tuple(model.deliverables_by_key[key].formats)) for key in wanted if key in model.deliverables_by_key]
+        plans = [
+            (
+                key,
+                model.deliverables_by_key[key].title.fr,
+                context_for(session, engagement, model, key),
+                tuple(model.deliverables_by_key[key].formats),
+            )
+            for key in wanted
+            if key in model.deliverables_by_key
+        ]
     produced: list[Produced] = []
     source = f"demand:{uuid.uuid4().hex[:16]}"
     for key, title, context, formats in plans:
@@ -152,5 +231,10 @@ def build_on_demand(db: Database, engagement_id: str, *, renderer: Renderer, sto
 
 
 def deliverables_of(session: Session, engagement_id: str) -> list[DeliverableRow]:
-    return list(session.scalars(select(DeliverableRow).where(DeliverableRow.engagement_id == engagement_id)
-                                .order_by(DeliverableRow.key, DeliverableRow.format, DeliverableRow.version)))
+    return list(
+        session.scalars(
+            select(DeliverableRow)
+            .where(DeliverableRow.engagement_id == engagement_id)
+            .order_by(DeliverableRow.key, DeliverableRow.format, DeliverableRow.version)
+        )
+    )

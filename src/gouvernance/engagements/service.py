@@ -131,8 +131,14 @@ def _check_organisation(session: Session, key: str) -> None:
     from gouvernance.access.records import OrganisationRow
 
     if session.get(OrganisationRow, key) is None:
-        raise NotFound(Message("organisation.not_found", f"Organisation inconnue : « {key} »",
-                               f"Unknown organisation: '{key}'", path="organisation"))
+        raise NotFound(
+            Message(
+                "organisation.not_found",
+                f"Organisation inconnue : « {key} »",
+                f"Unknown organisation: '{key}'",
+                path="organisation",
+            )
+        )
 
 
 def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: Clock) -> TransitionResult:

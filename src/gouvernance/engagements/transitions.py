@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -119,11 +119,9 @@ def load_subject(session: Session, engagement_id: str, step_key: str | None) -> 
             _STEP_AND_ENGAGEMENT, {"engagement_id": engagement_id, "step_key": step_key}
         ).first()
         if found is not None:
-            step, engagement = found
-            model = model_for(session, engagement.model_key, engagement.model_version)
-            spec = model.steps_by_key.get(step_key)
-            if spec is not None:
-                return _Subject(engagement, model, step, spec)
+            step_row, engagement_row = found
+            model = model_for(session, engagement_row.model_key, engagement_row.model_version)
+            return _Subject(engagement_row, model, step_row, model.steps_by_key[step_key])
     engagement = session.get(EngagementRow, engagement_id)
     if engagement is None:
         raise NotFound(
@@ -134,27 +132,17 @@ def load_subject(session: Session, engagement_id: str, step_key: str | None) -> 
                 details={"engagement_id": engagement_id},
             )
         )
-    model = model_for(session, engagement.model_key, engagement.model_version)
     if step_key is None:
-        return _Subject(engagement, model)
-    spec = model.steps_by_key.get(step_key)
-    step = (
-        session.scalar(
-            select(StepRow).where(StepRow.engagement_id == engagement_id, StepRow.step_key == step_key)
+        return _Subject(engagement, model_for(session, engagement.model_key, engagement.model_version))
+    # The engagement exists, so the step does not.
+    raise NotFound(
+        Message(
+            "step.not_found",
+            f"Étape introuvable : « {step_key} »",
+            f"Step not found: '{step_key}'",
+            details={"step_key": step_key},
         )
-        if spec
-        else None
     )
-    if step is None or spec is None:
-        raise NotFound(
-            Message(
-                "step.not_found",
-                f"Étape introuvable : « {step_key} »",
-                f"Step not found: '{step_key}'",
-                details={"step_key": step_key},
-            )
-        )
-    return _Subject(engagement, model, step, spec)
 
 
 def stale(subject: _Subject, expected: int | None) -> Conflict:
@@ -441,11 +429,11 @@ def _save(session: Session, row: EngagementRow | StepRow, changes: dict[str, Any
     object is then given the stored values without being marked dirty. Returns the new version; raises
     StaleDataError when another transaction changed the row since we read it."""
     read_version = row.version
-    table = type(row).__table__
+    table = cast(Table, type(row).__table__)
     columns = _TRANSITION_COLUMNS[table]
     assert changes.keys() <= set(columns), f"not a transition column: {set(changes) - set(columns)}"
     values = {name: changes[name] if name in changes else getattr(row, name) for name in columns}
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         _UPDATES[table], {**values, "version": read_version + 1, "_id": row.id, "_read_version": read_version}
     )
     if result.rowcount != 1:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from gouvernance.db.upsert import insert_ignoring_duplicates
@@ -42,7 +43,7 @@ def acknowledge(session: Session, consumer: str, outbox_ids: Sequence[int], *, n
     if not outbox_ids:
         return 0
     statement = insert_ignoring_duplicates(session, OutboxReceiptRow.__table__)
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         statement, [{"consumer": consumer, "outbox_id": i, "processed_at": now} for i in outbox_ids]
     )
     handled_by_all = (

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gouvernance.history.records import EventRow, OutboxRow
@@ -77,8 +77,9 @@ def append_event(
     return event_id
 
 
-_INSERT_EVENT = insert(EventRow.__table__).returning(EventRow.__table__.c.id)
-_INSERT_OUTBOX = insert(OutboxRow.__table__)
+_EVENTS = cast(Table, EventRow.__table__)
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_INSERT_OUTBOX = insert(cast(Table, OutboxRow.__table__))
 
 
 @sa_event.listens_for(EventRow, "before_update")

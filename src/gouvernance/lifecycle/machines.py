@@ -6,10 +6,10 @@ true (guards) are checked by the one door, ``gouvernance.engagements.transitions
 
 from __future__ import annotations
 
-from enum import StrEnum
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Any
 
 from statemachine import State, StateMachine
