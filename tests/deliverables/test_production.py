@@ -9,32 +9,12 @@ from docx import Document
 
 from gouvernance.deliverables.production import build_on_demand, deliverables_of, produce_from_outbox
 from gouvernance.deliverables.rendering import DocumentRenderer
-from gouvernance.evidence.service import attach_file
 from gouvernance.evidence.store import MemoryBlobStore
-from tests.engagements.helpers import fire
+from tests.engagements.helpers import finish_a1_a2
 
 
 def _finish_a1_a2(db, clock, engagement_id, people, store) -> None:
-    fire(db, clock, engagement_id, "a1", "start", people.consultant)
-    with db.transaction() as session:
-        attach_file(
-            session,
-            engagement_id=engagement_id,
-            step_key="a1",
-            label="note juridique",
-            filename="note.pdf",
-            content=b"%PDF-1.7",
-            content_type="application/pdf",
-            actor=people.consultant,
-            store=store,
-            clock=clock,
-            max_bytes=1000,
-        )
-    for key in ("a1", "a2"):
-        if key == "a2":
-            fire(db, clock, engagement_id, key, "start", people.consultant)
-        fire(db, clock, engagement_id, key, "submit", people.consultant)
-        fire(db, clock, engagement_id, key, "approve", people.chef)
+    finish_a1_a2(db, clock, engagement_id, people, store)
 
 
 def test_done_step_renders_its_deliverables_once(db, clock, mini_model, launch_engagement, people) -> None:

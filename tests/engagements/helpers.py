@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select, text
 
 from gouvernance.clock import Clock
@@ -9,6 +11,8 @@ from gouvernance.db.engine import Database
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
 from gouvernance.engagements.transitions import TransitionResult, transition
+from gouvernance.evidence.service import attach_file
+from gouvernance.evidence.store import BlobStore, MemoryBlobStore
 from gouvernance.history.records import EventRow, OutboxRow
 
 
@@ -61,3 +65,43 @@ def force_state(db: Database, engagement_id: str, step_key: str, state: str) -> 
             text("UPDATE steps SET state = :state WHERE engagement_id = :e AND step_key = :k"),
             {"state": state, "e": engagement_id, "k": step_key},
         )
+
+
+def attach_note(
+    db: Database,
+    clock: Clock,
+    engagement_id: str,
+    actor: ActorRef,
+    *,
+    label: str = "note juridique",
+    store: BlobStore | None = None,
+) -> None:
+    """The legal note the small test model's first step asks for."""
+    with db.transaction() as session:
+        attach_file(
+            session,
+            engagement_id=engagement_id,
+            step_key="a1",
+            label=label,
+            filename="note.pdf",
+            content=b"%PDF-1.7 note",
+            content_type="application/pdf",
+            actor=actor,
+            store=store or MemoryBlobStore(),
+            clock=clock,
+            max_bytes=1000,
+        )
+
+
+def finish_a1_a2(
+    db: Database, clock: Clock, engagement_id: str, people: Any, store: BlobStore | None = None
+) -> None:
+    """Walks the small test model's first two steps to done (the second produces the « note » deliverable),
+    which makes its review step ready."""
+    fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    attach_note(db, clock, engagement_id, people.consultant, store=store)
+    for key in ("a1", "a2"):
+        if key == "a2":
+            fire(db, clock, engagement_id, key, "start", people.consultant)
+        fire(db, clock, engagement_id, key, "submit", people.consultant)
+        fire(db, clock, engagement_id, key, "approve", people.chef)

@@ -10,27 +10,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from gouvernance.errors import Conflict, Forbidden, TransitionRefused
-from gouvernance.evidence.service import attach_file, attach_link
-from gouvernance.evidence.store import MemoryBlobStore
+from gouvernance.evidence.service import attach_link
 from gouvernance.history.records import EventRow, OutboxRow
-from tests.engagements.helpers import counts, fire, step
+from tests.engagements.helpers import attach_note, counts, finish_a1_a2, fire, step
 
 
 def _attach_note(db, clock, engagement_id, people, label="Note juridique"):
-    with db.transaction() as session:
-        attach_file(
-            session,
-            engagement_id=engagement_id,
-            step_key="a1",
-            label=label,
-            filename="note.pdf",
-            content=b"%PDF-1.7 note",
-            content_type="application/pdf",
-            actor=people.consultant,
-            store=MemoryBlobStore(),
-            clock=clock,
-            max_bytes=1000,
-        )
+    attach_note(db, clock, engagement_id, people.consultant, label=label)
 
 
 def _reasons(error: pytest.ExceptionInfo) -> list[str]:
@@ -79,16 +65,7 @@ def test_a_link_does_not_satisfy_a_file_guard(db, clock, mini_model, launch_enga
 
 
 def _walk_to_review(db, clock, engagement_id, people) -> None:
-    fire(db, clock, engagement_id, "a1", "start", people.consultant)
-    _attach_note(db, clock, engagement_id, people)
-    for event, actor in (("submit", people.consultant), ("approve", people.chef)):
-        fire(db, clock, engagement_id, "a1", event, actor)
-    for event, actor in (
-        ("start", people.consultant),
-        ("submit", people.consultant),
-        ("approve", people.chef),
-    ):
-        fire(db, clock, engagement_id, "a2", event, actor)
+    finish_a1_a2(db, clock, engagement_id, people)
 
 
 def test_approval_by_role_is_required_and_counts_per_round(

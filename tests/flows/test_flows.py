@@ -82,31 +82,10 @@ def test_sweep_then_dispatch_sends_the_reminders(db, monkeypatch, clock) -> None
 def test_produce_deliverables_flow_renders_done_steps(
     db, clock, people, launch_engagement, mini_model
 ) -> None:
-    from gouvernance.evidence.service import attach_file
-    from gouvernance.evidence.store import MemoryBlobStore
     from gouvernance.flows.background import produce_deliverables
-    from tests.engagements.helpers import fire
+    from tests.engagements.helpers import finish_a1_a2
 
     engagement_id = launch_engagement(mini_model)
-    fire(db, clock, engagement_id, "a1", "start", people.consultant)
-    with db.transaction() as session:
-        attach_file(
-            session,
-            engagement_id=engagement_id,
-            step_key="a1",
-            label="note juridique",
-            filename="n.pdf",
-            content=b"%PDF",
-            content_type="application/pdf",
-            actor=people.consultant,
-            store=MemoryBlobStore(),
-            clock=clock,
-            max_bytes=100,
-        )
-    fire(db, clock, engagement_id, "a1", "submit", people.consultant)
-    fire(db, clock, engagement_id, "a1", "approve", people.chef)
-    fire(db, clock, engagement_id, "a2", "start", people.consultant)
-    fire(db, clock, engagement_id, "a2", "submit", people.consultant)
-    fire(db, clock, engagement_id, "a2", "approve", people.chef)
+    finish_a1_a2(db, clock, engagement_id, people)
     produced = produce_deliverables(limit=500)
     assert {"html", "pdf", "docx"} <= {p["format"] for p in produced if p["key"] == "note"}

@@ -12,15 +12,13 @@ from sqlalchemy import select
 from gouvernance.access.service import add_user, grant
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
-from gouvernance.evidence.service import attach_file
-from gouvernance.evidence.store import MemoryBlobStore
 from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer, sign, verify
 from gouvernance.notifications.digest import build_digests
 from gouvernance.notifications.dispatch import dispatch
 from gouvernance.notifications.events import notify_events
 from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow, WebhookRow
 from gouvernance.notifications.reminders import sweep
-from tests.engagements.helpers import fire
+from tests.engagements.helpers import finish_a1_a2, fire
 
 
 @pytest.fixture
@@ -93,26 +91,7 @@ def test_each_reminder_level_is_created_once_then_escalated(db, clock, team) -> 
 
 def test_people_who_already_approved_are_not_reminded(db, clock, team, people) -> None:
     _, logins, engagement_id = team
-    fire(db, clock, engagement_id, "a1", "start", people.consultant)
-    with db.transaction() as session:
-        attach_file(
-            session,
-            engagement_id=engagement_id,
-            step_key="a1",
-            label="note juridique",
-            filename="n.pdf",
-            content=b"%PDF",
-            content_type="application/pdf",
-            actor=people.consultant,
-            store=MemoryBlobStore(),
-            clock=clock,
-            max_bytes=100,
-        )
-    for key in ("a1", "a2"):
-        if key == "a2":
-            fire(db, clock, engagement_id, key, "start", people.consultant)
-        fire(db, clock, engagement_id, key, "submit", people.consultant)
-        fire(db, clock, engagement_id, key, "approve", people.chef)
+    finish_a1_a2(db, clock, engagement_id, people)
     fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
     fire(db, clock, engagement_id, "a_rev", "submit", people.consultant)
     fire(db, clock, engagement_id, "a_rev", "endorse", ActorRef.of(logins["sophie"], "elu"))

@@ -612,7 +612,10 @@ def _steps(session: Session, engagement_id: str, keys: Any) -> list[StepRow]:
     keys = list(keys)
     if not keys:
         return []
-    return list(session.scalars(_STEPS_BY_KEY, {"engagement_id": engagement_id, "keys": keys}))
+    rows = session.scalars(_STEPS_BY_KEY, {"engagement_id": engagement_id, "keys": keys})
+    order = {key: index for index, key in enumerate(keys)}
+    # In the order asked for (the model's order), whatever order the database returns them in.
+    return sorted(rows, key=lambda row: order[row.step_key])
 
 
 # Statements on every transition's path are built once: SQLAlchemy then finds them compiled in its cache.
