@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from gouvernance import __version__
 from gouvernance.api import (
+    background,
     docs,
     engagements,
     evidence,
@@ -18,6 +19,7 @@ from gouvernance.api import (
     me,
     problems,
     process_models,
+    stakeholders,
     steps,
     timeline,
 )
@@ -78,6 +80,8 @@ def create_app(
         evidence.router,
         timeline.router,
         me.router,
+        stakeholders.router,
+        background.router,
         health.router,
     ):
         app.include_router(router)

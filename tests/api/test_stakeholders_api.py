@@ -1,0 +1,72 @@
+"""The stakeholder register over HTTP: CRUD, the all-or-nothing import, exports without personal data unless
+asked for by a lead, the analysis and the pictures."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+CSV = (
+    "Nom;Type;Catégorie;Pouvoir;Intérêt;Attitude;Courriel\n"
+    "Mairie annexe;organisation;Partenaire institutionnel;5;4;favorable;\n"
+    "Collectif du bocage;organisation;Association;4;5;opposé;contact@bocage.example\n"
+    "Jeanne Martin;personne;Habitant/usager;1;5;neutre;jeanne@example.org\n"
+)
+
+
+def test_register_crud_import_export_and_pictures(client, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}"
+    chef, observer = team["chef_de_projet"].headers, team["observateur"].headers
+
+    bad = "Nom;Type;Catégorie;Pouvoir;Intérêt\nA;organisation;Association;9;1\nB;robot;Association;2;2\n"
+    rejected = client.post(f"{base}/stakeholders/import", headers=chef,
+                           files={"file": ("pp.csv", bad.encode(), "text/csv")})
+    assert rejected.status_code == 422
+    assert rejected.headers["content-type"].startswith("application/problem+json")
+    lines = {r["details"].get("line") for r in rejected.json()["reasons"] if "line" in r.get("details", {})}
+    assert lines == {2, 3}
+    assert client.get(f"{base}/stakeholders", headers=chef).json() == []  # nothing was imported
+
+    imported = client.post(f"{base}/stakeholders/import", headers=chef,
+                           files={"file": ("pp.csv", CSV.encode("utf-8-sig"), "text/csv")})
+    assert imported.status_code == 200, imported.text
+    listed = client.get(f"{base}/stakeholders", headers=observer).json()
+    assert {s["name"] for s in listed} == {"Mairie annexe", "Collectif du bocage", "Jeanne Martin"}
+    assert all(s["contact"] is None for s in listed)
+    assert client.get(f"{base}/stakeholders?with_contacts=true", headers=observer).status_code == 403
+    with_contacts = client.get(f"{base}/stakeholders?with_contacts=true", headers=chef).json()
+    assert {s["contact"]["email"] for s in with_contacts if s["contact"]} == {"contact@bocage.example",
+                                                                              "jeanne@example.org"}
+
+    ids = {s["name"]: s["id"] for s in listed}
+    added = client.post(f"{base}/stakeholders", headers=chef, json={
+        "name": "Union locale CGT", "kind": "organisation", "category": "organisation_syndicale", "power": 3,
+        "interest": 4, "attitude": "oppose"})
+    assert added.status_code == 201, added.text
+    relation = client.post(f"{base}/stakeholder-relations", headers=chef, json={
+        "source_id": ids["Collectif du bocage"], "target_id": ids["Mairie annexe"], "type": "conflit"})
+    assert relation.status_code == 201, relation.text
+    consultation = client.post(f"{base}/consultations", headers=chef, json={
+        "step_key": "a1", "held_on": "2026-03-10", "format": "atelier",
+        "stakeholder_ids": [ids["Collectif du bocage"], ids["Mairie annexe"]], "summary": "Atelier de médiation"})
+    assert consultation.status_code == 201, consultation.text
+    assert consultation.json()["stage_key"] == "a"
+
+    csv_export = client.get(f"{base}/stakeholders/export?format=csv", headers=observer)
+    assert csv_export.status_code == 200
+    assert "jeanne@example.org" not in csv_export.text
+    assert "Collectif du bocage" in csv_export.text
+    gexf = client.get(f"{base}/stakeholders/export?format=gexf", headers=observer)
+    assert ET.fromstring(gexf.content).tag.endswith("gexf")
+
+    analysis = client.get(f"{base}/stakeholder-graph/analysis", headers=observer).json()
+    assert any(pair for pair in analysis["conflicts"])
+    for path in ("stakeholder-graph.svg", "stakeholder-graph/power-interest.svg"):
+        picture = client.get(f"{base}/{path}", headers=observer)
+        assert picture.headers["content-type"].startswith("image/svg+xml")
+        assert ET.fromstring(picture.content).tag.endswith("svg")
+
+    erased = client.delete(f"{base}/stakeholders/{ids['Jeanne Martin']}/contact", headers=chef)
+    assert erased.status_code == 204
+    again = client.get(f"{base}/stakeholders?with_contacts=true", headers=chef).json()
+    assert {s["contact"]["email"] for s in again if s["contact"]} == {"contact@bocage.example"}
