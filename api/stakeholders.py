@@ -247,18 +247,16 @@ def add_stakeholder(
     context: ContextDep,
 ) -> Response:
     def work(session: Session) -> Response:
+        # The record takes the vocabulary's codes as they come and validates them (every problem at once).
+        fields: dict[str, Any] = {
+            **body.model_dump(exclude={"key", "contact", "salience", "tags"}),
+            "salience": frozenset(body.salience),
+            "tags": tuple(body.tags),
+        }
         data = StakeholderData(
             id=body.key or _key_from(body.name),
-            name=body.name,
-            kind=body.kind,
-            category=body.category,
-            power=body.power,
-            interest=body.interest,
-            attitude=body.attitude,
-            salience=frozenset(body.salience),
-            target_level=body.target_level,
-            tags=tuple(body.tags),
             contact=Contact(body.contact.email, body.contact.phone) if body.contact else None,
+            **fields,
         )
         row = service.add_stakeholder(
             session, engagement_id=engagement_id, data=data, actor=access.actor, clock=context.clock
