@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -149,17 +150,18 @@ Worker = Callable[[int, threading.Event, "Run"], None]
 def drive(clients: int, seconds: float, warmup: float, worker: Worker) -> Run:
     """``clients`` threads run ``worker`` for warmup + seconds; only the last ``seconds`` are counted."""
     runs = [Run() for _ in range(clients)]
-    stop, counting = threading.Event(), threading.Event()
-    threads = [threading.Thread(target=worker, args=(i, stop, runs[i])) for i in range(clients)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=worker, args=(i, stop, runs[i]), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
-    time.sleep(warmup)
-    for run in runs:
-        run.transitions, run.errors, run.latencies = 0, 0, []
-    counting.set()
-    began = time.perf_counter()
-    time.sleep(seconds)
-    stop.set()
+    try:
+        time.sleep(warmup)
+        for run in runs:
+            run.transitions, run.errors, run.latencies = 0, 0, []
+        began = time.perf_counter()
+        time.sleep(seconds)
+    finally:
+        stop.set()  # also when interrupted: no client keeps going
     elapsed = time.perf_counter() - began
     for thread in threads:
         thread.join()
@@ -318,6 +320,8 @@ def main() -> None:
     parser.add_argument("--clients", default="1,16,64")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     options = parser.parse_args()
+    # Stopped from outside (timeout, Ctrl-C): unwind so the server process and the scratch schema go too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     levels = [int(n) for n in options.clients.split(",")]
     rows = []
     if not options.postgresql_only:

@@ -17,7 +17,9 @@ def test_my_notifications_list_and_mark_read(client, make_team, db, clock) -> No
     mine = client.get("/me/notifications?unread=true", headers=consultant.headers).json()
     reminder = next(n for n in mine if n["engagement_id"] == team.engagement_id and n["kind"] == "reminder")
     assert reminder["subject"].startswith("Rappel : « Un »")
-    assert client.post(f"/me/notifications/{reminder['id']}/read", headers=consultant.headers).status_code == 204
+    assert (
+        client.post(f"/me/notifications/{reminder['id']}/read", headers=consultant.headers).status_code == 204
+    )
     unread = client.get("/me/notifications?unread=true", headers=consultant.headers).json()
     assert reminder["id"] not in [n["id"] for n in unread]
     other = team["elu"].headers

@@ -4,9 +4,8 @@ Each person sees their own steps and what they may do (GET .../steps); when an e
 the failing guards say why, and the walker does what the guard asks (attach the named document, get the
 named role's endorsement) before trying again. Work is sent back once where a review allows it.
 
-Every state change and every piece of evidence goes through the API. The one exception is the stakeholder
-register, which has no HTTP routes yet: the territory's register is imported up front and the consultations
-the stakeholder guards name (their ``details`` say who) are recorded with the stakeholders service.
+The territory's stakeholder register is imported (CSV) and its relations recorded over HTTP too; the
+consultations the stakeholder guards ask for (their ``details`` say who) are recorded through the API.
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from gouvernance.db.engine import Database
-from gouvernance.engagements.actors import ActorRef
 from tests.api.conftest import Person, Team, step_path
 
 # Which event moves each kind of step on from each state, and who sends it.
@@ -33,8 +30,8 @@ _NEXT = {
 
 
 class HttpWalker:
-    def __init__(self, client: TestClient, team: Team, clock: Any, db: Database) -> None:
-        self.client, self.team, self.clock, self.db = client, team, clock, db
+    def __init__(self, client: TestClient, team: Team, clock: Any) -> None:
+        self.client, self.team, self.clock = client, team, clock
         self.sent_back: set[str] = set()
         self.requests = 0
         self.refusals_seen: set[str] = set()
@@ -120,23 +117,20 @@ class HttpWalker:
             self.consult(key, [details.get("to_consult") or [], *details.get("sessions", [])])
 
     def consult(self, key: str, groups: list[list[int]]) -> None:
-        """The stakeholder register has no HTTP routes yet: consultations go through its service."""
-        from gouvernance.stakeholders.service import add_consultation
-
-        with self.db.transaction() as session:
-            for participants in (group for group in groups if group):
-                add_consultation(
-                    session,
-                    engagement_id=self.team.engagement_id,
-                    step_key=key,
-                    held_on=self.clock.now().date(),
-                    format="atelier",
-                    stakeholder_ids=participants,
-                    summary="Atelier des parties prenantes",
-                    outcome="Attentes recueillies",
-                    actor=ActorRef.of(self.team["chef_de_projet"].login, "chef_de_projet"),
-                    clock=self.clock,
-                )
+        for participants in (group for group in groups if group):
+            response = self._post(
+                self.team["chef_de_projet"],
+                f"/engagements/{self.team.engagement_id}/consultations",
+                json={
+                    "step_key": key,
+                    "held_on": self.clock.now().date().isoformat(),
+                    "format": "atelier",
+                    "stakeholder_ids": participants,
+                    "summary": "Atelier des parties prenantes",
+                    "outcome": "Attentes recueillies",
+                },
+            )
+            assert response.status_code == 201, response.text
 
     def attach(self, person: Person, key: str, details: dict[str, Any], number: int) -> None:
         label = details.get("label") or f"compte rendu {number + 1}"
@@ -164,24 +158,44 @@ class HttpWalker:
         raise AssertionError("the journey did not finish")
 
 
-def _import_the_territorys_stakeholders(db: Database, team: Team, clock: Any) -> None:
-    from gouvernance.demo.stakeholders_demo import seed_demo_stakeholders
+def _import_the_territorys_stakeholders(client: TestClient, team: Team) -> None:
+    """The register of the territory (CSV) and the relations between its stakeholders, conflicts included."""
+    from gouvernance.demo.stakeholders_demo import RELATIONS, demo_csv
 
-    with db.transaction() as session:
-        seed_demo_stakeholders(
-            session, team.engagement_id, actor=ActorRef.of("cartographie", "consultant"), clock=clock
-        )
+    chef, base = team["chef_de_projet"], f"/engagements/{team.engagement_id}"
+    imported = client.post(
+        f"{base}/stakeholders/import",
+        files={"file": ("parties.csv", demo_csv(), "text/csv")},
+        headers=chef.headers,
+    )
+    assert imported.status_code == 200, imported.text
+    ids = {s["key"]: s["id"] for s in client.get(f"{base}/stakeholders", headers=chef.headers).json()}
+    for source, target, kind, weight, start in RELATIONS:
+        relation = {
+            "source_id": ids[source],
+            "target_id": ids[target],
+            "type": kind,
+            "weight": weight,
+            "start": start,
+        }
+        response = client.post(f"{base}/stakeholder-relations", json=relation, headers=chef.headers)
+        assert response.status_code == 201, response.text
 
 
-def test_the_shared_governance_journey_walked_to_completion_over_http(client, db, make_team, clock) -> None:
+def test_the_shared_governance_journey_walked_to_completion_over_http(client, make_team, clock) -> None:
     team = make_team("gouvernance-partagee", population=23_400, perimetre="epci")
-    _import_the_territorys_stakeholders(db, team, clock)
-    walker = HttpWalker(client, team, clock, db)
+    _import_the_territorys_stakeholders(client, team)
+    walker = HttpWalker(client, team, clock)
     walker.run()
     steps = walker.steps()
     assert {s["state"] for s in steps} <= {"done", "skipped"}
     assert walker.sent_back, "a review sent work back once"
-    assert {"guard.evidence_missing", "guard.approval_missing"} <= walker.refusals_seen
+    assert {
+        "guard.evidence_missing",
+        "guard.approval_missing",
+        "guard.stakeholders_not_consulted",
+        "guard.conflicts_not_mediated",
+    } <= walker.refusals_seen
     lead = team["consultant"]
     completed = client.post(
         f"/engagements/{team.engagement_id}/events", json={"event": "complete"}, headers=lead.headers

@@ -19,36 +19,62 @@ def test_register_crud_import_export_and_pictures(client, make_team) -> None:
     chef, observer = team["chef_de_projet"].headers, team["observateur"].headers
 
     bad = "Nom;Type;Catégorie;Pouvoir;Intérêt\nA;organisation;Association;9;1\nB;robot;Association;2;2\n"
-    rejected = client.post(f"{base}/stakeholders/import", headers=chef,
-                           files={"file": ("pp.csv", bad.encode(), "text/csv")})
+    rejected = client.post(
+        f"{base}/stakeholders/import", headers=chef, files={"file": ("pp.csv", bad.encode(), "text/csv")}
+    )
     assert rejected.status_code == 422
     assert rejected.headers["content-type"].startswith("application/problem+json")
     lines = {r["details"].get("line") for r in rejected.json()["reasons"] if "line" in r.get("details", {})}
     assert lines == {2, 3}
     assert client.get(f"{base}/stakeholders", headers=chef).json() == []  # nothing was imported
 
-    imported = client.post(f"{base}/stakeholders/import", headers=chef,
-                           files={"file": ("pp.csv", CSV.encode("utf-8-sig"), "text/csv")})
+    imported = client.post(
+        f"{base}/stakeholders/import",
+        headers=chef,
+        files={"file": ("pp.csv", CSV.encode("utf-8-sig"), "text/csv")},
+    )
     assert imported.status_code == 200, imported.text
     listed = client.get(f"{base}/stakeholders", headers=observer).json()
     assert {s["name"] for s in listed} == {"Mairie annexe", "Collectif du bocage", "Jeanne Martin"}
     assert all(s["contact"] is None for s in listed)
     assert client.get(f"{base}/stakeholders?with_contacts=true", headers=observer).status_code == 403
     with_contacts = client.get(f"{base}/stakeholders?with_contacts=true", headers=chef).json()
-    assert {s["contact"]["email"] for s in with_contacts if s["contact"]} == {"contact@bocage.example",
-                                                                              "jeanne@example.org"}
+    assert {s["contact"]["email"] for s in with_contacts if s["contact"]} == {
+        "contact@bocage.example",
+        "jeanne@example.org",
+    }
 
     ids = {s["name"]: s["id"] for s in listed}
-    added = client.post(f"{base}/stakeholders", headers=chef, json={
-        "name": "Union locale CGT", "kind": "organisation", "category": "organisation_syndicale", "power": 3,
-        "interest": 4, "attitude": "oppose"})
+    added = client.post(
+        f"{base}/stakeholders",
+        headers=chef,
+        json={
+            "name": "Union locale CGT",
+            "kind": "organisation",
+            "category": "organisation_syndicale",
+            "power": 3,
+            "interest": 4,
+            "attitude": "oppose",
+        },
+    )
     assert added.status_code == 201, added.text
-    relation = client.post(f"{base}/stakeholder-relations", headers=chef, json={
-        "source_id": ids["Collectif du bocage"], "target_id": ids["Mairie annexe"], "type": "conflit"})
+    relation = client.post(
+        f"{base}/stakeholder-relations",
+        headers=chef,
+        json={"source_id": ids["Collectif du bocage"], "target_id": ids["Mairie annexe"], "type": "conflit"},
+    )
     assert relation.status_code == 201, relation.text
-    consultation = client.post(f"{base}/consultations", headers=chef, json={
-        "step_key": "a1", "held_on": "2026-03-10", "format": "atelier",
-        "stakeholder_ids": [ids["Collectif du bocage"], ids["Mairie annexe"]], "summary": "Atelier de médiation"})
+    consultation = client.post(
+        f"{base}/consultations",
+        headers=chef,
+        json={
+            "step_key": "a1",
+            "held_on": "2026-03-10",
+            "format": "atelier",
+            "stakeholder_ids": [ids["Collectif du bocage"], ids["Mairie annexe"]],
+            "summary": "Atelier de médiation",
+        },
+    )
     assert consultation.status_code == 201, consultation.text
     assert consultation.json()["stage_key"] == "a"
 
