@@ -20,7 +20,7 @@ from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.http import errors, json_response
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
-from gouvernance.api.writes import WritesDep
+from gouvernance.api.writes import Writes, WritesDep
 from gouvernance.errors import Forbidden, InvalidInput, Message
 from gouvernance.stakeholders import service
 from gouvernance.stakeholders.records import Contact, StakeholderData
@@ -364,17 +364,18 @@ def delete_stakeholder(
     writes: WritesDep,
     context: ContextDep,
 ) -> Response:
-    def work(session: Session) -> Response:
-        service.delete_stakeholder(
+    return _no_content(
+        writes,
+        access,
+        {"delete": stakeholder_id},
+        lambda session: service.delete_stakeholder(
             session,
             engagement_id=engagement_id,
             stakeholder_id=stakeholder_id,
             actor=access.actor,
             clock=context.clock,
-        )
-        return Response(status_code=204)
-
-    return writes.run(access.user.login, {"delete": stakeholder_id}, work)
+        ),
+    )
 
 
 @router.delete(
@@ -390,17 +391,18 @@ def erase_contact(
     writes: WritesDep,
     context: ContextDep,
 ) -> Response:
-    def work(session: Session) -> Response:
-        service.erase_contacts(
+    return _no_content(
+        writes,
+        access,
+        {"erase": stakeholder_id},
+        lambda session: service.erase_contacts(
             session,
             engagement_id=engagement_id,
             stakeholder_id=stakeholder_id,
             actor=access.actor,
             clock=context.clock,
-        )
-        return Response(status_code=204)
-
-    return writes.run(access.user.login, {"erase": stakeholder_id}, work)
+        ),
+    )
 
 
 @router.post(
@@ -490,17 +492,18 @@ def delete_relation(
     writes: WritesDep,
     context: ContextDep,
 ) -> Response:
-    def work(session: Session) -> Response:
-        service.delete_relation(
+    return _no_content(
+        writes,
+        access,
+        {"delete_relation": relation_id},
+        lambda session: service.delete_relation(
             session,
             engagement_id=engagement_id,
             relation_id=relation_id,
             actor=access.actor,
             clock=context.clock,
-        )
-        return Response(status_code=204)
-
-    return writes.run(access.user.login, {"delete_relation": relation_id}, work)
+        ),
+    )
 
 
 @router.get("/consultations", summary="Le journal des consultations")
@@ -594,6 +597,16 @@ def power_interest(
     with context.db.reading() as session:
         svg = service.pictures(session, engagement_id, lang=lang).power_interest_svg
     return Response(svg, media_type="image/svg+xml")
+
+
+def _no_content(writes: Writes, access: Access, request: dict[str, Any], action: Any) -> Response:
+    """A write that answers 204: ``action(session)`` in the write transaction, with idempotency."""
+
+    def work(session: Session) -> Response:
+        action(session)
+        return Response(status_code=204)
+
+    return writes.run(access.user.login, request, work)
 
 
 def _check_personal_data(access: Access, wanted: bool) -> None:
