@@ -19,6 +19,7 @@ from gouvernance.notifications.dispatch import dispatch
 from gouvernance.notifications.events import notify_events
 from gouvernance.notifications.reminders import sweep
 from gouvernance.spec.catalog import Catalog, default_directories
+from gouvernance.stakeholders.service import importer_for
 
 
 def _clock(now: datetime | None) -> Any:
@@ -38,6 +39,7 @@ def _launch(
     organisation: str | None,
     lead: str | None,
     actor_login: str,
+    stakeholders_csv: str | None,
 ) -> list[dict[str, Any]]:
     from gouvernance.settings import get_settings
 
@@ -57,7 +59,10 @@ def _launch(
         for index, item in enumerate(territories)
     ]
     rt = runtime()
-    outcomes = launch_many(rt.db, requests, actor=ActorRef.of(actor_login, "consultant"), clock=rt.clock)
+    actor = ActorRef.of(actor_login, "consultant")
+    # A bad spreadsheet is refused here, before anything is launched, with every bad row listed.
+    with_register = importer_for(stakeholders_csv, actor=actor, clock=rt.clock) if stakeholders_csv else None
+    outcomes = launch_many(rt.db, requests, actor=actor, clock=rt.clock, after_launch=with_register)
     return [
         {"territory": key.split(":", 2)[2], "engagement_id": o.engagement_id, "created": o.created}
         for key, o in zip([k for k, _ in requests], outcomes, strict=True)
@@ -75,8 +80,10 @@ def launch_engagements(
     lead: str | None = None,
     model_version: int | None = None,
     actor_login: str = "flow:launch-engagements",
+    stakeholders_csv: str | None = None,
 ) -> list[dict[str, Any]]:
-    """One engagement per territory; a retried run with the same key creates nothing new."""
+    """One engagement per territory, each with the stakeholder register of ``stakeholders_csv`` (the text of
+    a CSV file) when given; a retried run with the same key creates nothing new."""
     results = _launch(
         model_key,
         model_version,
@@ -87,6 +94,7 @@ def launch_engagements(
         organisation,
         lead,
         actor_login,
+        stakeholders_csv,
     )
     print(f"{sum(r['created'] for r in results)} accompagnement(s) créé(s), {len(results)} au total")
     return results

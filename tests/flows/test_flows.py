@@ -12,6 +12,7 @@ from gouvernance.access.service import add_user, ensure_organisation, grant
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.notifications.records import ContactRow
 from gouvernance.settings import get_settings
+from gouvernance.stakeholders.service import register_size
 from tests.notifications.conftest import Inbox, free_port
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "flow_settings")
@@ -22,8 +23,15 @@ def test_launching_for_many_territories_is_idempotent(db) -> None:
 
     key = f"epci-{uuid.uuid4().hex[:8]}"
     communes = [{"name": f"Commune {i}", "kind": "commune"} for i in range(5)]
-    first = launch_engagements("gouvernance-partagee", communes, date(2026, 9, 7), key)
-    retried = launch_engagements("gouvernance-partagee", communes, date(2026, 9, 7), key)
+    register = (
+        "Nom;Type;Catégorie;Pouvoir;Intérêt\nMairie;organisation;Élu;5;5\nAmicale;organisation;Association;2;4\n"
+    )
+    first = launch_engagements(
+        "gouvernance-partagee", communes, date(2026, 9, 7), key, stakeholders_csv=register
+    )
+    retried = launch_engagements(
+        "gouvernance-partagee", communes, date(2026, 9, 7), key, stakeholders_csv=register
+    )
     assert [r["created"] for r in first] == [True] * 5
     assert [r["created"] for r in retried] == [False] * 5
     assert [r["engagement_id"] for r in first] == [r["engagement_id"] for r in retried]
@@ -34,6 +42,9 @@ def test_launching_for_many_territories_is_idempotent(db) -> None:
             .where(EngagementRow.id.in_([r["engagement_id"] for r in first]))
         )
     assert count == 5
+    with db.reading() as session:
+        registers = {register_size(session, r["engagement_id"]) for r in first}
+    assert registers == {2}  # imported once into each, not again on the retry
 
 
 def test_sweep_then_dispatch_sends_the_reminders(db, monkeypatch, clock) -> None:
