@@ -13,7 +13,7 @@ from gouvernance.engagements.records import LaunchKeyRow
 from gouvernance.engagements.service import LaunchRequest, launch
 
 # What a feature can do right after a launch, in the same transaction (e.g. import a stakeholder register).
-AfterLaunch = Callable[..., None]
+AfterLaunch = Callable[..., object]
 
 
 @dataclass(frozen=True)
