@@ -24,7 +24,7 @@ from gouvernance.engagements.transitions import (
 )
 from gouvernance.errors import Message
 from gouvernance.guards.registry import GuardOutcome
-from gouvernance.lifecycle.machines import EVENT_LABELS, EVENTS_NEEDING_REASON, bind, machine_events
+from gouvernance.lifecycle.machines import EVENT_LABELS, EVENTS_NEEDING_REASON, machine_events, restored
 
 # Stands in for the comment when checking an event that needs one: the listing says the comment is
 # required (``requires_comment``) instead of reporting its absence as a refusal.
@@ -46,7 +46,8 @@ class EventOption:
 
 def event_options(session: Session, subject: _Subject, actor: ActorRef, clock: Clock) -> list[EventOption]:
     """The events ``actor``'s roles allow on the subject from its current state, in the machine's order."""
-    allowed = {event.id for event in bind(subject.machine_class, subject.row).allowed_events}
+    with restored(subject.machine_class, subject.row.state) as machine:
+        allowed = {event.id for event in machine.allowed_events}
     options = []
     for event in machine_events(subject.machine_class):
         if event not in allowed or not actor.roles & allowed_roles(subject, event):
