@@ -4,6 +4,8 @@ GOUVERNANCE_TEST_DATABASE_URL is set), a frozen clock, actors and the small test
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -106,3 +108,34 @@ def launch_engagement(db: Database, clock: FrozenClock):
         return result.engagement_id
 
     return _launch
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str, db: Database):
+    """Runs `gouvernance …` as a user would: a real process on the test database. French output, never a
+    traceback; a refusal exits with 1."""
+    env = {
+        **os.environ,
+        "GOUVERNANCE_DATA_DIR": str(tmp_path / "data"),
+        "GOUVERNANCE_DATABASE_URL": database_url,
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+    }
+
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "gouvernance", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if ok:
+            assert result.returncode == 0, result.stderr
+        else:
+            assert result.returncode == 1, result.stdout
+        return result
+
+    return run

@@ -4,43 +4,11 @@ traceback."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from gouvernance.demo.stakeholders_demo import demo_csv
-
-
-@pytest.fixture
-def cli(tmp_path: Path, database_url: str, db):
-    env = {
-        **os.environ,
-        "GOUVERNANCE_DATA_DIR": str(tmp_path / "data"),
-        "GOUVERNANCE_DATABASE_URL": database_url,
-        "COLUMNS": "200",
-        "NO_COLOR": "1",
-    }
-
-    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "gouvernance", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        if ok:
-            assert result.returncode == 0, result.stderr
-        else:
-            assert result.returncode == 1, result.stdout
-        return result
-
-    return run
 
 
 @pytest.fixture
