@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.transitions import load_subject
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES, TERMINAL_STEP_STATES
-from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel
 
 
@@ -171,13 +170,3 @@ def find_engagement_id(session: Session, reference: str) -> str:
             f"Ambiguous reference '{reference}': give more characters",
         )
     )
-
-
-__all__ = [
-    "EngagementProgress",
-    "StageView",
-    "StepView",
-    "engagement_progress",
-    "find_engagement_id",
-    "model_for",
-]

@@ -20,7 +20,7 @@ from gouvernance.guards.builtin import ApprovedBy
 from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES
 from gouvernance.notifications.messages import reminder_text
-from gouvernance.notifications.recipients import Recipient, holders
+from gouvernance.notifications.recipients import holders
 from gouvernance.notifications.store import Draft, create
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel, StepSpec
@@ -171,6 +171,3 @@ def open_step_count(session: Session) -> int:
         )
         or 0
     )
-
-
-__all__ = ["Due", "Recipient", "SweepReport", "horizon", "open_step_count", "owed", "sweep"]
