@@ -4,12 +4,15 @@ people with tokens, created through the access service as `gouvernance users add
 
 from __future__ import annotations
 
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -165,3 +168,22 @@ def send(
         json=body,
         headers={**person.headers, "If-Match": etag, **(headers or {})},
     )
+
+
+@pytest.fixture
+def live_url(app) -> Iterator[str]:
+    """The app served by uvicorn in a thread. The socket listens before the server starts, so clients can
+    connect at once: their connections wait in the backlog until uvicorn accepts them."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(256)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", limit_concurrency=256))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()

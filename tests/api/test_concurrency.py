@@ -3,15 +3,12 @@ when GOUVERNANCE_TEST_DATABASE_URL is set): optimistic locking and idempotency k
 
 from __future__ import annotations
 
-import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from gouvernance.engagements.records import EngagementRow
@@ -19,25 +16,6 @@ from gouvernance.history.records import EventRow
 from tests.api.conftest import step_path
 
 CLIENTS = 32
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    """The app served by uvicorn in a thread. The socket listens before the server starts, so clients can
-    connect at once: their connections wait in the backlog until uvicorn accepts them."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(256)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", limit_concurrency=256))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
 
 
 def _race(count: int, request: Callable[[httpx.Client], httpx.Response]) -> list[httpx.Response]:
