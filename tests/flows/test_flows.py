@@ -23,7 +23,13 @@ def test_launching_for_many_territories_is_idempotent(db) -> None:
 
     key = f"epci-{uuid.uuid4().hex[:8]}"
     communes = [{"name": f"Commune {i}", "kind": "commune"} for i in range(5)]
-    register = "Nom;Type;Catégorie;Pouvoir;Intérêt\nMairie;organisation;Élu;5;5\nAmicale;organisation;Association;2;4\n"
+    register = "\n".join(
+        [
+            "Nom;Type;Catégorie;Pouvoir;Intérêt",
+            "Mairie;organisation;Élu;5;5",
+            "Amicale;organisation;Association;2;4",
+        ]
+    )
     first = launch_engagements(
         "gouvernance-partagee", communes, date(2026, 9, 7), key, stakeholders_csv=register
     )
