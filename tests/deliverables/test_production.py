@@ -13,15 +13,11 @@ from gouvernance.evidence.store import MemoryBlobStore
 from tests.engagements.helpers import finish_a1_a2
 
 
-def _finish_a1_a2(db, clock, engagement_id, people, store) -> None:
-    finish_a1_a2(db, clock, engagement_id, people, store)
-
-
 def test_done_step_renders_its_deliverables_once(db, clock, mini_model, launch_engagement, people) -> None:
     store = MemoryBlobStore()
     renderer = DocumentRenderer()
     engagement_id = launch_engagement(mini_model)
-    _finish_a1_a2(db, clock, engagement_id, people, store)
+    finish_a1_a2(db, clock, engagement_id, people, store)
     produced = produce_from_outbox(db, renderer=renderer, store=store, clock=clock)
     mine = [p for p in produced if p.engagement_id == engagement_id]
     assert {p.key for p in mine} == {"note"}

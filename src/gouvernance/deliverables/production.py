@@ -4,7 +4,7 @@ files content-addressed and record a new version. Also on demand, for every deli
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,10 @@ from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.deliverables.registry import build_document
 from gouvernance.deliverables.rendering import RenderedFile, Renderer
 from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.engagements.transitions import load_subject
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.store import BlobStore
 from gouvernance.history.consumers import acknowledge, pending_for
-from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel
 
 CONSUMER = "deliverables"
@@ -162,16 +162,13 @@ def produce_from_outbox(
                 acknowledge(session, CONSUMER, [row.id], now=clock.now())
 
 
-def _plan(session: Session, row: Any) -> list[tuple[str, str, dict[str, Any], tuple[str, ...]]]:
-    if (
-        row.topic not in DONE_TOPICS
-        or not row.payload.get("produces")
-        or row.payload.get("to_state") != "done"
-    ):
-        return []
-    engagement = session.get(EngagementRow, row.engagement_id)
-    assert engagement is not None
-    model = model_for(session, engagement.model_key, engagement.model_version)
+Plan = tuple[str, str, dict[str, Any], tuple[str, ...]]  # key, title, context, formats
+
+
+def _plans(
+    session: Session, engagement: EngagementRow, model: ProcessModel, keys: Iterable[str]
+) -> list[Plan]:
+    """What to render for each deliverable key the model declares."""
     return [
         (
             key,
@@ -179,9 +176,20 @@ def _plan(session: Session, row: Any) -> list[tuple[str, str, dict[str, Any], tu
             context_for(session, engagement, model, key),
             tuple(model.deliverables_by_key[key].formats),
         )
-        for key in row.payload["produces"]
+        for key in keys
         if key in model.deliverables_by_key
     ]
+
+
+def _plan(session: Session, row: Any) -> list[Plan]:
+    if (
+        row.topic not in DONE_TOPICS
+        or not row.payload.get("produces")
+        or row.payload.get("to_state") != "done"
+    ):
+        return []
+    subject = load_subject(session, row.engagement_id, None)
+    return _plans(session, subject.engagement, subject.model, row.payload["produces"])
 
 
 def build_on_demand(
@@ -196,29 +204,9 @@ def build_on_demand(
 ) -> list[Produced]:
     """Renders every deliverable the engagement's model declares (or ``keys``), as a new version."""
     with db.reading() as session:
-        engagement = session.get(EngagementRow, engagement_id)
-        if engagement is None:
-            from gouvernance.errors import Message, NotFound
-
-            raise NotFound(
-                Message(
-                    "engagement.not_found",
-                    f"Accompagnement introuvable : {engagement_id}",
-                    f"Engagement not found: {engagement_id}",
-                )
-            )
-        model = model_for(session, engagement.model_key, engagement.model_version)
-        wanted = keys or [d.key for d in model.deliverables]
-        plans = [
-            (
-                key,
-                model.deliverables_by_key[key].title.fr,
-                context_for(session, engagement, model, key),
-                tuple(model.deliverables_by_key[key].formats),
-            )
-            for key in wanted
-            if key in model.deliverables_by_key
-        ]
+        subject = load_subject(session, engagement_id, None)  # NotFound for an unknown engagement
+        wanted = keys or [d.key for d in subject.model.deliverables]
+        plans = _plans(session, subject.engagement, subject.model, wanted)
     produced: list[Produced] = []
     source = f"demand:{uuid.uuid4().hex[:16]}"
     for key, title, context, formats in plans:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
@@ -43,10 +44,7 @@ def notify_events(db: Database, *, clock: Clock, batch_size: int = 200) -> int:
             handled += len(rows)
 
 
-def _drafts(session: object, rows: Sequence[OutboxRow]) -> list[Draft]:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
+def _drafts(session: Session, rows: Sequence[OutboxRow]) -> list[Draft]:
     engagements = {
         e.id: e
         for e in session.scalars(

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
@@ -162,12 +162,3 @@ def _drafts(session: Session, batch: list[tuple[StepRow, EngagementRow]], now: d
                 )
             )
     return drafts
-
-
-def open_step_count(session: Session) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).select_from(StepRow).where(StepRow.state.in_(ACTIONABLE_STEP_STATES))
-        )
-        or 0
-    )
