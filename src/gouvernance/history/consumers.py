@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gouvernance.db.upsert import insert_ignoring_duplicates
@@ -37,13 +36,13 @@ def pending_for(
     return list(session.scalars(query))
 
 
-def acknowledge(session: Session, consumer: str, outbox_ids: Sequence[int], *, now: datetime) -> int:
-    """Records the receipts (a receipt already there means another run got there first: returns how many are
-    new) and closes the rows every consumer has handled."""
+def acknowledge(session: Session, consumer: str, outbox_ids: Sequence[int], *, now: datetime) -> None:
+    """Records the receipts (one already there means another run got there first) and closes the rows every
+    consumer has handled."""
     if not outbox_ids:
-        return 0
+        return
     statement = insert_ignoring_duplicates(session, OutboxReceiptRow.__table__)
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+    session.execute(
         statement, [{"consumer": consumer, "outbox_id": i, "processed_at": now} for i in outbox_ids]
     )
     handled_by_all = (
@@ -55,4 +54,3 @@ def acknowledge(session: Session, consumer: str, outbox_ids: Sequence[int], *, n
     session.execute(
         update(OutboxRow).where(OutboxRow.id.in_(handled_by_all)).values(status="done", processed_at=now)
     )
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(outbox_ids)
