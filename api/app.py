@@ -3,10 +3,12 @@ store, catalogue), so tests build the app on their own database with a frozen cl
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from gouvernance import __version__
@@ -59,6 +61,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run in AnyIO's thread pool. Its default of 40 threads only adds contention for the GIL:
+        # with a couple, requests wait their turn in order and the slowest 1 % stay closer to the median.
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+        # What start-up built (routes, schemas, the catalogue) lives as long as the process: freezing it
+        # keeps the cyclic garbage collector from walking it again on every full collection.
+        gc.collect()
+        gc.freeze()
         yield
         if database is None:  # the app made it: the app closes it
             db.dispose()

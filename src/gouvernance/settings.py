@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Paris"
     log_level: str = "INFO"
     max_evidence_bytes: int = 20 * 1024 * 1024
+    # Threads per API process for the routes that touch the database. The GIL runs one of them at a time, so
+    # more threads only add contention: 2 lets one request's Python run while another waits on PostgreSQL,
+    # and gave the lowest p99 in api_bench.py (2 vs 4: 76-86 ms vs 96 ms, 16 clients). Raise it if several
+    # slow requests (deliverables rendered on demand, large imports) often run at once.
+    api_threads: int = Field(default=2, ge=1, le=200)
     # Outgoing e-mail (notifications).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

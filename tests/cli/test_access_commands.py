@@ -54,6 +54,49 @@ def test_users_grants_and_a_token_that_authenticates(data_dir: Path) -> None:
     assert len(stored) == 1
 
 
+def test_a_revoked_token_no_longer_authenticates_and_the_others_still_do(data_dir: Path) -> None:
+    _run("users", "add", "julien.robert", "--org", "cc-val-fleuri")
+    first, second, third = (_run("tokens", "create", "julien.robert").stdout.strip() for _ in range(3))
+    listed = _run("tokens", "list", "julien.robert")
+    assert listed.exit_code == 0
+    assert all(token[:12] in listed.stdout for token in (first, second, third))
+    assert first not in listed.stdout, "a listing never shows a whole token"
+
+    revoked = _run("tokens", "revoke", "julien.robert", "--prefix", first[:12])
+    assert revoked.exit_code == 0, revoked.output
+    assert "1 jeton(s) révoqué(s)" in revoked.stdout
+    assert _run("tokens", "revoke", "julien.robert", "--prefix", second).exit_code == 0  # the whole token
+    db = Database(f"sqlite:///{data_dir / 'gouvernance.db'}")
+    try:
+        with db.reading() as session:
+            assert [authenticate(session, t) is not None for t in (first, second, third)] == [
+                False,
+                False,
+                True,
+            ]
+        assert "actif" in _run("tokens", "list", "julien.robert").stdout
+        assert "1 jeton(s) révoqué(s)" in _run("tokens", "revoke", "julien.robert", "--all").stdout
+        with db.reading() as session:
+            assert authenticate(session, third) is None
+        again = _run("tokens", "revoke", "julien.robert", "--prefix", first[:12])
+        assert again.exit_code == 1
+        assert "(token.not_found)" in again.stderr
+    finally:
+        db.dispose()
+
+
+def test_a_prefix_shared_by_several_tokens_revokes_none(data_dir: Path) -> None:
+    _run("users", "add", "julien.robert", "--org", "cc-val-fleuri")
+    tokens = [_run("tokens", "create", "julien.robert").stdout.strip() for _ in range(2)]
+    refused = _run("tokens", "revoke", "julien.robert", "--prefix", "gv_")
+    assert refused.exit_code == 1
+    assert "(token.ambiguous)" in refused.stderr
+    db = Database(f"sqlite:///{data_dir / 'gouvernance.db'}")
+    with db.reading() as session:
+        assert all(authenticate(session, token) is not None for token in tokens)
+    db.dispose()
+
+
 @pytest.mark.parametrize(
     ("args", "code"),
     [
@@ -65,6 +108,9 @@ def test_users_grants_and_a_token_that_authenticates(data_dir: Path) -> None:
         ),
         (("users", "grant", "personne", "--role", "elu", "--org-wide"), "user.not_found"),
         (("tokens", "create", "personne"), "user.not_found"),
+        (("tokens", "revoke", "julien.robert"), "token.scope"),
+        (("tokens", "revoke", "julien.robert", "--all", "--prefix", "gv_x"), "token.scope"),
+        (("tokens", "list", "personne"), "user.not_found"),
         (("users", "add", "julien.robert", "--org", "autre-org"), "user.exists"),
         (("users", "add", "Julien Robert", "--org", "cc"), "user.login"),
     ],

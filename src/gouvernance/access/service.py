@@ -229,6 +229,49 @@ def create_token(session: Session, login: str, *, clock: Clock) -> str:
     return token
 
 
+def tokens_of(session: Session, login: str) -> list[ApiTokenRow]:
+    """A user's tokens, oldest first, revoked ones included (their hashes only)."""
+    _user(session, login)
+    return list(
+        session.scalars(select(ApiTokenRow).where(ApiTokenRow.login == login).order_by(ApiTokenRow.id))
+    )
+
+
+def revoke_tokens(session: Session, login: str, *, prefix: str | None, clock: Clock) -> list[ApiTokenRow]:
+    """Revokes the user's live tokens that start with ``prefix`` (every live token when ``prefix`` is None)
+    and returns them. The rows stay, marked revoked, so that a listing still shows what existed. A running
+    server may accept a revoked token for as long as it caches principals (a few seconds)."""
+    live = [row for row in tokens_of(session, login) if row.revoked_at is None]
+    if prefix is None:
+        chosen = live
+    else:  # the prefix a listing shows, or the whole token
+        chosen = [r for r in live if r.prefix.startswith(prefix) or r.token_sha256 == token_digest(prefix)]
+    if len(chosen) > 1 and prefix is not None:
+        raise InvalidInput(
+            Message(
+                "token.ambiguous",
+                f"« {prefix} » désigne {len(chosen)} jetons de « {login} » : donnez le préfixe entier.",
+                f"'{prefix}' matches {len(chosen)} tokens of '{login}': give the whole prefix.",
+                details={"login": login, "prefix": prefix},
+            )
+        )
+    if prefix is not None and not chosen:
+        raise NotFound(
+            Message(
+                "token.not_found",
+                f"Aucun jeton actif de « {login} » ne commence par « {prefix} » "
+                "(voir gouvernance tokens list).",
+                f"No live token of '{login}' starts with '{prefix}' (see gouvernance tokens list).",
+                details={"login": login, "prefix": prefix},
+            )
+        )
+    now = clock.now()
+    for row in chosen:
+        row.revoked_at = now
+    session.flush()
+    return chosen
+
+
 def authenticate(session: Session, token: str) -> Principal | None:
     """The principal a bearer token belongs to, or None for an unknown or revoked token."""
     found = session.execute(

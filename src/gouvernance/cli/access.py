@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from gouvernance.access.service import ORGANISATION_KINDS, ROLES, add_user, create_token, grant
+from gouvernance.access.service import (
+    ORGANISATION_KINDS,
+    ROLES,
+    add_user,
+    create_token,
+    grant,
+    revoke_tokens,
+    tokens_of,
+)
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.engagements.progress import find_engagement_id
@@ -80,6 +90,49 @@ def tokens_create(login: Annotated[str, typer.Argument(help="Identifiant de l'ut
     typer.echo(token)
 
 
+@tokens_app.command("list")
+@handle_errors
+def tokens_list(login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")]) -> None:
+    """Liste les jetons d'un utilisateur : préfixe, création, révocation (jamais le jeton lui-même)."""
+    with context.database().reading() as session:
+        rows = tokens_of(session, login)
+    table = Table("Préfixe", "Créé le", "Révoqué le")
+    for row in rows:
+        table.add_row(row.prefix + "…", _moment(row.created_at), _moment(row.revoked_at) or "actif")
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+@handle_errors
+def tokens_revoke(
+    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    prefix: Annotated[
+        str | None,
+        typer.Option("--prefix", help="Le préfixe affiché par « tokens list », ou le jeton entier."),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Révoque tous ses jetons actifs.")] = False,
+) -> None:
+    """Révoque un jeton (ou tous) : il est refusé dans les secondes qui suivent."""
+    if (prefix is None) == (not every):
+        raise InvalidInput(
+            Message(
+                "token.scope",
+                "précisez --prefix PRÉFIXE ou --all (l'un des deux)",
+                "give --prefix PREFIX or --all (exactly one)",
+            )
+        )
+    with context.database().transaction() as session:
+        revoked = revoke_tokens(session, login, prefix=prefix, clock=context.clock())
+    cache = "les serveurs en marche le refusent d'ici 5 secondes"
+    console.print(f"{len(revoked)} jeton(s) révoqué(s) pour « {login} » ; {cache}.", highlight=False)
+
+
+def _moment(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(context.settings().tz).strftime("%d/%m/%Y %H:%M")
+
+
 @handle_errors
 def serve_command(
     host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
@@ -88,14 +141,23 @@ def serve_command(
         bool,
         typer.Option("--demo/--no-demo", help="Prépare un accompagnement et des jetons de démonstration."),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Processus servant l'API (au-delà de 1 : PostgreSQL seulement) ; un par cœur pour commencer."
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Une ligne de journal par requête.")
+    ] = True,
 ) -> None:
     """Démarre l'API HTTP (documentation sur /docs)."""
-    import uvicorn
-
     from gouvernance.api.app import create_app
+    from gouvernance.api.server import ServeOptions, check_workers, serve
 
     db = context.database()
-    clock = context.clock()
+    check_workers(workers, db.dialect)
+    settings, clock = context.settings(), context.clock()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
         from gouvernance.demo.server import prepare_server_demo
@@ -103,9 +165,12 @@ def serve_command(
         prepared = prepare_server_demo(db, context.catalog(), clock)
         _print_demo(prepared, base)
     console.print(f"Documentation de l'API : [link]{base}/docs[/]", highlight=False)
-    uvicorn.run(
-        create_app(context.settings(), database=db, clock=clock), host=host, port=port, log_level="info"
-    )
+    options = ServeOptions(host=host, port=port, workers=workers, access_log=access_log)
+    if workers == 1:
+        serve(lambda: create_app(settings, database=db, clock=clock), options)
+        return
+    db.dispose()  # each worker opens its own connections after the fork
+    serve(lambda: create_app(settings, clock=clock), options)
 
 
 def _print_demo(prepared: object, base: str) -> None:

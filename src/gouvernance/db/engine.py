@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def normalise_url(url: str) -> str:
@@ -23,15 +26,40 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, ping_after_idle_seconds: float = PING_AFTER_IDLE_SECONDS, **kwargs: Any
+) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, **kwargs)
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 50)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine, ping_after_idle_seconds)
+    return engine
+
+
+def _ping_after_idle(engine: Engine, seconds: float) -> None:
+    """Checks that a pooled connection is still alive before lending it, if it sat idle in the pool for more
+    than ``seconds`` (a server restart, a firewall dropping idle sessions). SQLAlchemy's ``pool_pre_ping``
+    checks on every checkout, which costs a round trip per transaction to a connection that was in use a
+    moment ago; on failure the pool discards the connection and lends another, as with ``pool_pre_ping``."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _lent(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"connexion inutilisable, remplacée : {error}") from error
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
