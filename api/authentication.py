@@ -12,7 +12,7 @@ from threading import Lock
 
 from sqlalchemy import select
 
-from gouvernance.access.service import Principal, authenticate, token_digest
+from gouvernance.access.service import Principal, authenticate, is_feed_token, token_digest
 from gouvernance.db.engine import Database
 from gouvernance.engagements.records import EngagementRow
 
@@ -43,9 +43,9 @@ class Authenticator:
 
     def load(self, token: str, engagement_id: str | None = None) -> Identity:
         """Reads what the caches lack, in one read transaction. ``owner known`` is False for an engagement
-        that does not exist."""
+        that does not exist. Which kind of token is wanted was checked by the caller (``identify``)."""
         with self.db.reading() as session:
-            principal = authenticate(session, token)
+            principal = authenticate(session, token, feed=is_feed_token(token))
             owner_row = (
                 session.execute(
                     select(EngagementRow.organisation_id).where(EngagementRow.id == engagement_id)

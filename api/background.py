@@ -27,10 +27,12 @@ from gouvernance.notifications.inbox import inbox, mark_read
 
 READ_DELIVERABLES = Permission("deliverables.read", Scope.ENGAGEMENT)
 BUILD_DELIVERABLES = Permission("deliverables.build", Scope.ENGAGEMENT, LEAD_ROLES)
-READ_CALENDAR = Permission("calendar.read", Scope.ENGAGEMENT)
+READ_CALENDAR = Permission("calendar.read", Scope.ENGAGEMENT, feed=True)
+READ_MY_CALENDAR = Permission("me.calendar.read", Scope.AUTHENTICATED, feed=True)
 DeliverablesAccess = Annotated[Access, Depends(requires(READ_DELIVERABLES))]
 BuildAccess = Annotated[Access, Depends(requires(BUILD_DELIVERABLES))]
 CalendarAccess = Annotated[Access, Depends(requires(READ_CALENDAR))]
+MyCalendarAccess = Annotated[Access, Depends(requires(READ_MY_CALENDAR))]
 
 router = APIRouter(tags=["Livrables, notifications, calendriers"])
 _ICS = {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "Calendrier iCalendar."}
@@ -227,7 +229,7 @@ def engagement_calendar(
     response_class=Response,
     responses={200: _ICS},
 )
-def my_calendar(access: MeAccess, context: ContextDep) -> Response:
+def my_calendar(access: MyCalendarAccess, context: ContextDep) -> Response:
     user = access.user
     with context.db.reading() as session:
         engagements = session.scalars(select(EngagementRow).where(visible_engagements(user))).all()

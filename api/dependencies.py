@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gouvernance.access.service import Principal
+from gouvernance.access.service import Principal, is_feed_token
 from gouvernance.api.context import ApiContext
 from gouvernance.api.language import Language, language_of
 from gouvernance.errors import DomainError, Message
@@ -66,6 +66,20 @@ INVALID_TOKEN = Message(
 )
 
 
+FEED_TOKEN_ONLY = Message(
+    "auth.feed_token_required",
+    "Le paramètre « jeton » n'accepte qu'un jeton de calendrier (gc_…, « gouvernance tokens create LOGIN "
+    "--calendar ») ; un jeton d'API se passe dans l'en-tête Authorization.",
+    "The 'jeton' parameter only takes a calendar feed token (gc_…, 'gouvernance tokens create LOGIN "
+    "--calendar'); an API token goes in the Authorization header.",
+)
+FEED_TOKEN_NOT_BEARER = Message(
+    "auth.feed_token_not_bearer",
+    "Un jeton de calendrier (gc_…) n'ouvre que les calendriers .ics, passé dans l'adresse (?jeton=…).",
+    "A calendar feed token (gc_…) only opens the .ics calendars, given in the URL (?jeton=…).",
+)
+
+
 def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or not credentials.credentials:
         raise Unauthenticated(MISSING_TOKEN)
@@ -73,10 +87,21 @@ def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
 
 
 async def identify(
-    context: ApiContext, credentials: HTTPAuthorizationCredentials | None, engagement_id: str | None = None
+    context: ApiContext,
+    credentials: HTTPAuthorizationCredentials | None,
+    engagement_id: str | None = None,
+    feed_token: str | None = None,
 ) -> tuple[Principal, bool, str | None]:
-    """(principal, whether the engagement exists, its owner): from the caches, else one read."""
-    token = bearer_token(credentials)
+    """(principal, whether the engagement exists, its owner): from the caches, else one read.
+    ``feed_token``: the calendar feed token in the URL of a route that accepts one."""
+    if feed_token is not None:
+        if not is_feed_token(feed_token):  # an API token pasted into a URL would end up in logs
+            raise Unauthenticated(FEED_TOKEN_ONLY)
+        token = feed_token
+    else:
+        token = bearer_token(credentials)
+        if is_feed_token(token):
+            raise Unauthenticated(FEED_TOKEN_NOT_BEARER)
     principal, known, owner = context.auth.cached(token, engagement_id)
     if principal is None or not known:
         principal, known, owner = await run_in_threadpool(context.auth.load, token, engagement_id)

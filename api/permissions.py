@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Path
+from fastapi import Depends, FastAPI, Path, Query
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.routing import BaseRoute
 
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES, ROLES, Principal
+from gouvernance.api.context import ApiContext
 from gouvernance.api.dependencies import ContextDep, CredentialsDep, identify
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import Forbidden, Message, NotFound
@@ -42,11 +44,15 @@ class Permission:
     name: str
     scope: Scope
     roles: frozenset[str] = ALL_ROLES
+    # Also opened by a calendar feed token in the URL (?jeton=gc_…): calendar subscriptions send no header.
+    feed: bool = False
 
     def describe(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "scope": self.scope.value}
         if self.scope in (Scope.ORGANISATION, Scope.ENGAGEMENT):
             data["roles"] = sorted(self.roles)
+        if self.feed:
+            data["calendar_feed_token"] = True
         return data
 
     @property
@@ -102,6 +108,15 @@ def engagement_not_found(engagement_id: str) -> NotFound:
     )
 
 
+FeedTokenQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Jeton de calendrier (gc_…), pour s'abonner depuis un agenda qui n'envoie pas "
+        "d'en-tête : « gouvernance tokens create LOGIN --calendar ».",
+    ),
+]
+
 EngagementIdPath = Annotated[
     str, Path(description="Identifiant de l'accompagnement (UUID).", max_length=36, examples=["6f1c2a9e-…"])
 ]
@@ -114,7 +129,17 @@ def requires(permission: Permission) -> Callable[..., Any]:
         return Access(permission, None)
 
     async def authenticated(credentials: CredentialsDep, context: ContextDep) -> Access:
-        principal = (await identify(context, credentials))[0]
+        return await _authenticated(credentials, context)
+
+    async def authenticated_or_feed(
+        credentials: CredentialsDep, context: ContextDep, jeton: FeedTokenQuery = None
+    ) -> Access:
+        return await _authenticated(credentials, context, jeton)
+
+    async def _authenticated(
+        credentials: HTTPAuthorizationCredentials | None, context: ApiContext, feed_token: str | None = None
+    ) -> Access:
+        principal = (await identify(context, credentials, feed_token=feed_token))[0]
         roles = principal.organisation_roles
         if permission.scope is Scope.ORGANISATION and not roles & permission.roles:
             raise _role_required(permission, roles, "dans votre organisation", "in your organisation")
@@ -123,7 +148,23 @@ def requires(permission: Permission) -> Callable[..., Any]:
     async def on_engagement(
         engagement_id: EngagementIdPath, credentials: CredentialsDep, context: ContextDep
     ) -> Access:
-        principal, exists, owner = await identify(context, credentials, engagement_id)
+        return await _on_engagement(engagement_id, credentials, context)
+
+    async def on_engagement_or_feed(
+        engagement_id: EngagementIdPath,
+        credentials: CredentialsDep,
+        context: ContextDep,
+        jeton: FeedTokenQuery = None,
+    ) -> Access:
+        return await _on_engagement(engagement_id, credentials, context, jeton)
+
+    async def _on_engagement(
+        engagement_id: str,
+        credentials: HTTPAuthorizationCredentials | None,
+        context: ApiContext,
+        feed_token: str | None = None,
+    ) -> Access:
+        principal, exists, owner = await identify(context, credentials, engagement_id, feed_token)
         roles = principal.roles_on(engagement_id, owner) if exists else frozenset()
         if not roles:
             raise engagement_not_found(engagement_id)
@@ -133,9 +174,9 @@ def requires(permission: Permission) -> Callable[..., Any]:
 
     checks: dict[Scope, Callable[..., Any]] = {
         Scope.PUBLIC: public,
-        Scope.AUTHENTICATED: authenticated,
+        Scope.AUTHENTICATED: authenticated_or_feed if permission.feed else authenticated,
         Scope.ORGANISATION: authenticated,
-        Scope.ENGAGEMENT: on_engagement,
+        Scope.ENGAGEMENT: on_engagement_or_feed if permission.feed else on_engagement,
     }
     check = checks[permission.scope]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from gouvernance.access.service import create_token
 from gouvernance.notifications.reminders import sweep
 
 
@@ -51,3 +52,34 @@ def test_calendars(client, make_team) -> None:
     assert "Échéance : Un" in mine  # the consultant is responsible for the first step
     chef = client.get("/me/calendar.ics", headers=team["chef_de_projet"].headers).text.replace("\r\n ", "")
     assert "Échéance : Un" not in chef
+
+
+def test_a_calendar_application_subscribes_with_a_feed_token_in_the_url(
+    client, make_team, directory, db, clock
+) -> None:
+    team = make_team("mini")
+    consultant = team["consultant"]
+    with db.transaction() as session:
+        feed = create_token(session, consultant.login, clock=clock, feed=True)
+        outsider = create_token(session, team["elu"].login, clock=clock, feed=True)
+    assert feed.startswith("gc_")
+    mine = client.get(f"/me/calendar.ics?jeton={feed}")  # no header: what a calendar application sends
+    assert mine.status_code == 200
+    assert "Échéance : Un" in mine.text.replace("\r\n ", "")
+    engagement = client.get(f"/engagements/{team.engagement_id}/calendar.ics?jeton={feed}")
+    assert engagement.status_code == 200
+    assert "BEGIN:VCALENDAR" in engagement.text
+    # Only the calendars: the feed token opens nothing else, in the URL or as a Bearer token.
+    assert client.get("/me/tasks", headers={"Authorization": f"Bearer {feed}"}).status_code == 401
+    refused = client.get(f"/engagements/{team.engagement_id}", headers={"Authorization": f"Bearer {feed}"})
+    assert refused.json()["code"] == "auth.feed_token_not_bearer"
+    # An API token never goes in a URL (it would end up in access logs).
+    in_url = client.get(f"/me/calendar.ics?jeton={consultant.token}")
+    assert (in_url.status_code, in_url.json()["code"]) == (401, "auth.feed_token_required")
+    # The feed token carries its user's access: another engagement's calendar stays hidden.
+    stranger = directory.person(directory.organisation("cabinet"), org_roles=("consultant",))
+    with db.transaction() as session:
+        foreign = create_token(session, stranger.login, clock=clock, feed=True)
+    assert client.get(f"/engagements/{team.engagement_id}/calendar.ics?jeton={foreign}").status_code == 404
+    assert client.get(f"/me/calendar.ics?jeton={outsider}").status_code == 200
+    assert client.get("/me/calendar.ics?jeton=gc_inconnu").status_code == 401

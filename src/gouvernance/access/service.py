@@ -28,6 +28,9 @@ PARTICIPANT_ROLES = frozenset(ROLES) - {"observateur"}
 LEAD_ROLES = frozenset({"consultant", "chef_de_projet"})
 ORGANISATION_KINDS: tuple[str, ...] = ("collectivite", "cabinet")
 TOKEN_PREFIX = "gv_"
+# Calendar feed tokens: read-only, accepted only by the .ics routes, in the URL (?jeton=…), because calendar
+# applications subscribe to a URL and cannot send a header. An API token never goes in a URL.
+FEED_TOKEN_PREFIX = "gc_"
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@\-]{0,119}$")
 _ORG_KEY = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,79}$")
@@ -218,10 +221,11 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, login: str, *, clock: Clock) -> str:
-    """A new API token for ``login``. Only its hash is stored: the clear token is returned this once."""
+def create_token(session: Session, login: str, *, clock: Clock, feed: bool = False) -> str:
+    """A new API token for ``login`` (a calendar feed token with ``feed``). Only its hash is stored: the
+    clear token is returned this once."""
     _user(session, login)
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = (FEED_TOKEN_PREFIX if feed else TOKEN_PREFIX) + secrets.token_urlsafe(32)
     session.add(
         ApiTokenRow(login=login, token_sha256=token_digest(token), prefix=token[:12], created_at=clock.now())
     )
@@ -272,8 +276,15 @@ def revoke_tokens(session: Session, login: str, *, prefix: str | None, clock: Cl
     return chosen
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
-    """The principal a bearer token belongs to, or None for an unknown or revoked token."""
+def is_feed_token(token: str) -> bool:
+    return token.startswith(FEED_TOKEN_PREFIX)
+
+
+def authenticate(session: Session, token: str, *, feed: bool = False) -> Principal | None:
+    """The principal a token belongs to, or None for an unknown or revoked token, or one of the other kind
+    (``feed``: a calendar feed token is wanted; otherwise an API token)."""
+    if is_feed_token(token) != feed:
+        return None
     found = session.execute(
         select(UserRow.login, UserRow.organisation_key)
         .join(ApiTokenRow, ApiTokenRow.login == UserRow.login)

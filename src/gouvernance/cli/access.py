@@ -83,10 +83,20 @@ def users_grant(
 
 @tokens_app.command("create")
 @handle_errors
-def tokens_create(login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")]) -> None:
+def tokens_create(
+    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    calendar: Annotated[
+        bool,
+        typer.Option(
+            "--calendar",
+            help="Un jeton de calendrier (gc_…) : il n'ouvre que les calendriers .ics, dans l'adresse "
+            "d'abonnement (…/me/calendar.ics?jeton=gc_…).",
+        ),
+    ] = False,
+) -> None:
     """Crée un jeton d'API et l'affiche (une seule fois : seul son hachage est conservé)."""
     with context.database().transaction() as session:
-        token = create_token(session, login, clock=context.clock())
+        token = create_token(session, login, clock=context.clock(), feed=calendar)
     typer.echo(token)
 
 
