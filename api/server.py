@@ -16,13 +16,13 @@ order instead (see the write lock in ``app.py``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import multiprocessing
 import os
 import signal
 import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
@@ -38,9 +38,7 @@ from gouvernance.errors import InvalidInput, Message
 log = logging.getLogger("gouvernance.server")
 
 AppFactory = Callable[[], FastAPI]
-# A worker that dies this soon after starting is not restarted: it would only die again (a bad setting,
-# a port taken by another program) and fill the log.
-MIN_WORKER_LIFETIME_SECONDS = 5.0
+READY = b"r"  # a worker tells the supervisor it has started up, over its channel
 
 
 @dataclass(frozen=True)
@@ -115,6 +113,7 @@ class HandedConnectionsServer(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=[])
+        self.channel.send(READY)
         loop = asyncio.get_running_loop()
         # The same protocol uvicorn builds for the connections it accepts itself.
         protocol = functools.partial(
@@ -152,6 +151,13 @@ def _worker(factory: AppFactory, options: ServeOptions, channel: socket.socket) 
     HandedConnectionsServer(config, channel).run()
 
 
+@dataclass
+class Worker:
+    process: BaseProcess
+    channel: socket.socket  # the supervisor's end: connections go out, READY comes back
+    ready: bool = False
+
+
 class Supervisor:
     """Accepts the connections and hands them to the workers in turn; restarts a worker that dies; stops them
     all on SIGINT or SIGTERM."""
@@ -160,7 +166,7 @@ class Supervisor:
         self.factory, self.options = factory, options
         # fork, not spawn: the factory may be a closure over the command line's settings.
         self._context = multiprocessing.get_context("fork")
-        self._workers: dict[int, tuple[BaseProcess, float, socket.socket]] = {}
+        self._workers: dict[int, Worker] = {}
         self._stopping = False
         self._turn = 0
 
@@ -186,12 +192,13 @@ class Supervisor:
         )
         process.start()
         theirs.close()
-        self._workers[slot] = (process, time.monotonic(), ours)
+        ours.setblocking(False)  # a worker that stopped reading must not stall the supervisor
+        self._workers[slot] = Worker(process, ours)
 
     def _run_worker(self, channel: socket.socket, parents_end: socket.socket) -> None:
         parents_end.close()
-        for _, _, other in self._workers.values():  # the other workers' channels, inherited by the fork
-            other.close()
+        for other in self._workers.values():  # the other workers' channels, inherited by the fork
+            other.channel.close()
         # The parent's handlers were inherited by the fork; uvicorn installs its own once it runs.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -199,10 +206,15 @@ class Supervisor:
 
     def _serve(self, listener: socket.socket) -> None:
         while not self._stopping:
-            sentinels = {process.sentinel: slot for slot, (process, _, _) in self._workers.items()}
-            for ready in wait([listener, *sentinels], timeout=1.0):
+            sentinels = {worker.process.sentinel: slot for slot, worker in self._workers.items()}
+            starting = {worker.channel: worker for worker in self._workers.values() if not worker.ready}
+            for ready in wait([listener, *sentinels, *starting], timeout=1.0):
                 if ready is listener:
                     self._hand_over(listener)
+                elif ready in starting:
+                    worker = starting[ready]
+                    with contextlib.suppress(BlockingIOError):
+                        worker.ready = worker.channel.recv(1) == READY
                 else:
                     self._replace(sentinels[ready])  # type: ignore[index]
                 if self._stopping:
@@ -219,28 +231,25 @@ class Supervisor:
                     slot = self._turn % len(self._workers)
                     self._turn += 1
                     try:
-                        socket.send_fds(self._workers[slot][2], [b"c"], [connection.fileno()])
+                        socket.send_fds(self._workers[slot].channel, [b"c"], [connection.fileno()])
                         break
                     except OSError:  # that worker is going away; the next one takes the connection
                         continue
 
     def _replace(self, slot: int) -> None:
-        process, started, channel = self._workers[slot]
-        process.join()
-        channel.close()
+        worker = self._workers[slot]
+        worker.process.join()
+        worker.channel.close()
         if self._stopping:
             return
-        lived = time.monotonic() - started
-        if lived < MIN_WORKER_LIFETIME_SECONDS:
-            log.error(
-                "Le processus %s s'est arrêté %.1f s après son démarrage (code %s) : arrêt du serveur.",
-                process.name,
-                lived,
-                process.exitcode,
-            )
+        name, code = worker.process.name, worker.process.exitcode
+        if not worker.ready:
+            # It died while starting up: a restart would only die again (a bad setting, the database
+            # unreachable) and fill the log.
+            log.error("Le processus %s s'est arrêté au démarrage (code %s) : arrêt du serveur.", name, code)
             self._stopping = True
             raise SystemExit(1)
-        log.warning("Le processus %s s'est arrêté (code %s) : redémarrage.", process.name, process.exitcode)
+        log.warning("Le processus %s s'est arrêté (code %s) : redémarrage.", name, code)
         self._start(slot)
 
     def _stop(self, signum: int, _frame: FrameType | None) -> None:
@@ -248,12 +257,12 @@ class Supervisor:
 
     def _terminate(self) -> None:
         self._stopping = True
-        for process, _, _ in self._workers.values():
-            if process.is_alive():
-                process.terminate()  # SIGTERM: uvicorn finishes the requests in flight, then exits
-        for process, _, channel in self._workers.values():
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-                process.join()
-            channel.close()
+        for worker in self._workers.values():
+            if worker.process.is_alive():
+                worker.process.terminate()  # SIGTERM: uvicorn finishes the requests in flight, then exits
+        for worker in self._workers.values():
+            worker.process.join(timeout=30)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.channel.close()

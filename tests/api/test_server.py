@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -46,17 +46,23 @@ def established_on(pid: int, port: int) -> int:
     return count
 
 
-def wait_ready(base: str, process: subprocess.Popen[str], timeout: float = 60) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    """Polls ``condition``: a real process starts (or restarts) at its own pace."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.05)
+
+
+def wait_ready(base: str, process: subprocess.Popen[str]) -> None:
+    def ready() -> bool:
         assert process.poll() is None, process.communicate()[1]
         try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
+            return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
         except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the server did not become ready")
+            return False
+
+    wait_until(ready, "/readyz")
 
 
 def serve(tmp_path: Path, database_url: str, *args: str) -> subprocess.Popen[str]:
@@ -116,16 +122,8 @@ def test_workers_each_take_connections_and_a_dead_one_is_replaced(
         for client in clients:
             client.close()
 
-    time.sleep(5.5)  # a worker that dies within 5 s of its start stops the server instead (a crash loop)
     os.kill(workers[0], signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        now = children(process.pid)
-        if len(now) == 2 and workers[0] not in now:
-            break
-        time.sleep(0.1)
-    else:
-        raise AssertionError(f"the killed worker was not replaced: {children(process.pid)}")
+    wait_until(lambda: len(now := children(process.pid)) == 2 and workers[0] not in now, "a new worker")
     assert workers[1] in children(process.pid)
     wait_ready(base, process)
     assert "redémarrage" in _stop(process)
@@ -144,3 +142,25 @@ def _stop(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     return stderr
+
+
+FAILING_WORKERS = """
+import logging, socket, sys
+from gouvernance.api.server import ServeOptions, Supervisor
+logging.basicConfig(level=logging.INFO)
+def factory():
+    raise RuntimeError("configuration impossible")
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+Supervisor(factory, ServeOptions(port=port, workers=2)).run()
+"""
+
+
+def test_a_worker_that_cannot_start_stops_the_server_instead_of_restarting_for_ever() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FAILING_WORKERS], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 1
+    assert "s'est arrêté au démarrage" in result.stderr
+    assert "redémarrage" not in result.stderr

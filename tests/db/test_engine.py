@@ -24,9 +24,16 @@ def backend_pid(db: Database) -> int:
 
 
 def terminate(admin: Database, pid: int) -> None:
+    """Ends that server process and waits until it is gone (pg_terminate_backend only sends the signal)."""
     with admin.transaction() as session:
         session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    time.sleep(0.2)
+    gone = text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid")
+    deadline = time.monotonic() + 30
+    while True:
+        with admin.reading() as session:
+            if session.execute(gone, {"pid": pid}).scalar_one():
+                return
+        assert time.monotonic() < deadline, f"backend {pid} still alive"
 
 
 @pytest.mark.parametrize("idle_seconds", [0.0, 3600.0])
