@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -46,23 +47,37 @@ def established_on(pid: int, port: int) -> int:
     return count
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    """Polls ``condition``: a real process starts (or restarts) at its own pace."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting for {what}"
-        time.sleep(0.05)
+class ServerLog:
+    """Reads a server's log (stderr) as it is written, so that a test waits for what the server says it did
+    (a worker started, a worker restarted) instead of polling on a timer."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stderr is not None
+        self.process, self.descriptor, self.text = process, process.stderr.fileno(), ""
+
+    def wait_for(self, text: str, count: int = 1, timeout: float = 60) -> None:
+        # Raw reads, not readline(): a buffered reader could hold the awaited line while select() waits.
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.descriptor, selectors.EVENT_READ)
+            while self.text.count(text) < count:
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, f"the server did not log {text!r} {count} time(s):\n{self.text}"
+                if selector.select(remaining):
+                    chunk = os.read(self.descriptor, 65536)
+                    assert chunk, f"the server stopped before logging {text!r}:\n{self.text}"
+                    self.text += chunk.decode("utf-8", errors="replace")
+
+    def stop(self) -> str:
+        """SIGTERM, as a service manager sends it; returns everything the server logged."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+        while chunk := os.read(self.descriptor, 65536):
+            self.text += chunk.decode("utf-8", errors="replace")
+        return self.text
 
 
-def wait_ready(base: str, process: subprocess.Popen[str]) -> None:
-    def ready() -> bool:
-        assert process.poll() is None, process.communicate()[1]
-        try:
-            return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(ready, "/readyz")
+STARTED = "Application startup complete"
 
 
 def serve(tmp_path: Path, database_url: str, *args: str) -> subprocess.Popen[str]:
@@ -88,14 +103,15 @@ def test_several_workers_are_refused_on_sqlite_with_the_reason(tmp_path: Path) -
 
 
 @pytest.fixture
-def two_workers(tmp_path: Path, database_url: str, db) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def two_workers(tmp_path: Path, database_url: str, db) -> Iterator[tuple[ServerLog, int]]:
     if database_url.startswith("sqlite"):
         pytest.skip("several API processes need PostgreSQL (the PostgreSQL suite runs this test)")
     port = free_port()
     process = serve(tmp_path, database_url, "--workers", "2", "--port", str(port))
+    log = ServerLog(process)
     try:
-        wait_ready(f"http://127.0.0.1:{port}", process)
-        yield process, port
+        log.wait_for(STARTED, count=2)
+        yield log, port
     finally:
         if process.poll() is None:
             process.kill()
@@ -105,9 +121,10 @@ def two_workers(tmp_path: Path, database_url: str, db) -> Iterator[tuple[subproc
 
 
 def test_workers_each_take_connections_and_a_dead_one_is_replaced(
-    two_workers: tuple[subprocess.Popen[str], int],
+    two_workers: tuple[ServerLog, int],
 ) -> None:
-    process, port = two_workers
+    log, port = two_workers
+    process = log.process
     base = f"http://127.0.0.1:{port}"
     workers = children(process.pid)
     assert len(workers) == 2
@@ -123,25 +140,22 @@ def test_workers_each_take_connections_and_a_dead_one_is_replaced(
             client.close()
 
     os.kill(workers[0], signal.SIGKILL)
-    wait_until(lambda: len(now := children(process.pid)) == 2 and workers[0] not in now, "a new worker")
-    assert workers[1] in children(process.pid)
-    wait_ready(base, process)
-    assert "redémarrage" in _stop(process)
+    log.wait_for("redémarrage")
+    log.wait_for(STARTED, count=3)  # the replacement started up
+    replaced = children(process.pid)
+    assert len(replaced) == 2
+    assert workers[0] not in replaced
+    assert workers[1] in replaced
+    assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+    log.stop()
 
 
-def test_sigterm_stops_every_worker(two_workers: tuple[subprocess.Popen[str], int]) -> None:
-    process, _ = two_workers
-    workers = children(process.pid)
-    _stop(process)
-    assert process.returncode == 0
+def test_sigterm_stops_every_worker(two_workers: tuple[ServerLog, int]) -> None:
+    log, _ = two_workers
+    workers = children(log.process.pid)
+    log.stop()
+    assert log.process.returncode == 0
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
-
-
-def _stop(process: subprocess.Popen[str]) -> str:
-    """SIGTERM, as a service manager sends it; returns what the server logged."""
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
-    return stderr
 
 
 FAILING_WORKERS = """
