@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from gouvernance import __version__
 from gouvernance.api import (
     background,
+    dependency_plans,
     docs,
     engagements,
     evidence,
@@ -83,9 +84,11 @@ def create_app(
     )
     app.state.context = context
     for router in (
+        # The step routes carry most requests (every event a project lead sends): matched first, since
+        # routes are tried in order. The OpenAPI document groups operations by tag, in TAGS' order.
+        steps.router,
         process_models.router,
         engagements.router,
-        steps.router,
         evidence.router,
         timeline.router,
         me.router,
@@ -96,5 +99,6 @@ def create_app(
         app.include_router(router)
     problems.install(app)
     docs.install(app)
+    dependency_plans.install(app)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_evidence_bytes)
     return app
