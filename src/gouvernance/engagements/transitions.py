@@ -12,7 +12,7 @@ from datetime import datetime, time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, Table, bindparam, func, select, update
+from sqlalchemy import CursorResult, Table, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,7 +23,7 @@ from gouvernance.engagements.actors import SYSTEM_ROLE, ActorRef
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.errors import Conflict, Forbidden, Message, NotFound, TransitionRefused
 from gouvernance.guards.registry import GuardContext, GuardOutcome
-from gouvernance.history.log import append_event
+from gouvernance.history.log import append_event, update_and_append_event
 from gouvernance.lifecycle.machines import (
     EVENT_ACTORS,
     EVENT_LABELS,
@@ -376,25 +376,35 @@ def _apply(
     with restored(subject.machine_class, from_state) as machine:
         machine.send(event)
         new_state = machine.model.state
-    new_version = _save(session, row, {"state": new_state, **_stamp(subject, event, new_state, now)})
+    update, values = _versioned_update(row, {"state": new_state, **_stamp(subject, event, new_state, now)})
+    new_version = values["version"]
     if subject.step is not None:
-        payload = {**payload, "round": subject.step.round}  # approvals count within a round (ApprovedBy)
-    event_id = append_event(
-        session,
-        engagement_id=subject.engagement.id,
-        step=subject.step,
-        event=event,
-        from_state=from_state,
-        to_state=row.state,
-        actor=actor.login,
-        actor_role=_acting_role(subject, event, actor),
-        at=now,
-        comment=comment,
-        payload=payload,
-        version=new_version,
-        topic=f"{'step' if subject.step else 'engagement'}.{event}",
-        extra_outbox=_outbox_extras(subject),
-    )
+        payload = {**payload, "round": values["round"]}  # approvals count within a round (ApprovedBy)
+    event_fields: dict[str, Any] = {
+        "engagement_id": subject.engagement.id,
+        "step": subject.step,
+        "event": event,
+        "from_state": from_state,
+        "to_state": new_state,
+        "actor": actor.login,
+        "actor_role": _acting_role(subject, event, actor),
+        "at": now,
+        "comment": comment,
+        "payload": payload,
+        "version": new_version,
+        "topic": f"{'step' if subject.step else 'engagement'}.{event}",
+        "extra_outbox": _outbox_extras(subject),
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        # The UPDATE, the event and its outbox row in one statement: one round trip instead of two.
+        found = update_and_append_event(session, update, values, **event_fields)
+        if found is None:
+            raise StaleDataError(f"{type(row).__tablename__} {row.id} changed since version {row.version}")
+        event_id = found
+        _mark_saved(row, values)
+    else:
+        _save(session, update, row, values)
+        event_id = append_event(session, **event_fields)
     result = TransitionResult(
         subject.engagement.id,
         subject.step.step_key if subject.step else None,
@@ -422,25 +432,31 @@ _UPDATES = {
 }
 
 
-def _save(session: Session, row: EngagementRow | StepRow, changes: dict[str, Any]) -> int:
-    """Writes a transition's changes with one ``UPDATE … SET … WHERE id = :id AND version = :read``.
-
-    Issued directly rather than through the unit of work (this is every transition's hot path); the ORM
-    object is then given the stored values without being marked dirty. Returns the new version; raises
-    StaleDataError when another transaction changed the row since we read it."""
-    read_version = row.version
+def _versioned_update(row: EngagementRow | StepRow, changes: dict[str, Any]) -> tuple[Update, dict[str, Any]]:
+    """``UPDATE … SET … WHERE id = :_id AND version = :_read_version`` for a transition's changes, and its
+    parameters (``version`` is the new one)."""
     table = cast(Table, type(row).__table__)
     columns = _TRANSITION_COLUMNS[table]
     assert changes.keys() <= set(columns), f"not a transition column: {set(changes) - set(columns)}"
     values = {name: changes[name] if name in changes else getattr(row, name) for name in columns}
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        _UPDATES[table], {**values, "version": read_version + 1, "_id": row.id, "_read_version": read_version}
-    )
+    values.update(version=row.version + 1, _id=row.id, _read_version=row.version)
+    return _UPDATES[table], values
+
+
+def _save(session: Session, update: Update, row: EngagementRow | StepRow, values: dict[str, Any]) -> None:
+    """Runs the versioned UPDATE directly rather than through the unit of work (this is every transition's
+    hot path). Raises StaleDataError when another transaction changed the row since we read it."""
+    result: CursorResult[Any] = session.execute(update, values)  # type: ignore[assignment]
     if result.rowcount != 1:
-        raise StaleDataError(f"{table.name} {row.id} changed since version {read_version}")
-    for name, value in (*values.items(), ("version", read_version + 1)):
-        set_committed_value(row, name, value)
-    return read_version + 1
+        raise StaleDataError(f"{type(row).__tablename__} {row.id} changed since version {row.version}")
+    _mark_saved(row, values)
+
+
+def _mark_saved(row: EngagementRow | StepRow, values: dict[str, Any]) -> None:
+    """Gives the ORM object the stored values without marking it dirty."""
+    for name, value in values.items():
+        if not name.startswith("_"):
+            set_committed_value(row, name, value)
 
 
 def _stamp(subject: _Subject, event: str, new_state: str, now: datetime) -> dict[str, Any]:

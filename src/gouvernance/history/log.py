@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, insert, literal, select
+from sqlalchemy import CTE, Insert, Table, Update, bindparam, insert, literal, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -35,32 +35,22 @@ def append_event(
     """Insert one event and, when ``topic`` is given, the outbox row its side effects are read from.
     Returns the event id. Plain INSERTs rather than ORM objects: this is on every transition's path, and
     events are never updated, so the unit of work has nothing to track."""
-    step_key = step.step_key if step else None
-    event_row = {
-        "engagement_id": engagement_id,
-        "step_id": step.id if step else None,
-        "step_key": step_key,
-        "event": event,
-        "from_state": from_state,
-        "to_state": to_state,
-        "actor": actor,
-        "actor_role": actor_role,
-        "occurred_at": at,
-        "comment": comment,
-        "payload": payload,
-        "version": version,
-    }
+    event_row, outbox_payload = _rows(
+        engagement_id=engagement_id,
+        step=step,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        actor_role=actor_role,
+        at=at,
+        comment=comment,
+        payload=payload,
+        version=version,
+        extra_outbox=extra_outbox,
+    )
     if topic is None:
         return int(session.execute(_INSERT_EVENT, event_row).scalar_one())
-    outbox_payload = {
-        "engagement_id": engagement_id,
-        "step_key": step_key,
-        "event": event,
-        "from_state": from_state,
-        "to_state": to_state,
-        "actor": actor,
-        **(extra_outbox or {}),
-    }
     if session.get_bind().dialect.name == "postgresql":
         # Both rows in one statement, so one round trip to the server instead of two.
         return int(
@@ -85,36 +75,116 @@ def append_event(
     return event_id
 
 
+def update_and_append_event(
+    session: Session,
+    update: Update,
+    update_values: dict[str, Any],
+    *,
+    topic: str,
+    **event: Any,
+) -> int | None:
+    """PostgreSQL only: ``update`` (a versioned UPDATE of one row), the event and its outbox row in one
+    statement, so one round trip where there were two. The event is written only if the UPDATE changed a
+    row. ``event``: append_event's keyword arguments. Returns the event id, or None when the UPDATE changed
+    nothing (and nothing was written)."""
+    event_row, outbox_payload = _rows(**event)
+    statement = _AFTER_UPDATE.get(update)
+    if statement is None:
+        statement = _AFTER_UPDATE[update] = _insert_event_and_outbox(update, _PREFIX)
+    values = {f"{_PREFIX}{name}": value for name, value in event_row.items()}
+    values[f"{_PREFIX}outbox_topic"] = topic
+    values[f"{_PREFIX}outbox_payload"] = outbox_payload
+    found = session.execute(statement, {**update_values, **values}).first()
+    return None if found is None else int(found[0])
+
+
+def _rows(
+    *,
+    engagement_id: str,
+    step: StepRow | None,
+    event: str,
+    from_state: str | None,
+    to_state: str | None,
+    actor: str,
+    actor_role: str | None,
+    at: datetime,
+    comment: str | None,
+    payload: dict[str, Any],
+    version: int | None,
+    extra_outbox: dict[str, Any] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The event row, and the payload of its outbox row."""
+    step_key = step.step_key if step else None
+    event_row = {
+        "engagement_id": engagement_id,
+        "step_id": step.id if step else None,
+        "step_key": step_key,
+        "event": event,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor": actor,
+        "actor_role": actor_role,
+        "occurred_at": at,
+        "comment": comment,
+        "payload": payload,
+        "version": version,
+    }
+    outbox_payload = {
+        "engagement_id": engagement_id,
+        "step_key": step_key,
+        "event": event,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor": actor,
+        **(extra_outbox or {}),
+    }
+    return event_row, outbox_payload
+
+
 _EVENTS = cast(Table, EventRow.__table__)
 _OUTBOX = cast(Table, OutboxRow.__table__)
 _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 _INSERT_OUTBOX = insert(_OUTBOX)
 
 
-def _insert_event_and_outbox() -> Insert:
+def _insert_event_and_outbox(after: Update | None = None, prefix: str = "") -> Insert:
     """PostgreSQL: WITH new_event AS (INSERT INTO events … RETURNING id) INSERT INTO outbox … SELECT id …
-    (SQLite has no INSERT inside WITH)."""
+    (SQLite has no INSERT inside WITH). With ``after``, WITH changed AS (UPDATE … RETURNING id) comes first
+    and the event is selected from it: no row changed, no event. ``prefix`` keeps the event's parameter
+    names apart from the UPDATE's."""
     columns = [c.name for c in _EVENTS.columns if c.name != "id"]
-    new_event = (
-        insert(_EVENTS)
-        .values({name: bindparam(name) for name in columns})
-        .returning(_EVENTS.c.id)
-        .cte("new_event")
-    )
+    if after is None:
+        new_event = (
+            insert(_EVENTS)
+            .values({name: bindparam(name) for name in columns})
+            .returning(_EVENTS.c.id)
+            .cte("new_event")
+        )
+    else:
+        changed: CTE = after.returning(literal(1).label("changed")).cte("changed")
+        event_values = select(
+            *(bindparam(f"{prefix}{name}", type_=_EVENTS.c[name].type) for name in columns)
+        ).select_from(changed)
+        new_event = (
+            insert(_EVENTS).from_select(columns, event_values).returning(_EVENTS.c.id).cte("new_event")
+        )
     outbox = select(
         new_event.c.id,
-        bindparam("engagement_id", type_=_OUTBOX.c.engagement_id.type),
-        bindparam("outbox_topic", type_=_OUTBOX.c.topic.type),
-        bindparam("outbox_payload", type_=_OUTBOX.c.payload.type),
+        bindparam(f"{prefix}engagement_id", type_=_OUTBOX.c.engagement_id.type),
+        bindparam(f"{prefix}outbox_topic", type_=_OUTBOX.c.topic.type),
+        bindparam(f"{prefix}outbox_payload", type_=_OUTBOX.c.payload.type),
         literal("pending", _OUTBOX.c.status.type),
         literal(0, _OUTBOX.c.attempts.type),
-        bindparam("occurred_at", type_=_OUTBOX.c.created_at.type),
+        bindparam(f"{prefix}occurred_at", type_=_OUTBOX.c.created_at.type),
     )
     names = ["event_id", "engagement_id", "topic", "payload", "status", "attempts", "created_at"]
     return insert(_OUTBOX).from_select(names, outbox).returning(_OUTBOX.c.event_id)
 
 
 _INSERT_EVENT_AND_OUTBOX = _insert_event_and_outbox()
+_PREFIX = "event_"
+# One combined statement per UPDATE statement (one per table), built on first use and compiled once.
+_AFTER_UPDATE: dict[Update, Insert] = {}
 
 
 @sa_event.listens_for(EventRow, "before_update")
