@@ -9,7 +9,9 @@ a Python client costs ten times as much and takes its share of the same two core
 The same transitions go through the one door in-process (threads, one per client), on the same database,
 alternating with the HTTP runs round after round. For each backend, number of API processes and number of
 clients: transitions per second over HTTP, p50/p95/p99 latency (medians of the rounds, and the worst p99),
-the in-process rate and the ratio of the two, and the CPU the server processes spent per transition.
+the in-process rate and the ratio of the two, the CPU the server processes spent per transition, and the
+share of the machine's CPU time the hypervisor took for other guests while the HTTP rounds ran ("steal").
+On a shared host the latencies move with that share; bench/api_cost.py counts instructions, which do not.
 
 Usage:
     python bench/api_bench.py [--database-url postgresql://…] [--sqlite-only | --postgresql-only]
@@ -64,6 +66,7 @@ class Round:
     p99: float
     errors: int = 0
     cpu_ms: float | None = None  # server CPU per transition
+    steal: float | None = None  # share of the machine's CPU time the hypervisor took during the round
 
     @property
     def rate(self) -> float:
@@ -179,6 +182,12 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_times() -> tuple[int, int]:
+    """(steal, total) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return ticks[7], sum(ticks)
+
+
 def step_states(base: str, token: str, ids: list[str]) -> list[tuple[str, str, int]]:
     """(engagement, ETag, turn) for each client, read over HTTP before a run: the runs in between (HTTP or
     in-process) moved the versions on."""
@@ -204,7 +213,7 @@ def wrk_run(server: Server, token: str, ids: list[str], clients: int, seconds: f
         ]
         states.write_text("\n".join(lines) + "\n", encoding="utf-8")
         env = {**os.environ, "BENCH_STATES": str(states), "BENCH_TOKEN": token, "BENCH_STEP": STEP}
-        cpu_before = cpu_seconds(server.pids())
+        cpu_before, (steal_before, total_before) = cpu_seconds(server.pids()), cpu_times()
         command = [
             "wrk",
             "-t",
@@ -224,6 +233,7 @@ def wrk_run(server: Server, token: str, ids: list[str], clients: int, seconds: f
             check=True,
         ).stdout
         cpu = cpu_seconds(server.pids()) - cpu_before
+        steal_after, total_after = cpu_times()
     result = next(line for line in output.splitlines() if line.startswith("RESULT "))
     requests, microseconds, bad_status, socket_errors, p50, p95, p99 = result.split()[1:]
     transitions = int(requests) - int(bad_status) - int(socket_errors)
@@ -235,6 +245,7 @@ def wrk_run(server: Server, token: str, ids: list[str], clients: int, seconds: f
         p99=float(p99) / 1000,
         errors=int(bad_status) + int(socket_errors),
         cpu_ms=cpu / transitions * 1000 if transitions else None,
+        steal=(steal_after - steal_before) / max(1, total_after - total_before),
     )
 
 
@@ -350,8 +361,8 @@ def bench_backend(
 def report(rows: list[Row]) -> str:
     lines = [
         "| backend | API processes | clients | HTTP tr/s | p50 ms | p95 ms | p99 ms | worst p99 ms | errors "
-        "| door tr/s (same threads) | HTTP / door | server CPU ms/tr |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| door tr/s (same threads) | HTTP / door | server CPU ms/tr | CPU stolen by the host |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         http, door = row.http, row.door
@@ -359,7 +370,8 @@ def report(rows: list[Row]) -> str:
             f"| {row.backend} | {row.workers} | {row.clients} | {http.median('rate'):.0f} | "
             f"{http.median('p50'):.1f} | {http.median('p95'):.1f} | {http.median('p99'):.1f} | "
             f"{http.worst_p99:.1f} | {http.errors} | {door.median('rate'):.0f} | "
-            f"{http.median('rate') / door.median('rate'):.0%} | {http.median('cpu_ms'):.2f} |"
+            f"{http.median('rate') / door.median('rate'):.0%} | {http.median('cpu_ms'):.2f} | "
+            f"{http.median('steal'):.0%} |"
         )
     return "\n".join(lines)
 
