@@ -44,7 +44,7 @@ import httpx
 from door_bench import CONSULTANT, scratch_database, synthetic_model
 
 from gouvernance.access.service import add_user, create_token, grant
-from gouvernance.clock import FrozenClock, SystemClock
+from gouvernance.clock import Clock, FrozenClock, SystemClock
 from gouvernance.db.engine import Database
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.engagements.transitions import load_subject, transition
@@ -283,32 +283,38 @@ def read_step(db: Database, engagement_id: str) -> tuple[int, int]:
         return row.version, 0 if row.state == "in_progress" else 1
 
 
+def send_through_door(db: Database, engagement_id: str, version: int, turn: int, clock: Clock) -> int:
+    """The benchmark's event for ``turn`` (CYCLE) through the one door, in a transaction of its own, with
+    ``version`` as the expected version. Returns the new version."""
+    event, comment = CYCLE[turn]
+    with db.transaction() as session:
+        return transition(
+            session,
+            engagement_id=engagement_id,
+            step_key=STEP,
+            event=event,
+            actor=CONSULTANT,
+            clock=clock,
+            expected_version=version,
+            comment=comment,
+        ).version
+
+
 def door_worker(db: Database, ids: list[str]) -> Callable[..., None]:
     clock = SystemClock()
 
     def work(index: int, stop: threading.Event, counting: threading.Event, latencies: list[float]) -> None:
         version, turn = read_step(db, ids[index])
         while not stop.is_set():
-            event, comment = CYCLE[turn]
             began = time.perf_counter()
             try:
-                with db.transaction() as session:
-                    result = transition(
-                        session,
-                        engagement_id=ids[index],
-                        step_key=STEP,
-                        event=event,
-                        actor=CONSULTANT,
-                        clock=clock,
-                        expected_version=version,
-                        comment=comment,
-                    )
+                new_version = send_through_door(db, ids[index], version, turn, clock)
             except Conflict:  # a request of the HTTP run before was still in flight when it ended
                 version, turn = read_step(db, ids[index])
                 continue
             if counting.is_set():
                 latencies.append(time.perf_counter() - began)
-            version, turn = result.version, 1 - turn
+            version, turn = new_version, 1 - turn
 
     return work
 

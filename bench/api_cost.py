@@ -31,12 +31,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from api_bench import CONSULTANT, CYCLE, STEP, prepare
+from api_bench import CYCLE, STEP, prepare, send_through_door
 from door_bench import scratch_database, synthetic_model
 
 from gouvernance.clock import SystemClock
 from gouvernance.db.engine import Database
-from gouvernance.engagements.transitions import load_subject, transition
+from gouvernance.engagements.transitions import load_subject
 
 MODES = {
     "door": "door (in-process)",
@@ -58,26 +58,6 @@ class Counter:
                 control.write(word + "\n")
             with open(self.ack, encoding="ascii") as ack:
                 ack.readline()
-
-
-def door_sender(db: Database, engagement_id: str) -> Callable[[int, int], int]:
-    clock = SystemClock()
-
-    def send(version: int, turn: int) -> int:
-        event, comment = CYCLE[turn]
-        with db.transaction() as session:
-            return transition(
-                session,
-                engagement_id=engagement_id,
-                step_key=STEP,
-                event=event,
-                actor=CONSULTANT,
-                clock=clock,
-                expected_version=version,
-                comment=comment,
-            ).version
-
-    return send
 
 
 def asgi_request(app: Any, token: str, engagement_id: str) -> Callable[[int, int], Any]:
@@ -142,13 +122,13 @@ def child(mode: str, url: str | None, transitions: int) -> None:
             assert step is not None
             version = step.version
         if mode == "door":
-            send = door_sender(db, ids[0])
+            clock = SystemClock()
             for turn in range(WARMUP):
-                version = send(version, turn % 2)
+                version = send_through_door(db, ids[0], version, turn % 2, clock)
             counter.command("enable")
             began = time.process_time()
             for turn in range(transitions):
-                version = send(version, turn % 2)
+                version = send_through_door(db, ids[0], version, turn % 2, clock)
             cpu = time.process_time() - began
             counter.command("disable")
         else:
