@@ -25,7 +25,6 @@ from typing import Any
 import fastapi.routing
 from fastapi import FastAPI, params
 from fastapi._compat import ModelField, field_annotation_is_sequence, lenient_issubclass
-from fastapi.dependencies import utils as dependency_utils
 from fastapi.dependencies.models import (
     Dependant,
     _get_cache_key,
@@ -34,6 +33,7 @@ from fastapi.dependencies.models import (
     _is_gen_callable,
 )
 from fastapi.dependencies.utils import SolvedDependency, get_missing_field_error, request_body_to_args
+from fastapi.dependencies.utils import solve_dependencies as fastapi_solve_dependencies
 from pydantic import BaseModel, Json
 from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
@@ -41,8 +41,6 @@ from starlette.datastructures import Headers, ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-
-_fastapi_solve_dependencies = dependency_utils.solve_dependencies
 
 
 class Unplannable(Exception):
@@ -247,7 +245,7 @@ async def solve_dependencies(
     overridden = dependency_overrides_provider and dependency_overrides_provider.dependency_overrides
     plan = plans.plan_for(dependant) if plans is not None and not overridden else None
     if plan is None:
-        return await _fastapi_solve_dependencies(
+        return await fastapi_solve_dependencies(
             request=request,
             dependant=dependant,
             body=body,

@@ -395,16 +395,7 @@ def _apply(
         "topic": f"{'step' if subject.step else 'engagement'}.{event}",
         "extra_outbox": _outbox_extras(subject),
     }
-    if session.get_bind().dialect.name == "postgresql":
-        # The UPDATE, the event and its outbox row in one statement: one round trip instead of two.
-        found = update_and_append_event(session, update, values, **event_fields)
-        if found is None:
-            raise StaleDataError(f"{type(row).__tablename__} {row.id} changed since version {row.version}")
-        event_id = found
-        _mark_saved(row, values)
-    else:
-        _save(session, update, row, values)
-        event_id = append_event(session, **event_fields)
+    event_id = _save(session, row, update, values, event_fields)
     result = TransitionResult(
         subject.engagement.id,
         subject.step.step_key if subject.step else None,
@@ -443,20 +434,30 @@ def _versioned_update(row: EngagementRow | StepRow, changes: dict[str, Any]) -> 
     return _UPDATES[table], values
 
 
-def _save(session: Session, update: Update, row: EngagementRow | StepRow, values: dict[str, Any]) -> None:
-    """Runs the versioned UPDATE directly rather than through the unit of work (this is every transition's
-    hot path). Raises StaleDataError when another transaction changed the row since we read it."""
-    result: CursorResult[Any] = session.execute(update, values)  # type: ignore[assignment]
-    if result.rowcount != 1:
+def _save(
+    session: Session,
+    row: EngagementRow | StepRow,
+    update: Update,
+    values: dict[str, Any],
+    event_fields: dict[str, Any],
+) -> int:
+    """Runs the versioned UPDATE, then appends the event and its outbox row; returns the event id. Issued
+    directly rather than through the unit of work (this is every transition's hot path): the ORM object is
+    then given the stored values without being marked dirty. Raises StaleDataError, with nothing written,
+    when another transaction changed the row since we read it."""
+    event_id: int | None
+    if session.get_bind().dialect.name == "postgresql":
+        # The UPDATE, the event and its outbox row in one statement: one round trip instead of two.
+        event_id = update_and_append_event(session, update, values, **event_fields)
+    else:
+        result: CursorResult[Any] = session.execute(update, values)  # type: ignore[assignment]
+        event_id = append_event(session, **event_fields) if result.rowcount == 1 else None
+    if event_id is None:
         raise StaleDataError(f"{type(row).__tablename__} {row.id} changed since version {row.version}")
-    _mark_saved(row, values)
-
-
-def _mark_saved(row: EngagementRow | StepRow, values: dict[str, Any]) -> None:
-    """Gives the ORM object the stored values without marking it dirty."""
     for name, value in values.items():
-        if not name.startswith("_"):
+        if not name.startswith("_"):  # _id, _read_version: the WHERE clause's parameters
             set_committed_value(row, name, value)
+    return event_id
 
 
 def _stamp(subject: _Subject, event: str, new_state: str, now: datetime) -> dict[str, Any]:

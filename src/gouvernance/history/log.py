@@ -149,7 +149,7 @@ _INSERT_OUTBOX = insert(_OUTBOX)
 
 def _insert_event_and_outbox(after: Update | None = None, prefix: str = "") -> Insert:
     """PostgreSQL: WITH new_event AS (INSERT INTO events … RETURNING id) INSERT INTO outbox … SELECT id …
-    (SQLite has no INSERT inside WITH). With ``after``, WITH changed AS (UPDATE … RETURNING id) comes first
+    (SQLite has no INSERT inside WITH). With ``after``, WITH changed AS (UPDATE … RETURNING 1) comes first
     and the event is selected from it: no row changed, no event. ``prefix`` keeps the event's parameter
     names apart from the UPDATE's."""
     columns = [c.name for c in _EVENTS.columns if c.name != "id"]
