@@ -20,11 +20,13 @@ from gouvernance.api import (
     evidence,
     health,
     me,
+    preferences,
     problems,
     process_models,
     stakeholders,
     steps,
     timeline,
+    webhooks,
 )
 from gouvernance.api.authentication import Authenticator
 from gouvernance.api.context import ApiContext
@@ -92,8 +94,10 @@ def create_app(
         evidence.router,
         timeline.router,
         me.router,
+        preferences.router,
         stakeholders.router,
         background.router,
+        webhooks.router,
         health.router,
     ):
         app.include_router(router)

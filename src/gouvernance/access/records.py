@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gouvernance.db.base import Base, BigId, UTCDateTime
@@ -27,6 +27,8 @@ class UserRow(Base):
     login: Mapped[str] = mapped_column(String(120), primary_key=True)
     organisation_key: Mapped[str] = mapped_column(String(80), ForeignKey("organisations.key"))
     display_name: Mapped[str | None] = mapped_column(String(200))
+    # An organisation admin manages what belongs to the organisation itself (its webhooks), not the work.
+    org_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

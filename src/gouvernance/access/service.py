@@ -20,7 +20,7 @@ from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, U
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow
-from gouvernance.errors import Conflict, InvalidInput, Message, NotFound
+from gouvernance.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 
 ROLES: tuple[str, ...] = ("consultant", "chef_de_projet", "elu", "agent", "partenaire", "observateur")
 # Roles that take part in the work (the process models' roles); an observer only reads.
@@ -131,8 +131,10 @@ def add_user(
     display_name: str | None = None,
     organisation_kind: str = "collectivite",
     exist_ok: bool = False,
+    org_admin: bool = False,
 ) -> UserRow:
-    """A user of ``organisation`` (created if needed). A login belongs to one organisation for good."""
+    """A user of ``organisation`` (created if needed), its admin with ``org_admin``. A login belongs to one
+    organisation for good."""
     if not _LOGIN.match(login):
         raise InvalidInput(
             Message(
@@ -156,14 +158,19 @@ def add_user(
             )
         )
     row = UserRow(
-        login=login, organisation_key=organisation, display_name=display_name, created_at=clock.now()
+        login=login,
+        organisation_key=organisation,
+        display_name=display_name,
+        org_admin=org_admin,
+        created_at=clock.now(),
     )
     session.add(row)
     session.flush()
     return row
 
 
-def _user(session: Session, login: str) -> UserRow:
+def require_user(session: Session, login: str) -> UserRow:
+    """The user ``login``; NotFound when there is none."""
     row = session.get(UserRow, login)
     if row is None:
         raise NotFound(
@@ -177,12 +184,38 @@ def _user(session: Session, login: str) -> UserRow:
     return row
 
 
+def set_org_admin(session: Session, login: str, *, admin: bool = True) -> UserRow:
+    """Makes ``login`` an admin of their organisation (or no longer one, with ``admin=False``)."""
+    row = require_user(session, login)
+    row.org_admin = admin
+    session.flush()
+    return row
+
+
+def require_org_admin(session: Session, login: str, organisation: str) -> UserRow:
+    """The user ``login`` if they administer ``organisation``; Forbidden otherwise (an unknown organisation
+    too, so that a refusal does not tell which organisations exist)."""
+    row = session.get(UserRow, login)
+    if row is None or not row.org_admin or row.organisation_key != organisation:
+        raise Forbidden(
+            Message(
+                "organisation.admin_required",
+                f"Action réservée aux administrateurs de l'organisation « {organisation} » "
+                "(gouvernance users set-admin LOGIN).",
+                f"Reserved to the admins of organisation '{organisation}' "
+                "(gouvernance users set-admin LOGIN).",
+                details={"organisation": organisation},
+            )
+        )
+    return row
+
+
 def grant(
     session: Session, login: str, role: str, *, clock: Clock, engagement_id: str | None = None
 ) -> GrantRow:
     """Gives ``role`` to ``login`` on one engagement, or organisation-wide when ``engagement_id`` is None.
     Granting a role the user already holds returns the existing grant."""
-    _user(session, login)
+    require_user(session, login)
     if role not in ROLES:
         raise InvalidInput(
             Message(
@@ -224,7 +257,7 @@ def token_digest(token: str) -> str:
 def create_token(session: Session, login: str, *, clock: Clock, feed: bool = False) -> str:
     """A new API token for ``login`` (a calendar feed token with ``feed``). Only its hash is stored: the
     clear token is returned this once."""
-    _user(session, login)
+    require_user(session, login)
     token = (FEED_TOKEN_PREFIX if feed else TOKEN_PREFIX) + secrets.token_urlsafe(32)
     session.add(
         ApiTokenRow(login=login, token_sha256=token_digest(token), prefix=token[:12], created_at=clock.now())
@@ -235,7 +268,7 @@ def create_token(session: Session, login: str, *, clock: Clock, feed: bool = Fal
 
 def tokens_of(session: Session, login: str) -> list[ApiTokenRow]:
     """A user's tokens, oldest first, revoked ones included (their hashes only)."""
-    _user(session, login)
+    require_user(session, login)
     return list(
         session.scalars(select(ApiTokenRow).where(ApiTokenRow.login == login).order_by(ApiTokenRow.id))
     )

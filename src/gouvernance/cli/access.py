@@ -16,6 +16,7 @@ from gouvernance.access.service import (
     create_token,
     grant,
     revoke_tokens,
+    set_org_admin,
     tokens_of,
 )
 from gouvernance.cli import context
@@ -39,6 +40,9 @@ def users_add(
         ),
     ] = "collectivite",
     name: Annotated[str | None, typer.Option(help="Nom affiché.")] = None,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Administrateur de l'organisation (ses webhooks).")
+    ] = False,
 ) -> None:
     """Ajoute un utilisateur à une organisation (collectivité ou cabinet)."""
     with context.database().transaction() as session:
@@ -48,9 +52,27 @@ def users_add(
             organisation=org,
             organisation_kind=org_kind,
             display_name=name,
+            org_admin=admin,
             clock=context.clock(),
         )
-    console.print(f"Utilisateur « {login} » ajouté à l'organisation « {org} ».", highlight=False)
+    role = " (administrateur de l'organisation)" if admin else ""
+    console.print(f"Utilisateur « {login} » ajouté à l'organisation « {org} »{role}.", highlight=False)
+
+
+@users_app.command("set-admin")
+@handle_errors
+def users_set_admin(
+    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    remove: Annotated[bool, typer.Option("--remove", help="Lui retire ce rôle.")] = False,
+) -> None:
+    """Fait d'un utilisateur un administrateur de son organisation (ou ne l'est plus, avec --remove)."""
+    with context.database().transaction() as session:
+        row = set_org_admin(session, login, admin=not remove)
+        organisation = row.organisation_key
+    state = "n'est plus" if remove else "est désormais"
+    console.print(
+        f"« {login} » {state} administrateur de l'organisation « {organisation} ».", highlight=False
+    )
 
 
 @users_app.command("grant")

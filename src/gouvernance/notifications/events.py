@@ -1,5 +1,5 @@
 """The notifications consumer of the outbox: tells people when work arrives for them or comes back, and
-posts every event of an organisation's engagements to its webhooks."""
+posts the events of an organisation's engagements to its webhooks (those a webhook asks for, or all)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from gouvernance.history.records import OutboxRow
 from gouvernance.notifications.recipients import holders
 from gouvernance.notifications.records import WebhookRow
 from gouvernance.notifications.store import Draft, create
+from gouvernance.notifications.webhooks import wants
 from gouvernance.spec.catalog import model_for
 
 CONSUMER = "notifications"
@@ -52,7 +53,7 @@ def _drafts(session: Session, rows: Sequence[OutboxRow]) -> list[Draft]:
         )
     }
     people = holders(session, [(e.id, e.organisation_id) for e in engagements.values()])
-    hooks: dict[str, list[tuple[int, str]]] = {}
+    hooks: dict[str, list[WebhookRow]] = {}
     for hook in session.scalars(
         select(WebhookRow).where(
             WebhookRow.active.is_(True),
@@ -61,7 +62,7 @@ def _drafts(session: Session, rows: Sequence[OutboxRow]) -> list[Draft]:
             ),
         )
     ):
-        hooks.setdefault(hook.organisation_key, []).append((hook.id, hook.url))
+        hooks.setdefault(hook.organisation_key, []).append(hook)
     drafts = []
     for row in rows:
         engagement = engagements.get(row.engagement_id)
@@ -90,7 +91,11 @@ def _drafts(session: Session, rows: Sequence[OutboxRow]) -> list[Draft]:
                     "— gouvernance",
                 ]
             )
-        targets = hooks.get(engagement.organisation_id or "", [])
+        targets = [
+            (hook.id, hook.url)
+            for hook in hooks.get(engagement.organisation_id or "", [])
+            if wants(hook.events, row.topic)
+        ]
         if not recipients and not targets:
             continue
         drafts.append(

@@ -15,6 +15,9 @@ from gouvernance.notifications.records import ContactRow
 
 @dataclass(frozen=True)
 class Recipient:
+    """Someone to tell. ``email`` is where their e-mails go: None when they have no address or want none
+    (delivery ``none``: the application only); with ``daily_digest`` they get one e-mail a day instead."""
+
     login: str
     email: str | None
     daily_digest: bool
@@ -37,7 +40,7 @@ def holders(
             UserRow.login,
             UserRow.organisation_key,
             ContactRow.email,
-            ContactRow.daily_digest,
+            ContactRow.delivery,
         )
         .join(UserRow, UserRow.login == GrantRow.login)
         .outerjoin(ContactRow, ContactRow.login == UserRow.login)
@@ -50,9 +53,13 @@ def holders(
     ).all()
     result: dict[tuple[str, str], list[Recipient]] = defaultdict(list)
     for engagement_id, organisation in pairs:
-        for granted_on, role, login, user_org, email, digest in rows:
+        for granted_on, role, login, user_org, email, delivery in rows:
             if granted_on == engagement_id or (granted_on is None and user_org == organisation):
-                recipient = Recipient(login, email, bool(digest))
+                recipient = Recipient(login, _reached_at(email, delivery), delivery == "daily_digest")
                 if recipient not in result[(engagement_id, role)]:
                     result[(engagement_id, role)].append(recipient)
     return dict(result)
+
+
+def _reached_at(email: str | None, delivery: str | None) -> str | None:
+    return None if delivery == "none" else email

@@ -7,7 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gouvernance.db.base import Base, BigId, Json, UTCDateTime
@@ -55,7 +66,8 @@ class DeliveryRow(Base):
 
 
 class WebhookRow(Base):
-    """An organisation's endpoint: every event of its engagements is posted there, signed with ``secret``."""
+    """An organisation's endpoint: the events of its engagements are posted there, signed with ``secret``.
+    ``events`` lists the event kinds (outbox topics such as ``step.submit``) to post; empty means all."""
 
     __tablename__ = "webhooks"
 
@@ -63,16 +75,35 @@ class WebhookRow(Base):
     organisation_key: Mapped[str] = mapped_column(String(80), ForeignKey("organisations.key"))
     url: Mapped[str] = mapped_column(Text)
     secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[str]] = mapped_column(Json, default=list, server_default=text("'[]'"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ContactRow(Base):
-    """How to reach a user: their e-mail address and whether they want a daily digest instead of
-    one e-mail per notification."""
+    """How to reach a user: their e-mail address, the language they read, and how notifications reach them
+    besides the application (``delivery``: immediate | daily_digest | none)."""
 
     __tablename__ = "user_contacts"
 
     login: Mapped[str] = mapped_column(String(120), ForeignKey("users.login"), primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254))
-    daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(2), default="fr", server_default="fr")
+    delivery: Mapped[str] = mapped_column(String(20), default="immediate", server_default="immediate")
+
+    # The former boolean, derived from ``delivery`` (the one source of truth) for the code that reads it.
+    @hybrid_property
+    def daily_digest(self) -> bool:
+        return self.delivery == "daily_digest"
+
+    @daily_digest.inplace.setter
+    def _daily_digest_setter(self, value: bool) -> None:
+        if value:
+            self.delivery = "daily_digest"
+        elif self.delivery in (None, "daily_digest"):
+            self.delivery = "immediate"
+
+    @daily_digest.inplace.expression
+    @classmethod
+    def _daily_digest_expression(cls) -> ColumnElement[bool]:
+        return cls.delivery == "daily_digest"
