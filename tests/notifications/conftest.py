@@ -1,4 +1,5 @@
-"""A real SMTP server (aiosmtpd) and a real HTTP webhook receiver on loopback, for the notification tests."""
+"""A real SMTP server (aiosmtpd) and a real HTTP webhook receiver on loopback, and a team of users on an
+engagement of the small test model, for the notification tests."""
 
 from __future__ import annotations
 
@@ -6,15 +7,20 @@ import email
 import email.policy
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from gouvernance.access.service import add_user, grant
+from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.notifications.channels import DELIVERY_HEADER, SIGNATURE_HEADER, verify
+from gouvernance.notifications.records import ContactRow
 
 
 @dataclass
@@ -97,3 +103,37 @@ class WebhookReceiver:
 def webhook_receiver() -> Iterator[WebhookReceiver]:
     with WebhookReceiver() as receiver:
         yield receiver
+
+
+@dataclass(frozen=True)
+class Team:
+    organisation: str
+    logins: dict[str, str]  # claire (consultant), sophie and marc (élus; marc reads a daily digest)
+    engagement_id: str
+
+    def email(self, name: str) -> str:
+        return f"{name}@{self.organisation}.fr"
+
+
+@pytest.fixture
+def crew(db, clock, mini_model, people) -> Team:
+    """An organisation with a consultant and two élus (one wants a daily digest), and an engagement of the
+    small test model (step a1 due on 7 March 2026, escalated to the élus two days later)."""
+    org = f"ville-{uuid.uuid4().hex[:8]}"
+    team = Team(org, {name: f"{name}.{org}" for name in ("claire", "sophie", "marc")}, "")
+    with db.transaction() as session:
+        for name, role in (("claire", "consultant"), ("sophie", "elu"), ("marc", "elu")):
+            add_user(session, team.logins[name], organisation=org, clock=clock)
+            grant(session, team.logins[name], role, clock=clock)
+            session.add(
+                ContactRow(login=team.logins[name], email=team.email(name), daily_digest=(name == "marc"))
+            )
+        engagement_id = launch(
+            session,
+            LaunchRequest(
+                mini_model, Territory("Ville-sur-Loire", "commune"), date(2026, 3, 2), organisation_id=org
+            ),
+            actor=people.consultant,
+            clock=clock,
+        ).engagement_id
+    return Team(org, team.logins, engagement_id)

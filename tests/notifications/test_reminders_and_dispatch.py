@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from gouvernance.notifications.events import notify_events
 from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow, WebhookRow
 from gouvernance.notifications.reminders import sweep
 from tests.engagements.helpers import finish_a1_a2, fire
+
+BASE_URL = "https://gouvernance.example.fr"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
@@ -129,8 +133,8 @@ def test_daily_digest_collects_the_day(db, clock, team, smtp_server) -> None:
     clock.advance(timedelta(days=8))
     _sweep(db, clock)  # overdue + escalation to the élus
     with db.transaction() as session:
-        assert build_digests(session, now=clock.now()) >= 1
-        build_digests(session, now=clock.now())
+        assert build_digests(session, now=clock.now(), base_url=BASE_URL, tz=PARIS) >= 1
+        assert build_digests(session, now=clock.now(), base_url=BASE_URL, tz=PARIS) == 0
     dispatch(db, mailer=SmtpMailer(port=port), webhooks=HttpWebhookSender(), clock=clock, worker="test")
     [digest] = inbox.to(f"marc@{org}.fr")
     assert digest["Subject"].startswith("Votre récapitulatif du")

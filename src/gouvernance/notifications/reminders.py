@@ -3,6 +3,9 @@ delay, an escalation to the role it names — each once per step, level and roun
 
 It reads only the steps whose due date falls within the longest reminder window (an indexed range on
 (state, due_at)), so its cost follows the number of steps due, not the number of open steps.
+
+Each notification links to its step (``base_url``) and, on a step guarded by ``stakeholders_consulted``,
+names the stakeholders still to consult: two queries per batch, and only for batches with such steps.
 """
 
 from __future__ import annotations
@@ -11,19 +14,26 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
 from gouvernance.guards.builtin import ApprovedBy
+from gouvernance.guards.registry import Guard
 from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES
-from gouvernance.notifications.messages import reminder_text
+from gouvernance.notifications.messages import reminder_text, step_url
 from gouvernance.notifications.recipients import holders
 from gouvernance.notifications.store import Draft, create
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel, StepSpec
+from gouvernance.stakeholders.guards import StillToConsult, still_to_consult
+
+# The events still ahead of an open step on its way to done: the guards a reminder may speak of.
+_CLOSING_EVENTS = ("approve", "adopt")
+_FORWARD_EVENTS = ("start", "submit", "open_consultation", "close_consultation", *_CLOSING_EVENTS)
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ def candidate_batches(
         ).all()
         if not rows:
             return
-        yield list(rows)
+        yield [(step, engagement) for step, engagement in rows]
         after = rows[-1][0].id
 
 
@@ -115,21 +125,29 @@ def _already_acted(session: Session, steps: list[StepRow]) -> dict[int, set[str]
     return acted
 
 
-def sweep(session: Session, *, now: datetime, batch_size: int = 500) -> SweepReport:
-    """One pass: creates every notification owed at ``now`` that does not exist yet. Safe to run again."""
+def sweep(
+    session: Session, *, now: datetime, base_url: str | None = None, batch_size: int = 500
+) -> SweepReport:
+    """One pass: creates every notification owed at ``now`` that does not exist yet. Safe to run again.
+    With ``base_url`` (where people open gouvernance), each one links to its step."""
     report = SweepReport()
     for batch in candidate_batches(session, now=now, batch_size=batch_size):
         report.batches += 1
         report.candidates += len(batch)
-        report.created += create(session, _drafts(session, batch, now), now=now)
+        report.created += create(session, _drafts(session, batch, now, base_url), now=now)
         session.flush()
     return report
 
 
-def _drafts(session: Session, batch: list[tuple[StepRow, EngagementRow]], now: datetime) -> list[Draft]:
-    people = holders(session, [(e.id, e.organisation_id) for _, e in batch])
-    acted = _already_acted(session, [step for step, _ in batch])
-    drafts = []
+def _guards_ahead(spec: StepSpec, state: str) -> list[Guard]:
+    events = _CLOSING_EVENTS if state == "in_review" else _FORWARD_EVENTS
+    return [guard for guard in spec.compiled_guards if any(guard.applies_to(event) for event in events)]
+
+
+def _drafts(
+    session: Session, batch: list[tuple[StepRow, EngagementRow]], now: datetime, base_url: str | None
+) -> list[Draft]:
+    owing = []
     for step, engagement in batch:
         model = model_for(session, engagement.model_key, engagement.model_version)
         spec = model.steps_by_key[step.step_key]
@@ -137,13 +155,27 @@ def _drafts(session: Session, batch: list[tuple[StepRow, EngagementRow]], now: d
         if dues and dues[0].level != "escalation" and step.state == "in_review":
             # Approvals still missing are owed too, by whoever has not given theirs in this round.
             dues += [Due(dues[0].level, role) for role in sorted(_approval_roles(spec) - {dues[0].role})]
+        if dues:
+            owing.append((step, engagement, model, spec, dues))
+    if not owing:
+        return []
+    people = holders(session, [(e.id, e.organisation_id) for _, e, *_ in owing])
+    acted = _already_acted(session, [step for step, *_ in owing])
+    waiting = still_to_consult(
+        session, [(e.id, step.stage_key, _guards_ahead(spec, step.state)) for step, e, _, spec, _ in owing]
+    )
+    drafts = []
+    for (step, engagement, model, spec, dues), to_consult in zip(owing, waiting, strict=True):
+        url = step_url(base_url, engagement.id, step.step_key) if base_url else None
         for due in dues:
             recipients = [
                 r
                 for r in people.get((engagement.id, due.role), [])
                 if r.login not in acted.get(step.id, set())
             ]
-            subject, body = reminder_text(model, spec, step, engagement, due.level, due.role, now)
+            subject, body = reminder_text(
+                model, spec, step, engagement, due.level, due.role, now, url=url, to_consult=to_consult
+            )
             drafts.append(
                 Draft(
                     dedupe_key=f"{due.level.split(':')[0]}:{step.id}:{step.round}:{due.level}:{due.role}",
@@ -153,12 +185,23 @@ def _drafts(session: Session, batch: list[tuple[StepRow, EngagementRow]], now: d
                     engagement_id=engagement.id,
                     step_id=step.id,
                     role=due.role,
-                    data={
-                        "step_key": step.step_key,
-                        "level": due.level,
-                        "due_at": step.due_at.isoformat() if step.due_at else None,
-                    },
+                    data=_data(step, due, url, to_consult),
                     recipients=recipients,
                 )
             )
     return drafts
+
+
+def _data(step: StepRow, due: Due, url: str | None, to_consult: StillToConsult | None) -> dict[str, Any]:
+    """What webhooks and the in-app inbox get besides the text."""
+    data: dict[str, Any] = {
+        "step_key": step.step_key,
+        "level": due.level,
+        "due_at": step.due_at.isoformat() if step.due_at else None,
+    }
+    if url:
+        data["url"] = url
+    if to_consult:
+        data["still_to_consult"] = [person.as_dict() for person in to_consult.persons]
+        data["still_to_consult_needed"] = to_consult.needed
+    return data

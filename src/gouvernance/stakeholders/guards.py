@@ -20,19 +20,33 @@ that must be heard.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
+from sqlalchemy import ColumnElement, and_, or_, tuple_
 
 from gouvernance.errors import Message
 from gouvernance.guards.registry import Guard, GuardContext, register_guard
-from gouvernance.stakeholders.register import Person, consultation_sessions, consulted_ids, people
+from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN
+from gouvernance.stakeholders.register import (
+    Person,
+    consultation_sessions,
+    consulted_by_stage,
+    consulted_ids,
+    people,
+    people_by_engagement,
+)
+from gouvernance.stakeholders.tables import StakeholderRow
 from gouvernance.stakeholders.vocabulary import Category, ConsultationFormat, Quadrant, Vocabulary
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from gouvernance.spec.schema import ProcessModel, StepSpec
     from gouvernance.stakeholders.analysis import ConflictPair
     from gouvernance.stakeholders.records import StageRequirement
@@ -86,6 +100,14 @@ def _by_importance(persons: Iterable[Person]) -> list[Person]:
     return sorted(persons, key=lambda person: (-person.power, -person.interest, person.name, person.id))
 
 
+@functools.cache
+def _quadrant(power: int, interest: int) -> str:
+    """Mendelow's quadrant of a (power, interest) pair: 25 pairs, asked about for every stakeholder."""
+    from gouvernance.stakeholders.analysis import mendelow_quadrant
+
+    return mendelow_quadrant(power, interest).value
+
+
 def _labels(enum: type[Vocabulary], codes: Iterable[str], lang: str, joiner: str) -> str:
     return joiner.join(enum(code).label(lang) for code in codes)
 
@@ -95,8 +117,12 @@ class _RegisterGuard(Guard):
         default="stage", description="Consultations of the step's stage, or of the whole engagement."
     )
 
+    def counted_stage(self, stage_key: str | None) -> str | None:
+        """The stage whose consultations count for a step of ``stage_key``; None: the whole engagement's."""
+        return stage_key if self.scope == "stage" else None
+
     def _stage(self, ctx: GuardContext) -> str | None:
-        return ctx.step.stage_key if self.scope == "stage" and ctx.step is not None else None
+        return self.counted_stage(ctx.step.stage_key if ctx.step is not None else None)
 
     def _when(self, lang: str) -> str:
         if self.scope == "engagement":
@@ -111,6 +137,16 @@ class _RegisterGuard(Guard):
             "the stakeholder register is empty: import or enter the stakeholder map first",
             details={"to_consult": []},
         )
+
+
+class Shortfall(NamedTuple):
+    """A group the rule selects (a category, or the whole selection: None) that was not heard enough."""
+
+    group: str | None
+    total: int
+    heard: int
+    required: int
+    waiting: list[Person]  # not consulted yet, most important first
 
 
 @register_guard("stakeholders_consulted")
@@ -129,17 +165,31 @@ class StakeholdersConsulted(_RegisterGuard):
         )
 
     def selects(self, person: Person) -> bool:
-        from gouvernance.stakeholders.analysis import mendelow_quadrant
-
         if self.category and person.category not in self.category:
             return False
-        return not self.quadrant or mendelow_quadrant(person.power, person.interest).value in self.quadrant
+        return not self.quadrant or _quadrant(person.power, person.interest) in self.quadrant
+
+    def selection(self) -> ColumnElement[bool] | None:
+        """``selects`` as a condition on stakeholder rows (None: everyone), to read only who may be named."""
+        conditions = []
+        if self.category:
+            conditions.append(StakeholderRow.category.in_(self.category))
+        if self.quadrant:
+            scores = range(SCORE_MIN, SCORE_MAX + 1)
+            pairs = [(p, i) for p in scores for i in scores if _quadrant(p, i) in self.quadrant]
+            conditions.append(tuple_(StakeholderRow.power, StakeholderRow.interest).in_(pairs))
+        return and_(*conditions) if conditions else None
 
     def check(self, ctx: GuardContext) -> Message | None:
         register = people(ctx.session, ctx.engagement.id)
         if not register:
             return self._empty_register()
         consulted = consulted_ids(ctx.session, ctx.engagement.id, self._stage(ctx))
+        shortfalls = self.shortfalls(register, consulted)
+        return self._refusal(shortfalls, ctx) if shortfalls else None
+
+    def shortfalls(self, register: Iterable[Person], consulted: Set[int]) -> list[Shortfall]:
+        """The selected groups not heard enough, given the register and the ids of who was consulted."""
         groups: defaultdict[str | None, list[Person]] = defaultdict(list)
         for person in register:
             if self.selects(person):
@@ -151,10 +201,10 @@ class StakeholdersConsulted(_RegisterGuard):
             required = math.ceil(self.min_share * len(members) - 1e-9)
             if heard < required:
                 waiting = _by_importance(member for member in members if member.id not in consulted)
-                shortfalls.append((group, len(members), heard, required, waiting))
-        return self._refusal(shortfalls, ctx) if shortfalls else None
+                shortfalls.append(Shortfall(group, len(members), heard, required, waiting))
+        return shortfalls
 
-    def _refusal(self, shortfalls: list[Any], ctx: GuardContext) -> Message:
+    def _refusal(self, shortfalls: list[Shortfall], ctx: GuardContext) -> Message:
         missing = [person for *_, waiting in shortfalls for person in waiting]
         to_consult = [
             p.id for _, _, heard, required, waiting in shortfalls for p in waiting[: required - heard]
@@ -190,7 +240,7 @@ class StakeholdersConsulted(_RegisterGuard):
         )
 
     @staticmethod
-    def _shortfall_text(item: tuple[Any, ...], lang: str) -> str:
+    def _shortfall_text(item: Shortfall, lang: str) -> str:
         group, total, heard, required, waiting = item
         label = f"{Category(group).label(lang)} " if group else ""
         if lang == "en":
@@ -403,6 +453,53 @@ class ConflictsMediated(_RegisterGuard):
             f"every conflict was the subject of a meeting ({formats_en}) with both parties{mediator_en} "
             f"{self._when('en')}",
         )
+
+
+@dataclass(frozen=True)
+class StillToConsult:
+    """Who a step's ``stakeholders_consulted`` rules still wait for, most important first, and how many
+    more of them must be heard (fewer than listed when a rule asks only for a share of a group)."""
+
+    persons: tuple[Person, ...]
+    needed: int
+
+
+def still_to_consult(
+    session: Session, steps: Sequence[tuple[str, str, Iterable[Guard]]]
+) -> list[StillToConsult | None]:
+    """For each (engagement id, stage key, guards) of ``steps``, who its ``stakeholders_consulted`` guards
+    would name in a refusal; None when they are satisfied, the register is empty or there are none. Two
+    queries whatever the number of steps, none when no step has such a guard."""
+    rules = [[g for g in guards if isinstance(g, StakeholdersConsulted)] for _, _, guards in steps]
+    engagement_ids = {step[0] for step, found in zip(steps, rules, strict=True) if found}
+    if not engagement_ids:
+        return [None] * len(steps)
+    selections = [rule.selection() for rule in dict.fromkeys(rule for found in rules for rule in found)]
+    chosen = [selection for selection in selections if selection is not None]
+    only = or_(*chosen) if len(chosen) == len(selections) else None  # None: someone selects everyone
+    registers = people_by_engagement(session, engagement_ids, only=only)
+    heard = consulted_by_stage(session, engagement_ids)
+    known: dict[tuple[str, str | None, StakeholdersConsulted], list[Shortfall]] = {}
+
+    def shortfalls(engagement_id: str, stage: str | None, rule: StakeholdersConsulted) -> list[Shortfall]:
+        # Several steps of one engagement often ask the same question.
+        if (engagement_id, stage, rule) not in known:
+            by_stage = heard.get(engagement_id, {})
+            consulted = by_stage.get(stage, set()) if stage else set[int]().union(*by_stage.values())
+            known[engagement_id, stage, rule] = rule.shortfalls(registers[engagement_id], consulted)
+        return known[engagement_id, stage, rule]
+
+    results: list[StillToConsult | None] = []
+    for (engagement_id, stage_key, _), found in zip(steps, rules, strict=True):
+        waiting: dict[int, Person] = {}
+        needed = 0
+        for rule in found if engagement_id in registers else []:
+            for shortfall in shortfalls(engagement_id, rule.counted_stage(stage_key), rule):
+                needed += shortfall.required - shortfall.heard
+                waiting.update((person.id, person) for person in shortfall.waiting)
+        persons = tuple(_by_importance(waiting.values()))
+        results.append(StillToConsult(persons, min(needed, len(persons))) if persons else None)
+    return results
 
 
 STAKEHOLDER_GUARDS: tuple[type[Guard], ...] = (

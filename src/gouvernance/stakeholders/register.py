@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from gouvernance.stakeholders.records import ConsultationData, Contact, RelationData, StakeholderData
@@ -62,17 +62,31 @@ class Register:
 
 
 def people(session: Session, engagement_id: str) -> list[Person]:
-    rows = session.execute(
+    return people_by_engagement(session, [engagement_id]).get(engagement_id, [])
+
+
+def people_by_engagement(
+    session: Session, engagement_ids: Iterable[str], *, only: ColumnElement[bool] | None = None
+) -> dict[str, list[Person]]:
+    """The registers of several engagements in one query (the reminder sweep asks for a batch at once);
+    ``only``: the stakeholders that satisfy this condition on their row."""
+    ids = list(dict.fromkeys(engagement_ids))
+    if not ids:
+        return {}
+    registers: defaultdict[str, list[Person]] = defaultdict(list)
+    for engagement_id, *fields in session.execute(
         select(
+            StakeholderRow.engagement_id,
             StakeholderRow.id,
             StakeholderRow.key,
             StakeholderRow.name,
             StakeholderRow.category,
             StakeholderRow.power,
             StakeholderRow.interest,
-        ).where(StakeholderRow.engagement_id == engagement_id)
-    )
-    return [Person(*row) for row in rows]
+        ).where(StakeholderRow.engagement_id.in_(ids), *([] if only is None else [only]))
+    ):
+        registers[engagement_id].append(Person(*fields))
+    return dict(registers)
 
 
 def consulted_ids(session: Session, engagement_id: str, stage_key: str | None = None) -> set[int]:
@@ -86,6 +100,27 @@ def consulted_ids(session: Session, engagement_id: str, stage_key: str | None = 
     if stage_key is not None:
         query = query.where(ConsultationRow.stage_key == stage_key)
     return set(session.scalars(query))
+
+
+def consulted_by_stage(session: Session, engagement_ids: Iterable[str]) -> dict[str, dict[str, set[int]]]:
+    """Per engagement, then per stage, the stakeholders who took part in at least one consultation: one
+    query for several engagements."""
+    ids = list(dict.fromkeys(engagement_ids))
+    if not ids:
+        return {}
+    heard: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for engagement_id, stage_key, stakeholder_id in session.execute(
+        select(
+            ConsultationRow.engagement_id,
+            ConsultationRow.stage_key,
+            ConsultationParticipantRow.stakeholder_id,
+        )
+        .join(ConsultationRow, ConsultationRow.id == ConsultationParticipantRow.consultation_id)
+        .where(ConsultationRow.engagement_id.in_(ids))
+        .distinct()
+    ):
+        heard[engagement_id][stage_key].add(stakeholder_id)
+    return {engagement_id: dict(stages) for engagement_id, stages in heard.items()}
 
 
 def consultation_sessions(
