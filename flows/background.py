@@ -14,10 +14,10 @@ from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.bulk import launch_many
 from gouvernance.engagements.service import LaunchRequest, Territory
 from gouvernance.flows.runtime import runtime
-from gouvernance.notifications.digest import build_digests
 from gouvernance.notifications.dispatch import dispatch
 from gouvernance.notifications.events import notify_events
-from gouvernance.notifications.reminders import sweep
+from gouvernance.notifications.sweeping import run_sweep
+from gouvernance.settings import get_settings
 from gouvernance.spec.catalog import Catalog, default_directories
 from gouvernance.stakeholders.service import importer_for
 
@@ -41,8 +41,6 @@ def _launch(
     actor_login: str,
     stakeholders_csv: str | None,
 ) -> list[dict[str, Any]]:
-    from gouvernance.settings import get_settings
-
     model = Catalog(default_directories(get_settings().templates_dir)).get(model_key, model_version)
     requests = [
         (
@@ -102,19 +100,26 @@ def launch_engagements(
 
 @task(name="sweep")
 def _sweep(now: datetime | None, batch_size: int) -> dict[str, int]:
-    rt = runtime()
-    clock = _clock(now)
-    with rt.db.transaction() as session:
-        report = sweep(session, now=clock.now(), batch_size=batch_size)
-        digests = build_digests(session, now=clock.now()) if clock.now().hour >= 7 else 0
-    return {"candidates": report.candidates, "created": report.created, "digests": digests}
+    settings = get_settings()
+    outcome = run_sweep(
+        runtime().db,
+        now=_clock(now).now(),
+        base_url=settings.base_url,
+        tz=settings.tz,
+        batch_size=batch_size,
+    )
+    return {"candidates": outcome.candidates, "created": outcome.created, "digests": outcome.digests}
 
 
 @flow(name="sweep-reminders", log_prints=True)
 def sweep_reminders(now: datetime | None = None, batch_size: int = 1000) -> dict[str, int]:
-    """Reminders before due dates, overdue notices and escalations, each once per step, level and round."""
+    """Reminders before due dates, overdue notices and escalations, each once per step, level and round;
+    the daily digests from 7 o'clock local time."""
     result = _sweep(now, batch_size)
-    print(f"{result['created']} notification(s) créée(s) pour {result['candidates']} étape(s) à échéance")
+    print(
+        f"{result['created']} notification(s) créée(s) pour {result['candidates']} étape(s) à échéance ; "
+        f"{result['digests']} récapitulatif(s) quotidien(s)"
+    )
     return result
 
 
@@ -145,9 +150,9 @@ def _notify(now: datetime | None, batch_size: int) -> dict[str, int]:
 
 
 @flow(name="dispatch-notifications", log_prints=True)
-def dispatch_notifications(now: datetime | None = None, batch_size: int = 100) -> dict[str, int]:
+def dispatch_notifications(now: datetime | None = None, batch_size: int | None = None) -> dict[str, int]:
     """E-mails, signed webhooks and in-app notifications for what happened and what is due."""
-    result = _notify(now, batch_size)
+    result = _notify(now, batch_size or get_settings().dispatch_batch_size)
     print(
         f"{result['sent']} envoi(s), {result['failed']} échec(s) définitif(s), {result['retry']} à réessayer"
     )

@@ -47,5 +47,5 @@ def runtime() -> Runtime:
         ),
         webhooks=HttpWebhookSender(),
         clock=SystemClock(),
-        worker_id=f"{socket.gethostname()}:{os.getpid()}",
+        worker_id=settings.worker_name or f"{socket.gethostname()}:{os.getpid()}",
     )

@@ -1,10 +1,14 @@
-"""`gouvernance worker`: serves every flow, the periodic ones on their schedule.
+"""`gouvernance worker`: serves every flow, the periodic ones on their schedule (served mode, one machine).
 
 On the embedded default this starts Prefect's ephemeral server in the background; with PREFECT_API_URL set
-it registers the deployments with that server instead (see the README's scale-out section).
+it registers the deployments with that server instead. Several machines share the work through a Prefect
+work pool instead (`prefect.yaml`, the README's scale-out section).
 """
 
 from __future__ import annotations
+
+import os
+import socket
 
 from prefect import serve
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -15,24 +19,46 @@ from gouvernance.flows.background import (
     produce_deliverables,
     sweep_reminders,
 )
+from gouvernance.flows.runtime import runtime
+from gouvernance.notifications.dispatch import release
+from gouvernance.settings import Settings, get_settings
 
-SCHEDULES = {
-    "sweep-reminders": 15 * 60,  # seconds
-    "produce-deliverables": 60,
-    "dispatch-notifications": 60,
-}
+DEPLOYMENT_NAME = "gouvernance"
 
 
-def deployments() -> list:
+def schedules(settings: Settings) -> dict[str, int]:
+    """Seconds between two runs of each periodic flow, from the settings (GOUVERNANCE_*_INTERVAL_SECONDS)."""
+    return {
+        "sweep-reminders": settings.sweep_interval_seconds,
+        "produce-deliverables": settings.deliverables_interval_seconds,
+        "dispatch-notifications": settings.dispatch_interval_seconds,
+    }
+
+
+def deployments(settings: Settings) -> list:
+    every = schedules(settings)
     return [
-        sweep_reminders.to_deployment("gouvernance", interval=SCHEDULES["sweep-reminders"]),
-        produce_deliverables.to_deployment("gouvernance", interval=SCHEDULES["produce-deliverables"]),
-        dispatch_notifications.to_deployment("gouvernance", interval=SCHEDULES["dispatch-notifications"]),
-        launch_engagements.to_deployment("gouvernance"),  # run on demand
+        sweep_reminders.to_deployment(DEPLOYMENT_NAME, interval=every["sweep-reminders"]),
+        produce_deliverables.to_deployment(DEPLOYMENT_NAME, interval=every["produce-deliverables"]),
+        dispatch_notifications.to_deployment(DEPLOYMENT_NAME, interval=every["dispatch-notifications"]),
+        launch_engagements.to_deployment(DEPLOYMENT_NAME),  # run on demand
     ]
 
 
 def serve_all(limit: int | None = None) -> None:
-    # Each synchronous flow run otherwise waits for its heartbeat thread (about a second) on exit.
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        serve(*deployments(), limit=limit)
+    settings = get_settings()
+    # The flow runs this process starts (child processes, which inherit its environment) claim deliveries
+    # under its name, so that it can hand back what they claimed if they are stopped mid-batch.
+    name = settings.worker_name or f"{socket.gethostname()}:{os.getpid()}"
+    os.environ["GOUVERNANCE_WORKER_NAME"] = name
+    try:
+        # Each synchronous flow run otherwise waits for its heartbeat thread (about a second) on exit.
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            # pause_on_shutdown=False: the schedules belong to the deployments, not to one worker. Prefect's
+            # default pauses them when a served process stops, which would stop every other worker's
+            # scheduled runs too, and which holds up the shutdown while it retries a server that is gone.
+            serve(*deployments(settings), limit=limit, pause_on_shutdown=False)
+    finally:
+        # Prefect stops the flow runs with the worker; whatever they had claimed and not started sending is
+        # pending again at once, for another worker, instead of when its lease runs out.
+        release(runtime().db, worker=name)

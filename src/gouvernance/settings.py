@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: str | None = None
+    # Where people open gouvernance: links in e-mails point there (…/engagements/<id>/steps/<key>).
+    base_url: str = "http://127.0.0.1:8000"
+    # Background work (`gouvernance worker`, prefect.yaml): how often each periodic flow runs, in seconds.
+    sweep_interval_seconds: int = Field(default=15 * 60, ge=1)
+    deliverables_interval_seconds: int = Field(default=60, ge=1)
+    dispatch_interval_seconds: int = Field(default=60, ge=1)
+    # How many deliveries one dispatch run claims at a time.
+    dispatch_batch_size: int = Field(default=100, ge=1, le=10_000)
+    # The name this worker writes into delivery receipts (claimed_by); defaults to host:pid.
+    worker_name: str | None = Field(default=None, max_length=80)
 
     @field_validator("timezone")
     @classmethod

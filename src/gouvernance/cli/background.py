@@ -56,28 +56,43 @@ def worker_command(
     limit: Annotated[int | None, typer.Option(help="Nombre maximal d'exécutions simultanées.")] = None,
 ) -> None:
     """Sert tous les flux Prefect avec leur planification (serveur éphémère par défaut)."""
-    from gouvernance.flows.worker import SCHEDULES, serve_all
+    from gouvernance.flows.worker import schedules, serve_all
 
-    console.print(
-        "Travailleur gouvernance : "
-        + ", ".join(f"{name} toutes les {seconds // 60 or 1} min" for name, seconds in SCHEDULES.items())
-    )
+    every = schedules(context.settings())
+    listed = ", ".join(f"{name} {_every(seconds)}" for name, seconds in every.items())
+    console.print(f"Travailleur gouvernance : {listed}")
     serve_all(limit=limit)
+
+
+def _every(seconds: int) -> str:
+    if seconds % 60:
+        return f"toutes les {seconds} s"
+    return f"toutes les {seconds // 60} min"
 
 
 @reminders_app.command("sweep")
 @handle_errors
 def sweep_command(
     now: Annotated[str | None, typer.Option(help="Instant du balayage (par défaut : maintenant).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Étapes lues par lot.", min=1)] = 1000,
 ) -> None:
-    """Crée les rappels, retards et escalades dus (une seule fois chacun)."""
-    from gouvernance.notifications.reminders import sweep
+    """Crée les rappels, retards et escalades dus (une seule fois chacun), puis, à partir de 7 h, les
+    récapitulatifs quotidiens : le même passage que le flux sweep-reminders du travailleur."""
+    from gouvernance.notifications.sweeping import run_sweep
 
-    clock = _clock_at(now)
-    db = context.database()
-    with db.transaction() as session:
-        report = sweep(session, now=clock.now())
-    console.print(f"{report.created} notification(s) créée(s) pour {report.candidates} étape(s) à échéance.")
+    settings = context.settings()
+    outcome = run_sweep(
+        context.database(),
+        now=_clock_at(now).now(),
+        base_url=settings.base_url,
+        tz=settings.tz,
+        batch_size=batch_size,
+    )
+    console.print(
+        f"{outcome.created} notification(s) créée(s) pour {outcome.candidates} étape(s) à échéance ; "
+        f"{outcome.digests} récapitulatif(s) quotidien(s).",
+        highlight=False,
+    )
 
 
 @notifications_app.command("dispatch")

@@ -1,9 +1,15 @@
 """Sending what is pending, durably.
 
-Each delivery is claimed (status ``sending`` with a lease, committed) before it is sent and marked ``sent``
-(committed) right after, one at a time. A worker killed in the middle leaves at most the one delivery it was
-sending in ``sending``; its lease expires and another run sends it again, with the same Message-ID or
-delivery id, so receivers can tell it is the same message. Everything already marked sent is never resent.
+A delivery goes: ``pending`` → ``claimed`` (a batch, with a lease, committed) → ``sending`` (this one message,
+committed just before it goes on the wire) → ``sent`` (committed right after), or ``retry`` (not before its
+lease, after a failure) or ``failed`` (for good).
+
+- A worker that stops, however it stops, leaves at most the one message it was sending in ``sending``: that
+  message may have reached the server, so it waits for its lease to run out and is then sent again with the
+  same Message-ID or delivery id, so that receivers can tell it is the same message.
+- What it had claimed and not started is handed back (``release``), by the dispatch itself when it is
+  interrupted, or by the worker process when its flow runs were killed, so another worker sends it at once.
+- Everything marked sent is never sent again.
 """
 
 from __future__ import annotations
@@ -40,8 +46,12 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
+RECLAIMABLE = ("claimed", "sending", "retry")
+
+
 def claim(db: Database, *, worker: str, clock: Clock, limit: int, lease: timedelta) -> list[int]:
-    """Takes up to ``limit`` deliveries that are pending, or whose previous claim has expired."""
+    """Takes up to ``limit`` deliveries that are pending, or whose lease (a claim, or a retry's "not before")
+    has run out."""
     now = clock.now()
     with db.transaction() as session:
         query = (
@@ -50,7 +60,7 @@ def claim(db: Database, *, worker: str, clock: Clock, limit: int, lease: timedel
                 DeliveryRow.channel.in_(("email", "webhook")),
                 or_(
                     DeliveryRow.status == "pending",
-                    (DeliveryRow.status == "sending") & (DeliveryRow.lease_until < now),
+                    DeliveryRow.status.in_(RECLAIMABLE) & (DeliveryRow.lease_until < now),
                 ),
             )
             .order_by(DeliveryRow.id)
@@ -64,13 +74,34 @@ def claim(db: Database, *, worker: str, clock: Clock, limit: int, lease: timedel
                 update(DeliveryRow)
                 .where(DeliveryRow.id.in_(ids))
                 .values(
-                    status="sending",
+                    status="claimed",
                     claimed_by=worker,
                     lease_until=now + lease,
                     attempts=DeliveryRow.attempts + 1,
                 )
             )
     return ids
+
+
+def release(db: Database, *, worker: str, ids: list[int] | None = None) -> int:
+    """Hands back what ``worker`` claimed and never started sending (only ``ids``, when given): pending
+    again, as if never claimed. Returns how many."""
+    conditions = [DeliveryRow.status == "claimed", DeliveryRow.claimed_by == worker]
+    if ids is not None:
+        if not ids:
+            return 0
+        conditions.append(DeliveryRow.id.in_(ids))
+    with db.transaction() as session:
+        result = session.execute(
+            update(DeliveryRow)
+            .where(*conditions)
+            .values(status="pending", claimed_by=None, lease_until=None, attempts=DeliveryRow.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+    released = int(getattr(result, "rowcount", 0) or 0)
+    if released:
+        log.info("%s handed back %s claimed deliveries", worker, released)
+    return released
 
 
 def dispatch(
@@ -88,10 +119,41 @@ def dispatch(
         ids = claim(db, worker=worker, clock=clock, limit=batch_size, lease=lease)
         if not ids:
             return report
-        for delivery_id in ids:
-            _send_one(
-                db, delivery_id, mailer=mailer, webhooks=webhooks, clock=clock, worker=worker, report=report
+        try:
+            for delivery_id in ids:
+                _send_one(
+                    db,
+                    delivery_id,
+                    mailer=mailer,
+                    webhooks=webhooks,
+                    clock=clock,
+                    worker=worker,
+                    report=report,
+                )
+        except BaseException:
+            # Stopped mid-batch (SIGTERM, Ctrl-C, a lost connection…): hand back the rest of the batch now
+            # rather than when its lease runs out.
+            release(db, worker=worker, ids=ids)
+            raise
+
+
+def _start_sending(db: Database, delivery_id: int, worker: str) -> DeliveryRow | None:
+    """Marks the delivery as on the wire, if it is still ours (not handed back, nor reclaimed by another
+    worker after our lease ran out), and returns it."""
+    with db.transaction() as session:
+        started = session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.id == delivery_id,
+                DeliveryRow.status == "claimed",
+                DeliveryRow.claimed_by == worker,
             )
+            .values(status="sending")
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(started, "rowcount", 0):
+            return None
+        return session.get(DeliveryRow, delivery_id)
 
 
 def _send_one(
@@ -104,10 +166,10 @@ def _send_one(
     worker: str,
     report: DispatchReport,
 ) -> None:
+    delivery = _start_sending(db, delivery_id, worker)
+    if delivery is None:
+        return
     with db.reading() as session:
-        delivery = session.get(DeliveryRow, delivery_id)
-        if delivery is None or delivery.status != "sending" or delivery.claimed_by != worker:
-            return  # another worker reclaimed it after our lease ran out
         notification = session.get(NotificationRow, delivery.notification_id)
         assert notification is not None
         secret = None
@@ -172,7 +234,7 @@ def _record_failure(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id)
             .values(
-                status="failed" if final else "sending",
+                status="failed" if final else "retry",
                 lease_until=None if final else clock.now() + backoff,
                 last_error=str(error)[:2000],
             )

@@ -586,13 +586,14 @@ def _write_contacts(
     new = [row for row in inserts if row.stakeholder.contact is not None]
     replaced = [(row_id, row) for row_id, row in updates if row.stakeholder.contact is not None]
     if new:
-        ids = dict(
-            session.execute(
+        ids: dict[str, int] = {
+            key: stakeholder_id
+            for key, stakeholder_id in session.execute(
                 select(StakeholderRow.key, StakeholderRow.id).where(
                     StakeholderRow.engagement_id == engagement_id
                 )
-            ).all()
-        )
+            )
+        }
         new_pairs = [(ids[row.stakeholder.id], row) for row in new]
     else:
         new_pairs = []
