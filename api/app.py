@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from gouvernance import __version__
 from gouvernance.api import (
     background,
-    dependency_plans,
     docs,
     engagements,
     evidence,
@@ -36,6 +35,23 @@ from gouvernance.db.engine import Database
 from gouvernance.evidence.store import BlobStore, FileBlobStore
 from gouvernance.settings import Settings, get_settings
 from gouvernance.spec.catalog import Catalog, default_directories
+
+# Every API route, by feature. The step routes carry most requests (every event a project lead sends):
+# matched first, since routes are tried in order. The OpenAPI document groups operations by tag, in TAGS'
+# order.
+ROUTERS: tuple[APIRouter, ...] = (
+    steps.router,
+    process_models.router,
+    engagements.router,
+    evidence.router,
+    timeline.router,
+    me.router,
+    preferences.router,
+    stakeholders.router,
+    background.router,
+    webhooks.router,
+    health.router,
+)
 
 
 def create_app(
@@ -85,24 +101,9 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.context = context
-    for router in (
-        # The step routes carry most requests (every event a project lead sends): matched first, since
-        # routes are tried in order. The OpenAPI document groups operations by tag, in TAGS' order.
-        steps.router,
-        process_models.router,
-        engagements.router,
-        evidence.router,
-        timeline.router,
-        me.router,
-        preferences.router,
-        stakeholders.router,
-        background.router,
-        webhooks.router,
-        health.router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
     problems.install(app)
-    docs.install(app)
-    dependency_plans.install(app)
+    docs.install(app, ROUTERS)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_evidence_bytes)
     return app

@@ -3,9 +3,10 @@ from the installed swagger-ui-bundle, so /docs works without internet."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -71,7 +72,7 @@ def _document_operation(operation: dict[str, Any], permission: Permission) -> No
         responses[str(status)] = _problem(status, None if description == "Validation Error" else description)
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
+def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
         version=app.version,
@@ -79,7 +80,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=TAGS,
     )
-    for route in api_routes(app):
+    for route in api_routes(app, routers):
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         permission = _permission(route)
@@ -94,10 +95,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     return document
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = build_openapi(app)
+            app.openapi_schema = build_openapi(app, routers)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -13,14 +13,15 @@ Scopes:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Path, Query
+from fastapi import APIRouter, Depends, FastAPI, Path, Query
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount, Route
 
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES, ROLES, Principal
 from gouvernance.api.context import ApiContext
@@ -186,16 +187,13 @@ def requires(permission: Permission) -> Callable[..., Any]:
     return check
 
 
-def api_routes(app: FastAPI) -> Iterator[BaseRoute]:
-    """Every route the application serves, those of included routers too (FastAPI 0.150 includes routers
-    lazily: ``app.routes`` then holds the routers, not their routes)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # pragma: no cover - FastAPI before lazy inclusion
-        yield from app.routes
-        return
-    for context in iter_route_contexts(app.routes):
-        yield context.original_route
+def api_routes(app: FastAPI, routers: Iterable[APIRouter]) -> list[BaseRoute]:
+    """Every route ``app`` serves: the routes of the routers it includes, read from the routers themselves
+    (how an application holds an included router is FastAPI's own business: 0.150 keeps the router, not
+    its routes), then the application's own routes (the OpenAPI document, /docs)."""
+    routes: list[BaseRoute] = [route for router in routers for route in router.routes]
+    own = [r for r in app.routes if isinstance(r, Route | Mount) and not isinstance(r, APIRoute)]
+    return routes + own
 
 
 def permission_of(call: Any) -> Permission | None:

@@ -223,12 +223,18 @@ UNREADABLE_BODY = DomainMessage(
 )
 
 
+def _body_unreadable(error: StarletteHTTPException) -> bool:
+    """FastAPI answers 400 when the body does not decode (not UTF-8, nested too deep…), raising it from the
+    decoding error; a malformed multipart form is Starlette's own 400, raised without a cause."""
+    return error.status_code == 400 and isinstance(error.__cause__, Exception)
+
+
 def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     status = error.status_code
     title_fr, title_en = TITLES.get(status, (str(error.detail), str(error.detail)))
     message = getattr(error, "problem", None) or DomainMessage(f"http.{status}", title_fr, title_en)
-    if status == 400 and error.detail == "There was an error parsing the body":
+    if _body_unreadable(error):
         message = UNREADABLE_BODY
     return problem_response(request, status, message, headers=dict(error.headers or {}))
 

@@ -4,12 +4,11 @@ The latency figures of api_bench.py move with the shared host: its speed changed
 and the hypervisor takes a varying share of the CPU (the "steal" column of vmstat). Instructions executed in
 user space do not: perf counts the same total for the same work whatever else the machine does. This
 script sends the benchmark's step events (submit, request_rework, and again, with If-Match) in one thread,
-one at a time, and counts them three ways, each in a process of its own:
+one at a time, and counts them two ways, each in a process of its own:
 
 - door: the one door in-process (``transition`` in a write transaction), as api_bench.py's in-process side;
 - http: the ASGI application called in-process as uvicorn calls it (no socket): routing, middleware,
-  authentication, dependencies, validation, the door and the JSON response;
-- http, FastAPI's solver: the same, with the dependency plans switched off (``api/dependency_plans.py``).
+  authentication, dependencies, validation, the door and the JSON response.
 
 http minus door is what the HTTP layer costs per request. Usage:
     python bench/api_cost.py [--database-url postgresql://…] [--transitions N]
@@ -40,8 +39,7 @@ from gouvernance.engagements.transitions import load_subject
 
 MODES = {
     "door": "door (in-process)",
-    "http": "HTTP app in-process (plans)",
-    "http-fastapi": "HTTP app in-process (FastAPI's solver)",
+    "http": "HTTP app in-process",
 }
 WARMUP = 200
 
@@ -132,14 +130,14 @@ def child(mode: str, url: str | None, transitions: int) -> None:
             cpu = time.process_time() - began
             counter.command("disable")
         else:
-            cpu = asyncio.run(_asgi_child(mode, db, token, ids[0], version, transitions, counter))
+            cpu = asyncio.run(_asgi_child(db, token, ids[0], version, transitions, counter))
     finally:
         drop()
     print(f"CPU {cpu / transitions * 1000:.4f}")
 
 
 async def _asgi_child(
-    mode: str, db: Database, token: str, engagement_id: str, version: int, transitions: int, counter: Counter
+    db: Database, token: str, engagement_id: str, version: int, transitions: int, counter: Counter
 ) -> float:
     from gouvernance.api.app import create_app
     from gouvernance.settings import Settings
@@ -148,8 +146,6 @@ async def _asgi_child(
     app = create_app(settings, database=db)
     send = asgi_request(app, token, engagement_id)
     async with app.router.lifespan_context(app):
-        if mode == "http-fastapi":
-            app.state.dependency_plans = None
         for turn in range(WARMUP):
             version = await send(version, turn % 2)
         counter.command("enable")

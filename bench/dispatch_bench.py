@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 from door_bench import scratch_database
 
 from gouvernance.access.service import add_user
@@ -115,6 +116,8 @@ def one_round(db: Database, url: str, port: int, workers: int, count: int) -> tu
 def main() -> None:
     from aiosmtpd.controller import Controller
 
+    from tests.notifications.conftest import free_port
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -124,9 +127,9 @@ def main() -> None:
     args = parser.parse_args()
 
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=0)
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    port = controller.server.sockets[0].getsockname()[1]
     rates: dict[int, list[float]] = {1: [], 2: []}
     try:
         for r in range(args.rounds):

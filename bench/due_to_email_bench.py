@@ -58,6 +58,8 @@ class Recorder:
 def main() -> None:
     from aiosmtpd.controller import Controller
 
+    from tests.notifications.conftest import free_port
+
     defaults = Settings.model_construct()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -71,9 +73,9 @@ def main() -> None:
 
     db, drop = scratch_database(args.database_url)
     recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=0)
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
-    port = controller.server.sockets[0].getsockname()[1]
     workdir = Path(tempfile.mkdtemp(prefix="gouvernance-due-bench-"))
     model = load_model_file(MODEL)
     try:

@@ -8,13 +8,14 @@ import re
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
+from gouvernance.api.app import ROUTERS
 from gouvernance.api.permissions import DOCUMENTATION_PATHS, api_routes, permission_of
 
 
 def test_every_route_declares_exactly_one_permission(app) -> None:
-    """``app.routes`` enumerated with the routers' routes: a new route without a permission fails here."""
+    """The routers' routes and the app's own: a new route without a permission fails here."""
     undeclared = []
-    routes = list(api_routes(app))
+    routes = api_routes(app, ROUTERS)
     assert len([r for r in routes if isinstance(r, APIRoute)]) >= 18
     for route in routes:
         if isinstance(route, APIRoute):
@@ -27,6 +28,20 @@ def test_every_route_declares_exactly_one_permission(app) -> None:
         else:
             undeclared.append(repr(route))
     assert undeclared == []
+
+
+def test_the_routers_hold_every_operation_of_the_document(app) -> None:
+    """An API route added to the app outside ``ROUTERS`` would escape the permission checks above."""
+    document = app.openapi()
+    operations = {(method.upper(), path) for path, ops in document["paths"].items() for method in ops}
+    routed = {
+        (method, route.path)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.include_in_schema
+        for method in route.methods
+    }
+    assert operations == routed
 
 
 def test_the_openapi_document_shows_every_permission_and_problem(client) -> None:

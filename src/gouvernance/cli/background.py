@@ -99,8 +99,12 @@ def sweep_command(
 @handle_errors
 def dispatch_command(
     now: Annotated[str | None, typer.Option(help="Instant de l'envoi (par défaut : maintenant).")] = None,
-    batch_size: Annotated[int, typer.Option(help="Envois réservés par lot.")] = 100,
-    worker: Annotated[str | None, typer.Option(help="Nom du travailleur (par défaut : hôte:pid).")] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Envois réservés par lot (GOUVERNANCE_DISPATCH_BATCH_SIZE).")
+    ] = None,
+    worker: Annotated[
+        str | None, typer.Option(help="Nom du travailleur (GOUVERNANCE_WORKER_NAME, sinon hôte:pid).")
+    ] = None,
 ) -> None:
     """Transforme les événements en notifications puis envoie courriels et webhooks en attente."""
     import os
@@ -126,8 +130,8 @@ def dispatch_command(
         ),
         webhooks=HttpWebhookSender(),
         clock=clock,
-        worker=worker or f"{socket.gethostname()}:{os.getpid()}",
-        batch_size=batch_size,
+        worker=worker or settings.worker_name or f"{socket.gethostname()}:{os.getpid()}",
+        batch_size=batch_size or settings.dispatch_batch_size,
     )
     console.print(
         f"{handled} événement(s) traité(s) ; {report.sent} envoi(s), {report.failed} échec(s) "
