@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import re
@@ -26,6 +27,9 @@ from tests.notifications.conftest import free_port
 BIN = Path(sys.executable).parent
 # Prefect's log lines: "12:00:01.234 | ERROR   | prefect.server - …"
 SERVER_ERROR = re.compile(r"\|\s*(ERROR|CRITICAL)\s*\|")
+LOG_RECORD = re.compile(r"^\d\d:\d\d:\d\d\.\d+ \|")
+# The last line of a traceback: "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) …"
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
 T = TypeVar("T")
 
 
@@ -77,27 +81,28 @@ class Process:
 
 
 def errors_logged(process: Process, *, sqlite: bool) -> list[str]:
-    """The lines a Prefect process logged at ERROR or CRITICAL, with the traceback that follows each.
+    """The records a Prefect process logged at ERROR or CRITICAL, each with the traceback that follows it.
 
-    On SQLite, Prefect's server logs "database is locked" when two of its writers meet, and the client
-    retries (PrefectHQ/prefect#17473, #10188: SQLite takes one writer at a time). That one error is
-    tolerated there, and only there; PostgreSQL, Prefect's production database, gets no allowance."""
+    On SQLite, Prefect's server logs "database is locked" when two of its writers meet, and retries
+    (PrefectHQ/prefect#17473, #10188: SQLite takes one writer at a time). Records whose exceptions are all
+    that one are tolerated there, and only there; PostgreSQL, Prefect's production database, gets no
+    allowance."""
     lines = process.output()
+    starts = [i for i, line in enumerate(lines) if LOG_RECORD.match(line)] + [len(lines)]
     found = []
-    for index, line in enumerate(lines):
-        if SERVER_ERROR.search(line):
-            report = "".join(lines[index : index + 40])
-            if sqlite and _only_sqlite_lock(lines[index + 1 : index + 60]):
-                continue
-            found.append(report)
+    for start, end in itertools.pairwise(starts):
+        if not SERVER_ERROR.search(lines[start]):
+            continue
+        record = lines[start:end]
+        if sqlite and _only_sqlite_lock(record):
+            continue
+        found.append("".join(record[:40]))
     return found
 
 
-def _only_sqlite_lock(following: list[str]) -> bool:
-    for line in following:
-        if SERVER_ERROR.search(line) or line.startswith(("sqlalchemy.exc.", "sqlite3.")):
-            return "database is locked" in line
-    return False
+def _only_sqlite_lock(record: list[str]) -> bool:
+    exceptions = [line for line in record if EXCEPTION_LINE.match(line)]
+    return bool(exceptions) and all("database is locked" in line for line in exceptions)
 
 
 @contextmanager
