@@ -74,3 +74,16 @@ def test_webhooks_round_trip_for_an_admin_only(cli, db) -> None:
         assert webhooks_of(session, organisation=org, by=admin) == []
     again = cli("webhooks", "remove", org, str(webhook_id), "--as", admin, ok=False)
     assert "(webhook.not_found)" in again.stderr
+
+
+def test_set_email_changes_the_address_only(cli, db) -> None:
+    login = f"agent.{uuid.uuid4().hex[:8]}"
+    cli("users", "add", login, "--org", "ville-set-email")
+    cli("users", "set-preferences", login, "--delivery", "daily_digest", "--language", "en")
+    shown = cli("users", "set-email", login, "agent@ville.fr").stdout
+    assert "agent@ville.fr" in shown
+    assert "daily_digest" in shown  # the other choices are kept
+    with db.reading() as session:
+        assert preferences_of(session, login) == Preferences("agent@ville.fr", "en", "daily_digest")
+    refused = cli("users", "set-email", login, "agent-at-ville", ok=False)
+    assert "adresse électronique invalide « agent-at-ville »" in refused.stderr

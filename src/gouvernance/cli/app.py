@@ -14,7 +14,7 @@ from rich.table import Table
 from gouvernance.cli import background, context
 from gouvernance.cli.access import serve_command, tokens_app, users_app
 from gouvernance.cli.context import console, handle_errors
-from gouvernance.cli.notification_settings import users_set_preferences, webhooks_app
+from gouvernance.cli.notification_settings import users_set_email, users_set_preferences, webhooks_app
 from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.progress import engagement_progress, find_engagement_id
@@ -39,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks_app, name="webhooks")
+users_app.command("set-email")(users_set_email)
 users_app.command("set-preferences")(users_set_preferences)
 app.add_typer(background.reminders_app, name="reminders")
 app.add_typer(background.notifications_app, name="notifications")

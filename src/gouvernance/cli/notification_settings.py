@@ -1,5 +1,5 @@
-"""`gouvernance users set-preferences` (how notifications reach someone) and `gouvernance webhooks` (where
-an organisation's events are posted, managed by its admins)."""
+"""`gouvernance users set-email|set-preferences` (how notifications reach someone) and
+`gouvernance webhooks` (where an organisation's events are posted, managed by its admins)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,22 @@ def users_set_preferences(
             delivery=current.delivery if delivery is None else delivery,
         )
         saved = write_preferences(session, login, preferences=wanted)
+    _print_preferences(login, saved)
+
+
+@handle_errors
+def users_set_email(
+    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    email: Annotated[str, typer.Argument(help="Adresse des courriels.")],
+) -> None:
+    """Adresse des courriels d'un utilisateur (le reste de ses préférences ne change pas)."""
+    with context.database().transaction() as session:
+        current = read_preferences(session, login)
+        saved = write_preferences(
+            session,
+            login,
+            preferences=Preferences(email=email, language=current.language, delivery=current.delivery),
+        )
     _print_preferences(login, saved)
 
 
