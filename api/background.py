@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from gouvernance.access.service import LEAD_ROLES, visible_engagements
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, MeAccess, Permission, Scope, requires
 from gouvernance.api.writes import WritesDep
 from gouvernance.calendars.ics import engagement_entries, render
@@ -65,7 +66,7 @@ class DeliverableOut(BaseModel):
 
 class BuildIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"keys": ["plan_action"]}]})
-    keys: list[str] | None = Field(
+    keys: list[SafeText] | None = Field(
         default=None, max_length=50, description="Livrables à produire (tous sinon)."
     )
 

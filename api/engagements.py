@@ -13,6 +13,7 @@ from gouvernance.access.service import visible_engagements
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.events import send_event
 from gouvernance.api.http import ETAG_HEADER, errors, etag, expected_version, json_response
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import (
     EngagementAccess,
     EngagementEventAccess,
@@ -38,6 +39,7 @@ from gouvernance.engagements.progress import engagement_progress
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.errors import InvalidInput, Message, NotFound
+from gouvernance.inputs import within_depth
 from gouvernance.lifecycle.machines import STATE_LABELS_EN, STATE_LABELS_FR
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel
@@ -81,7 +83,7 @@ def engagement_out(
         **_summary(row, progress.model, numbers, lang).model_dump(),
         version=row.version,
         updated_at=row.updated_at,
-        parameters=row.parameters,
+        parameters=within_depth(row.parameters),
         your_roles=sorted(roles),
         stages=[
             StageProgress(
@@ -158,10 +160,10 @@ def list_engagements_route(
     context: ContextDep,
     lang: LangDep,
     territory: Annotated[
-        str | None, Query(max_length=200, description="Partie du nom du territoire.")
+        SafeText | None, Query(max_length=200, description="Partie du nom du territoire.")
     ] = None,
     state: Annotated[EngagementState | None, Query(description="État de l'accompagnement.")] = None,
-    model: Annotated[str | None, Query(max_length=80, description="Clé du modèle.")] = None,
+    model: Annotated[SafeText | None, Query(max_length=80, description="Clé du modèle.")] = None,
     overdue: Annotated[bool | None, Query(description="true : avec au moins une étape en retard.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

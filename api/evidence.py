@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import AttachAccess, EngagementIdPath, EvidenceAccess
 from gouvernance.api.schemas import EvidenceOut
 from gouvernance.api.steps import StepKeyPath, evidence_out
@@ -110,10 +111,12 @@ def attach_evidence(
     access: AttachAccess,
     writes: WritesDep,
     context: ContextDep,
-    label: Annotated[str, Form(min_length=1, max_length=200, description="ex. « compte rendu de cadrage »")],
+    label: Annotated[
+        SafeText, Form(min_length=1, max_length=200, description="ex. « compte rendu de cadrage »")
+    ],
     file: Annotated[UploadFile | None, File(description="Le fichier (PDF, ODT, DOCX, PNG, texte…).")] = None,
     url: Annotated[
-        str | None, Form(max_length=2000, description="Un lien http(s), au lieu d'un fichier.")
+        SafeText | None, Form(max_length=2000, description="Un lien http(s), au lieu d'un fichier.")
     ] = None,
 ) -> Response:
     if (file is None) == (url is None):

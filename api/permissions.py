@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES, ROLES, Principal
 from gouvernance.api.context import ApiContext
 from gouvernance.api.dependencies import ContextDep, CredentialsDep, identify
+from gouvernance.api.inputs import SafeText
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import Forbidden, Message, NotFound
 
@@ -110,7 +111,7 @@ def engagement_not_found(engagement_id: str) -> NotFound:
 
 
 FeedTokenQuery = Annotated[
-    str | None,
+    SafeText | None,
     Query(
         max_length=200,
         description="Jeton de calendrier (gc_…), pour s'abonner depuis un agenda qui n'envoie pas "
@@ -119,7 +120,8 @@ FeedTokenQuery = Annotated[
 ]
 
 EngagementIdPath = Annotated[
-    str, Path(description="Identifiant de l'accompagnement (UUID).", max_length=36, examples=["6f1c2a9e-…"])
+    SafeText,
+    Path(description="Identifiant de l'accompagnement (UUID).", max_length=36, examples=["6f1c2a9e-…"]),
 ]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import Access, MeAccess, Permission, Scope, requires
 from gouvernance.api.writes import WritesDep
 from gouvernance.notifications.preferences import Delivery, Language, Preferences
@@ -28,7 +29,7 @@ _EXAMPLE: JsonDict = {"email": "julien.robert@val-fleuri.fr", "language": "fr", 
 class PreferencesIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
-    email: str | None = Field(
+    email: SafeText | None = Field(
         max_length=254, description="Adresse des courriels de notification ; null : aucun courriel."
     )
     language: Language = Field(default="fr", description="Langue des messages : fr ou en.")

@@ -142,6 +142,7 @@ _VALIDATION_FR = {
     "string_too_short": "texte trop court",
     "string_too_long": "texte trop long",
     "string_pattern_mismatch": "format invalide",
+    "string_unicode": "texte Unicode invalide",
     "int_parsing": "nombre entier attendu",
     "int_type": "nombre entier attendu",
     "int_from_float": "nombre entier attendu",
@@ -160,6 +161,9 @@ _VALIDATION_FR = {
     "model_attributes_type": "objet JSON attendu",
     "dict_type": "objet JSON attendu",
     "list_type": "liste attendue",
+    "text_control_character": "caractère de contrôle ou invalide interdit ({character})",
+    "json_too_deep": "JSON trop imbriqué (au plus {max_depth} niveaux)",
+    "json_too_large": "JSON trop volumineux (au plus {max_bytes} octets)",
 }
 
 
@@ -174,13 +178,14 @@ def _path(location: tuple[Any, ...]) -> str:
 def _validation_reason(error: dict[str, Any]) -> DomainMessage:
     kind = str(error.get("type", "value_error"))
     english = str(error.get("msg", "invalid value"))
-    french = _VALIDATION_FR.get(kind, f"valeur invalide ({english})")
     details: dict[str, Any] = {}
     context = error.get("ctx")
     if isinstance(context, dict):
         details = {k: v for k, v in context.items() if isinstance(v, str | int | float | bool)}
-        if "expected" in details:
-            french = f"{french} : {details['expected']}"
+    template = _VALIDATION_FR.get(kind)
+    french = template.format_map(details) if template else f"valeur invalide ({english})"
+    if "expected" in details:
+        french = f"{french} : {details['expected']}"
     return DomainMessage(
         f"validation.{kind}", french, english, path=_path(tuple(error.get("loc", ()))), details=details
     )

@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.http import errors
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import ProcessModelsAccess
 from gouvernance.api.schemas import (
     DeliverableOut,
@@ -27,7 +28,7 @@ from gouvernance.spec.schema import Localized, ProcessModel, StepSpec
 router = APIRouter(prefix="/process-models", tags=["Modèles de processus"])
 
 ModelKey = Annotated[
-    str, Path(max_length=80, description="Clé du modèle.", examples=["gouvernance-partagee"])
+    SafeText, Path(max_length=80, description="Clé du modèle.", examples=["gouvernance-partagee"])
 ]
 Version = Annotated[int, Path(ge=1, le=1_000_000, description="Version du modèle.")]
 

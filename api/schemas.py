@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gouvernance.api.inputs import FREE_JSON_LIMITS, FreeJson, MultilineText, SafeText
 from gouvernance.api.problems import ProblemReason
 
 KEY = r"^[a-z][a-z0-9_\-]*$"
@@ -123,9 +124,9 @@ class ProcessModelOut(BaseModel):
 
 
 class TerritoryIn(_In):
-    name: str = Field(min_length=1, max_length=200, examples=["Communauté de communes du Val Fleuri"])
+    name: SafeText = Field(min_length=1, max_length=200, examples=["Communauté de communes du Val Fleuri"])
     kind: TerritoryKind = "commune"
-    insee: str | None = Field(
+    insee: SafeText | None = Field(
         default=None,
         max_length=10,
         description="Code INSEE (COG) de la commune, ou SIREN de l'EPCI.",
@@ -157,8 +158,10 @@ class LaunchIn(_In):
     model_version: int | None = Field(default=None, ge=1, le=1_000_000, description="Latest if omitted.")
     territory: TerritoryIn
     start_date: date
-    parameters: dict[str, Any] = Field(default_factory=dict, description="The model's launch parameters.")
-    lead: str | None = Field(default=None, max_length=120, description="Login of the project lead.")
+    parameters: FreeJson = Field(
+        default_factory=dict, description=f"The model's launch parameters. {FREE_JSON_LIMITS}"
+    )
+    lead: SafeText | None = Field(default=None, max_length=120, description="Login of the project lead.")
 
 
 class ModelRef(BaseModel):
@@ -266,7 +269,9 @@ class EngagementEventIn(_In):
     )
 
     event: EngagementEvent
-    comment: str | None = Field(default=None, max_length=4000, description="Required to suspend or cancel.")
+    comment: MultilineText | None = Field(
+        default=None, max_length=4000, description="Required to suspend or cancel."
+    )
 
 
 class Change(BaseModel):
@@ -442,8 +447,10 @@ class StepEventIn(_In):
         pattern=r"^[a-z][a-z_]{0,39}$",
         description="start, submit, approve, request_rework, endorse, skip, reopen, open_consultation…",
     )
-    comment: str | None = Field(default=None, max_length=4000, description="Required for rework, skip…")
-    data: dict[str, Any] = Field(default_factory=dict, description="Recorded with the event.")
+    comment: MultilineText | None = Field(
+        default=None, max_length=4000, description="Required for rework, skip…"
+    )
+    data: FreeJson = Field(default_factory=dict, description=f"Recorded with the event. {FREE_JSON_LIMITS}")
 
 
 # --- timeline, me, health -------------------------------------------------------------------------------

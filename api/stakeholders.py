@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.http import errors, json_response
+from gouvernance.api.inputs import MultilineText, SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
 from gouvernance.api.writes import Writes, WritesDep
 from gouvernance.errors import Forbidden, InvalidInput, Message
@@ -46,8 +47,8 @@ class ContactIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"email": "contact@association.example", "phone": "02 38 00 00 00"}]},
     )
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    email: SafeText | None = Field(default=None, max_length=254)
+    phone: SafeText | None = Field(default=None, max_length=40)
 
 
 class StakeholderIn(BaseModel):
@@ -71,9 +72,9 @@ class StakeholderIn(BaseModel):
     )
 
     key: str | None = Field(default=None, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-.]*$")
-    name: str = Field(min_length=1, max_length=300)
+    name: SafeText = Field(min_length=1, max_length=300)
     kind: Literal["personne", "organisation"] = "organisation"
-    category: str = Field(
+    category: SafeText = Field(
         min_length=1, max_length=40, description="habitant_usager, association, entreprise…"
     )
     power: int = Field(ge=1, le=5)
@@ -81,7 +82,7 @@ class StakeholderIn(BaseModel):
     attitude: Literal["favorable", "neutre", "oppose"] = "neutre"
     salience: list[Literal["pouvoir", "legitimite", "urgence"]] = Field(default_factory=list, max_length=3)
     target_level: Literal["informer", "consulter", "impliquer", "collaborer", "habiliter"] | None = None
-    tags: list[str] = Field(default_factory=list, max_length=30)
+    tags: list[SafeText] = Field(default_factory=list, max_length=30)
     contact: ContactIn | None = Field(default=None, description="Données personnelles (RGPD), facultatives.")
 
 
@@ -90,15 +91,15 @@ class StakeholderPatch(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"attitude": "favorable", "interest": 5, "version": 2}]},
     )
-    name: str | None = Field(default=None, min_length=1, max_length=300)
+    name: SafeText | None = Field(default=None, min_length=1, max_length=300)
     kind: Literal["personne", "organisation"] | None = None
-    category: str | None = Field(default=None, min_length=1, max_length=40)
+    category: SafeText | None = Field(default=None, min_length=1, max_length=40)
     power: int | None = Field(default=None, ge=1, le=5)
     interest: int | None = Field(default=None, ge=1, le=5)
     attitude: Literal["favorable", "neutre", "oppose"] | None = None
     salience: list[Literal["pouvoir", "legitimite", "urgence"]] | None = Field(default=None, max_length=3)
     target_level: Literal["informer", "consulter", "impliquer", "collaborer", "habiliter"] | None = None
-    tags: list[str] | None = Field(default=None, max_length=30)
+    tags: list[SafeText] | None = Field(default=None, max_length=30)
     version: int | None = Field(default=None, ge=1, le=2**31, description="Version lue (verrou optimiste).")
 
 
@@ -159,12 +160,12 @@ class ConsultationIn(BaseModel):
             ]
         },
     )
-    step_key: str = Field(min_length=1, max_length=80)
+    step_key: SafeText = Field(min_length=1, max_length=80)
     held_on: date
     format: Literal["reunion_publique", "atelier", "questionnaire", "entretien", "plateforme_en_ligne"]
     stakeholder_ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=5000)
-    summary: str = Field(default="", max_length=10_000)
-    outcome: str = Field(default="", max_length=10_000)
+    summary: MultilineText = Field(default="", max_length=10_000)
+    outcome: MultilineText = Field(default="", max_length=10_000)
 
 
 class ConsultationOut(BaseModel):

@@ -13,6 +13,7 @@ from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.engagements import state_label
 from gouvernance.api.events import send_event
 from gouvernance.api.http import ETAG_HEADER, errors, etag, expected_version
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, StepEventAccess, StepsAccess
 from gouvernance.api.problems import ProblemReason
 from gouvernance.api.schemas import (
@@ -36,7 +37,7 @@ from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES
 router = APIRouter(prefix="/engagements/{engagement_id}/steps", tags=["Étapes"])
 
 StepKeyPath = Annotated[
-    str,
+    SafeText,
     Path(max_length=80, description="Clé de l'étape dans le modèle.", examples=["cadrage_accompagnement"]),
 ]
 

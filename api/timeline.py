@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from gouvernance.api.dependencies import ContextDep, LangDep
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import EngagementIdPath, TimelineAccess
 from gouvernance.api.schemas import TimelineEvent, TimelinePage
 from gouvernance.history.timeline import timeline
+from gouvernance.inputs import within_depth
 from gouvernance.lifecycle.machines import EVENT_LABELS
 
 router = APIRouter(prefix="/engagements/{engagement_id}/timeline", tags=["Chronologie"])
@@ -34,11 +36,11 @@ def get_timeline(
     context: ContextDep,
     lang: LangDep,
     event_type: Annotated[
-        list[str] | None,
+        list[SafeText] | None,
         Query(alias="type", description="Type(s) d'événement : submit, approve, evidence_attached…"),
     ] = None,
-    step: Annotated[str | None, Query(max_length=80, description="Clé d'étape.")] = None,
-    actor: Annotated[str | None, Query(max_length=120, description="Identifiant de l'auteur.")] = None,
+    step: Annotated[SafeText | None, Query(max_length=80, description="Clé d'étape.")] = None,
+    actor: Annotated[SafeText | None, Query(max_length=120, description="Identifiant de l'auteur.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> TimelinePage:
@@ -65,7 +67,7 @@ def get_timeline(
             actor_role=row.actor_role,
             comment=row.comment,
             version=row.version,
-            payload=row.payload or {},
+            payload=within_depth(row.payload or {}),
         )
         for row in rows
     ]

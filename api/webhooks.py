@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
+from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import Access, Permission, Scope, requires
 from gouvernance.api.writes import WritesDep
 from gouvernance.notifications.webhooks import SECRET_MAX, SECRET_MIN, URL_MAX, Webhook
@@ -25,7 +26,7 @@ WebhooksAccess = Annotated[Access, Depends(requires(MANAGE_WEBHOOKS))]
 
 router = APIRouter(prefix="/organisations/{key}/webhooks", tags=["Organisations"])
 OrganisationKeyPath = Annotated[
-    str, Path(max_length=80, description="Identifiant de l'organisation.", examples=["cc-val-fleuri"])
+    SafeText, Path(max_length=80, description="Identifiant de l'organisation.", examples=["cc-val-fleuri"])
 ]
 WebhookIdPath = Annotated[int, Path(ge=1, le=2**53, description="Identifiant du webhook.")]
 _ADMINS_ONLY = "Réservé aux administrateurs de l'organisation (gouvernance users set-admin LOGIN)."
@@ -39,16 +40,16 @@ class WebhookIn(BaseModel):
         },
     )
 
-    url: str = Field(
+    url: SafeText = Field(
         max_length=URL_MAX, description="Adresse http:// ou https:// qui reçoit les POST signés."
     )
-    secret: str | None = Field(
+    secret: SafeText | None = Field(
         default=None,
         min_length=SECRET_MIN,
         max_length=SECRET_MAX,
         description="Secret partagé de la signature HMAC-SHA256 ; généré s'il est absent.",
     )
-    events: list[Annotated[str, Field(max_length=60)]] = Field(
+    events: list[Annotated[SafeText, Field(max_length=60)]] = Field(
         default_factory=list,
         max_length=50,
         description="Types d'événements à envoyer (step.submit, engagement.launched…) ; vide : tous.",

@@ -57,7 +57,7 @@ def test_import_export_analyse_consult_and_erase(cli, engagement, tmp_path: Path
     assert "gérer étroitement" in listing
 
     public = cli("stakeholders", "export", engagement).stdout
-    assert public.lstrip("\ufeff").startswith("Identifiant;Nom;Type;Catégorie;Pouvoir;Intérêt")
+    assert public.lstrip("\ufeff").startswith('"Identifiant";"Nom";"Type";"Catégorie";"Pouvoir";"Intérêt"')
     assert "@" not in public
     assert "Courriel" not in public
     internal = tmp_path / "interne.csv"

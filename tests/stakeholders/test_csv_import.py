@@ -93,7 +93,8 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_returned() -> No
     assert errors == {
         3: ["stakeholders.score_out_of_range"],
         4: ["stakeholders.unknown_value", "stakeholders.invalid_email"],
-        5: ["stakeholders.unknown_value"],  # the record starts on line 5 and spans two lines
+        # the record starts on line 5 and spans two lines: a name is one line
+        5: ["text.control_character", "stakeholders.unknown_value"],
         7: [
             "stakeholders.required",
             "stakeholders.score_out_of_range",
@@ -185,3 +186,29 @@ def test_a_file_in_neither_utf8_nor_windows_1252_is_refused(content: bytes) -> N
     with pytest.raises(ImportRejected) as refused:
         parse_stakeholder_csv(content)
     assert refused.value.errors[0].reasons[0].code == "stakeholders.unreadable_file"
+
+
+def test_control_characters_in_cells_refuse_the_file_listing_every_row() -> None:
+    content = (
+        "Nom;Catégorie;Pouvoir;Intérêt;Étiquettes;Commentaire\n"
+        "Bonne ligne;association;3;3;;libre\u0007ici\n"
+        "ctl\u0001\u0002\u000b end;association;3;3;;\n"
+        "Nul;association;3;3;a\u0000b;\n"
+        '"Deux\nlignes";elu;3;3;;\n'
+        "Effacé\u007f;elu;3;3;;\n"
+    )
+    with pytest.raises(ImportRejected) as refused:
+        parse_stakeholder_csv(content)
+    errors = {
+        error.line: [(reason.code, reason.path, reason.details.get("column")) for reason in error.reasons]
+        for error in refused.value.errors
+    }
+    assert errors == {
+        3: [("text.control_character", "Nom", "Nom")],
+        4: [("text.control_character", "Étiquettes", "Étiquettes")],
+        5: [("text.control_character", "Nom", "Nom")],
+        7: [("text.control_character", "Nom", "Nom")],
+    }  # the ignored « Commentaire » column is not read
+    first = refused.value.reasons[0]
+    assert first.fr == "Ligne 3 — Nom : caractère de contrôle ou invalide interdit (U+0001)."
+    assert first.en == "Line 3 — Nom: control or invalid character not allowed (U+0001)."

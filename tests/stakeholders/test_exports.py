@@ -7,10 +7,13 @@ from datetime import date
 
 import networkx as nx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gouvernance.stakeholders.analysis import analyse, build_graph
 from gouvernance.stakeholders.csv_import import parse_stakeholder_csv
 from gouvernance.stakeholders.exports import stakeholders_csv, stakeholders_gexf, stakeholders_graphml
+from gouvernance.stakeholders.pictures import power_interest_grid_svg, stakeholder_map_svg
 from gouvernance.stakeholders.records import Contact, RelationData, StakeholderData
 
 STAKEHOLDERS = [
@@ -145,3 +148,74 @@ def test_gexf_marks_symmetric_relations_mutual_and_has_no_contact_details() -> N
 
 def test_gexf_with_contacts_when_asked() -> None:
     assert b"maire@voiron.fr" in stakeholders_gexf(STAKEHOLDERS, RELATIONS, include_contacts=True)
+
+
+# --- what spreadsheets would run, whichever separator they split on ----------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+RISKY = [
+    StakeholderData("a", "x,=cmd|' /C calc'!A0", "organisation", "association", 2, 2, tags=("-2", "ok")),
+    StakeholderData("b", "y;@SUM(1+1)", "organisation", "association", 2, 2, tags=("a", "+33 6")),
+    StakeholderData("c", "Dupont, '=déjà", "personne", "habitant_usager", 2, 2),
+    StakeholderData("d", "z,\t=1; +2", "personne", "habitant_usager", 2, 2),
+]
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_no_cell_starts_a_formula_whichever_separator_a_spreadsheet_splits_on(separator: str) -> None:
+    text = stakeholders_csv(RISKY).removeprefix("\ufeff")
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=separator) for cell in row]
+    cells += [cell for line in text.split("\r\n") for cell in line.split(separator)]
+    assert len(cells) > 2 * len(RISKY)
+    assert not [cell for cell in cells if cell.lstrip(' "').startswith(FORMULA_STARTS)]
+
+
+def test_every_cell_is_quoted_and_reads_back_unchanged() -> None:
+    text = stakeholders_csv(RISKY)
+    header, *rows = text.removeprefix("\ufeff").split("\r\n")[:-1]
+    assert header.startswith('"Identifiant";"Nom";')
+    assert all(line.startswith('"') and line.endswith('"') for line in rows)
+    readable = RISKY[:3]  # the import refuses a tab in a name
+    imported = parse_stakeholder_csv(stakeholders_csv(readable).encode())
+    assert [(s.name, s.tags) for s in imported.stakeholders] == [(s.name, s.tags) for s in readable]
+
+
+# --- whatever was stored, the graph files and pictures stay well-formed XML --------------------------------
+
+# Any code point, lone surrogates included: SQLite stores them as they come.
+ANY_TEXT = st.text(st.characters(exclude_categories=()), min_size=1, max_size=40).filter(str.strip)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    names=st.lists(ANY_TEXT, min_size=1, max_size=4, unique_by=lambda name: name.strip()),
+    tag=ANY_TEXT,
+    key=ANY_TEXT,
+    lang=st.sampled_from(["fr", "en"]),
+)
+def test_any_unicode_in_names_tags_and_keys_still_gives_well_formed_exports(
+    names: list[str], tag: str, key: str, lang: str
+) -> None:
+    stakeholders = [
+        StakeholderData(
+            f"{key}-{index}",
+            name,
+            "organisation",
+            "association",
+            1 + index % 5,
+            5 - index % 5,
+            tags=(tag,),
+            contact=Contact(email="a@b.fr"),
+        )
+        for index, name in enumerate(names)
+    ]
+    relations = [RelationData(stakeholders[0].id, s.id, "conflit") for s in stakeholders[1:]]
+    result = analyse(build_graph(stakeholders, relations))
+    for write in (stakeholders_graphml, stakeholders_gexf):
+        data = write(stakeholders, relations, include_contacts=True, analysis=result, lang=lang)
+        ET.fromstring(data)
+    graph = nx.read_graphml(io.BytesIO(stakeholders_graphml(stakeholders, relations)))
+    assert graph.number_of_nodes() == len(stakeholders)
+    ET.fromstring(stakeholder_map_svg(build_graph(stakeholders, relations), lang=lang))
+    ET.fromstring(power_interest_grid_svg(stakeholders, lang=lang))
+    stakeholders_csv(stakeholders, include_contacts=True).encode("utf-8", "replace")

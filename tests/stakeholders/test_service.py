@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import json
 import uuid
+import xml.etree.ElementTree as ET
 from datetime import date
 
 import networkx as nx
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import Conflict, InvalidInput, NotFound
@@ -384,7 +385,7 @@ def test_exports_leave_contact_details_out_unless_asked(db, clock, register) -> 
     assert plain.media_type.startswith("text/csv")
     assert plain.filename == "parties-prenantes-saint-jean-de-braye.csv"
     text = plain.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Identifiant;Nom;Type;Catégorie")
+    assert text.splitlines()[0].startswith('"Identifiant";"Nom";"Type";"Catégorie"')
     assert "Courriel" not in text
     assert "@" not in text
     assert "stakeholder_contacts_exported" not in [e.event for e in _events(db, engagement_id)]
@@ -478,3 +479,80 @@ def test_a_bulk_launch_imports_one_parsed_register_into_every_engagement(db, clo
         assert _count(db, StakeholderRow, outcome.engagement_id) == 11
     with pytest.raises(ImportRejected):  # a bad file is refused before anything is launched
         service.importer_for("Nom;Catégorie;Pouvoir;Intérêt\nX;martiens;1;1\n", actor=CHEF, clock=clock)
+
+
+# --- text that would break the exports ------------------------------------------------------------------
+
+
+def test_control_characters_are_refused_at_every_door_of_the_register(db, clock, register) -> None:
+    register.load()
+    engagement_id, maire = register.engagement_id, register.ids["maire"]
+    bad = "ctl\u0001\u0002\u000b end"
+    with db.transaction() as session, pytest.raises(InvalidInput) as added:
+        service.add_stakeholder(
+            session,
+            engagement_id=engagement_id,
+            actor=CHEF,
+            clock=clock,
+            data=StakeholderData("k", bad, "organisation", "autre", 1, 1, tags=("ok", "nul\u0000")),
+        )
+    assert added.value.code == "text.control_character"
+    assert [(r.path, r.details["character"]) for r in added.value.reasons] == [
+        ("name", "U+0001"),
+        ("tags.1", "U+0000"),
+    ]
+    attempts = [
+        lambda session: service.update_stakeholder(
+            session,
+            engagement_id=engagement_id,
+            stakeholder_id=maire,
+            changes={"name": bad},
+            actor=CHEF,
+            clock=clock,
+        ),
+        lambda session: service.set_contact(
+            session,
+            engagement_id=engagement_id,
+            stakeholder_id=maire,
+            contact=Contact(email="a\u0001@b.fr"),
+            actor=CHEF,
+            clock=clock,
+        ),
+        lambda session: service.add_consultation(
+            session,
+            engagement_id=engagement_id,
+            step_key="entretiens",
+            held_on="2026-03-10",
+            format="atelier",
+            stakeholder_ids=[maire],
+            summary="bip\u0007",
+            actor=CHEF,
+            clock=clock,
+        ),
+    ]
+    for attempt in attempts:
+        with db.transaction() as session, pytest.raises(InvalidInput) as refused:
+            attempt(session)
+        assert "text.control_character" in [refused.value.code, *(r.code for r in refused.value.reasons)]
+    with db.reading() as session:
+        assert [row.name for row in service.list_stakeholders(session, engagement_id)].count(bad) == 0
+
+
+def test_exports_and_pictures_stay_well_formed_whatever_was_stored(db, clock, register) -> None:
+    register.load()
+    engagement_id = register.engagement_id
+    stored = "ctl\u0001\u0002\u000b end \ufffe"
+    with db.transaction() as session:  # written before the input rules
+        session.execute(
+            update(StakeholderRow)
+            .where(StakeholderRow.id == register.ids["maire"])
+            .values(name=stored, tags=["x\u001fy"])
+        )
+    for fmt in ("graphml", "gexf"):
+        root = ET.fromstring(_export(db, clock, engagement_id, fmt).content)
+        assert "ctl\ufffd\ufffd\ufffd end \ufffd" in ET.tostring(root, encoding="unicode")
+    assert stored in _export(db, clock, engagement_id, "csv").content.decode("utf-8-sig")
+    with db.reading() as session:
+        pictures = service.pictures(session, engagement_id)
+    ET.fromstring(pictures.stakeholder_map_svg)
+    ET.fromstring(pictures.power_interest_svg)

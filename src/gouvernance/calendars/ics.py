@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,8 +23,17 @@ class CalendarEntry:
     description: str
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# What TEXT cannot hold (RFC 5545 §3.3.11: controls other than tab) or UTF-8 cannot encode (lone surrogates).
+_NOT_TEXT = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
+
+
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped, every line break (CRLF, a bare
+    CR or LF) written as ``\\n``, so that no value can start a line of its own; other controls become
+    U+FFFD."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _NOT_TEXT.sub("\ufffd", _LINE_BREAK.sub(r"\\n", text))
 
 
 def _fold(line: str) -> str:

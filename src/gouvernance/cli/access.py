@@ -199,10 +199,10 @@ def serve_command(
     console.print(f"Documentation de l'API : [link]{base}/docs[/]", highlight=False)
     options = ServeOptions(host=host, port=port, workers=workers, access_log=access_log)
     if workers == 1:
-        serve(lambda: create_app(settings, database=db, clock=clock), options)
+        serve(options, create_app(settings, database=db, clock=clock))
         return
-    db.dispose()  # each worker opens its own connections after the fork
-    serve(lambda: create_app(settings, clock=clock), options)
+    db.dispose()  # each of uvicorn's workers builds its app, and its connections, from the same settings
+    serve(options)
 
 
 def _print_demo(prepared: object, base: str) -> None:

@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -22,7 +23,6 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length, Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
-from docx.table import _Row
 from docx.text.font import Font
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -360,14 +360,18 @@ def _shade(properties: BaseOxmlElement, fill: str) -> None:
     properties.append(shading)
 
 
-def _repeat_as_header(row: _Row) -> None:
+# A table row, as python-docx's ``Table.rows`` yields it (its class is private to python-docx).
+TableRow = Any
+
+
+def _repeat_as_header(row: TableRow) -> None:
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(flag)
     _keep_row_together(row)
 
 
-def _keep_row_together(row: _Row) -> None:
+def _keep_row_together(row: TableRow) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 

@@ -16,6 +16,7 @@ from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.history.log import append_event
+from gouvernance.inputs import text_problems
 from gouvernance.spec.catalog import snapshot
 from gouvernance.spec.schema import ProcessModel
 
@@ -86,7 +87,7 @@ def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, An
 
 
 def _check_territory(territory: Territory) -> None:
-    problems = []
+    problems = text_problems({"territory.name": territory.name, "territory.insee": territory.insee})
     if not territory.name.strip():
         problems.append(
             Message(

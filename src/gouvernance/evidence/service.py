@@ -15,6 +15,7 @@ from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.store import BlobStore
 from gouvernance.history.log import append_event
+from gouvernance.inputs import check_text
 
 ALLOWED_CONTENT_TYPES = frozenset(
     {
@@ -54,6 +55,7 @@ def attach_file(
 ) -> EvidenceRow:
     subject = load_subject(session, engagement_id, step_key)
     _check_label(label)
+    check_text(filename, "file.filename")
     media_type = content_type.split(";")[0].strip().lower()
     if media_type not in ALLOWED_CONTENT_TYPES:
         raise InvalidInput(
@@ -103,6 +105,7 @@ def attach_link(
 ) -> EvidenceRow:
     subject = load_subject(session, engagement_id, step_key)
     _check_label(label)
+    check_text(url, "url")
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise InvalidInput(
@@ -127,6 +130,7 @@ def _check_label(label: str) -> None:
                 "a label is required (e.g. 'legal note')",
             )
         )
+    check_text(label, "label")
 
 
 def _record(

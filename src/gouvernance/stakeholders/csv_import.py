@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.inputs import code_point, forbidden_character
 from gouvernance.stakeholders.analysis import HIGH_SCORE_THRESHOLD, mendelow_quadrant
 from gouvernance.stakeholders.records import (
     SCORE_MAX,
@@ -197,8 +198,9 @@ _TRUE = {"oui", "o", "x", "vrai", "yes", "y", "true", "1"}
 _FALSE = {"non", "n", "faux", "no", "false", "0", ""}
 _LIST_SEPARATORS = re.compile(r"[,;|]")
 _SALIENCE_SEPARATORS = re.compile(r"[,;|+/\s]+")
-# ``exports`` prefixes an apostrophe to cells a spreadsheet would run (and to cells already looking guarded).
-_FORMULA_GUARD = re.compile(r"^'(?='?[=+\-@\t\r])")
+# ``exports`` puts an apostrophe before what a spreadsheet would run, at the start of a cell and after each
+# "," or ";" in it (and before what already looks guarded): one is removed at each of these places.
+_FORMULA_GUARD = re.compile(r"(^|[,;])'(?='* *[=+\-@\t\r])")
 V = TypeVar("V", bound=Vocabulary)
 
 _ORGANISATIONS = {
@@ -442,6 +444,15 @@ def _parse_record(
         cells={name: _cell(record, index) for name, index in columns.items()},
         titles={name: header[index].strip() for name, index in columns.items()},
     )
+    for name, text in row.cells.items():
+        if character := forbidden_character(text):
+            point = code_point(character)
+            row.problem(
+                name,
+                "text.control_character",
+                f"caractère de contrôle ou invalide interdit ({point}).",
+                f"control or invalid character not allowed ({point}).",
+            )
     if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
         row.reasons.append(
             Message(
@@ -485,7 +496,7 @@ def _parse_record(
 
 def _cell(record: list[str], index: int) -> str:
     value = record[index].strip() if index < len(record) else ""
-    return _FORMULA_GUARD.sub("", value)
+    return _FORMULA_GUARD.sub(r"\1", value)
 
 
 def _member(row: _Row, name: str, enum: type[V], *, required: bool = False) -> V | None:

@@ -4,18 +4,24 @@ Contact details are personal data (RGPD): they are left out unless ``include_con
 internal use only; public exports never set it.
 
 The CSV is what French spreadsheets open directly (``;``, a BOM, CRLF line ends, French headers and labels)
-and what ``csv_import`` reads back. Cells that a spreadsheet would run as a formula (starting with ``=``,
-``+``, ``-`` or ``@``) are prefixed with an apostrophe, which the import removes again.
+and what ``csv_import`` reads back. Every cell is quoted. What a spreadsheet would run as a formula (``=``,
+``+``, ``-``, ``@``, tab or carriage return, after spaces) gets an apostrophe before it, at the start of a
+cell and after every ``,`` or ``;`` in it: a spreadsheet that splits on the other separator starts a new
+cell there. The import removes these apostrophes again.
+
+Graph files hold only what XML 1.0 can: other characters, stored before the input rules, become U+FFFD.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 import networkx as nx
 
+from gouvernance.inputs import xml_text
 from gouvernance.stakeholders.analysis import Analysis, build_graph, mendelow_quadrant, mitchell_class
 from gouvernance.stakeholders.csv_import import COLUMNS
 from gouvernance.stakeholders.pictures import CATEGORY_COLOURS
@@ -37,14 +43,13 @@ CSV_FIELDS = (
     "tags",
 )
 CONTACT_FIELDS = ("email", "phone")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a cell starts, for a spreadsheet splitting on "," or ";", followed by what it would run as a formula,
+# possibly behind apostrophes already (guarded once more, so that the import's removal of one is exact).
+_RISKY_CELL_START = re.compile(r"(^|[,;])(?='* *[=+\-@\t\r])")
 
 
 def _guard(value: str) -> str:
-    """Prefix an apostrophe to what a spreadsheet would run, and to a value that already looks guarded (the
-    import removes exactly one)."""
-    risky = value.startswith(_FORMULA_STARTS) or (value[:1] == "'" and value[1:2].startswith(_FORMULA_STARTS))
-    return "'" + value if risky else value
+    return _RISKY_CELL_START.sub(r"\1'", value)
 
 
 def _salience_text(attributes: frozenset[SalienceAttribute], lang: str) -> str:
@@ -68,7 +73,7 @@ def stakeholders_csv(
     buffer = io.StringIO()
     if bom:
         buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([COLUMNS[name][1 if lang == "en" else 0] for name in fields])
     for stakeholder in stakeholders:
         row = _csv_row(stakeholder, lang)
@@ -118,7 +123,7 @@ def export_graph(
     out = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
         attributes: dict[str, object] = {
-            "label": data["name"],
+            "label": xml_text(data["name"]),
             "kind": data["kind"].value,
             "category": data["category"].value,
             "category_label": data["category"].label(lang),
@@ -130,7 +135,7 @@ def export_graph(
             "quadrant": data["quadrant"].value,
             "quadrant_label": data["quadrant"].label(lang),
             "target_level": data["target_level"].value if data["target_level"] else "",
-            "tags": "|".join(data["tags"]),
+            "tags": xml_text("|".join(data["tags"])),
         }
         if analysis is not None:
             profile = profiles.get(node)
@@ -140,13 +145,13 @@ def export_graph(
             attributes["betweenness"] = 0.0 if profile is None else float(profile.betweenness)
         if include_contacts:
             contact = contacts[node]
-            attributes["email"] = (contact.email or "") if contact else ""
-            attributes["phone"] = (contact.phone or "") if contact else ""
-        out.add_node(node, **attributes)
+            attributes["email"] = xml_text(contact.email or "") if contact else ""
+            attributes["phone"] = xml_text(contact.phone or "") if contact else ""
+        out.add_node(xml_text(node), **attributes)
     for index, (source, target, relation, data) in enumerate(graph.edges(keys=True, data=True)):
         out.add_edge(
-            source,
-            target,
+            xml_text(source),
+            xml_text(target),
             key=f"e{index}",
             relation=relation.value,
             relation_label=relation.label(lang),

@@ -13,10 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 import networkx as nx
 
+from gouvernance.inputs import xml_text
 from gouvernance.stakeholders.analysis import HIGH_SCORE_THRESHOLD, is_key_player, mendelow_quadrant
 from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN, StakeholderData
 from gouvernance.stakeholders.vocabulary import Attitude, Category, Quadrant, RelationType
@@ -54,6 +55,15 @@ _TEXTS = {
     "most_influential": ("les plus influentes", "the most influential"),
     "others": ("autres", "others"),
 }
+
+
+def _escape(text: str) -> str:
+    """Text content that stays well-formed XML whatever was stored (see ``xml_text``)."""
+    return saxutils.escape(xml_text(text))
+
+
+def _quoteattr(text: str) -> str:
+    return saxutils.quoteattr(xml_text(text))
 
 
 def _t(key: str, lang: str) -> str:
@@ -107,8 +117,8 @@ def _open_svg(width: int, height: int, prefix: str, title: str, description: str
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
         f'xml:lang="{"en" if lang == "en" else "fr"}" font-family="{FONT}" fill="{TEXT}">',
-        f'<title id="{prefix}-title">{escape(title)}</title>',
-        f'<desc id="{prefix}-desc">{escape(description)}</desc>',
+        f'<title id="{prefix}-title">{_escape(title)}</title>',
+        f'<desc id="{prefix}-desc">{_escape(description)}</desc>',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
     ]
 
@@ -119,7 +129,7 @@ def _label(
     """Text over a white halo, legible over lines and discs. The halo is a second, stroked copy underneath
     rather than ``paint-order``, which some renderers (WeasyPrint, for the PDF deliverables) ignore."""
     common = f'x="{_f(x)}" y="{_f(y)}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}"'
-    content = escape(text)
+    content = _escape(text)
     return (
         f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" '
         f'aria-hidden="true">{content}</text><text {common}>{content}</text>'
@@ -293,7 +303,7 @@ def _map_edges(
         (x1, y1), (x2, y2) = positions[source], positions[target]
         arrow = " ⟶ " if relation.directed else " ⟷ "
         text = f"{names[source]['name']}{arrow}{names[target]['name']} : {relation.label(lang)}"
-        title = f"<title>{escape(text)}</title>"
+        title = f"<title>{_escape(text)}</title>"
         if relation is RelationType.conflit:
             # Bowed, so that it never runs through a stakeholder sitting between the two sides.
             bend_x, bend_y = (x1 + x2) / 2 - (y2 - y1) * 0.18, (y1 + y2) / 2 + (x2 - x1) * 0.18
@@ -327,8 +337,8 @@ def _map_nodes(
         data = graph.nodes[node]
         x, y = positions[node]
         parts.append(
-            f'<g class="stakeholder" data-id={quoteattr(node)}>'
-            f"<title>{escape(_node_title(data, lang))}</title>"
+            f'<g class="stakeholder" data-id={_quoteattr(node)}>'
+            f"<title>{_escape(_node_title(data, lang))}</title>"
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(_radius(data["power"], len(shown)))}" '
             f'fill="{CATEGORY_COLOURS[data["category"]]}" stroke="#333333" stroke-width="1"/></g>'
         )
@@ -518,7 +528,7 @@ def _grid_background(lang: str) -> list[str]:
     centre_y = _TOP + 2.5 * _CELL
     parts.append(
         f'<text x="28" y="{centre_y}" font-size="13" text-anchor="middle" '
-        f'transform="rotate(-90 28 {centre_y})">{escape(_t("power", lang))} →</text>'
+        f'transform="rotate(-90 28 {centre_y})">{_escape(_t("power", lang))} →</text>'
     )
     parts.append(_label(_LEFT, 30, _t("grid_title", lang), size=16, weight="bold"))
     parts.append("</g>")
@@ -600,7 +610,7 @@ def _grid_disc(stakeholder: StakeholderData, x: float, y: float, radius: float, 
         else ""
     )
     return [
-        f'<g class="stakeholder" data-id={quoteattr(stakeholder.id)}><title>{escape(title)}</title>'
+        f'<g class="stakeholder" data-id={_quoteattr(stakeholder.id)}><title>{_escape(title)}</title>'
         f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(radius)}" fill="{CATEGORY_COLOURS[stakeholder.category]}" '
         f'stroke="#333333" stroke-width="1"/>{glyph}</g>'
     ]

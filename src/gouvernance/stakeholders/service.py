@@ -31,6 +31,7 @@ from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.transitions import load_subject
 from gouvernance.errors import Conflict, DomainError, InvalidInput, Message, NotFound
 from gouvernance.history.log import append_event
+from gouvernance.inputs import check_texts, text_problems
 from gouvernance.spec.schema import ProcessModel
 from gouvernance.stakeholders.analysis import Analysis, build_graph
 from gouvernance.stakeholders.analysis import analyse as analyse_map
@@ -107,6 +108,18 @@ def _log(
 
 def _salience_codes(salience: frozenset[SalienceAttribute]) -> list[str]:
     return [attribute.value for attribute in SalienceAttribute if attribute in salience]
+
+
+def _texts(data: StakeholderData) -> dict[str, str | None]:
+    """The stakeholder's free text by path, as the input rules check it."""
+    contact = data.contact or Contact()
+    return {
+        "key": data.id,
+        "name": data.name,
+        **{f"tags.{index}": tag for index, tag in enumerate(data.tags)},
+        "contact.email": contact.email,
+        "contact.phone": contact.phone,
+    }
 
 
 def _columns(data: StakeholderData) -> dict[str, Any]:
@@ -202,6 +215,7 @@ def add_stakeholder(
     session: Session, *, engagement_id: str, data: StakeholderData, actor: ActorRef, clock: Clock
 ) -> StakeholderRow:
     """A new stakeholder; ``data.id`` is its key. Its contact details, if any, go to their own table."""
+    check_texts(_texts(data))
     _engagement(session, engagement_id)
     _check_unique(session, engagement_id, data.id, data.name)
     now = clock.now()
@@ -263,6 +277,7 @@ def update_stakeholder(
             )
         )
     data = dataclasses.replace(to_data(row), **dict(changes))  # validates the result as a whole
+    check_texts({path: text for path, text in _texts(data).items() if path.split(".")[0] in changes})
     if "name" in changes:
         _check_unique(session, engagement_id, None, data.name, besides=row.id)
     for name, value in _columns(data).items():
@@ -291,6 +306,8 @@ def set_contact(
     clock: Clock,
 ) -> None:
     """Records (or, with ``None`` or an empty contact, removes) a stakeholder's contact details."""
+    if contact is not None:
+        check_texts({"contact.email": contact.email, "contact.phone": contact.phone})
     row = get_stakeholder(session, engagement_id, stakeholder_id)
     session.execute(delete(StakeholderContactRow).where(StakeholderContactRow.stakeholder_id == row.id))
     fields = []
@@ -839,6 +856,7 @@ def add_consultation(
     at once."""
     _, model = _engagement(session, engagement_id)
     data, problems = _consultation_data(step_key, held_on, format, stakeholder_ids, summary, outcome)
+    problems += _consultation_text_problems({"step_key": step_key, "summary": summary, "outcome": outcome})
     problems += _step_problems(model, step_key) + _participant_problems(
         session, engagement_id, stakeholder_ids
     )
@@ -913,6 +931,7 @@ def update_consultation(
         **changes,
     }
     data, problems = _consultation_data(**values)
+    problems += _consultation_text_problems(changes)
     problems += _step_problems(model, values["step_key"])
     problems += _participant_problems(session, engagement_id, values["stakeholder_ids"])
     _refuse_consultation(problems)
@@ -989,6 +1008,12 @@ def _consultation_data(
     except DomainError as invalid:
         return None, list(invalid.reasons)
     return data, []
+
+
+def _consultation_text_problems(fields: Mapping[str, Any]) -> list[Message]:
+    return text_problems({"step_key": fields.get("step_key")}) + text_problems(
+        {name: fields.get(name) for name in ("summary", "outcome")}, multiline=True
+    )
 
 
 def _step_problems(model: ProcessModel, step_key: str) -> list[Message]:
