@@ -1,17 +1,19 @@
 """`gouvernance worker`: serves every flow, the periodic ones on their schedule (served mode, one machine).
 
-On the embedded default this starts Prefect's ephemeral server in the background; with PREFECT_API_URL set
-it registers the deployments with that server instead. Several machines share the work through a Prefect
-work pool instead (`prefect.yaml`, the README's scale-out section).
+With PREFECT_API_URL set it registers the deployments with that server. On the embedded default it starts a
+`prefect server` of its own (flows/local_server.py): Prefect's in-process ephemeral server has no scheduler.
+Several machines share the work through a Prefect work pool instead (`prefect.yaml`, the README's scale-out
+section).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from contextlib import ExitStack
 
 from prefect import serve
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from gouvernance.flows.background import (
     dispatch_notifications,
@@ -19,6 +21,7 @@ from gouvernance.flows.background import (
     produce_deliverables,
     sweep_reminders,
 )
+from gouvernance.flows.local_server import local_prefect_server
 from gouvernance.flows.runtime import runtime
 from gouvernance.notifications.dispatch import release
 from gouvernance.settings import Settings, get_settings
@@ -51,14 +54,20 @@ def serve_all(limit: int | None = None) -> None:
     # under its name, so that it can hand back what they claimed if they are stopped mid-batch.
     name = settings.worker_name or f"{socket.gethostname()}:{os.getpid()}"
     os.environ["GOUVERNANCE_WORKER_NAME"] = name
-    try:
+    with ExitStack() as stack:
+        if not PREFECT_API_URL.value():
+            home = settings.data_dir / "prefect"
+            url = stack.enter_context(local_prefect_server(home))
+            os.environ["PREFECT_API_URL"] = url  # for the flow runs, child processes
+            stack.enter_context(temporary_settings({PREFECT_API_URL: url}))
+            print(f"Serveur Prefect local : {url} (journal : {home / 'server.log'})", flush=True)
+        # On the way out, first of all: Prefect stops the flow runs with the worker, and whatever they had
+        # claimed and not started sending is pending again at once, for another worker, instead of when its
+        # lease runs out.
+        stack.callback(release, runtime().db, worker=name)
         # Each synchronous flow run otherwise waits for its heartbeat thread (about a second) on exit.
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            # pause_on_shutdown=False: the schedules belong to the deployments, not to one worker. Prefect's
-            # default pauses them when a served process stops, which would stop every other worker's
-            # scheduled runs too, and which holds up the shutdown while it retries a server that is gone.
-            serve(*deployments(settings), limit=limit, pause_on_shutdown=False)
-    finally:
-        # Prefect stops the flow runs with the worker; whatever they had claimed and not started sending is
-        # pending again at once, for another worker, instead of when its lease runs out.
-        release(runtime().db, worker=name)
+        stack.enter_context(temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
+        # pause_on_shutdown=False: the schedules belong to the deployments, not to one worker. Prefect's
+        # default pauses them when a served process stops, which would stop every other worker's scheduled
+        # runs too, and which holds up the shutdown while it retries a server that is gone.
+        serve(*deployments(settings), limit=limit, pause_on_shutdown=False)

@@ -87,7 +87,11 @@ def errors_logged(process: Process, *, sqlite: bool) -> list[str]:
     (PrefectHQ/prefect#17473, #10188: SQLite takes one writer at a time). Records whose exceptions are all
     that one are tolerated there, and only there; PostgreSQL, Prefect's production database, gets no
     allowance."""
-    lines = process.output()
+    return errors_in(process.output(), sqlite=sqlite)
+
+
+def errors_in(lines: list[str], *, sqlite: bool) -> list[str]:
+    """``errors_logged`` for the lines of a log file."""
     starts = [i for i, line in enumerate(lines) if LOG_RECORD.match(line)] + [len(lines)]
     found = []
     for start, end in itertools.pairwise(starts):

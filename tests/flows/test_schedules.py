@@ -7,6 +7,7 @@ The intervals come from the worker's settings (GOUVERNANCE_*_INTERVAL_SECONDS), 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from gouvernance.notifications.records import ContactRow, DeliveryRow, Notificat
 from gouvernance.notifications.store import Draft, create
 from tests.conftest import TEST_DATABASE_URL
 from tests.engagements.helpers import finish_a1_a2
-from tests.flows.processes import BIN, Process, eventually
+from tests.flows.processes import BIN, Process, errors_in, eventually
 
 pytestmark = pytest.mark.slow
 
@@ -114,6 +115,41 @@ def test_an_overdue_step_is_reminded_and_a_completed_step_rendered_without_anyon
     finally:
         worker.stop()
     assert worker.proc.returncode is not None
+
+
+def test_the_embedded_default_fires_its_schedules_too(
+    db, database_url, mini_model, people, smtp_server, tmp_path
+) -> None:
+    """Without PREFECT_API_URL, `gouvernance worker` runs a `prefect server` of its own: Prefect's in-process
+    ephemeral server has no scheduler, so nothing would ever fire."""
+    inbox, smtp_port = smtp_server
+    org = f"ville-{uuid.uuid4().hex[:8]}"
+    _, address = _late_engagement(db, mini_model, people, org)
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "worker-home"),
+        "GOUVERNANCE_DATABASE_URL": database_url,
+        "GOUVERNANCE_DATA_DIR": str(tmp_path / "data"),
+        "GOUVERNANCE_SWEEP_INTERVAL_SECONDS": str(INTERVAL),
+        "GOUVERNANCE_DISPATCH_INTERVAL_SECONDS": str(INTERVAL),
+        "GOUVERNANCE_SMTP_PORT": str(smtp_port),
+    }
+    env.pop("PREFECT_API_URL", None)
+    worker = Process([sys.executable, "-m", "gouvernance", "worker"], env)
+    try:
+        worker.wait_for("being served", timeout=300)
+        eventually(
+            lambda: [m for m in inbox.to(address) if m["Subject"].startswith("En retard")],
+            timeout=WITHIN,
+            what=f"an overdue notice to {address}",
+            watching=worker,
+        )
+    finally:
+        worker.stop()
+    assert worker.proc.returncode is not None
+    log = tmp_path / "data" / "prefect" / "server.log"
+    errors = errors_in(log.read_text(encoding="utf-8").splitlines(keepends=True), sqlite=True)
+    assert not errors, "Prefect's server logged errors:\n" + "\n".join(errors[:3])
 
 
 class SlowInbox:
