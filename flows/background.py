@@ -14,8 +14,7 @@ from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.bulk import launch_many
 from gouvernance.engagements.service import LaunchRequest, Territory
 from gouvernance.flows.runtime import runtime
-from gouvernance.notifications.dispatch import dispatch
-from gouvernance.notifications.events import notify_events
+from gouvernance.notifications.dispatch import run_dispatch
 from gouvernance.notifications.sweeping import run_sweep
 from gouvernance.settings import get_settings
 from gouvernance.spec.catalog import Catalog, default_directories
@@ -142,8 +141,7 @@ def produce_deliverables(limit: int = 50) -> list[dict[str, Any]]:
 def _notify(now: datetime | None, batch_size: int) -> dict[str, int]:
     rt = runtime()
     clock = _clock(now)
-    handled = notify_events(rt.db, clock=clock, batch_size=batch_size)
-    report = dispatch(
+    handled, report = run_dispatch(
         rt.db, mailer=rt.mailer, webhooks=rt.webhooks, clock=clock, worker=rt.worker_id, batch_size=batch_size
     )
     return {"events": handled, "sent": report.sent, "failed": report.failed, "retry": report.retried_later}

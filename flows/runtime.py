@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,6 +11,7 @@ from gouvernance.db.migrate import is_up_to_date, upgrade
 from gouvernance.deliverables.rendering import DocumentRenderer
 from gouvernance.evidence.store import FileBlobStore
 from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
+from gouvernance.notifications.dispatch import default_worker_name
 from gouvernance.settings import get_settings
 
 
@@ -37,15 +36,8 @@ def runtime() -> Runtime:
         db=db,
         store=FileBlobStore(settings.blob_dir),
         renderer=DocumentRenderer(),
-        mailer=SmtpMailer(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_sender,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            starttls=settings.smtp_starttls,
-        ),
+        mailer=SmtpMailer.from_settings(settings),
         webhooks=HttpWebhookSender(),
         clock=SystemClock(),
-        worker_id=settings.worker_name or f"{socket.gethostname()}:{os.getpid()}",
+        worker_id=settings.worker_name or default_worker_name(),
     )

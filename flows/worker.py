@@ -9,7 +9,6 @@ section).
 from __future__ import annotations
 
 import os
-import socket
 from contextlib import ExitStack
 
 from prefect import serve
@@ -23,7 +22,7 @@ from gouvernance.flows.background import (
 )
 from gouvernance.flows.local_server import local_prefect_server
 from gouvernance.flows.runtime import runtime
-from gouvernance.notifications.dispatch import release
+from gouvernance.notifications.dispatch import default_worker_name, release
 from gouvernance.settings import Settings, get_settings
 
 DEPLOYMENT_NAME = "gouvernance"
@@ -52,7 +51,7 @@ def serve_all(limit: int | None = None) -> None:
     settings = get_settings()
     # The flow runs this process starts (child processes, which inherit its environment) claim deliveries
     # under its name, so that it can hand back what they claimed if they are stopped mid-batch.
-    name = settings.worker_name or f"{socket.gethostname()}:{os.getpid()}"
+    name = settings.worker_name or default_worker_name()
     os.environ["GOUVERNANCE_WORKER_NAME"] = name
     with ExitStack() as stack:
         if not PREFECT_API_URL.value():

@@ -107,30 +107,16 @@ def dispatch_command(
     ] = None,
 ) -> None:
     """Transforme les événements en notifications puis envoie courriels et webhooks en attente."""
-    import os
-    import socket
-
     from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
-    from gouvernance.notifications.dispatch import dispatch
-    from gouvernance.notifications.events import notify_events
+    from gouvernance.notifications.dispatch import default_worker_name, run_dispatch
 
     settings = context.settings()
-    clock = _clock_at(now)
-    db = context.database()
-    handled = notify_events(db, clock=clock)
-    report = dispatch(
-        db,
-        mailer=SmtpMailer(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_sender,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            starttls=settings.smtp_starttls,
-        ),
+    handled, report = run_dispatch(
+        context.database(),
+        mailer=SmtpMailer.from_settings(settings),
         webhooks=HttpWebhookSender(),
-        clock=clock,
-        worker=worker or settings.worker_name or f"{socket.gethostname()}:{os.getpid()}",
+        clock=_clock_at(now),
+        worker=worker or settings.worker_name or default_worker_name(),
         batch_size=batch_size or settings.dispatch_batch_size,
     )
     console.print(

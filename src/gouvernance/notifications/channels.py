@@ -11,9 +11,12 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
+
+if TYPE_CHECKING:
+    from gouvernance.settings import Settings
 
 
 class Mailer(Protocol):
@@ -35,6 +38,18 @@ class SmtpMailer:
     password: str | None = None
     starttls: bool = False
     timeout: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmtpMailer:
+        """The outgoing mail server of the GOUVERNANCE_SMTP_* settings."""
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
 
     def send(self, message: EmailMessage) -> None:
         if "From" not in message:

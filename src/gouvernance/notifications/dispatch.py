@@ -15,6 +15,8 @@ lease, after a failure) or ``failed`` (for good).
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,6 +34,7 @@ from gouvernance.notifications.channels import (
     sign,
     webhook_body,
 )
+from gouvernance.notifications.events import notify_events
 from gouvernance.notifications.records import DeliveryRow, NotificationRow, WebhookRow
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,28 @@ def claim(db: Database, *, worker: str, clock: Clock, limit: int, lease: timedel
                 )
             )
     return ids
+
+
+def default_worker_name() -> str:
+    """What a worker's claims carry when GOUVERNANCE_WORKER_NAME does not name it: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_dispatch(
+    db: Database,
+    *,
+    mailer: Mailer,
+    webhooks: WebhookSender,
+    clock: Clock,
+    worker: str,
+    batch_size: int,
+) -> tuple[int, DispatchReport]:
+    """One pass, the same for the worker's ``dispatch-notifications`` flow and for `gouvernance
+    notifications dispatch`: the events not yet told become notifications, then what is pending is sent.
+    Returns how many events were handled, and what was sent."""
+    handled = notify_events(db, clock=clock, batch_size=batch_size)
+    report = dispatch(db, mailer=mailer, webhooks=webhooks, clock=clock, worker=worker, batch_size=batch_size)
+    return handled, report
 
 
 def release(db: Database, *, worker: str, ids: list[int] | None = None) -> int:
