@@ -19,7 +19,7 @@ from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, MeAccess, Permission, Scope, requires
 from gouvernance.api.writes import WritesDep
 from gouvernance.calendars.ics import engagement_entries, render
-from gouvernance.deliverables.production import build_on_demand, deliverables_of
+from gouvernance.deliverables.production import deliverables_of, render_on_demand, store_rendered
 from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.deliverables.rendering import DocumentRenderer
 from gouvernance.engagements.records import EngagementRow
@@ -182,22 +182,19 @@ def rebuild_deliverables(
     writes: WritesDep,
     context: ContextDep,
 ) -> Response:
-    # Rendering happens before the write transaction (a PDF takes a fraction of a second): the idempotency
-    # record then points at the versions produced.
-    produced = build_on_demand(
-        context.db,
-        engagement_id,
-        renderer=DocumentRenderer(),
-        store=context.store,
-        clock=context.clock,
-        keys=body.keys,
+    # Rendering happens before the write transaction (a PDF takes a fraction of a second); the new versions
+    # and the idempotency record are then written together, so a replay writes nothing.
+    rendered = render_on_demand(
+        context.db, engagement_id, renderer=DocumentRenderer(), clock=context.clock, keys=body.keys
     )
 
     def work(session: Session) -> Response:
+        produced = store_rendered(session, engagement_id, rendered, store=context.store, clock=context.clock)
+        wanted = {(p.key, p.format, p.version) for p in produced}
         rows = [
             row
             for row in deliverables_of(session, engagement_id)
-            if (row.key, row.format, row.version) in {(p.key, p.format, p.version) for p in produced}
+            if (row.key, row.format, row.version) in wanted
         ]
         return json_response([_deliverable_out(engagement_id, row) for row in rows], 201)
 

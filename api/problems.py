@@ -164,6 +164,9 @@ _VALIDATION_FR = {
     "text_control_character": "caractère de contrôle ou invalide interdit ({character})",
     "json_too_deep": "JSON trop imbriqué (au plus {max_depth} niveaux)",
     "json_too_large": "JSON trop volumineux (au plus {max_bytes} octets)",
+    "number_not_finite": "nombre fini attendu ({value})",
+    "int_out_of_range": "nombre entier entre -2^63 et 2^63-1 attendu ({bits} bits)",
+    "date_out_of_range": "date hors limites : du {minimum} au {maximum}",
 }
 
 

@@ -80,6 +80,8 @@ def model_out(catalog: Catalog, model: ProcessModel, lang: str) -> ProcessModelO
                 default=p.default,
                 required=p.required,
                 choices=list(p.choices),
+                minimum=p.minimum,
+                maximum=p.maximum,
             )
             for p in model.parameters
         ],

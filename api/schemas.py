@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gouvernance.api.inputs import FREE_JSON_LIMITS, FreeJson, MultilineText, SafeText
+from gouvernance.api.inputs import FREE_JSON_LIMITS, FreeJson, MultilineText, SafeDate, SafeText
 from gouvernance.api.problems import ProblemReason
 
 KEY = r"^[a-z][a-z0-9_\-]*$"
@@ -48,6 +48,8 @@ class ParameterOut(BaseModel):
     default: Any = None
     required: bool
     choices: list[str]
+    minimum: int | float | None = Field(default=None, description="Integer and number parameters: the least.")
+    maximum: int | float | None = Field(default=None, description="Integer and number parameters: the most.")
 
 
 class DeliverableOut(BaseModel):
@@ -157,7 +159,7 @@ class LaunchIn(_In):
     model_key: str = Field(max_length=80, pattern=KEY, examples=["gouvernance-partagee"])
     model_version: int | None = Field(default=None, ge=1, le=1_000_000, description="Latest if omitted.")
     territory: TerritoryIn
-    start_date: date
+    start_date: SafeDate
     parameters: FreeJson = Field(
         default_factory=dict, description=f"The model's launch parameters. {FREE_JSON_LIMITS}"
     )

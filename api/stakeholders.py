@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.http import errors, json_response
-from gouvernance.api.inputs import MultilineText, SafeText
+from gouvernance.api.inputs import MultilineText, SafeDate, SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
 from gouvernance.api.writes import Writes, WritesDep
 from gouvernance.errors import Forbidden, InvalidInput, Message
 from gouvernance.stakeholders import service
-from gouvernance.stakeholders.records import Contact, StakeholderData
+from gouvernance.stakeholders.records import WEIGHT_MAX, WEIGHT_MIN, Contact, StakeholderData
 from gouvernance.stakeholders.vocabulary import normalize
 
 READ_STAKEHOLDERS = Permission("stakeholders.read", Scope.ENGAGEMENT)
@@ -131,8 +131,13 @@ class RelationIn(BaseModel):
     source_id: int = Field(ge=1, le=2**53)
     target_id: int = Field(ge=1, le=2**53)
     type: Literal["membre_de", "partenaire", "finance", "represente", "influence", "conflit"]
-    weight: float = Field(default=1.0, gt=0, le=100)
-    start: date | None = None
+    weight: float = Field(
+        default=1.0,
+        ge=WEIGHT_MIN,
+        le=WEIGHT_MAX,
+        description=f"Force du lien ou intensité du conflit, de {WEIGHT_MIN} à {WEIGHT_MAX:g}.",
+    )
+    start: SafeDate | None = None
 
 
 class RelationOut(BaseModel):
@@ -161,7 +166,7 @@ class ConsultationIn(BaseModel):
         },
     )
     step_key: SafeText = Field(min_length=1, max_length=80)
-    held_on: date
+    held_on: SafeDate
     format: Literal["reunion_publique", "atelier", "questionnaire", "entretien", "plateforme_en_ligne"]
     stakeholder_ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=5000)
     summary: MultilineText = Field(default="", max_length=10_000)

@@ -3,8 +3,9 @@
 - Text holds no control character (C0, DEL, C1), no lone surrogate and neither U+FFFE nor U+FFFF. Multi-line
   text (comments, summaries, free JSON strings) keeps tab, line feed and carriage return. NUL is refused
   everywhere: PostgreSQL cannot store it.
-- Free-form JSON (event data, launch parameters) has a bounded depth and size, and its keys and strings are
-  multi-line text.
+- Free-form JSON (event data, launch parameters) has a bounded depth and size, its keys and strings are
+  multi-line text, and its numbers are finite, its integers within 64 bits (what PostgreSQL stores).
+- Dates lie between ``DATE_MIN`` and ``DATE_MAX``: due dates are computed from them.
 
 Rows written before these rules must not break an output: ``xml_text`` drops what XML 1.0 cannot hold and
 ``within_depth`` cuts what is nested deeper than the API answers."""
@@ -12,14 +13,19 @@ Rows written before these rules must not break an output: ``xml_text`` drops wha
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from gouvernance.errors import InvalidInput, Message
 
 MAX_JSON_DEPTH = 16
 MAX_JSON_BYTES = 32 * 1024
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
+DATE_RANGE = f"Du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()}."
 TRUNCATED = "…"
 
 _SURROGATES_AND_NONCHARACTERS = "\ud800-\udfff\ufffe\uffff"
@@ -110,6 +116,53 @@ def json_forbidden_character(value: Any) -> str | None:
     return None
 
 
+def number_problem(value: Any) -> str | None:
+    """Why a number cannot be stored (not finite, or an integer beyond 64 bits), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "non_finite"
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        return "out_of_range"
+    return None
+
+
+def json_bad_number(value: Any) -> int | float | None:
+    """The first number of ``value`` that cannot be stored (see ``number_problem``), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int | float) and number_problem(item):
+            return item
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def number_message(value: float, path: str) -> Message:
+    shown = f"{value.bit_length()} bits" if isinstance(value, int) else str(value)
+    return Message(
+        "number.out_of_range",
+        f"« {path} » : nombre fini attendu, et entier entre -2^63 et 2^63-1 ({shown})",
+        f"'{path}': finite number expected, and integer between -2^63 and 2^63-1 ({shown})",
+        path=path,
+    )
+
+
+def date_problem(value: date, path: str) -> Message | None:
+    if DATE_MIN <= value <= DATE_MAX:
+        return None
+    return Message(
+        "date.out_of_range",
+        f"« {path} » : date hors limites ({value.isoformat()}) ; {DATE_RANGE.lower()}",
+        f"'{path}': date out of range ({value.isoformat()}); from {DATE_MIN} to {DATE_MAX}.",
+        path=path,
+        details={"minimum": DATE_MIN.isoformat(), "maximum": DATE_MAX.isoformat()},
+    )
+
+
 def json_size(value: Any) -> int:
     """Octets of ``value`` as compact UTF-8 JSON; call it only on a value of bounded depth."""
     return len(
@@ -128,6 +181,8 @@ def json_problem(
             path=path,
             details={"max_depth": max_depth},
         )
+    if (number := json_bad_number(value)) is not None:
+        return number_message(number, path)
     if json_size(value) > max_bytes:
         return Message(
             "json.too_large",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.history.records import EventRow
 from tests.api.conftest import launch_body, step_path
@@ -88,3 +89,19 @@ def test_an_evidence_upload_retried_with_a_new_multipart_boundary_is_the_same_re
     assert retry.json()["id"] == first.json()["id"]
     other = client.post(path, data={"label": "autre"}, files=files, headers=headers)
     assert other.status_code == 422
+
+
+def test_a_retried_deliverable_rebuild_replays_and_writes_no_new_version(client, db, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}/deliverables"
+    headers = {**team["chef_de_projet"].headers, "Idempotency-Key": "reproduire-note-1"}
+    first = client.post(base, json={"keys": ["note"]}, headers=headers)
+    versions = _count(db, DeliverableRow, DeliverableRow.engagement_id == team.engagement_id)
+    retry = client.post(base, json={"keys": ["note"]}, headers=headers)
+    other = client.post(base, json={}, headers=headers)
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json() == first.json()
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency.key_reused"
+    assert _count(db, DeliverableRow, DeliverableRow.engagement_id == team.engagement_id) == versions == 3

@@ -194,3 +194,84 @@ def test_nul_in_a_path_parameter_is_a_422(client, consultant, path: str) -> None
     engagement_id = launch(client, consultant)
     response = client.get(path.format(id=engagement_id), headers=consultant.headers)
     assert set(reasons(response).values()) == {"validation.text_control_character"}
+
+
+# --- dates and numbers ----------------------------------------------------------------------------------
+
+
+def test_a_start_date_out_of_range_is_a_422_in_both_languages(client, consultant) -> None:
+    body = launch_body()
+    body["start_date"] = "9999-12-31"
+    response = client.post("/engagements", json=body, headers=consultant.headers)
+    assert reasons(response) == {"start_date": "validation.date_out_of_range"}
+    assert response.json()["reasons"][0]["message"] == "date hors limites : du 2000-01-01 au 2100-12-31"
+    english = client.post("/engagements", json=body, headers={**consultant.headers, "Accept-Language": "en"})
+    assert english.json()["reasons"][0]["message"] == "date out of range: from 2000-01-01 to 2100-12-31"
+    body["start_date"] = "2100-12-31"
+    assert client.post("/engagements", json=body, headers=consultant.headers).status_code == 201
+
+
+def test_the_schema_says_which_dates_are_accepted(client) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["LaunchIn"]["properties"]
+    assert schema["start_date"]["formatMinimum"] == "2000-01-01"
+    assert schema["start_date"]["formatMaximum"] == "2100-12-31"
+
+
+def test_the_template_publishes_the_range_of_population(client, consultant) -> None:
+    model = client.get("/process-models/gouvernance-partagee", headers=consultant.headers).json()
+    population = next(p for p in model["parameters"] if p["key"] == "population")
+    assert (population["minimum"], population["maximum"]) == (1, 100_000_000)
+
+
+@pytest.mark.parametrize(
+    ("population", "code"),
+    [(-1, "parameter.invalid"), (0, "parameter.invalid"), (10**1000, "validation.int_out_of_range")],
+)
+def test_population_gets_its_range_from_the_template(client, consultant, population, code) -> None:
+    body = launch_body("gouvernance-partagee", population=population)
+    response = client.post("/engagements", json=body, headers={**consultant.headers, "Accept-Language": "en"})
+    assert code in set(reasons(response).values()) | {response.json()["code"]}
+    if code == "parameter.invalid":
+        assert (
+            response.json()["reasons"][0]["message"]
+            == f"'population': at least 1 expected (got {population})"
+        )
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_non_finite_launch_parameter_is_a_422_on_every_backend(client, consultant, number: str) -> None:
+    body = json.dumps(launch_body()).replace('"parameters": {}', f'"parameters": {{"population": {number}}}')
+    headers = {**consultant.headers, "Content-Type": "application/json"}
+    response = client.post("/engagements", content=body, headers=headers)
+    assert reasons(response) == {"parameters": "validation.number_not_finite"}
+
+
+def test_a_non_finite_number_in_event_data_is_a_422(client, make_team) -> None:
+    team = started(client, make_team)
+    etag = client.get(step_path(team.engagement_id, "a1"), headers=team["elu"].headers).headers["etag"]
+    headers = {**team["elu"].headers, "If-Match": etag, "Content-Type": "application/json"}
+    body = '{"event": "endorse", "data": {"note": [1, NaN]}}'
+    response = client.post(f"{step_path(team.engagement_id, 'a1')}/events", content=body, headers=headers)
+    assert reasons(response) == {"data": "validation.number_not_finite"}
+
+
+def test_relation_weights_and_dates_are_bounded(client, make_team) -> None:
+    team = make_team()
+    path = f"/engagements/{team.engagement_id}/stakeholder-relations"
+    headers = team["chef_de_projet"].headers
+    for weight in (1e-200, 0.001, 101):
+        body = {"source_id": 1, "target_id": 2, "type": "partenaire", "weight": weight}
+        assert set(reasons(client.post(path, json=body, headers=headers))) == {"weight"}
+    body = {"source_id": 1, "target_id": 2, "type": "partenaire", "start": "9999-12-31"}
+    assert reasons(client.post(path, json=body, headers=headers)) == {"start": "validation.date_out_of_range"}
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://example.fr:99999/", "https://", "ftp://example.fr"])
+def test_a_malformed_evidence_link_is_a_422(client, make_team, url: str) -> None:
+    team = make_team()
+    path = f"{step_path(team.engagement_id, 'a1')}/evidence"
+    response = client.post(path, data={"label": "lien", "url": url}, headers=team["consultant"].headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "evidence.bad_url"
+    assert response.json()["detail"] == f"lien invalide : « {url} » (http ou https attendu)"

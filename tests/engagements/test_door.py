@@ -282,3 +282,16 @@ def test_sent_back_steps_restart_in_their_order(db, clock, mini_model, launch_en
         fire(db, clock, engagement_id, "a2", "start", people.consultant)
     assert _reasons(refused) == ["rule.prerequisites_open"]
     assert "Un" in refused.value.text()
+
+
+def test_a_start_date_out_of_range_is_refused_at_launch(db, clock, mini_model, people) -> None:
+    from datetime import date
+
+    from gouvernance.engagements.service import LaunchRequest, Territory, launch
+    from gouvernance.errors import InvalidInput
+
+    request = LaunchRequest(mini_model, Territory("Orléans", "commune", "45234"), date(9999, 12, 31))
+    with pytest.raises(InvalidInput) as refused, db.transaction() as session:
+        launch(session, request, actor=people.consultant, clock=clock)
+    assert (refused.value.code, refused.value.message.path) == ("date.out_of_range", "start_date")
+    assert "2100-12-31" in refused.value.message.en

@@ -8,7 +8,7 @@ import pytest
 
 from gouvernance.lifecycle.machines import MACHINE_BY_KIND, machine_events
 from gouvernance.spec.catalog import Catalog, shipped_directory
-from gouvernance.spec.schema import ProcessModel
+from gouvernance.spec.schema import ParameterValueError, ProcessModel
 
 JOURNEY_STAGES = [
     "etat_des_lieux",
@@ -155,3 +155,13 @@ def test_skippable_steps_say_when(catalog: Catalog) -> None:
         conditions = [g for g in step.compiled_guards if g.rule == "parameter" and "skip" in g.on]
         assert conditions, step.key
         assert all(g.explanation for g in conditions), step.key
+
+
+@pytest.mark.parametrize("key", ["gouvernance-partagee", "budget-participatif"])
+def test_population_is_bounded_by_the_template(catalog: Catalog, key: str) -> None:
+    population = catalog.get(key).parameters_by_key["population"]
+    assert (population.minimum, population.maximum) == (1, 100_000_000)
+    assert population.coerce("23400") == 23400
+    for refused in (-1, 0, 10**1000, "100000001"):
+        with pytest.raises(ParameterValueError):
+            population.coerce(refused)

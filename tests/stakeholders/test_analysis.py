@@ -389,3 +389,16 @@ def test_records_that_differ_only_by_contact_build_the_same_map() -> None:
     assert dict(build_graph([plain], []).nodes(data=True)) == dict(
         build_graph([with_contact], []).nodes(data=True)
     )
+
+
+@pytest.mark.parametrize("weight", [1e-200, 5e-324, 1e200])
+def test_communities_are_found_whatever_the_scale_of_the_weights(weight: float) -> None:
+    """Tiny weights made modularity divide by zero, huge ones overflow: the analysis scales them."""
+    people = [person(node) for node in "abcde"]
+    ties = [tie("a", "b"), tie("b", "c"), tie("a", "c"), tie("d", "e"), tie("c", "d", "conflit")]
+    scaled = [RelationData(relation.source, relation.target, relation.type, 1.0, None) for relation in ties]
+    for relation in scaled:
+        object.__setattr__(relation, "weight", weight)  # stored before the bounds, or from the domain API
+    communities = find_communities(build_graph(people, scaled))
+    assert [community.members for community in communities] == [("a", "b", "c"), ("d", "e")]
+    assert analyse(build_graph(people, scaled)) is not None

@@ -71,6 +71,8 @@ def test_contact_is_not_part_of_a_stakeholder_equality_or_repr() -> None:
         ("a", "a", 1.0, "stakeholders.self_relation"),
         ("a", "b", 0.0, "stakeholders.invalid_weight"),
         ("a", "b", float("nan"), "stakeholders.invalid_weight"),
+        ("a", "b", 1e-200, "stakeholders.invalid_weight"),
+        ("a", "b", 100.5, "stakeholders.invalid_weight"),
         ("", "b", 1.0, "stakeholders.required"),
     ],
 )
@@ -98,3 +100,13 @@ def test_a_requirement_names_known_categories_and_quadrants() -> None:
     assert requirement.categories == {Category.elu}
     with pytest.raises(InvalidInput):
         StageRequirement("diagnostic", frozenset({"martien"}))
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1999-12-31", date(2101, 1, 1)])
+def test_relation_and_consultation_dates_are_bounded(day: object) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        RelationData("a", "b", "partenaire", start=day)  # type: ignore[arg-type]
+    assert {reason.code for reason in refused.value.reasons} == {"date.out_of_range"}
+    with pytest.raises(InvalidInput) as refused:
+        ConsultationData("c1", day, "atelier", frozenset({"a"}))  # type: ignore[arg-type]
+    assert {reason.path for reason in refused.value.reasons} == {"date"}

@@ -192,6 +192,43 @@ def _plan(session: Session, row: Any) -> list[Plan]:
     return _plans(session, subject.engagement, subject.model, row.payload["produces"])
 
 
+Rendered = tuple[str, str, list[RenderedFile]]  # key, title, files
+
+
+def render_on_demand(
+    db: Database,
+    engagement_id: str,
+    *,
+    renderer: Renderer,
+    clock: Clock,
+    keys: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Rendered]:
+    """Renders every deliverable the engagement's model declares (or ``keys``), writing nothing."""
+    with db.reading() as session:
+        subject = load_subject(session, engagement_id, None)  # NotFound for an unknown engagement
+        wanted = keys or [d.key for d in subject.model.deliverables]
+        plans = _plans(session, subject.engagement, subject.model, wanted)
+    rendered: list[Rendered] = []
+    for key, title, context, formats in plans:
+        rendered.append((key, title, render_all(renderer, key, context, formats, clock)))
+        if progress:
+            progress(key)
+    return rendered
+
+
+def store_rendered(
+    session: Session, engagement_id: str, rendered: list[Rendered], *, store: BlobStore, clock: Clock
+) -> list[Produced]:
+    """Records what ``render_on_demand`` rendered as new versions, in the caller's transaction."""
+    source = f"demand:{uuid.uuid4().hex[:16]}"
+    return [
+        produced
+        for key, title, files in rendered
+        for produced in _store(session, engagement_id, key, title, files, source, store, clock)
+    ]
+
+
 def build_on_demand(
     db: Database,
     engagement_id: str,
@@ -203,19 +240,11 @@ def build_on_demand(
     progress: Callable[[str], None] | None = None,
 ) -> list[Produced]:
     """Renders every deliverable the engagement's model declares (or ``keys``), as a new version."""
-    with db.reading() as session:
-        subject = load_subject(session, engagement_id, None)  # NotFound for an unknown engagement
-        wanted = keys or [d.key for d in subject.model.deliverables]
-        plans = _plans(session, subject.engagement, subject.model, wanted)
-    produced: list[Produced] = []
-    source = f"demand:{uuid.uuid4().hex[:16]}"
-    for key, title, context, formats in plans:
-        files = render_all(renderer, key, context, formats, clock)
-        with db.transaction() as session:
-            produced += _store(session, engagement_id, key, title, files, source, store, clock)
-        if progress:
-            progress(key)
-    return produced
+    rendered = render_on_demand(
+        db, engagement_id, renderer=renderer, clock=clock, keys=keys, progress=progress
+    )
+    with db.transaction() as session:
+        return store_rendered(session, engagement_id, rendered, store=store, clock=clock)
 
 
 def deliverables_of(session: Session, engagement_id: str) -> list[DeliverableRow]:

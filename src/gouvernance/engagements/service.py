@@ -16,9 +16,9 @@ from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.history.log import append_event
-from gouvernance.inputs import text_problems
+from gouvernance.inputs import date_problem, text_problems
 from gouvernance.spec.catalog import snapshot
-from gouvernance.spec.schema import ProcessModel
+from gouvernance.spec.schema import ParameterValueError, ProcessModel
 
 TerritoryKind = Literal["commune", "epci", "departement", "region", "autre"]
 TERRITORY_KINDS: tuple[str, ...] = TerritoryKind.__args__  # type: ignore[attr-defined]
@@ -62,9 +62,13 @@ def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, An
             try:
                 values[spec.key] = spec.coerce(raw[spec.key])
             except (ValueError, TypeError) as exc:
+                english = exc.en if isinstance(exc, ParameterValueError) else str(exc)
                 problems.append(
                     Message(
-                        "parameter.invalid", f"« {spec.key} » : {exc}", f"'{spec.key}': {exc}", path=spec.key
+                        "parameter.invalid",
+                        f"« {spec.key} » : {exc}",
+                        f"'{spec.key}': {english}",
+                        path=spec.key,
                     )
                 )
         elif spec.required and spec.default is None:
@@ -146,6 +150,8 @@ def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: 
     """Create the engagement and its steps, then activate it: the first stages' steps become ready."""
     model = request.model
     parameters = resolve_parameters(model, request.parameters)
+    if problem := date_problem(request.start_date, "start_date"):
+        raise InvalidInput(problem)
     _check_territory(request.territory)
     if request.organisation_id is not None:
         _check_organisation(session, request.organisation_id)

@@ -106,19 +106,29 @@ def attach_link(
     subject = load_subject(session, engagement_id, step_key)
     _check_label(label)
     check_text(url, "url")
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if not _is_web_link(url):
         raise InvalidInput(
             Message(
                 "evidence.bad_url",
                 f"lien invalide : « {url} » (http ou https attendu)",
                 f"invalid link: '{url}' (http or https expected)",
+                path="url",
             )
         )
     assert subject.step is not None
     return _record(
         session, subject.engagement.id, subject.step, actor, clock, kind="link", label=label, url=url
     )
+
+
+def _is_web_link(url: str) -> bool:
+    """An http(s) URL with a host, that parses (a malformed IPv6 host or port raises ValueError)."""
+    try:
+        parsed = urlparse(url)
+        _ = parsed.port
+    except ValueError:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.hostname)
 
 
 def _check_label(label: str) -> None:

@@ -13,9 +13,18 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from gouvernance.guards.registry import Guard
+from gouvernance.inputs import DATE_MAX, DATE_MIN, DATE_RANGE, number_problem
 
 KEY_PATTERN = r"^[a-z][a-z0-9_\-]*$"
 Key = Annotated[str, Field(pattern=KEY_PATTERN, max_length=80)]
@@ -79,6 +88,20 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ParameterValueError(ValueError):
+    """A launch value the parameter refuses, said in French (the message) and in English."""
+
+    def __init__(self, fr: str, en: str) -> None:
+        super().__init__(fr)
+        self.en = en
+
+
+Bound = Annotated[
+    int | float | None,
+    Field(default=None, exclude_if=lambda bound: bound is None, allow_inf_nan=False),
+]
+
+
 class ParameterSpec(_Spec):
     key: Key
     type: Literal["string", "integer", "number", "boolean", "date", "choice"] = "string"
@@ -87,6 +110,21 @@ class ParameterSpec(_Spec):
     default: Any = None
     required: bool = False
     choices: tuple[str, ...] = ()
+    # Integer and number parameters only. Left out of the stored form when unset, so that models written
+    # before they existed keep their fingerprint.
+    minimum: Bound = None
+    maximum: Bound = None
+
+    @model_validator(mode="after")
+    def _bounds_fit(self) -> ParameterSpec:
+        bounded = self.minimum is not None or self.maximum is not None
+        if bounded and self.type not in ("integer", "number"):
+            raise ValueError("« minimum » et « maximum » ne valent que pour un paramètre integer ou number")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("« minimum » dépasse « maximum »")
+        if bounded and self.default is not None:
+            self.coerce(self.default)
+        return self
 
     def coerce(self, raw: Any) -> Any:
         """A launch value (often text from the command line) as the parameter's type; ValueError if not."""
@@ -94,9 +132,19 @@ class ParameterSpec(_Spec):
             return None
         text = str(raw).strip()
         if self.type == "integer":
-            return raw if isinstance(raw, int) and not isinstance(raw, bool) else int(text)
+            return self._within_bounds(
+                raw if isinstance(raw, int) and not isinstance(raw, bool) else int(text)
+            )
         if self.type == "number":
-            return float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else float(text)
+            try:
+                number = (
+                    float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else float(text)
+                )
+            except OverflowError:
+                raise ParameterValueError(
+                    f"« {text[:40]} » est trop grand", f"'{text[:40]}' is too large"
+                ) from None
+            return self._within_bounds(number)
         if self.type == "boolean":
             if isinstance(raw, bool):
                 return raw
@@ -107,10 +155,34 @@ class ParameterSpec(_Spec):
                 return False
             raise ValueError(f"« {raw} » n'est pas un booléen (oui/non)")
         if self.type == "date":
-            return raw.isoformat() if isinstance(raw, date) else date.fromisoformat(text).isoformat()
+            day = raw if isinstance(raw, date) else date.fromisoformat(text)
+            if not DATE_MIN <= day <= DATE_MAX:
+                raise ParameterValueError(
+                    f"date hors limites ({day.isoformat()}) ; {DATE_RANGE.lower()}",
+                    f"date out of range ({day.isoformat()}): from {DATE_MIN} to {DATE_MAX}",
+                )
+            return day.isoformat()
         if self.type == "choice" and text not in self.choices:
             raise ValueError(f"« {raw} » n'est pas parmi {', '.join(self.choices)}")
         return text
+
+    def _within_bounds(self, number: float) -> float:
+        if number_problem(number):
+            raise ParameterValueError(
+                "nombre fini attendu, et entier entre -2^63 et 2^63-1",
+                "finite number expected, and integer between -2^63 and 2^63-1",
+            )
+        if self.minimum is not None and number < self.minimum:
+            raise ParameterValueError(
+                f"au moins {self.minimum} attendu (reçu {number})",
+                f"at least {self.minimum} expected (got {number})",
+            )
+        if self.maximum is not None and number > self.maximum:
+            raise ParameterValueError(
+                f"au plus {self.maximum} attendu (reçu {number})",
+                f"at most {self.maximum} expected (got {number})",
+            )
+        return number
 
 
 class RoleSpec(_Spec):

@@ -16,6 +16,7 @@ the same answer whatever order the records came in.
 from __future__ import annotations
 
 import heapq
+import math
 import random
 import time
 from collections import Counter, defaultdict
@@ -564,10 +565,11 @@ def find_communities(graph: nx.MultiDiGraph | Network, *, seed: int = SEED) -> l
     """Groups that work together, largest first (``community_algorithm`` says how they were found).
     Stakeholders alone in their group are left out: they are not a community."""
     network = prepare(graph)
-    if network.cooperation.number_of_edges() > LOUVAIN_DIRECT_MAX_TIES:
-        groups = _seeded_louvain(network.cooperation, seed)
+    cooperation = _unit_scaled(network.cooperation)
+    if cooperation.number_of_edges() > LOUVAIN_DIRECT_MAX_TIES:
+        groups = _seeded_louvain(cooperation, seed)
     else:
-        groups = nx.community.louvain_communities(network.cooperation, weight="weight", seed=seed)
+        groups = nx.community.louvain_communities(cooperation, weight="weight", seed=seed)
     ordered = sorted(
         (sorted(group) for group in groups if len(group) > 1), key=lambda group: (-len(group), group[0])
     )
@@ -576,6 +578,23 @@ def find_communities(graph: nx.MultiDiGraph | Network, *, seed: int = SEED) -> l
         Community(index, tuple(members), _category_counts(nodes[member]["category"] for member in members))
         for index, members in enumerate(ordered)
     ]
+
+
+def _unit_scaled(cooperation: nx.Graph) -> nx.Graph:
+    """``cooperation`` with its weights divided by the largest when Louvain could not use them as they are:
+    modularity does not change with the scale, but its normaliser (one over the squared total degree)
+    divides by zero when every weight is tiny, and overflows when they are huge."""
+    weights = [weight for _, _, weight in cooperation.edges(data="weight")]
+    degrees = 2 * math.fsum(weights)
+    if not weights or 0 < degrees * degrees < math.inf:
+        return cooperation
+    largest = max(weights)
+    scaled = nx.Graph()
+    scaled.add_nodes_from(cooperation)
+    scaled.add_weighted_edges_from(
+        (u, v, weight / largest) for u, v, weight in cooperation.edges(data="weight")
+    )
+    return scaled
 
 
 def community_algorithm(graph: nx.MultiDiGraph | Network, seed: int = SEED) -> dict[str, Any]:

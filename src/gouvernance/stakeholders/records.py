@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.inputs import date_problem
 from gouvernance.stakeholders.vocabulary import (
     Attitude,
     Category,
@@ -28,6 +29,8 @@ from gouvernance.stakeholders.vocabulary import (
 )
 
 SCORE_MIN, SCORE_MAX = 1, 5
+# A tie's strength: below a hundredth it says nothing, and the analysis sums and squares them.
+WEIGHT_MIN, WEIGHT_MAX = 0.01, 100.0
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
@@ -60,10 +63,10 @@ class _Problems(list[Message]):
         return int(value) if isinstance(value, int) else 0
 
     def day(self, value: Any, path: str, fr: str, en: str) -> date | None:
-        if value is None or isinstance(value, date):
-            return value
+        if value is None:
+            return None
         try:
-            return date.fromisoformat(str(value))
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
         except ValueError:
             self.append(
                 Message(
@@ -74,6 +77,10 @@ class _Problems(list[Message]):
                 )
             )
             return None
+        if problem := date_problem(day, path):
+            self.append(problem)
+            return None
+        return day
 
     def refuse_if_any(self, code: str, fr: str, en: str) -> None:
         if self:
@@ -227,14 +234,15 @@ class RelationData:
         if (
             isinstance(self.weight, bool)
             or not isinstance(self.weight, int | float)
-            or not (math.isfinite(self.weight) and self.weight > 0)
+            or not (math.isfinite(self.weight) and WEIGHT_MIN <= self.weight <= WEIGHT_MAX)
         ):
             problems.append(
                 Message(
                     "stakeholders.invalid_weight",
-                    f"Poids : « {self.weight} » doit être un nombre strictement positif.",
-                    f"Weight: '{self.weight}' must be a number greater than zero.",
+                    f"Poids : « {self.weight} » doit être un nombre de {WEIGHT_MIN} à {WEIGHT_MAX:g}.",
+                    f"Weight: '{self.weight}' must be a number from {WEIGHT_MIN} to {WEIGHT_MAX:g}.",
                     "weight",
+                    details={"minimum": WEIGHT_MIN, "maximum": WEIGHT_MAX},
                 )
             )
         else:
