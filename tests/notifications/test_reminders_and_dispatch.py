@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from gouvernance.access.service import add_user, grant
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer, sign, verify
 from gouvernance.notifications.digest import build_digests
 from gouvernance.notifications.dispatch import dispatch
 from gouvernance.notifications.events import notify_events
-from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow, WebhookRow
+from gouvernance.notifications.records import DeliveryRow, NotificationRow, WebhookRow
 from gouvernance.notifications.reminders import sweep
 from tests.engagements.helpers import finish_a1_a2, fire
 
@@ -26,26 +23,9 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def team(db, clock, mini_model, people):
-    """An organisation with a consultant and two élus (one wants a daily digest), and an engagement of it."""
-    org = f"ville-{uuid.uuid4().hex[:8]}"
-    logins = {name: f"{name}.{org}" for name in ("claire", "sophie", "marc")}
-    with db.transaction() as session:
-        for name, role in (("claire", "consultant"), ("sophie", "elu"), ("marc", "elu")):
-            add_user(session, logins[name], organisation=org, clock=clock)
-            grant(session, logins[name], role, clock=clock)
-            session.add(
-                ContactRow(login=logins[name], email=f"{name}@{org}.fr", daily_digest=(name == "marc"))
-            )
-        engagement_id = launch(
-            session,
-            LaunchRequest(
-                mini_model, Territory("Ville-sur-Loire", "commune"), date(2026, 3, 2), organisation_id=org
-            ),
-            actor=people.consultant,
-            clock=clock,
-        ).engagement_id
-    return org, logins, engagement_id
+def team(crew):
+    """The crew of conftest.py, as (organisation, logins, engagement id)."""
+    return crew.organisation, crew.logins, crew.engagement_id
 
 
 def _notifications(db, engagement_id):
