@@ -12,7 +12,8 @@ from sqlalchemy import event, select
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
 from gouvernance.notifications.dispatch import dispatch
-from gouvernance.notifications.records import NotificationRow
+from gouvernance.access.service import grant
+from gouvernance.notifications.records import DeliveryRow, NotificationRow
 from gouvernance.notifications.sweeping import run_sweep
 from gouvernance.spec.validation import load_model_file
 from tests.engagements.helpers import fire, step
@@ -148,3 +149,22 @@ def test_who_is_missing_is_read_once_per_batch_not_once_per_step(
         ["maire", "collectif", "promoteur"],
         ["maire", "collectif", "promoteur"],
     ]
+
+
+def test_whoever_is_told_a_step_is_overdue_is_not_also_sent_its_escalation(db, clock, crew) -> None:
+    # Claire is the consultant acting on a1 and also holds the élu role the step escalates to.
+    with db.transaction() as session:
+        grant(session, crew.logins["claire"], "elu", clock=clock)
+    _sweep(db, clock.now() + timedelta(days=8))
+    notices = {n.kind: n for n in _reminders(db, crew.engagement_id, "a1")}
+    with db.reading() as session:
+        to = {
+            kind: {
+                d.recipient
+                for d in session.scalars(select(DeliveryRow).where(DeliveryRow.notification_id == n.id))
+            }
+            for kind, n in notices.items()
+        }
+    assert crew.logins["claire"] in to["overdue"]
+    assert crew.logins["claire"] not in to["escalation"]
+    assert crew.logins["sophie"] in to["escalation"]  # the other élus are still told

@@ -167,12 +167,17 @@ def _drafts(
     drafts = []
     for (step, engagement, model, spec, dues), to_consult in zip(owing, waiting, strict=True):
         url = step_url(base_url, engagement.id, step.step_key) if base_url else None
+        # Whoever is told the step is overdue (the people acting on it) is not also sent its escalation:
+        # one message is enough, and the escalation is for those above them.
+        told_overdue = {
+            r.login
+            for due in dues
+            if due.level == "overdue"
+            for r in people.get((engagement.id, due.role), [])
+        }
         for due in dues:
-            recipients = [
-                r
-                for r in people.get((engagement.id, due.role), [])
-                if r.login not in acted.get(step.id, set())
-            ]
+            skipped = acted.get(step.id, set()) | (told_overdue if due.level == "escalation" else set())
+            recipients = [r for r in people.get((engagement.id, due.role), []) if r.login not in skipped]
             subject, body = reminder_text(
                 model, spec, step, engagement, due.level, due.role, now, url=url, to_consult=to_consult
             )
