@@ -16,7 +16,7 @@ from gouvernance.access.service import (
     visible_engagements,
 )
 from gouvernance.demo.server import DEMO_PEOPLE, prepare_server_demo
-from gouvernance.engagements.records import EngagementRow
+from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.errors import Conflict
 
 
@@ -74,3 +74,9 @@ def test_the_server_demo_gives_every_role_a_working_token_and_an_unwalked_engage
         engagement = session.get(EngagementRow, first.engagement_id)
         assert engagement is not None
         assert engagement.state == "active"
+        # It starts on the day it is set up, so nobody opens the demo to find their first task overdue.
+        assert engagement.start_date == clock.now().date()
+        due = session.scalars(
+            select(StepRow.due_at).where(StepRow.engagement_id == first.engagement_id)
+        ).all()
+        assert [d for d in due if d is not None] and all(d > clock.now() for d in due if d is not None)

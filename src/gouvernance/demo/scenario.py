@@ -24,14 +24,18 @@ class DemoEngagement:
     clock: FrozenClock
 
 
-def launch_demo(db: Database, model: ProcessModel, territory: str) -> DemoEngagement:
-    clock = FrozenClock(datetime(DEMO_START.year, DEMO_START.month, DEMO_START.day, 8, 0, tzinfo=UTC))
+def launch_demo(
+    db: Database, model: ProcessModel, territory: str, start: date = DEMO_START
+) -> DemoEngagement:
+    """Launches the demo engagement on ``start``: the walkthrough keeps a fixed date so that its output reads
+    the same every time; ``serve --demo`` starts it today, so that no task is overdue on first run."""
+    clock = FrozenClock(datetime(start.year, start.month, start.day, 8, 0, tzinfo=UTC))
     parameters = {k: v for k, v in DEMO_PARAMETERS.items() if k in model.parameters_by_key}
     with db.transaction() as session:
         result = launch(
             session,
             LaunchRequest(
-                model, Territory(territory, "epci", "200071876"), DEMO_START, parameters, lead="julien.robert"
+                model, Territory(territory, "epci", "200071876"), start, parameters, lead="julien.robert"
             ),
             actor=ActorRef.of("claire.martin", "consultant"),
             clock=clock,

@@ -60,7 +60,8 @@ def prepare_server_demo(
     is only ever shown once)."""
     engagement_id = _existing_demo(db, territory)
     if engagement_id is None:
-        engagement_id = launch_demo(db, catalog.get(DEMO_MODEL), territory).engagement_id
+        today = clock.now().date()  # UTC: the demo starts today, its first tasks are due weeks ahead
+        engagement_id = launch_demo(db, catalog.get(DEMO_MODEL), territory, start=today).engagement_id
     tokens = []
     with db.transaction() as session:
         for role, login, (organisation, kind) in DEMO_PEOPLE:
