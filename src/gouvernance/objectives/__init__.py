@@ -1,0 +1,1 @@
+"""Objectives, their indicators and measurements, and the evaluation that sets one against the other."""
