@@ -8,6 +8,7 @@ from gouvernance.evidence.records import EvidenceRow
 from gouvernance.history.records import EventRow, OutboxReceiptRow, OutboxRow
 from gouvernance.idempotency.records import IdempotencyRow
 from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow, WebhookRow
+from gouvernance.objectives.records import IndicatorRow, MeasurementRow, ObjectiveApprovalRow, ObjectiveRow
 from gouvernance.stakeholders.tables import (
     ConsultationParticipantRow,
     ConsultationRow,
@@ -29,7 +30,11 @@ __all__ = [
     "EvidenceRow",
     "GrantRow",
     "IdempotencyRow",
+    "IndicatorRow",
+    "MeasurementRow",
     "NotificationRow",
+    "ObjectiveApprovalRow",
+    "ObjectiveRow",
     "OrganisationRow",
     "OutboxReceiptRow",
     "OutboxRow",
