@@ -57,6 +57,33 @@ ENGAGEMENT_ROUTES = [
     ),
     Route("download evidence", "GET", "/engagements/{e}/steps/a1/evidence/999999999", ALL),
     Route("timeline", "GET", "/engagements/{e}/timeline", ALL),
+    Route("objectives", "GET", "/engagements/{e}/objectives", ALL),
+    # Let through, these are refused by the domain without writing: the objective does not exist.
+    Route(
+        "add indicator",
+        "POST",
+        "/engagements/{e}/objectives/inconnu/indicators",
+        LEAD_ROLES,
+        json={
+            "key": "k",
+            "label": "l",
+            "baseline": 0,
+            "baseline_on": "2027-01-01",
+            "target": 1,
+            "deadline": "2028-01-01",
+            "direction": "hausse",
+            "frequency": "annuelle",
+            "source": "s",
+        },
+    ),
+    Route("approve objective", "POST", "/engagements/{e}/objectives/inconnu/approval", PARTICIPANT_ROLES),
+    Route(
+        "record measurements",
+        "POST",
+        "/engagements/{e}/measurements",
+        PARTICIPANT_ROLES,
+        json={"measurements": [{"indicator": "inconnu", "date": "2027-03-01", "value": 1}]},
+    ),
 ]
 
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
+from gouvernance.access.service import grant
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
 from gouvernance.notifications.dispatch import dispatch
-from gouvernance.access.service import grant
 from gouvernance.notifications.records import DeliveryRow, NotificationRow
 from gouvernance.notifications.sweeping import run_sweep
 from gouvernance.spec.validation import load_model_file

@@ -113,6 +113,13 @@ def add_objective(
     return row
 
 
+@dataclass(frozen=True)
+class IndicatorAdded:
+    objective: str
+    indicator: str
+    objective_version: int  # the new version, which the local actors are asked to approve again
+
+
 def add_indicator(
     session: Session,
     *,
@@ -121,7 +128,7 @@ def add_indicator(
     data: IndicatorData,
     actor: ActorRef,
     clock: Clock,
-) -> IndicatorRow:
+) -> IndicatorAdded:
     objective = _objective(session, engagement_id, objective_key)
     _check_indicator(data)
     row = IndicatorRow(
@@ -158,14 +165,21 @@ def add_indicator(
         actor,
         clock,
     )
-    return row
+    return IndicatorAdded(objective_key, data.key, objective.version)
+
+
+@dataclass(frozen=True)
+class Approval:
+    objective: str
+    version: int
+    roles: list[str]  # every role that has approved this version so far
 
 
 def approve_objective(
     session: Session, *, engagement_id: str, objective_key: str, actor: ActorRef, clock: Clock
-) -> list[str]:
+) -> Approval:
     """Records the actor's approval of the objective's current version, once per role they hold here.
-    Approving again is harmless. Returns the roles that have now approved this version."""
+    Approving again is harmless."""
     objective = _objective(session, engagement_id, objective_key)
     done = set(_approvals(session, [objective]).get(objective.id, []))
     for role in sorted(actor.roles - done):
@@ -187,7 +201,7 @@ def approve_objective(
         actor,
         clock,
     )
-    return sorted(done | actor.roles)
+    return Approval(objective_key, objective.version, sorted(done | actor.roles))
 
 
 def record_measurements(

@@ -1,0 +1,70 @@
+"""Objectives over HTTP, as a chef de projet, élus and partners use them: define an objective and its
+indicator, approve it by role, send measurements (a spreadsheet with bad lines is refused whole, in
+problem+json), and read each objective's status with its reason."""
+
+from __future__ import annotations
+
+INDICATOR = {
+    "key": "participation",
+    "label": "Taux de participation aux réunions publiques",
+    "unit": "%",
+    "baseline": 10,
+    "baseline_on": "2026-01-01",
+    "target": 40,
+    "deadline": "2027-12-31",
+    "direction": "hausse",
+    "frequency": "trimestrielle",
+    "source": "Registre des réunions publiques",
+    "public": True,
+}
+
+
+def test_objectives_are_defined_approved_measured_and_evaluated(client, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}"
+    chef, elu, partenaire = (team[role].headers for role in ("chef_de_projet", "elu", "partenaire"))
+
+    created = client.post(
+        f"{base}/objectives", headers=chef, json={"key": "associer", "title": "Associer les habitants"}
+    )
+    assert created.status_code == 201, created.text
+    assert client.post(f"{base}/objectives", headers=elu, json={"key": "x", "title": "x"}).status_code == 403
+    added = client.post(f"{base}/objectives/associer/indicators", headers=chef, json=INDICATOR)
+    assert added.status_code == 201, added.text
+    bad_direction = client.post(
+        f"{base}/objectives/associer/indicators",
+        headers=chef,
+        json={**INDICATOR, "key": "k2", "direction": "up"},
+    )
+    assert bad_direction.status_code == 422
+    assert bad_direction.headers["content-type"].startswith("application/problem+json")
+
+    assert client.post(f"{base}/objectives/associer/approval", headers=elu).json()["approved_by"] == ["elu"]
+    approved = client.post(f"{base}/objectives/associer/approval", headers=partenaire).json()
+    assert approved == {"objective": "associer", "version": 2, "approved_by": ["elu", "partenaire"]}
+
+    spreadsheet = "Indicateur;Date;Valeur\nparticipation;01/01/2027;25\nparticipation;01/13/2027;26\n"
+    refused = client.post(
+        f"{base}/measurements/import",
+        headers=elu,
+        files={"file": ("m.csv", spreadsheet.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "measurements.import_rejected"
+    assert [r["details"]["line"] for r in refused.json()["reasons"]] == [3]
+    [objective] = client.get(f"{base}/objectives", headers=elu).json()
+    assert objective["indicators"][0]["latest"] is None  # nothing of the refused file was recorded
+
+    good = spreadsheet.replace("01/13/2027;26", "01/02/2027;28")
+    imported = client.post(
+        f"{base}/measurements/import", headers=elu, files={"file": ("m.csv", good.encode(), "text/csv")}
+    )
+    assert imported.json() == {"recorded": 2}
+    [objective] = client.get(f"{base}/objectives?au=2027-02-02", headers=team["observateur"].headers).json()
+    # The last year's trend: 25 on 1 Jan 2027, 28 on 1 Feb (the baseline of 2026 is older than a year), so
+    # 3/31 a day; 333 days later, on 31 Dec 2027, that gives about 60, beyond the target of 40.
+    assert objective["status"] == "en_bonne_voie"
+    assert objective["reason"].startswith("Taux de participation aux réunions publiques : au rythme actuel")
+    assert objective["approved_by"] == ["elu", "partenaire"]
+    assert objective["indicators"][0]["latest"] == {"date": "2027-02-01", "value": 28.0}
