@@ -89,14 +89,15 @@ def test_objectives_validated_names_whose_validation_each_objective_awaits(
             clock=clock,
         )
     assert _refusal(db, clock, engagement_id, "objectifs") == [
-        "objectifs non validés par les acteurs locaux : « Associer » attend la validation de : Élu, Partenaire"
+        "objectifs non validés par les acteurs locaux : "
+        "« Associer » attend la validation de : Élu, Partenaire"
     ]
     with db.transaction() as session:
         for actor in (ELU, PARTENAIRE):
             approve_objective(
                 session, engagement_id=engagement_id, objective_key="associer", actor=actor, clock=clock
             )
-    assert fire(db, clock, engagement_id, "objectifs", "submit", CONSULTANT).to_state == "done"
+    assert fire(db, clock, engagement_id, "objectifs", "submit", CONSULTANT).to_state == "in_review"
 
 
 def test_indicators_measured_names_the_indicators_without_a_recent_measurement(
@@ -139,4 +140,4 @@ def test_indicators_measured_names_the_indicators_without_a_recent_measurement(
             actor=ELU,
             clock=clock,
         )
-    assert fire(db, clock, engagement_id, "evaluation", "submit", CONSULTANT).to_state == "done"
+    assert fire(db, clock, engagement_id, "evaluation", "submit", CONSULTANT).to_state == "in_review"
