@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from gouvernance import __version__
 from gouvernance.api import (
     background,
+    decisions,
     docs,
     engagements,
     evidence,
@@ -50,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     preferences.router,
     stakeholders.router,
     objectives.router,
+    decisions.router,
     background.router,
     webhooks.router,
     health.router,

@@ -58,6 +58,21 @@ ENGAGEMENT_ROUTES = [
     Route("download evidence", "GET", "/engagements/{e}/steps/a1/evidence/999999999", ALL),
     Route("timeline", "GET", "/engagements/{e}/timeline", ALL),
     Route("objectives", "GET", "/engagements/{e}/objectives", ALL),
+    Route("decisions", "GET", "/engagements/{e}/decisions", ALL),
+    # Let through, refused by the domain without writing: the mini journey has no such step.
+    Route(
+        "record decision",
+        "POST",
+        "/engagements/{e}/decisions",
+        LEAD_ROLES,
+        json={
+            "number": "1",
+            "title": "t",
+            "decided_on": "2027-01-01",
+            "body": "bureau",
+            "step_key": "inconnue",
+        },
+    ),
     # Let through, these are refused by the domain without writing: the objective does not exist.
     Route(
         "add indicator",

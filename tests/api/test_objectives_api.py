@@ -68,3 +68,31 @@ def test_objectives_are_defined_approved_measured_and_evaluated(client, make_tea
     assert objective["reason"].startswith("Taux de participation aux réunions publiques : au rythme actuel")
     assert objective["approved_by"] == ["elu", "partenaire"]
     assert objective["indicators"][0]["latest"] == {"date": "2027-02-01", "value": 28.0}
+
+
+def test_the_decision_register_over_http(client, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}/decisions"
+    chef, elu = team["chef_de_projet"].headers, team["elu"].headers
+    deliberation = {
+        "number": "2027-014",
+        "title": "Adoption de la charte",
+        "decided_on": "2027-03-14",
+        "body": "conseil_municipal",
+        "legal_basis": "CGCT L2121-29",
+        "votes_for": 23,
+        "votes_against": 4,
+        "abstentions": 2,
+        "published_on": "2027-03-10",
+        "step_key": "b1",
+    }
+    refused = client.post(base, headers=chef, json=deliberation)
+    assert refused.status_code == 422
+    assert refused.json()["reasons"][0]["path"] == "published_on"  # published before it was taken
+    assert client.post(base, headers=elu, json=deliberation).status_code == 403
+    recorded = client.post(base, headers=chef, json={**deliberation, "published_on": "2027-03-18"})
+    assert recorded.status_code == 201, recorded.text
+    assert client.post(base, headers=chef, json=deliberation | {"published_on": None}).status_code == 409
+    [listed] = client.get(base, headers=elu).json()
+    assert listed["body"] == "conseil_municipal"
+    assert (listed["votes_for"], listed["votes_against"], listed["abstentions"]) == (23, 4, 2)

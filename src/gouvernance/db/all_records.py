@@ -2,6 +2,7 @@
 
 from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
 from gouvernance.db.base import Base
+from gouvernance.decisions.records import DecisionRow
 from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
 from gouvernance.evidence.records import EvidenceRow
@@ -23,6 +24,7 @@ __all__ = [
     "ConsultationParticipantRow",
     "ConsultationRow",
     "ContactRow",
+    "DecisionRow",
     "DeliverableRow",
     "DeliveryRow",
     "EngagementRow",

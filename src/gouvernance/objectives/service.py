@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.records import EngagementRow
+from gouvernance.engagements.lookup import engagement_or_not_found, log_change
 from gouvernance.errors import Conflict, InvalidInput, Message, NotFound
-from gouvernance.history.log import append_event
 from gouvernance.inputs import date_problem, text_problems
 from gouvernance.objectives.evaluation import (
     Direction,
@@ -92,7 +90,7 @@ def add_objective(
     actor: ActorRef,
     clock: Clock,
 ) -> ObjectiveRow:
-    _engagement(session, engagement_id)
+    engagement_or_not_found(session, engagement_id)
     _check_texts({"key": key, "title": title}, {"description": description})
     now = clock.now()
     row = ObjectiveRow(
@@ -109,7 +107,7 @@ def add_objective(
     ):
         session.add(row)
         session.flush()
-    _log(session, engagement_id, "objective_added", {"objective": key, "title": title}, actor, clock)
+    log_change(session, engagement_id, "objective_added", {"objective": key, "title": title}, actor, clock)
     return row
 
 
@@ -157,7 +155,7 @@ def add_indicator(
     # The objective the actors approve includes its indicators: a new one asks for their approval again.
     objective.version += 1
     objective.updated_at = clock.now()
-    _log(
+    log_change(
         session,
         engagement_id,
         "indicator_added",
@@ -193,7 +191,7 @@ def approve_objective(
             )
         )
     session.flush()
-    _log(
+    log_change(
         session,
         engagement_id,
         "objective_approved",
@@ -241,7 +239,7 @@ def record_measurements(
         row.value, row.source, row.comment = measurement.value, measurement.source, measurement.comment
         row.recorded_by, row.recorded_at = actor.login, now
     session.flush()
-    _log(
+    log_change(
         session,
         engagement_id,
         "measurements_recorded",
@@ -291,7 +289,7 @@ def measurement_problems(
 def objectives_view(session: Session, engagement_id: str, *, as_of: date) -> list[ObjectiveView]:
     """Every objective with its indicators, the roles that approved its current version and its evaluation
     on ``as_of``: four queries whatever the number of objectives."""
-    _engagement(session, engagement_id)
+    engagement_or_not_found(session, engagement_id)
     objectives = session.scalars(
         select(ObjectiveRow).where(ObjectiveRow.engagement_id == engagement_id).order_by(ObjectiveRow.id)
     ).all()
@@ -343,22 +341,8 @@ def as_indicator(row: IndicatorRow) -> Indicator:
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _engagement(session: Session, engagement_id: str) -> EngagementRow:
-    engagement = session.get(EngagementRow, engagement_id)
-    if engagement is None:
-        raise NotFound(
-            Message(
-                "engagement.not_found",
-                f"Accompagnement introuvable : {engagement_id}",
-                f"Engagement not found: {engagement_id}",
-                details={"engagement_id": engagement_id},
-            )
-        )
-    return engagement
-
-
 def _objective(session: Session, engagement_id: str, key: str) -> ObjectiveRow:
-    _engagement(session, engagement_id)
+    engagement_or_not_found(session, engagement_id)
     row = session.scalars(
         select(ObjectiveRow).where(ObjectiveRow.engagement_id == engagement_id, ObjectiveRow.key == key)
     ).first()
@@ -375,7 +359,7 @@ def _objective(session: Session, engagement_id: str, key: str) -> ObjectiveRow:
 
 
 def indicators_by_key(session: Session, engagement_id: str) -> dict[str, IndicatorRow]:
-    _engagement(session, engagement_id)
+    engagement_or_not_found(session, engagement_id)
     return {
         row.key: row
         for row in session.scalars(select(IndicatorRow).where(IndicatorRow.engagement_id == engagement_id))
@@ -452,22 +436,3 @@ def _unique(code: str, fr: str, en: str) -> Iterator[None]:
         yield
     except IntegrityError:
         raise Conflict(Message(code, fr, en, details={"reason": "key_taken"})) from None
-
-
-def _log(
-    session: Session, engagement_id: str, event: str, payload: dict[str, Any], actor: ActorRef, clock: Clock
-) -> None:
-    append_event(
-        session,
-        engagement_id=engagement_id,
-        step=None,
-        event=event,
-        from_state=None,
-        to_state=None,
-        actor=actor.login,
-        actor_role=next(iter(sorted(actor.roles)), None),
-        at=clock.now(),
-        comment=None,
-        payload=payload,
-        version=None,
-    )
