@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from gouvernance import __version__
 from gouvernance.api import (
     background,
+    budget,
     decisions,
     docs,
     engagements,
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     stakeholders.router,
     objectives.router,
     decisions.router,
+    budget.router,
     background.router,
     webhooks.router,
     health.router,

@@ -59,6 +59,24 @@ ENGAGEMENT_ROUTES = [
     Route("timeline", "GET", "/engagements/{e}/timeline", ALL),
     Route("objectives", "GET", "/engagements/{e}/objectives", ALL),
     Route("decisions", "GET", "/engagements/{e}/decisions", ALL),
+    Route("budget proposals", "GET", "/engagements/{e}/budget/proposals", ALL),
+    Route("budget results", "GET", "/engagements/{e}/budget/results", ALL),
+    # Let through, refused by the domain without writing: there is no proposal 999 / nothing in the vote.
+    Route(
+        "move proposal",
+        "POST",
+        "/engagements/{e}/budget/proposals/999/status",
+        LEAD_ROLES | {"agent"},
+        json={"status": "recevable"},
+    ),
+    Route(
+        "count votes",
+        "POST",
+        "/engagements/{e}/budget/votes",
+        LEAD_ROLES | {"agent"},
+        json={"proposal": 999, "channel": "urne", "votes": 1},
+    ),
+    Route("close vote", "POST", "/engagements/{e}/budget/vote/close", LEAD_ROLES),
     # Let through, refused by the domain without writing: the mini journey has no such step.
     Route(
         "record decision",

@@ -96,3 +96,42 @@ def test_the_decision_register_over_http(client, make_team) -> None:
     [listed] = client.get(base, headers=elu).json()
     assert listed["body"] == "conseil_municipal"
     assert (listed["votes_for"], listed["votes_against"], listed["abstentions"]) == (23, 4, 2)
+
+
+def test_a_participatory_budget_over_http(client, make_team) -> None:
+    team = make_team("budget-participatif", enveloppe_eur=100_000, plafond_projet_eur=70_000)
+    base = f"/engagements/{team.engagement_id}/budget"
+    chef, agent, partenaire = (team[role].headers for role in ("chef_de_projet", "agent", "partenaire"))
+    numbers = []
+    for title, cost, votes in (("Jardin partagé", "60000", 900), ("Pistes cyclables", "50000", 800)):
+        submitted = client.post(f"{base}/proposals", headers=partenaire, json={"title": title})
+        assert submitted.status_code == 201, submitted.text
+        number = submitted.json()["number"]
+        numbers.append(number)
+        assert client.put(
+            f"{base}/proposals/{number}/cost", headers=agent, json={"estimated_cost": cost}
+        ).is_success
+        for status in ("recevable", "faisable", "soumise_au_vote"):
+            moved = client.post(f"{base}/proposals/{number}/status", headers=agent, json={"status": status})
+            assert moved.status_code == 200, moved.text
+        counted = client.post(
+            f"{base}/votes", headers=agent, json={"proposal": number, "channel": "urne", "votes": votes}
+        )
+        assert counted.status_code == 204, counted.text
+    assert (
+        client.post(f"{base}/proposals/1/status", headers=partenaire, json={"status": "laureate"}).status_code
+        == 403
+    )
+    assert client.get(f"{base}/results", headers=partenaire).json() == {
+        "closed": False,
+        "envelope": None,
+        "results": [],
+    }
+    closed = client.post(f"{base}/vote/close", headers=chef)
+    assert closed.status_code == 200, closed.text
+    results = client.get(f"{base}/results", headers=partenaire).json()
+    assert [(r["number"], r["votes"], r["won"]) for r in results["results"]] == [
+        (numbers[0], 900, True),
+        (numbers[1], 800, False),
+    ]
+    assert client.post(f"{base}/vote/close", headers=chef).status_code == 409

@@ -1,6 +1,7 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
 from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
+from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
 from gouvernance.db.base import Base
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.deliverables.records import DeliverableRow
@@ -21,6 +22,7 @@ from gouvernance.stakeholders.tables import (
 __all__ = [
     "ApiTokenRow",
     "Base",
+    "ClosedVoteRow",
     "ConsultationParticipantRow",
     "ConsultationRow",
     "ContactRow",
@@ -41,10 +43,12 @@ __all__ = [
     "OutboxReceiptRow",
     "OutboxRow",
     "ProcessModelRow",
+    "ProposalRow",
     "StakeholderContactRow",
     "StakeholderRelationRow",
     "StakeholderRow",
     "StepRow",
     "UserRow",
+    "VoteCountRow",
     "WebhookRow",
 ]

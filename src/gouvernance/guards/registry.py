@@ -110,6 +110,7 @@ def parse_guard(data: dict[str, Any]) -> Guard:
 
 def _load_builtin_rules() -> None:
     # Imported lazily: the rule modules import the persistence layer, which imports the spec.
+    import gouvernance.budget.guards
     import gouvernance.decisions.guards
     import gouvernance.guards.builtin
     import gouvernance.objectives.guards
