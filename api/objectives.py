@@ -18,10 +18,12 @@ from gouvernance.api.inputs import MultilineText, SafeDate, SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
 from gouvernance.api.writes import WritesDep
 from gouvernance.errors import InvalidInput, Message
-from gouvernance.objectives import service
+from gouvernance.objectives import measurements, service
 from gouvernance.objectives.evaluation import Direction, IndicatorEvaluation, Status
+from gouvernance.objectives.measurements import MeasurementData
 from gouvernance.objectives.measurements_csv import import_measurements
-from gouvernance.objectives.service import Frequency, IndicatorData, MeasurementData, ObjectiveView
+from gouvernance.objectives.service import Frequency, IndicatorData
+from gouvernance.objectives.views import ObjectiveView, objectives_view
 
 READ_OBJECTIVES = Permission("objectives.read", Scope.ENGAGEMENT)
 DEFINE_OBJECTIVES = Permission("objectives.define", Scope.ENGAGEMENT, LEAD_ROLES)
@@ -212,7 +214,7 @@ def list_objectives(
 ) -> Response:
     day = as_of or context.clock.now().astimezone(context.settings.tz).date()
     with context.db.reading() as session:
-        views = service.objectives_view(session, engagement_id, as_of=day)
+        views = objectives_view(session, engagement_id, as_of=day)
     return json_response([_objective_out(view) for view in views])
 
 
@@ -320,7 +322,7 @@ def record_measurements(
     context: ContextDep,
 ) -> Response:
     def work(session: Session) -> Response:
-        count = service.record_measurements(
+        count = measurements.record_measurements(
             session,
             engagement_id=engagement_id,
             measurements=[

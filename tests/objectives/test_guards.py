@@ -10,14 +10,13 @@ import pytest
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import TransitionRefused
 from gouvernance.objectives.evaluation import Direction
+from gouvernance.objectives.measurements import MeasurementData, record_measurements
 from gouvernance.objectives.service import (
     Frequency,
     IndicatorData,
-    MeasurementData,
     add_indicator,
     add_objective,
     approve_objective,
-    record_measurements,
 )
 from gouvernance.spec.validation import load_model_file
 from tests.engagements.helpers import fire

@@ -13,18 +13,17 @@ from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import Conflict, InvalidInput, NotFound
 from gouvernance.history.records import EventRow
 from gouvernance.objectives.evaluation import Direction, Status
+from gouvernance.objectives.measurements import MeasurementData, record_measurements
 from gouvernance.objectives.measurements_csv import MeasurementsRejected, import_measurements
 from gouvernance.objectives.records import IndicatorRow, MeasurementRow
 from gouvernance.objectives.service import (
     Frequency,
     IndicatorData,
-    MeasurementData,
     add_indicator,
     add_objective,
     approve_objective,
-    objectives_view,
-    record_measurements,
 )
+from gouvernance.objectives.views import objectives_view
 
 CONSULTANT = ActorRef.of("claire", "consultant")
 ELU = ActorRef.of("sophie", "elu")

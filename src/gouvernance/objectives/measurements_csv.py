@@ -21,12 +21,8 @@ from sqlalchemy.orm import Session
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import InvalidInput, Message
-from gouvernance.objectives.service import (
-    MeasurementData,
-    indicators_by_key,
-    measurement_problems,
-    record_measurements,
-)
+from gouvernance.objectives.measurements import MeasurementData, measurement_problems, record_measurements
+from gouvernance.objectives.service import indicators_by_key
 from gouvernance.stakeholders.csv_import import decode, sniff_separator
 
 _COLUMNS = {

@@ -1,5 +1,5 @@
-"""Objectives, indicators, measurements and approvals of one engagement: writes (each logged as an event of
-the engagement's history) and the evaluation read model.
+"""Objectives, their indicators and the local actors' approvals of one engagement (each change logged as an
+event of the engagement's history).
 
 An approval is given by a role to one version of an objective; adding an indicator to an objective or
 changing it makes a new version, which the local actors approve again."""
@@ -10,7 +10,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -25,14 +25,8 @@ from gouvernance.errors import Conflict, InvalidInput, Message, NotFound
 from gouvernance.inputs import date_problem, text_problems
 from gouvernance.objectives.evaluation import (
     Direction,
-    Indicator,
-    IndicatorEvaluation,
-    Measurement,
-    ObjectiveEvaluation,
-    evaluate_indicator,
-    evaluate_objective,
 )
-from gouvernance.objectives.records import IndicatorRow, MeasurementRow, ObjectiveApprovalRow, ObjectiveRow
+from gouvernance.objectives.records import IndicatorRow, ObjectiveApprovalRow, ObjectiveRow
 
 
 class Frequency(StrEnum):
@@ -57,24 +51,6 @@ class IndicatorData:
     frequency: Frequency
     source: str
     public: bool = False
-
-
-@dataclass(frozen=True)
-class MeasurementData:
-    indicator_key: str
-    measured_on: date
-    value: float
-    source: str = ""
-    comment: str = ""
-
-
-@dataclass
-class ObjectiveView:
-    objective: ObjectiveRow
-    indicators: list[IndicatorRow]
-    approved_by: list[str]  # the roles that approved the current version
-    evaluation: ObjectiveEvaluation
-    indicator_evaluations: dict[str, IndicatorEvaluation] = field(default_factory=dict)
 
 
 # --- writes ------------------------------------------------------------------------------------------------
@@ -179,7 +155,7 @@ def approve_objective(
     """Records the actor's approval of the objective's current version, once per role they hold here.
     Approving again is harmless."""
     objective = _objective(session, engagement_id, objective_key)
-    done = set(_approvals(session, [objective]).get(objective.id, []))
+    done = set(approvals(session, [objective]).get(objective.id, []))
     for role in sorted(actor.roles - done):
         session.add(
             ObjectiveApprovalRow(
@@ -200,142 +176,6 @@ def approve_objective(
         clock,
     )
     return Approval(objective_key, objective.version, sorted(done | actor.roles))
-
-
-def record_measurements(
-    session: Session,
-    *,
-    engagement_id: str,
-    measurements: Sequence[MeasurementData],
-    actor: ActorRef,
-    clock: Clock,
-) -> int:
-    """Records values (a value for a day that already has one replaces it). Every problem of every
-    measurement is reported at once, and then nothing is recorded."""
-    indicators = indicators_by_key(session, engagement_id)
-    problems = [
-        problem
-        for index, measurement in enumerate(measurements)
-        for problem in measurement_problems(measurement, indicators, f"measurements.{index}.")
-    ]
-    if problems:
-        raise InvalidInput(problems[0], reasons=problems)
-    existing = {
-        (row.indicator_id, row.measured_on): row
-        for row in session.scalars(
-            select(MeasurementRow).where(
-                MeasurementRow.indicator_id.in_([indicators[m.indicator_key].id for m in measurements])
-            )
-        )
-    }
-    now = clock.now()
-    for measurement in measurements:
-        indicator = indicators[measurement.indicator_key]
-        row = existing.get((indicator.id, measurement.measured_on))
-        if row is None:
-            row = MeasurementRow(indicator_id=indicator.id, measured_on=measurement.measured_on)
-            session.add(row)
-            existing[(indicator.id, measurement.measured_on)] = row
-        row.value, row.source, row.comment = measurement.value, measurement.source, measurement.comment
-        row.recorded_by, row.recorded_at = actor.login, now
-    session.flush()
-    log_change(
-        session,
-        engagement_id,
-        "measurements_recorded",
-        {"count": len(measurements), "indicators": sorted({m.indicator_key for m in measurements})},
-        actor,
-        clock,
-    )
-    return len(measurements)
-
-
-def measurement_problems(
-    measurement: MeasurementData, indicators: dict[str, IndicatorRow], prefix: str = ""
-) -> list[Message]:
-    """Every problem of one measurement; ``prefix`` places its fields in a request (``measurements.3.``)."""
-    problems = text_problems(
-        {f"{prefix}indicator": measurement.indicator_key, f"{prefix}source": measurement.source}
-    ) + text_problems({f"{prefix}comment": measurement.comment}, multiline=True)
-    if measurement.indicator_key not in indicators:
-        known = ", ".join(sorted(indicators)) or "aucun"
-        problems.append(
-            Message(
-                "measurement.unknown_indicator",
-                f"indicateur inconnu : « {measurement.indicator_key} » "
-                f"(indicateurs de l'accompagnement : {known})",
-                f"unknown indicator: '{measurement.indicator_key}' (the engagement's indicators: {known})",
-                path=f"{prefix}indicator",
-                details={"indicator": measurement.indicator_key, "known": sorted(indicators)},
-            )
-        )
-    if (problem := date_problem(measurement.measured_on, f"{prefix}date")) is not None:
-        problems.append(problem)
-    if not math.isfinite(measurement.value):
-        problems.append(
-            Message(
-                "measurement.not_a_number",
-                "la valeur doit être un nombre fini",
-                "the value must be a finite number",
-                path=f"{prefix}value",
-            )
-        )
-    return problems
-
-
-# --- reads ------------------------------------------------------------------------------------------------
-
-
-def objectives_view(session: Session, engagement_id: str, *, as_of: date) -> list[ObjectiveView]:
-    """Every objective with its indicators, the roles that approved its current version and its evaluation
-    on ``as_of``: four queries whatever the number of objectives."""
-    engagement_or_not_found(session, engagement_id)
-    objectives = session.scalars(
-        select(ObjectiveRow).where(ObjectiveRow.engagement_id == engagement_id).order_by(ObjectiveRow.id)
-    ).all()
-    indicators = session.scalars(
-        select(IndicatorRow).where(IndicatorRow.engagement_id == engagement_id).order_by(IndicatorRow.id)
-    ).all()
-    values: dict[int, list[Measurement]] = defaultdict(list)
-    for indicator_id, measured_on, value in session.execute(
-        select(MeasurementRow.indicator_id, MeasurementRow.measured_on, MeasurementRow.value)
-        .join(IndicatorRow, IndicatorRow.id == MeasurementRow.indicator_id)
-        .where(IndicatorRow.engagement_id == engagement_id)
-    ):
-        values[indicator_id].append(Measurement(measured_on, value))
-    approvals = _approvals(session, objectives)
-    by_objective: dict[int, list[IndicatorRow]] = defaultdict(list)
-    for indicator in indicators:
-        by_objective[indicator.objective_id].append(indicator)
-    views = []
-    for objective in objectives:
-        evaluations = {
-            row.key: evaluate_indicator(as_indicator(row), values[row.id], as_of)
-            for row in by_objective[objective.id]
-        }
-        views.append(
-            ObjectiveView(
-                objective,
-                by_objective[objective.id],
-                approvals.get(objective.id, []),
-                evaluate_objective(list(evaluations.values())),
-                evaluations,
-            )
-        )
-    return views
-
-
-def as_indicator(row: IndicatorRow) -> Indicator:
-    return Indicator(
-        row.key,
-        row.label,
-        row.unit,
-        row.baseline,
-        row.baseline_on,
-        row.target,
-        row.deadline,
-        Direction(row.direction),
-    )
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -366,7 +206,7 @@ def indicators_by_key(session: Session, engagement_id: str) -> dict[str, Indicat
     }
 
 
-def _approvals(session: Session, objectives: Sequence[ObjectiveRow]) -> dict[int, list[str]]:
+def approvals(session: Session, objectives: Sequence[ObjectiveRow]) -> dict[int, list[str]]:
     """Per objective, the roles that approved its current version."""
     current = {objective.id: objective.version for objective in objectives}
     roles: dict[int, list[str]] = defaultdict(list)
