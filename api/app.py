@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 
 from gouvernance import __version__
 from gouvernance.api import (
+    action_plan,
     background,
     budget,
     decisions,
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     preferences.router,
     stakeholders.router,
     objectives.router,
+    action_plan.router,
     decisions.router,
     budget.router,
     background.router,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES
+from gouvernance.api.action_plan import PlanOut, plan_out
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
 from gouvernance.api.inputs import MultilineText, SafeDate, SafeText
@@ -144,6 +145,7 @@ class ObjectiveOut(BaseModel):
     status: Status
     reason: str
     indicators: list[IndicatorOut]
+    plan: PlanOut = Field(description="Moyens et plan d'action.")
 
 
 class Approved(BaseModel):
@@ -195,6 +197,7 @@ def _objective_out(view: ObjectiveView) -> ObjectiveOut:
             _indicator_out(view.indicator_evaluations[row.key], row.frequency, row.source, row.public)
             for row in view.indicators
         ],
+        plan=plan_out(view.plan),
     )
 
 

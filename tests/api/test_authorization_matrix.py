@@ -59,6 +59,20 @@ ENGAGEMENT_ROUTES = [
     Route("timeline", "GET", "/engagements/{e}/timeline", ALL),
     Route("objectives", "GET", "/engagements/{e}/objectives", ALL),
     Route("decisions", "GET", "/engagements/{e}/decisions", ALL),
+    Route(
+        "plan action",
+        "POST",
+        "/engagements/{e}/objectives/inconnu/actions",
+        LEAD_ROLES,
+        json={"title": "t", "owner": "o", "due_on": "2027-01-01"},
+    ),
+    Route(
+        "move action",
+        "POST",
+        "/engagements/{e}/actions/999999/status",
+        PARTICIPANT_ROLES,
+        json={"status": "en_cours"},
+    ),
     Route("budget proposals", "GET", "/engagements/{e}/budget/proposals", ALL),
     Route("budget results", "GET", "/engagements/{e}/budget/results", ALL),
     # Let through, refused by the domain without writing: there is no proposal 999 / nothing in the vote.

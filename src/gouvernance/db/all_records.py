@@ -10,7 +10,14 @@ from gouvernance.evidence.records import EvidenceRow
 from gouvernance.history.records import EventRow, OutboxReceiptRow, OutboxRow
 from gouvernance.idempotency.records import IdempotencyRow
 from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow, WebhookRow
-from gouvernance.objectives.records import IndicatorRow, MeasurementRow, ObjectiveApprovalRow, ObjectiveRow
+from gouvernance.objectives.records import (
+    ActionRow,
+    IndicatorRow,
+    MeansRow,
+    MeasurementRow,
+    ObjectiveApprovalRow,
+    ObjectiveRow,
+)
 from gouvernance.stakeholders.tables import (
     ConsultationParticipantRow,
     ConsultationRow,
@@ -20,6 +27,7 @@ from gouvernance.stakeholders.tables import (
 )
 
 __all__ = [
+    "ActionRow",
     "ApiTokenRow",
     "Base",
     "ClosedVoteRow",
@@ -35,6 +43,7 @@ __all__ = [
     "GrantRow",
     "IdempotencyRow",
     "IndicatorRow",
+    "MeansRow",
     "MeasurementRow",
     "NotificationRow",
     "ObjectiveApprovalRow",

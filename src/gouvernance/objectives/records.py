@@ -5,8 +5,9 @@ the local actors, not by the consultant alone)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gouvernance.db.base import Base, BigId, UTCDateTime
@@ -78,3 +79,33 @@ class ObjectiveApprovalRow(Base):
     role: Mapped[str] = mapped_column(String(40))
     login: Mapped[str] = mapped_column(String(120))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeansRow(Base):
+    """Means allocated to an objective: a budget line (€ TTC) and/or staff time (days)."""
+
+    __tablename__ = "objective_means"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    objective_id: Mapped[int] = mapped_column(BigId, ForeignKey("objectives.id"), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    budget_eur: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    staff_days: Mapped[Decimal] = mapped_column(Numeric(10, 1), default=Decimal(0))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ActionRow(Base):
+    """An item of the action plan, serving one objective."""
+
+    __tablename__ = "actions"
+    __table_args__ = (UniqueConstraint("objective_id", "title"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    objective_id: Mapped[int] = mapped_column(BigId, ForeignKey("objectives.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(200))  # a service or a person, as the plan names them
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # ActionStatus's values
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -103,7 +103,7 @@ def add_indicator(
     actor: ActorRef,
     clock: Clock,
 ) -> IndicatorAdded:
-    objective = _objective(session, engagement_id, objective_key)
+    objective = objective_row(session, engagement_id, objective_key)
     _check_indicator(data)
     row = IndicatorRow(
         engagement_id=engagement_id,
@@ -154,7 +154,7 @@ def approve_objective(
 ) -> Approval:
     """Records the actor's approval of the objective's current version, once per role they hold here.
     Approving again is harmless."""
-    objective = _objective(session, engagement_id, objective_key)
+    objective = objective_row(session, engagement_id, objective_key)
     done = set(approvals(session, [objective]).get(objective.id, []))
     for role in sorted(actor.roles - done):
         session.add(
@@ -181,7 +181,7 @@ def approve_objective(
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _objective(session: Session, engagement_id: str, key: str) -> ObjectiveRow:
+def objective_row(session: Session, engagement_id: str, key: str) -> ObjectiveRow:
     engagement_or_not_found(session, engagement_id)
     row = session.scalars(
         select(ObjectiveRow).where(ObjectiveRow.engagement_id == engagement_id, ObjectiveRow.key == key)

@@ -4,7 +4,7 @@ its current version, and where it stands on a given day."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from gouvernance.objectives.evaluation import (
     evaluate_indicator,
     evaluate_objective,
 )
+from gouvernance.objectives.plan import Plan, plans
 from gouvernance.objectives.records import IndicatorRow, MeasurementRow, ObjectiveRow
 from gouvernance.objectives.service import approvals
 
@@ -30,12 +31,13 @@ class ObjectiveView:
     indicators: list[IndicatorRow]
     approved_by: list[str]  # the roles that approved the current version
     evaluation: ObjectiveEvaluation
-    indicator_evaluations: dict[str, IndicatorEvaluation] = field(default_factory=dict)
+    indicator_evaluations: dict[str, IndicatorEvaluation]
+    plan: Plan  # means and actions: the trace from the objective to its measurements
 
 
 def objectives_view(session: Session, engagement_id: str, *, as_of: date) -> list[ObjectiveView]:
     """Every objective with its indicators, the roles that approved its current version and its evaluation
-    on ``as_of``: four queries whatever the number of objectives."""
+    on ``as_of``, with its means and actions: six queries whatever the number of objectives."""
     engagement_or_not_found(session, engagement_id)
     objectives = session.scalars(
         select(ObjectiveRow).where(ObjectiveRow.engagement_id == engagement_id).order_by(ObjectiveRow.id)
@@ -51,6 +53,7 @@ def objectives_view(session: Session, engagement_id: str, *, as_of: date) -> lis
     ):
         values[indicator_id].append(Measurement(measured_on, value))
     approved = approvals(session, objectives)
+    plan_of = plans(session, [objective.id for objective in objectives], as_of=as_of)
     by_objective: dict[int, list[IndicatorRow]] = defaultdict(list)
     for indicator in indicators:
         by_objective[indicator.objective_id].append(indicator)
@@ -67,6 +70,7 @@ def objectives_view(session: Session, engagement_id: str, *, as_of: date) -> lis
                 approved.get(objective.id, []),
                 evaluate_objective(list(evaluations.values())),
                 evaluations,
+                plan_of[objective.id],
             )
         )
     return views
