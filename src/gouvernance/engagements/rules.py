@@ -75,11 +75,14 @@ def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
     return None if values is None else frozenset(values)
 
 
+Reason = Callable[[Attempt], Message | None]  # None: the rule does not refuse
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
     where: Where
-    reason: Callable[[Attempt], Message | None]
+    reason: Reason
 
 
 RULES: list[Rule] = []  # in declaration order: the order refusals are reported in
@@ -90,10 +93,10 @@ def rule(
     on: SubjectKind | None = None,
     events: Collection[str] | None = None,
     from_states: Collection[str] | None = None,
-) -> Callable[[Callable[[Attempt], Message | None]], Callable[[Attempt], Message | None]]:
+) -> Callable[[Reason], Reason]:
     """Declares a built-in rule of the door and where it applies."""
 
-    def register(reason: Callable[[Attempt], Message | None]) -> Callable[[Attempt], Message | None]:
+    def register(reason: Reason) -> Reason:
         where = Where(on, _frozen(events), _frozen(from_states))
         RULES.append(Rule(reason.__name__, where, reason))
         return reason
@@ -250,11 +253,14 @@ def evaluate_guards(
 # --- stamps: the columns a transition changes besides ``state`` ----------------------------------------
 
 
+Columns = Callable[[StepRow, StepSpec, Subject, datetime], dict[str, Any]]  # column -> new value
+
+
 @dataclass(frozen=True)
 class Stamp:
     name: str
     where: Where
-    columns: Callable[[StepRow, StepSpec, Subject, datetime], dict[str, Any]]
+    columns: Columns
 
 
 STAMPS: list[Stamp] = []  # in declaration order: a later stamp overrides an earlier one's column
@@ -262,10 +268,10 @@ STAMPS: list[Stamp] = []  # in declaration order: a later stamp overrides an ear
 
 def stamp(
     *, events: Collection[str] | None = None, to_states: Collection[str] | None = None
-) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+) -> Callable[[Columns], Columns]:
     """Declares the columns a step transition sets, for some events or on reaching some states."""
 
-    def register(columns: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def register(columns: Columns) -> Columns:
         STAMPS.append(
             Stamp(columns.__name__, Where("step", _frozen(events), None, _frozen(to_states)), columns)
         )
