@@ -1,6 +1,6 @@
 """What a transition sets off: the steps that become ready, the stages that complete, the work a review
-sends back. Read-only: it returns the follow-on transitions and the door applies them, each through the
-same checks-free path as the transition that set it off (they are the engine's own moves).
+sends back. Read-only: it returns the follow-on transitions, and the door applies them (without the checks:
+they are the engine's own moves), each with its event and outbox row and whatever it sets off in turn.
 """
 
 from __future__ import annotations
