@@ -12,8 +12,7 @@ from gouvernance.api.http import etag, json_response
 from gouvernance.api.permissions import Access
 from gouvernance.api.schemas import Change, TransitionOut
 from gouvernance.api.writes import Writes
-from gouvernance.engagements.transitions import TransitionResult, load_subject, stale, transition
-from gouvernance.errors import Conflict
+from gouvernance.engagements.transitions import TransitionResult, transition
 
 
 def transition_out(result: TransitionResult) -> TransitionOut:
@@ -45,7 +44,8 @@ def send_event(
     comment: str | None,
     payload: dict[str, Any],
 ) -> Response:
-    """200 with the transition and the new ETag; the door's refusals surface as 403, 409 or 422."""
+    """200 with the transition and the new ETag; the door's refusals surface as 403, 409 or 422 (a stale
+    version's 409 reports the state and version that won, as the door read them)."""
 
     def work(session: Session) -> Response:
         result = transition(
@@ -62,12 +62,4 @@ def send_event(
         return json_response(transition_out(result), headers={"ETag": etag(result.version)})
 
     request = {"if_match": expected_version, "event": event, "comment": comment, "data": payload}
-    try:
-        return writes.run(access.user.login, request, work)
-    except Conflict as conflict:
-        if conflict.code != "transition.stale_version":
-            raise
-        # Report the state as it is now, read after the rollback: when the versioned UPDATE lost a race,
-        # the row in the failed transaction still holds what this request tried to write.
-        with context.db.reading() as session:
-            raise stale(load_subject(session, engagement_id, step_key), expected_version) from None
+    return writes.run(access.user.login, request, work)

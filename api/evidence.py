@@ -17,7 +17,7 @@ from gouvernance.api.permissions import AttachAccess, EngagementIdPath, Evidence
 from gouvernance.api.schemas import EvidenceOut
 from gouvernance.api.steps import StepKeyPath, evidence_out
 from gouvernance.api.writes import WritesDep
-from gouvernance.engagements.transitions import load_subject
+from gouvernance.engagements.subject import load_subject
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.service import attach_file, attach_link, get_evidence

@@ -29,7 +29,7 @@ from gouvernance.api.schemas import (
 from gouvernance.api.writes import WritesDep
 from gouvernance.engagements.actions import EventOption, event_options, step_subjects
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.transitions import _Subject, load_subject
+from gouvernance.engagements.subject import Subject, load_subject
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.service import evidence_for_step
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES
@@ -64,7 +64,7 @@ def _option(option: EventOption, lang: str) -> EventOptionOut:
 
 
 def step_out(
-    session: Session, subject: _Subject, actor: ActorRef, context: ApiContext, lang: str, now: datetime
+    session: Session, subject: Subject, actor: ActorRef, context: ApiContext, lang: str, now: datetime
 ) -> StepOut:
     step, spec, model = subject.step, subject.step_spec, subject.model
     assert step is not None

@@ -47,7 +47,8 @@ from gouvernance.access.service import add_user, create_token, grant
 from gouvernance.clock import Clock, FrozenClock, SystemClock
 from gouvernance.db.engine import Database
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
-from gouvernance.engagements.transitions import load_subject, transition
+from gouvernance.engagements.subject import load_subject
+from gouvernance.engagements.transitions import transition
 from gouvernance.errors import Conflict
 from gouvernance.spec.schema import ProcessModel
 

@@ -35,7 +35,7 @@ from door_bench import scratch_database, synthetic_model
 
 from gouvernance.clock import SystemClock
 from gouvernance.db.engine import Database
-from gouvernance.engagements.transitions import load_subject
+from gouvernance.engagements.subject import load_subject
 
 MODES = {
     "door": "door (in-process)",

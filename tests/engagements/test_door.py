@@ -6,9 +6,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from gouvernance.engagements.records import StepRow
+from gouvernance.engagements.subject import load_subject
+from gouvernance.engagements.transitions import transition
 from gouvernance.errors import Conflict, Forbidden, TransitionRefused
 from gouvernance.evidence.service import attach_link
 from gouvernance.history.records import EventRow, OutboxRow
@@ -208,6 +211,79 @@ def test_racing_writers_with_the_same_version_one_wins(
             select(EventRow).where(EventRow.engagement_id == engagement_id, EventRow.event == "start")
         ).all()
     assert len(starts) == 1
+
+
+def _lose_a_race(
+    db, clock, engagement_id, *, changed: tuple[str, str], step_key, event, actor, version
+) -> None:
+    """Sends ``event`` in a transaction where another writer commits ``changed`` (step key, new state)
+    between our read and our write: the row in our session stays as it was read."""
+    with db.transaction() as session:
+        changed_key, state = changed
+        row = load_subject(session, engagement_id, changed_key).row
+        session.execute(
+            update(StepRow.__table__).where(StepRow.id == row.id).values(state=state, version=row.version + 1)
+        )
+        transition(
+            session,
+            engagement_id=engagement_id,
+            step_key=step_key,
+            event=event,
+            actor=actor,
+            clock=clock,
+            expected_version=version,
+        )
+
+
+def test_a_lost_race_reports_the_state_and_version_that_won(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    version = step(db, engagement_id, "a1").version
+    before = counts(db, engagement_id)
+    with pytest.raises(Conflict) as conflict:
+        _lose_a_race(
+            db,
+            clock,
+            engagement_id,
+            changed=("a1", "in_progress"),
+            step_key="a1",
+            event="start",
+            actor=people.consultant,
+            version=version,
+        )
+    assert conflict.value.code == "transition.stale_version"
+    details = conflict.value.message.details
+    assert (details["current_state"], details["current_version"]) == ("in_progress", version + 1)
+    assert counts(db, engagement_id) == before
+
+
+def test_a_race_lost_by_a_follow_on_reports_the_step_as_it_stands(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    fire(db, clock, engagement_id, "a1", "start", people.consultant)
+    attach_note(db, clock, engagement_id, people.consultant)
+    fire(db, clock, engagement_id, "a1", "submit", people.consultant)
+    version = step(db, engagement_id, "a1").version
+    before = counts(db, engagement_id)
+    with pytest.raises(Conflict) as conflict:
+        # Approving a1 makes a2 ready; a2 changes meanwhile, so the whole transition is undone.
+        _lose_a_race(
+            db,
+            clock,
+            engagement_id,
+            changed=("a2", "skipped"),
+            step_key="a1",
+            event="approve",
+            actor=people.chef,
+            version=version,
+        )
+    details = conflict.value.message.details
+    # Not the approval this request tried to write: that was rolled back with the rest.
+    assert (details["current_state"], details["current_version"]) == ("in_review", version)
+    assert counts(db, engagement_id) == before
+    assert step(db, engagement_id, "a1").state == "in_review"
 
 
 def test_each_transition_appends_one_event_and_one_outbox_row(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.transitions import allowed_roles, load_subject
+from gouvernance.engagements.rules import allowed_roles
+from gouvernance.engagements.subject import load_subject
 from gouvernance.errors import Forbidden, TransitionRefused
 from gouvernance.lifecycle.machines import MACHINE_BY_KIND, transition_table
 from gouvernance.spec.validation import load_model_file

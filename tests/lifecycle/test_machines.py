@@ -10,6 +10,8 @@ from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from gouvernance.lifecycle.machines import (
+    EVENT_ACTORS,
+    LIFECYCLE_BY_KIND,
     MACHINE_BY_KIND,
     ConsultationStepMachine,
     DecisionStepMachine,
@@ -17,7 +19,9 @@ from gouvernance.lifecycle.machines import (
     ReviewStepMachine,
     StepMachine,
     bind,
+    machine_events,
     restored,
+    transition_table,
 )
 
 # The documented tables, written out by hand: the machines must match them exactly.
@@ -124,3 +128,20 @@ def test_restored_machines_start_from_the_stored_state_even_after_a_final_one() 
         assert machine.model.state == "ready"
     with restored(StepMachine, "in_review") as machine:
         assert {e.id for e in machine.allowed_events} == {"approve", "request_rework", "endorse"}
+
+
+@pytest.mark.parametrize("kind", sorted(LIFECYCLE_BY_KIND))
+def test_each_machine_is_built_from_its_row_of_the_table(kind: str) -> None:
+    lifecycle, machine = LIFECYCLE_BY_KIND[kind], MACHINE_BY_KIND[kind]
+    assert transition_table(machine) == {
+        (source, event): target for source, event, target in lifecycle.transitions
+    }
+    assert [state.id for state in machine.states] == list(lifecycle.states)
+    assert [state.name for state in machine.states] == list(lifecycle.states.values())
+    assert {state.id for state in machine.final_states} == lifecycle.final
+    assert set(machine_events(machine)) <= EVENT_ACTORS.keys()
+
+
+def test_kinds_sharing_a_lifecycle_share_one_class() -> None:
+    # The pool of restored machines is per class: one class per lifecycle, not per kind.
+    assert MACHINE_BY_KIND["training"] is MACHINE_BY_KIND["task"] is StepMachine

@@ -18,7 +18,7 @@ from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.deliverables.registry import build_document
 from gouvernance.deliverables.rendering import RenderedFile, Renderer
 from gouvernance.engagements.records import EngagementRow, StepRow
-from gouvernance.engagements.transitions import load_subject
+from gouvernance.engagements.subject import load_subject
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.store import BlobStore
 from gouvernance.history.consumers import acknowledge, pending_for

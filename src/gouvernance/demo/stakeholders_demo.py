@@ -193,7 +193,8 @@ def seed_demo_stakeholders(
 
 
 def _refusals(walker: JourneyWalker, spec: StepSpec, guard: Guard) -> list[Message]:
-    from gouvernance.engagements.transitions import evaluate_guards, load_subject
+    from gouvernance.engagements.rules import evaluate_guards
+    from gouvernance.engagements.subject import load_subject
 
     with walker.db.reading() as session:
         subject = load_subject(session, walker.engagement_id, spec.key)

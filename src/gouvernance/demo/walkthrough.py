@@ -22,7 +22,8 @@ from gouvernance.db.engine import Database
 from gouvernance.demo.stakeholders_demo import SATISFIERS as STAKEHOLDER_SATISFIERS
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
-from gouvernance.engagements.transitions import TransitionResult, check, load_subject, transition
+from gouvernance.engagements.subject import load_subject
+from gouvernance.engagements.transitions import TransitionResult, check, transition
 from gouvernance.errors import DomainError
 from gouvernance.evidence.service import attach_file, attach_link
 from gouvernance.evidence.store import BlobStore
@@ -199,10 +200,8 @@ class JourneyWalker:
     def _allowed(self, spec: StepSpec, event: str, role: str) -> bool:
         with self.db.reading() as session:
             subject = load_subject(session, self.engagement_id, spec.key)
-            refusals, forbidden = check(
-                session, subject, event, self.actor(role), self.clock, comment="vérification"
-            )
-        return not refusals and forbidden is None
+            verdict = check(session, subject, event, self.actor(role), self.clock, comment="vérification")
+        return verdict.allowed
 
     # -- acting -------------------------------------------------------------------------------------------
     def actor(self, role: str) -> ActorRef:
@@ -279,7 +278,7 @@ def _attach(walker: JourneyWalker, spec: StepSpec, guard: Guard) -> None:
     assert isinstance(guard, EvidenceAttached)
     with walker.db.reading() as session:
         subject = load_subject(session, walker.engagement_id, spec.key)
-        from gouvernance.engagements.transitions import evaluate_guards
+        from gouvernance.engagements.rules import evaluate_guards
 
         outcome = evaluate_guards(session, subject, guard.on[0], walker.actor(spec.role), walker.clock, {})
     if all(o.passed for o in outcome if o.rule == guard.rule):

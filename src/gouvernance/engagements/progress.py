@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gouvernance.engagements.records import EngagementRow, StepRow
-from gouvernance.engagements.transitions import load_subject
+from gouvernance.engagements.subject import load_subject
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES, TERMINAL_STEP_STATES
 from gouvernance.spec.schema import ProcessModel
 

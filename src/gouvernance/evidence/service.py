@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
-from gouvernance.engagements.transitions import load_subject
+from gouvernance.engagements.subject import load_subject
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.store import BlobStore

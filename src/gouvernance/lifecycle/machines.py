@@ -1,14 +1,19 @@
-"""State machines (python-statemachine) for steps and engagements.
+"""State machines (python-statemachine) for steps and engagements, built from one table.
 
-The machines only know states and transitions. Who may send an event (``EVENT_ACTORS``) and what must be
-true (guards) are checked by the one door, ``gouvernance.engagements.transitions``, before it sends the event.
+Each lifecycle is data: its states (with their French names), its transitions (from, event, to) and, for
+every event, who may send it. The python-statemachine classes are built from that table, so the kinds
+cannot drift apart. The machines only know states and transitions: who may send an event
+(``EVENT_ACTORS``) and what must be true (rules, guards) are checked by the one door,
+``gouvernance.engagements.transitions``, before it sends the event.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import types
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -25,125 +30,6 @@ class Actor(StrEnum):
     SYSTEM = "system"  # the engine itself (readiness)
     LEAD = "lead"  # engagement-level: consultant or chef de projet
 
-
-class _ReopenableMachine(StateMachine):
-    # "done" can always be reopened, so only "skipped" is final and most states never reach it: that is
-    # the design, not a mistake, so the reachability check is off.
-    validate_final_reachability = False
-
-
-class StepMachine(_ReopenableMachine):
-    """task, training, mediation, evaluation: do the work, submit it, have it approved."""
-
-    pending = State("En attente", initial=True)
-    ready = State("Prête")
-    in_progress = State("En cours")
-    in_review = State("En revue")
-    done = State("Terminée")
-    skipped = State("Sautée", final=True)
-    reopened = State("Rouverte")
-
-    make_ready = pending.to(ready)
-    start = ready.to(in_progress) | reopened.to(in_progress)
-    submit = in_progress.to(in_review)
-    approve = in_review.to(done)
-    request_rework = in_review.to(in_progress)
-    endorse = in_progress.to.itself(internal=True) | in_review.to.itself(internal=True)
-    skip = pending.to(skipped) | ready.to(skipped)
-    reopen = done.to(reopened)
-
-
-class ReviewStepMachine(_ReopenableMachine):
-    """review: like a task, but the reviewer may send the reviewed steps back; the review then waits for
-    them (pending) and becomes ready again once they are done. Separate class, not a subclass: states are
-    objects, and a subclass adding transitions would add them to StepMachine's states too."""
-
-    pending = State("En attente", initial=True)
-    ready = State("Prête")
-    in_progress = State("En cours")
-    in_review = State("En revue")
-    done = State("Terminée")
-    skipped = State("Sautée", final=True)
-    reopened = State("Rouverte")
-
-    make_ready = pending.to(ready)
-    start = ready.to(in_progress) | reopened.to(in_progress)
-    submit = in_progress.to(in_review)
-    approve = in_review.to(done)
-    request_rework = in_review.to(in_progress)
-    send_back = in_progress.to(pending) | in_review.to(pending)
-    endorse = in_progress.to.itself(internal=True) | in_review.to.itself(internal=True)
-    skip = pending.to(skipped) | ready.to(skipped)
-    reopen = done.to(reopened)
-
-
-class DecisionStepMachine(_ReopenableMachine):
-    """decision: a proposal is put to the decision-makers, who adopt it or reject it for rework."""
-
-    pending = State("En attente", initial=True)
-    ready = State("Prête")
-    in_progress = State("En préparation")
-    in_review = State("Soumise à décision")
-    done = State("Adoptée")
-    skipped = State("Sautée", final=True)
-    reopened = State("Rouverte")
-
-    make_ready = pending.to(ready)
-    start = ready.to(in_progress) | reopened.to(in_progress)
-    submit = in_progress.to(in_review)
-    adopt = in_review.to(done)
-    reject = in_review.to(in_progress)
-    endorse = in_progress.to.itself(internal=True) | in_review.to.itself(internal=True)
-    skip = pending.to(skipped) | ready.to(skipped)
-    reopen = done.to(reopened)
-
-
-class ConsultationStepMachine(_ReopenableMachine):
-    """consultation: prepared, then open to stakeholders for a while, closed, and its synthesis reviewed."""
-
-    pending = State("En attente", initial=True)
-    ready = State("Prête")
-    in_progress = State("En préparation")
-    consulting = State("Consultation ouverte")
-    in_review = State("Synthèse en revue")
-    done = State("Terminée")
-    skipped = State("Sautée", final=True)
-    reopened = State("Rouverte")
-
-    make_ready = pending.to(ready)
-    start = ready.to(in_progress) | reopened.to(in_progress)
-    open_consultation = in_progress.to(consulting)
-    close_consultation = consulting.to(in_review)
-    approve = in_review.to(done)
-    request_rework = in_review.to(in_progress)
-    endorse = in_progress.to.itself(internal=True) | in_review.to.itself(internal=True)
-    skip = pending.to(skipped) | ready.to(skipped)
-    reopen = done.to(reopened)
-
-
-class EngagementMachine(StateMachine):
-    draft = State("Brouillon", initial=True)
-    active = State("Actif")
-    suspended = State("Suspendu")
-    completed = State("Terminé", final=True)
-    cancelled = State("Annulé", final=True)
-
-    activate = draft.to(active)
-    suspend = active.to(suspended)
-    resume = suspended.to(active)
-    complete = active.to(completed)
-    cancel = draft.to(cancelled) | active.to(cancelled) | suspended.to(cancelled)
-
-
-MACHINE_BY_KIND: dict[str, type[StateMachine]] = {
-    "task": StepMachine,
-    "training": StepMachine,
-    "mediation": StepMachine,
-    "evaluation": StepMachine,
-    "review": ReviewStepMachine,
-    "decision": DecisionStepMachine,
-    "consultation": ConsultationStepMachine,
-}
 
 # Who may send each event. One table for every machine: events with the same name mean the same thing.
 EVENT_ACTORS: dict[str, Actor] = {
@@ -166,6 +52,179 @@ EVENT_ACTORS: dict[str, Actor] = {
     "resume": Actor.LEAD,
     "complete": Actor.LEAD,
     "cancel": Actor.LEAD,
+}
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a lifecycle is a key of the class table
+class Lifecycle:
+    """One lifecycle as data. The first state is the initial one; an event listed twice from different
+    states is one event with several transitions; a transition to its own state is internal (no exit)."""
+
+    name: str
+    doc: str
+    states: Mapping[str, str]  # state id -> French name
+    transitions: tuple[tuple[str, str, str], ...]  # (from, event, to), in the order events are offered
+    final: frozenset[str]
+    # "done" can always be reopened, so only "skipped" is final and most states never reach it: that is
+    # the design, not a mistake, so the reachability check is off for steps.
+    check_final_reachability: bool = False
+
+
+_STEP_STATES = {
+    "pending": "En attente",
+    "ready": "Prête",
+    "in_progress": "En cours",
+    "in_review": "En revue",
+    "done": "Terminée",
+    "skipped": "Sautée",
+    "reopened": "Rouverte",
+}
+_READYING = (("pending", "make_ready", "ready"), ("ready", "start", "in_progress"))
+_RESTARTING = (("reopened", "start", "in_progress"),)
+_ENDORSING = (("in_progress", "endorse", "in_progress"), ("in_review", "endorse", "in_review"))
+_SKIPPING_AND_REOPENING = (
+    ("pending", "skip", "skipped"),
+    ("ready", "skip", "skipped"),
+    ("done", "reopen", "reopened"),
+)
+_REVIEWED_WORK = (
+    ("in_progress", "submit", "in_review"),
+    ("in_review", "approve", "done"),
+    ("in_review", "request_rework", "in_progress"),
+)
+_SENDING_BACK = (("in_progress", "send_back", "pending"), ("in_review", "send_back", "pending"))
+
+TASK = Lifecycle(
+    "StepMachine",
+    "task, training, mediation, evaluation: do the work, submit it, have it approved.",
+    _STEP_STATES,
+    (*_READYING, *_RESTARTING, *_REVIEWED_WORK, *_ENDORSING, *_SKIPPING_AND_REOPENING),
+    frozenset({"skipped"}),
+)
+REVIEW = Lifecycle(
+    "ReviewStepMachine",
+    "review: like a task, but the reviewer may send the reviewed steps back; the review then waits for "
+    "them (pending) and becomes ready again once they are done.",
+    _STEP_STATES,
+    (*_READYING, *_RESTARTING, *_REVIEWED_WORK, *_SENDING_BACK, *_ENDORSING, *_SKIPPING_AND_REOPENING),
+    frozenset({"skipped"}),
+)
+DECISION = Lifecycle(
+    "DecisionStepMachine",
+    "decision: a proposal is put to the decision-makers, who adopt it or reject it for rework.",
+    {**_STEP_STATES, "in_progress": "En préparation", "in_review": "Soumise à décision", "done": "Adoptée"},
+    (
+        *_READYING,
+        *_RESTARTING,
+        ("in_progress", "submit", "in_review"),
+        ("in_review", "adopt", "done"),
+        ("in_review", "reject", "in_progress"),
+        *_ENDORSING,
+        *_SKIPPING_AND_REOPENING,
+    ),
+    frozenset({"skipped"}),
+)
+CONSULTATION = Lifecycle(
+    "ConsultationStepMachine",
+    "consultation: prepared, then open to stakeholders for a while, closed, and its synthesis reviewed.",
+    {
+        "pending": "En attente",
+        "ready": "Prête",
+        "in_progress": "En préparation",
+        "consulting": "Consultation ouverte",
+        "in_review": "Synthèse en revue",
+        "done": "Terminée",
+        "skipped": "Sautée",
+        "reopened": "Rouverte",
+    },
+    (
+        *_READYING,
+        *_RESTARTING,
+        ("in_progress", "open_consultation", "consulting"),
+        ("consulting", "close_consultation", "in_review"),
+        ("in_review", "approve", "done"),
+        ("in_review", "request_rework", "in_progress"),
+        *_ENDORSING,
+        *_SKIPPING_AND_REOPENING,
+    ),
+    frozenset({"skipped"}),
+)
+ENGAGEMENT = Lifecycle(
+    "EngagementMachine",
+    "an engagement: drafted, active (possibly suspended for a while), then completed or cancelled.",
+    {
+        "draft": "Brouillon",
+        "active": "Actif",
+        "suspended": "Suspendu",
+        "completed": "Terminé",
+        "cancelled": "Annulé",
+    },
+    (
+        ("draft", "activate", "active"),
+        ("active", "suspend", "suspended"),
+        ("suspended", "resume", "active"),
+        ("active", "complete", "completed"),
+        ("draft", "cancel", "cancelled"),
+        ("active", "cancel", "cancelled"),
+        ("suspended", "cancel", "cancelled"),
+    ),
+    frozenset({"completed", "cancelled"}),
+    check_final_reachability=True,
+)
+
+# The lifecycle of each step kind.
+LIFECYCLE_BY_KIND: dict[str, Lifecycle] = {
+    "task": TASK,
+    "training": TASK,
+    "mediation": TASK,
+    "evaluation": TASK,
+    "review": REVIEW,
+    "decision": DECISION,
+    "consultation": CONSULTATION,
+}
+
+
+def build_machine(lifecycle: Lifecycle) -> type[StateMachine]:
+    """The python-statemachine class for a lifecycle: a ``StateMachine`` subclass whose class body holds
+    fresh ``State``s and their ``.to()`` transitions, as if written by hand."""
+    unknown = {event for _, event, _ in lifecycle.transitions} - EVENT_ACTORS.keys()
+    assert not unknown, f"{lifecycle.name}: no actor for {sorted(unknown)}"
+    initial = next(iter(lifecycle.states))
+    states = {
+        key: State(name, initial=key == initial, final=key in lifecycle.final)
+        for key, name in lifecycle.states.items()
+    }
+    events: dict[str, Any] = {}
+    for source, event, target in lifecycle.transitions:
+        if source == target:
+            step = states[source].to.itself(internal=True)
+        else:
+            step = states[source].to(states[target])
+        events[event] = events[event] | step if event in events else step
+    body = {
+        "__doc__": lifecycle.doc,
+        "__module__": __name__,
+        "validate_final_reachability": lifecycle.check_final_reachability,
+        **states,
+        **events,
+    }
+    return types.new_class(
+        lifecycle.name, (StateMachine,), exec_body=lambda namespace: namespace.update(body)
+    )
+
+
+_MACHINE_BY_LIFECYCLE = {
+    lifecycle: build_machine(lifecycle) for lifecycle in (TASK, REVIEW, DECISION, CONSULTATION, ENGAGEMENT)
+}
+StepMachine = _MACHINE_BY_LIFECYCLE[TASK]
+ReviewStepMachine = _MACHINE_BY_LIFECYCLE[REVIEW]
+DecisionStepMachine = _MACHINE_BY_LIFECYCLE[DECISION]
+ConsultationStepMachine = _MACHINE_BY_LIFECYCLE[CONSULTATION]
+EngagementMachine = _MACHINE_BY_LIFECYCLE[ENGAGEMENT]
+
+# Kinds sharing a lifecycle share its class (and so the pool of restored machines).
+MACHINE_BY_KIND: dict[str, type[StateMachine]] = {
+    kind: _MACHINE_BY_LIFECYCLE[lifecycle] for kind, lifecycle in LIFECYCLE_BY_KIND.items()
 }
 
 # Events that need a written reason (comment); the door refuses them without one.

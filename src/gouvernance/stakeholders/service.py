@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow, StepRow
-from gouvernance.engagements.transitions import load_subject
+from gouvernance.engagements.subject import load_subject
 from gouvernance.errors import Conflict, DomainError, InvalidInput, Message, NotFound
 from gouvernance.history.log import append_event
 from gouvernance.inputs import check_texts, text_problems

@@ -1,0 +1,317 @@
+"""The door's built-in rules, and what a transition stamps on a step besides its state.
+
+Each rule declares where it applies (the subject: a step or the engagement; the events; the states it
+starts from) and returns the reason it refuses, or None. The door runs the applicable ones, in the order
+they are declared here, after the machine has allowed the event and before the step's guards. Stamps
+are declared the same way: the columns an event (or reaching a state) sets on a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gouvernance.clock import Clock
+from gouvernance.engagements.actors import SYSTEM_ROLE, ActorRef
+from gouvernance.engagements.records import StepRow
+from gouvernance.engagements.subject import Subject, load_steps
+from gouvernance.errors import Message
+from gouvernance.guards.registry import GuardContext, GuardOutcome
+from gouvernance.lifecycle.machines import (
+    EVENT_ACTORS,
+    EVENTS_NEEDING_REASON,
+    LIFECYCLE_BY_KIND,
+    TERMINAL_STEP_STATES,
+    Actor,
+)
+from gouvernance.spec.schema import StepSpec
+
+PARIS = ZoneInfo("Europe/Paris")
+# Events after which the work goes round again: approvals given before no longer count.
+NEW_ROUND_EVENTS = frozenset({"request_rework", "reject", "send_back", "reopen"})
+_STEP_EVENTS = frozenset(
+    event for lifecycle in LIFECYCLE_BY_KIND.values() for _, event, _ in lifecycle.transitions
+)
+
+SubjectKind = Literal["step", "engagement"]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An event someone tries to send, as the rules see it."""
+
+    session: Session
+    subject: Subject
+    event: str
+    actor: ActorRef
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a rule or a stamp applies; None means everywhere."""
+
+    on: SubjectKind | None = None
+    events: frozenset[str] | None = None
+    from_states: frozenset[str] | None = None
+    to_states: frozenset[str] | None = None
+
+    def covers(self, subject: Subject, event: str, to_state: str | None = None) -> bool:
+        return (
+            (self.on is None or (subject.step is not None) == (self.on == "step"))
+            and (self.events is None or event in self.events)
+            and (self.from_states is None or subject.row.state in self.from_states)
+            and (self.to_states is None or to_state in self.to_states)
+        )
+
+
+def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
+
+
+Reason = Callable[[Attempt], Message | None]  # None: the rule does not refuse
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    where: Where
+    reason: Reason
+
+
+RULES: list[Rule] = []  # in declaration order: the order refusals are reported in
+
+
+def rule(
+    *,
+    on: SubjectKind | None = None,
+    events: Collection[str] | None = None,
+    from_states: Collection[str] | None = None,
+) -> Callable[[Reason], Reason]:
+    """Declares a built-in rule of the door and where it applies."""
+
+    def register(reason: Reason) -> Reason:
+        where = Where(on, _frozen(events), _frozen(from_states))
+        RULES.append(Rule(reason.__name__, where, reason))
+        return reason
+
+    return register
+
+
+def rule_refusals(attempt: Attempt) -> list[Message]:
+    """The reasons of every applicable rule that refuses the attempt."""
+    reasons = (r.reason(attempt) for r in RULES if r.where.covers(attempt.subject, attempt.event))
+    return [reason for reason in reasons if reason is not None]
+
+
+@rule(events=EVENTS_NEEDING_REASON)
+def reason_required(attempt: Attempt) -> Message | None:
+    if attempt.comment and attempt.comment.strip():
+        return None
+    return Message(
+        "rule.reason_required", "un motif (commentaire) est obligatoire", "a reason (comment) is required"
+    )
+
+
+@rule(on="step", events={"skip"})
+def skippable(attempt: Attempt) -> Message | None:
+    assert attempt.subject.step_spec is not None
+    if attempt.subject.step_spec.skippable:
+        return None
+    return Message(
+        "rule.not_skippable",
+        "le modèle ne permet pas de sauter cette étape",
+        "the model does not allow skipping this step",
+    )
+
+
+# make_ready is the engine readying steps as the engagement starts: it is exempt.
+@rule(on="step", events=_STEP_EVENTS - {"make_ready"})
+def engagement_active(attempt: Attempt) -> Message | None:
+    state = attempt.subject.engagement.state
+    if state == "active":
+        return None
+    return Message(
+        "rule.engagement_not_active",
+        f"l'accompagnement n'est pas actif (état « {state} »)",
+        f"the engagement is not active (state '{state}')",
+    )
+
+
+@rule(on="step", events={"start"}, from_states={"reopened"})
+def prerequisites_redone(attempt: Attempt) -> Message | None:
+    """Reopened work starts again in order: after its prerequisites (reopened together by a send-back)."""
+    subject = attempt.subject
+    assert subject.step_spec is not None
+    prerequisites = subject.model.step_prerequisites[subject.step_spec.key]
+    waiting = [
+        row.step_key
+        for row in load_steps(attempt.session, subject.engagement.id, prerequisites)
+        if row.state not in TERMINAL_STEP_STATES
+    ]
+    if not waiting:
+        return None
+    titles = ", ".join(subject.model.steps_by_key[key].title.fr for key in waiting)
+    return Message(
+        "rule.prerequisites_open",
+        f"à reprendre d'abord : {titles}",
+        f"to be redone first: {', '.join(waiting)}",
+        details={"waiting_for": waiting},
+    )
+
+
+@rule(on="engagement", events={"complete"})
+def steps_finished(attempt: Attempt) -> Message | None:
+    open_steps = list(
+        attempt.session.scalars(
+            select(StepRow.step_key)
+            .where(
+                StepRow.engagement_id == attempt.subject.engagement.id,
+                StepRow.state.not_in(TERMINAL_STEP_STATES),
+            )
+            .order_by(StepRow.id)
+        )
+    )
+    if not open_steps:
+        return None
+    return Message(
+        "rule.steps_open",
+        f"{len(open_steps)} étape(s) non terminée(s) : {', '.join(open_steps[:10])}",
+        f"{len(open_steps)} step(s) not finished: {', '.join(open_steps[:10])}",
+        details={"open_steps": open_steps},
+    )
+
+
+# --- who may send an event -----------------------------------------------------------------------------
+
+
+def allowed_roles(subject: Subject, event: str) -> frozenset[str]:
+    who = EVENT_ACTORS.get(event, Actor.SYSTEM)
+    model, spec = subject.model, subject.step_spec
+    if who is Actor.RESPONSIBLE and spec is not None:
+        return frozenset({spec.role})
+    if who is Actor.REVIEWER and spec is not None:
+        return frozenset({model.reviewer_of(spec)})
+    if who is Actor.REOPENER:
+        return frozenset(model.reopen_roles)
+    if who is Actor.CONTRIBUTOR:
+        return frozenset(model.roles_by_key)
+    if who is Actor.LEAD:
+        return frozenset({"consultant", "chef_de_projet"} & set(model.roles_by_key))
+    return frozenset({SYSTEM_ROLE})
+
+
+def role_refusal(subject: Subject, event: str, actor: ActorRef) -> Message | None:
+    """Why the actor may not send the event (a 403, not a refusal of the transition), or None."""
+    roles = allowed_roles(subject, event)
+    if actor.roles & roles:
+        return None
+    people = sorted(roles - {SYSTEM_ROLE})
+    titles = ", ".join(subject.model.role_title(r) for r in people) or "au moteur lui-même"
+    titles_en = ", ".join(subject.model.role_title(r, "en") for r in people) or "the engine itself"
+    return Message(
+        "transition.role_not_allowed",
+        f"rôle non autorisé : « {event} » est réservé à {titles}",
+        f"role not allowed: '{event}' is reserved to {titles_en}",
+        details={"allowed_roles": sorted(roles), "actor_roles": sorted(actor.roles)},
+    )
+
+
+# --- the step's guards ---------------------------------------------------------------------------------
+
+
+def evaluate_guards(
+    session: Session, subject: Subject, event: str, actor: ActorRef, clock: Clock, payload: dict[str, Any]
+) -> list[GuardOutcome]:
+    """The outcome of each of the step's guards on ``event``, passed or not."""
+    if subject.step_spec is None:
+        return []
+    guards = [g for g in subject.step_spec.compiled_guards if g.applies_to(event)]
+    if not guards:
+        return []
+    ctx = GuardContext(
+        session=session,
+        model=subject.model,
+        engagement=subject.engagement,
+        step=subject.step,
+        step_spec=subject.step_spec,
+        event=event,
+        actor=actor.login,
+        actor_roles=actor.roles,
+        payload=payload,
+        clock=clock,
+    )
+    return [guard.evaluate(ctx) for guard in guards]
+
+
+# --- stamps: the columns a transition changes besides ``state`` ----------------------------------------
+
+
+Columns = Callable[[StepRow, StepSpec, Subject, datetime], dict[str, Any]]  # column -> new value
+
+
+@dataclass(frozen=True)
+class Stamp:
+    name: str
+    where: Where
+    columns: Columns
+
+
+STAMPS: list[Stamp] = []  # in declaration order: a later stamp overrides an earlier one's column
+
+
+def stamp(
+    *, events: Collection[str] | None = None, to_states: Collection[str] | None = None
+) -> Callable[[Columns], Columns]:
+    """Declares the columns a step transition sets, for some events or on reaching some states."""
+
+    def register(columns: Columns) -> Columns:
+        STAMPS.append(
+            Stamp(columns.__name__, Where("step", _frozen(events), None, _frozen(to_states)), columns)
+        )
+        return columns
+
+    return register
+
+
+def stamped(subject: Subject, event: str, new_state: str, now: datetime) -> dict[str, Any]:
+    """Every column the transition changes besides ``state``: timestamps, due dates, rounds."""
+    changes: dict[str, Any] = {"updated_at": now}
+    step, spec = subject.step, subject.step_spec
+    if step is None or spec is None:
+        return changes
+    for entry in STAMPS:
+        if entry.where.covers(subject, event, new_state):
+            changes.update(entry.columns(step, spec, subject, now))
+    return changes
+
+
+@stamp(events={"make_ready"})
+def readied(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
+    # Work on a journey starts at 9:00 on its start date, Paris time.
+    ready_at = max(now, datetime.combine(subject.engagement.start_date, time(9, 0), tzinfo=PARIS))
+    return {"ready_at": ready_at, "due_at": ready_at + spec.duration, "completed_at": None}
+
+
+@stamp(events={"start"})
+def started(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
+    changes: dict[str, Any] = {"started_at": now, "completed_at": None}
+    if step.due_at is None or step.completed_at is not None:  # reopened work gets a new due date
+        changes["due_at"] = now + spec.duration
+    return changes
+
+
+@stamp(to_states=TERMINAL_STEP_STATES)
+def completed(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
+    return {"completed_at": now}
+
+
+@stamp(events=NEW_ROUND_EVENTS)
+def new_round(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
+    return {"round": step.round + 1}
