@@ -44,7 +44,8 @@ class Produced:
 
 def context_for(session: Session, engagement: EngagementRow, model: ProcessModel, key: str) -> dict[str, Any]:
     """What the French document builders are given: the engagement's facts and the evidence gathered."""
-    import gouvernance.stakeholders.deliverable_context  # noqa: F401  (registers its contributor)
+    import gouvernance.objectives.deliverable_context
+    import gouvernance.stakeholders.deliverable_context  # noqa: F401  (register their contributors)
 
     evidence = session.execute(
         select(EvidenceRow, StepRow.step_key)

@@ -1,0 +1,131 @@
+"""What the objectives bring to the deliverables, in the shapes documented by their builders:
+
+- the plan d'action (``plan_action``): the objectives with their indicators, the means (budget lines, staff
+  days) and the actions with their owner, due date and status;
+- the rapport d'évaluation (``rapport_evaluation``): the same objectives with each indicator's latest
+  measurement, the means allocated and the actions carried out (an open action past its due date reads « en
+  retard »), and each objective's evaluation with its reason.
+
+Importing this module registers the contributor in ``deliverables.production.CONTEXT_CONTRIBUTORS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gouvernance.clock import Clock, SystemClock
+from gouvernance.deliverables.french import format_number
+from gouvernance.deliverables.production import CONTEXT_CONTRIBUTORS
+from gouvernance.engagements.records import EngagementRow
+from gouvernance.objectives.evaluation import Direction
+from gouvernance.objectives.plan import OPEN_ACTIONS, ActionStatus
+from gouvernance.objectives.records import ActionRow
+from gouvernance.objectives.views import ObjectiveView, objectives_view
+
+KINDS = frozenset({"plan_action", "rapport_evaluation"})
+_DIRECTIONS = {Direction.UP.value: "increase", Direction.DOWN.value: "decrease"}
+_FREQUENCIES = {
+    "mensuelle": "monthly",
+    "trimestrielle": "quarterly",
+    "semestrielle": "half_yearly",
+    "annuelle": "yearly",
+}
+_STATUSES = {
+    ActionStatus.A_FAIRE: "not_started",
+    ActionStatus.EN_COURS: "in_progress",
+    ActionStatus.REALISEE: "done",
+    ActionStatus.ABANDONNEE: "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class ObjectivesContext:
+    """The contributor, with the clock that says which day the evaluation is as of (the runtime's)."""
+
+    clock: Clock
+
+    def __call__(self, session: Session, engagement: EngagementRow, key: str) -> dict[str, Any]:
+        return objectives_context(session, engagement, key, as_of=self.clock.now().date())
+
+
+def objectives_context(
+    session: Session, engagement: EngagementRow, key: str, *, as_of: date
+) -> dict[str, Any]:
+    if key not in KINDS:
+        return {}
+    views = objectives_view(session, engagement.id, as_of=as_of)
+    if not views:
+        return {}
+    objectives = [_objective(view, measured=key == "rapport_evaluation") for view in views]
+    actions = [
+        _action(action, view.objective.title, late=action in view.plan.late)
+        for view in views
+        for action in view.plan.actions
+    ]
+    budget = sum((view.plan.budget_eur for view in views), Decimal(0))
+    days = sum((view.plan.staff_days for view in views), Decimal(0))
+    if key == "plan_action":
+        return {
+            "objectifs": objectives,
+            "moyens": {
+                "budget_lines": [
+                    {"poste": f"{means.label} ({view.objective.title})", "montant": str(means.budget_eur)}
+                    for view in views
+                    for means in view.plan.means
+                    if means.budget_eur
+                ],
+                "autres": [f"Temps de travail prévu : {format_number(days)} jours"] if days else [],
+            },
+            "actions": actions,
+        }
+    return {
+        "objectifs": objectives,
+        "moyens_alloues": {
+            "budget_prevu": str(budget),
+            "commentaire": f"Temps de travail prévu : {format_number(days)} jours." if days else "",
+        },
+        "actions": actions,
+        "evaluation_au": as_of.isoformat(),
+    }
+
+
+def _objective(view: ObjectiveView, *, measured: bool) -> dict[str, Any]:
+    indicators = []
+    for row in view.indicators:
+        evaluation = view.indicator_evaluations[row.key]
+        indicator: dict[str, Any] = {
+            "name": row.label,
+            "unit": row.unit,
+            "baseline": row.baseline,
+            "target": row.target,
+            "direction": _DIRECTIONS[row.direction],
+            "frequency": _FREQUENCIES.get(row.frequency, row.frequency),
+            "source": row.source,
+        }
+        if measured and evaluation.latest is not None:
+            indicator |= {"value": evaluation.latest.value, "measured_at": evaluation.latest.on.isoformat()}
+        indicators.append(indicator)
+    description = view.objective.description
+    if measured:
+        standing = f"Évaluation : {view.evaluation.status.label} ({view.evaluation.reason})."
+        description = f"{description}\n{standing}".strip()
+    return {"title": view.objective.title, "description": description, "indicators": indicators}
+
+
+def _action(action: ActionRow, objective: str, *, late: bool) -> dict[str, Any]:
+    status = ActionStatus(action.status)
+    return {
+        "title": action.title,
+        "objective": objective,
+        "responsible": action.owner,
+        "echeance": action.due_on.isoformat(),
+        "status": "late" if late and status in OPEN_ACTIONS else _STATUSES[status],
+    }
+
+
+CONTEXT_CONTRIBUTORS.append(ObjectivesContext(SystemClock()))
