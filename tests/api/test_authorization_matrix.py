@@ -59,6 +59,14 @@ ENGAGEMENT_ROUTES = [
     Route("timeline", "GET", "/engagements/{e}/timeline", ALL),
     Route("objectives", "GET", "/engagements/{e}/objectives", ALL),
     Route("decisions", "GET", "/engagements/{e}/decisions", ALL),
+    Route("findings", "GET", "/engagements/{e}/findings", ALL),
+    Route(
+        "record finding",
+        "POST",
+        "/engagements/{e}/findings",
+        PARTICIPANT_ROLES,
+        json={"kind": "besoin", "title": "t", "consultation_ids": [999999999]},
+    ),
     Route(
         "plan action",
         "POST",

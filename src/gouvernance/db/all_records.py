@@ -5,6 +5,7 @@ from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
 from gouvernance.db.base import Base
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.deliverables.records import DeliverableRow
+from gouvernance.diagnostic.records import FindingRow
 from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.history.records import EventRow, OutboxReceiptRow, OutboxRow
@@ -40,6 +41,7 @@ __all__ = [
     "EngagementRow",
     "EventRow",
     "EvidenceRow",
+    "FindingRow",
     "GrantRow",
     "IdempotencyRow",
     "IndicatorRow",

@@ -44,6 +44,7 @@ class Produced:
 
 def context_for(session: Session, engagement: EngagementRow, model: ProcessModel, key: str) -> dict[str, Any]:
     """What the French document builders are given: the engagement's facts and the evidence gathered."""
+    import gouvernance.diagnostic.deliverable_context
     import gouvernance.objectives.deliverable_context
     import gouvernance.stakeholders.deliverable_context  # noqa: F401  (register their contributors)
 
