@@ -16,6 +16,7 @@ from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import AttachAccess, EngagementIdPath, EvidenceAccess
 from gouvernance.api.schemas import EvidenceOut
 from gouvernance.api.steps import StepKeyPath, evidence_out
+from gouvernance.api.uploads import read_upload
 from gouvernance.api.writes import WritesDep
 from gouvernance.engagements.subject import load_subject
 from gouvernance.errors import InvalidInput, Message, NotFound
@@ -69,18 +70,6 @@ def check_content(content_type: str, content: bytes) -> None:
         )
 
 
-def _too_large(size: int, limit: int) -> InvalidInput:
-    return InvalidInput(
-        Message(
-            "evidence.too_large",
-            f"fichier trop volumineux (plus de {limit} octets)",
-            f"file too large (over {limit} bytes)",
-            path="file",
-            details={"max_bytes": limit, "received_at_least": size},
-        )
-    )
-
-
 def _exactly_one_of_file_or_url() -> InvalidInput:
     return InvalidInput(
         Message(
@@ -124,9 +113,7 @@ def attach_evidence(
     limit = context.settings.max_evidence_bytes
     content = b""
     if file is not None:
-        content = file.file.read(limit + 1)
-        if len(content) > limit:
-            raise _too_large(len(content), limit)
+        content = read_upload(file, limit, code="evidence.too_large")
         check_content(file.content_type or "application/octet-stream", content)
     request = {
         "label": label,

@@ -17,8 +17,8 @@ from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
 from gouvernance.api.inputs import MultilineText, SafeDate, SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
+from gouvernance.api.uploads import read_upload
 from gouvernance.api.writes import WritesDep
-from gouvernance.errors import InvalidInput, Message
 from gouvernance.objectives import measurements, service
 from gouvernance.objectives.evaluation import Direction, IndicatorEvaluation, Status
 from gouvernance.objectives.measurements import MeasurementData
@@ -352,17 +352,7 @@ def import_measurements_csv(
     context: ContextDep,
     file: Annotated[UploadFile, File(description="CSV : Indicateur;Date;Valeur;Source;Commentaire.")],
 ) -> Response:
-    limit = context.settings.max_evidence_bytes
-    content = file.file.read(limit + 1)
-    if len(content) > limit:
-        raise InvalidInput(
-            Message(
-                "measurements.import_too_large",
-                f"fichier trop volumineux (plus de {limit} octets)",
-                f"file too large (over {limit} bytes)",
-                path="file",
-            )
-        )
+    content = read_upload(file, context.settings.max_evidence_bytes, code="measurements.import_too_large")
 
     def work(session: Session) -> Response:
         count = import_measurements(
