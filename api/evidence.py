@@ -14,8 +14,7 @@ from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
 from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import AttachAccess, EngagementIdPath, EvidenceAccess
-from gouvernance.api.schemas import EvidenceOut
-from gouvernance.api.steps import StepKeyPath, evidence_out
+from gouvernance.api.steps import EvidenceOut, StepKeyPath, evidence_out
 from gouvernance.api.writes import WritesDep
 from gouvernance.engagements.transitions import load_subject
 from gouvernance.errors import InvalidInput, Message, NotFound

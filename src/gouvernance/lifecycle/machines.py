@@ -121,6 +121,25 @@ class ConsultationStepMachine(_ReopenableMachine):
     reopen = done.to(reopened)
 
 
+class EngagementState(StrEnum):
+    """The states of an engagement, as ``EngagementMachine`` names them."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class EngagementEvent(StrEnum):
+    """The events people send to an engagement. ``activate`` is not one: launching sends it."""
+
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    COMPLETE = "complete"
+
+
 class EngagementMachine(StateMachine):
     draft = State("Brouillon", initial=True)
     active = State("Actif")
