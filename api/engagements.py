@@ -368,7 +368,11 @@ def send_engagement_event(
     writes: WritesDep,
     context: ContextDep,
     if_match: Annotated[
-        str | None, Header(alias="If-Match", description='Facultatif : la version de l\'accompagnement, "7".')
+        str | None,
+        Header(
+            alias="If-Match",
+            description='Facultatif : la version de l\'accompagnement, "7". Envoyé vide : 428.',
+        ),
     ] = None,
 ) -> Response:
     return send_event(

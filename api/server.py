@@ -24,6 +24,7 @@ from uvicorn.config import STARTUP_FAILURE
 from gouvernance.api.app import create_app
 from gouvernance.api.logs import logging_config
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.settings import get_settings
 
 log = logging.getLogger("gouvernance.server")
 
@@ -85,4 +86,6 @@ def serve(options: ServeOptions, app: FastAPI | None = None) -> None:
         log_config=logging_config(),
         log_level=options.log_level,
         access_log=options.access_log,
+        # uvicorn's default too; nginx's upstream keepalive_timeout (deploy/nginx.conf) must stay below it.
+        timeout_keep_alive=get_settings().keep_alive_seconds,
     )

@@ -38,8 +38,9 @@ from gouvernance.idempotency.service import (
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("location", "etag", "content-type", "content-language")
-# How long a request waits for another one holding its key, and how often it looks.
-WAIT_SECONDS = 5.0
+# How long a request waits for another one holding its key, and how often it looks. Short: it waits in
+# one of the few threads of the API (``api_threads``).
+WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.05
 IN_PROGRESS = Message(
     "idempotency.in_progress",
@@ -143,9 +144,10 @@ async def get_writes(
         Header(
             alias="Idempotency-Key",
             max_length=MAX_KEY_LENGTH,
-            description="Clé unique choisie par le client (ex. un UUID) : une nouvelle tentative avec la "
-            "même clé renvoie la même réponse sans rien réécrire.",
-            examples=["5f0c7b3e-2d4a-4c1e-9a53-0b7d1f0e8c21"],
+            # No example: Swagger UI would fill it in, and every trial of every route would share it.
+            description="Clé unique choisie par le client pour cette opération (un UUID neuf, par "
+            "exemple) : une nouvelle tentative avec la même clé renvoie la même réponse sans rien "
+            "réécrire ; si la première requête est encore en cours, 409 avec Retry-After.",
         ),
     ] = None,
 ) -> Writes:
