@@ -50,6 +50,9 @@ TAGS = [
 ]
 
 
+KEY_IN_USE = "Conflit : une requête avec la même Idempotency-Key est en cours (réessayez après Retry-After)"
+
+
 def _permission(route: APIRoute) -> Permission:
     found = [p for d in route.dependant.dependencies if (p := permission_of(d.call)) is not None]
     assert len(found) == 1, f"{route.path}: every route declares exactly one permission, found {len(found)}"
@@ -72,6 +75,9 @@ def _document_operation(operation: dict[str, Any], permission: Permission) -> No
         statuses |= {400, 413}  # an unreadable body (not UTF-8…), a body over the size limit
     if permission.scope is not Scope.PUBLIC:
         statuses.add(503)  # the database is unreachable (a public route that needs it declares it itself)
+    if any(parameter["name"] == "Idempotency-Key" for parameter in operation.get("parameters", [])):
+        responses.setdefault("409", {"description": KEY_IN_USE})
+        statuses.add(409)
     for status in sorted(statuses):
         description = responses.get(str(status), {}).get("description")
         responses[str(status)] = _problem(status, None if description == "Validation Error" else description)

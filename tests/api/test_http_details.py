@@ -99,3 +99,11 @@ def test_a_409_on_a_stale_version_carries_the_current_etag(client, make_team) ->
     assert stale.status_code == 409
     assert stale.headers["etag"] == client.get(path, headers=consultant.headers).headers["etag"]
     assert stale.headers["etag"] == f'"{stale.json()["current_version"]}"'
+
+
+def test_every_operation_taking_an_idempotency_key_documents_the_409_in_progress(app) -> None:
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            names = {parameter["name"] for parameter in operation.get("parameters", [])}
+            if "Idempotency-Key" in names:
+                assert "409" in operation["responses"], f"{method} {path}"
