@@ -24,7 +24,6 @@ from uvicorn.config import STARTUP_FAILURE
 from gouvernance.api.app import create_app
 from gouvernance.api.logs import logging_config
 from gouvernance.errors import InvalidInput, Message
-from gouvernance.settings import get_settings
 
 log = logging.getLogger("gouvernance.server")
 
@@ -39,6 +38,8 @@ class ServeOptions:
     workers: int = 1
     log_level: str = "info"
     access_log: bool = True
+    # How long an idle keep-alive connection stays open (GOUVERNANCE_KEEP_ALIVE_SECONDS, uvicorn's default).
+    keep_alive_seconds: int = 5
 
 
 def check_workers(workers: int, dialect: str) -> None:
@@ -86,6 +87,6 @@ def serve(options: ServeOptions, app: FastAPI | None = None) -> None:
         log_config=logging_config(),
         log_level=options.log_level,
         access_log=options.access_log,
-        # uvicorn's default too; nginx's upstream keepalive_timeout (deploy/nginx.conf) must stay below it.
-        timeout_keep_alive=get_settings().keep_alive_seconds,
+        # nginx's upstream keepalive_timeout (deploy/nginx.conf) must stay below it.
+        timeout_keep_alive=options.keep_alive_seconds,
     )
