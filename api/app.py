@@ -35,6 +35,8 @@ from gouvernance.api import (
 from gouvernance.api.authentication import Authenticator
 from gouvernance.api.context import ApiContext
 from gouvernance.api.limits import BodyLimit
+from gouvernance.api.permissions import api_routes
+from gouvernance.api.transport import BodyTimeout, SecurityHeaders
 from gouvernance.clock import Clock, SystemClock
 from gouvernance.db.engine import Database
 from gouvernance.evidence.store import BlobStore, FileBlobStore
@@ -113,7 +115,9 @@ def create_app(
     app.state.context = context
     for router in ROUTERS:
         app.include_router(router)
-    problems.install(app)
+    problems.install(app, api_routes(app, ROUTERS))
     docs.install(app, ROUTERS)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_evidence_bytes)
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -3,6 +3,9 @@ from the installed swagger-ui-bundle, so /docs works without internet."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,9 +30,11 @@ chronologie.
   `gouvernance tokens create LOGIN`. Chaque route déclare sa permission (`x-permission`).
 - **Langue** : messages en français ; en anglais avec `Accept-Language: en`.
 - **Concurrence** : l'ETag d'une étape est sa version (`"7"`). Un événement d'étape exige `If-Match` :
-  absent → 428, périmé → 409 avec l'état et la version actuels.
+  absent, vide ou `*` → 428, illisible → 400, périmé → 409 avec l'état et la version actuels et leur
+  `ETag`. Sur un accompagnement, `If-Match` est facultatif, mais s'il est envoyé, les mêmes règles valent.
 - **Idempotence** : tout POST accepte `Idempotency-Key` ; la même clé renvoie la même réponse sans rien
-  réécrire, la même clé avec une autre requête → 422.
+  réécrire, la même clé avec une autre requête → 422 ; pendant que la première requête est en cours → 409
+  `idempotency.in_progress` avec `Retry-After`. Choisissez une clé neuve par opération (un UUID).
 - **Erreurs** : `application/problem+json` (RFC 9457), avec un `code` stable et les `reasons`
   (garde non satisfaite, champ invalide…).
 """
@@ -43,6 +48,9 @@ TAGS = [
     {"name": "Moi", "description": "Mes rôles et mes tâches."},
     {"name": "Santé", "description": "Sondes de vie et de disponibilité."},
 ]
+
+
+KEY_IN_USE = "Conflit : une requête avec la même Idempotency-Key est en cours (réessayez après Retry-After)"
 
 
 def _permission(route: APIRoute) -> Permission:
@@ -67,6 +75,9 @@ def _document_operation(operation: dict[str, Any], permission: Permission) -> No
         statuses |= {400, 413}  # an unreadable body (not UTF-8…), a body over the size limit
     if permission.scope is not Scope.PUBLIC:
         statuses.add(503)  # the database is unreachable (a public route that needs it declares it itself)
+    if any(parameter["name"] == "Idempotency-Key" for parameter in operation.get("parameters", [])):
+        responses.setdefault("409", {"description": KEY_IN_USE})
+        statuses.add(409)
     for status in sorted(statuses):
         description = responses.get(str(status), {}).get("description")
         responses[str(status)] = _problem(status, None if description == "Validation Error" else description)
@@ -106,9 +117,23 @@ def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
 
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "").rstrip("/")
-        return HTMLResponse(_SWAGGER_PAGE.replace("{root}", root))
+        page = _SWAGGER_PAGE.replace("{root}", root)
+        return HTMLResponse(page, headers={"Content-Security-Policy": swagger_policy(page)})
 
     app.add_route("/docs", swagger_ui, include_in_schema=False)
+
+
+def swagger_policy(page: str) -> str:
+    """The page's own inline script (by its hash) and the application's assets; nothing from elsewhere.
+    Swagger UI sets inline styles and shows data: images, and "Try it out" calls the API itself."""
+    inline = re.search(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert inline is not None
+    digest = base64.b64encode(hashlib.sha256(inline[1].encode()).digest()).decode()
+    return (
+        f"default-src 'none'; script-src 'self' 'sha256-{digest}'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
 
 
 _SWAGGER_PAGE = """<!DOCTYPE html>

@@ -3,17 +3,18 @@ complete."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from gouvernance.access.service import visible_engagements
 from gouvernance.api.dependencies import ContextDep, LangDep
-from gouvernance.api.events import send_event
+from gouvernance.api.events import TransitionOut, send_event
 from gouvernance.api.http import ETAG_HEADER, errors, etag, expected_version, json_response
-from gouvernance.api.inputs import SafeText
+from gouvernance.api.inputs import FREE_JSON_LIMITS, FreeJson, MultilineText, SafeDate, SafeText
 from gouvernance.api.permissions import (
     EngagementAccess,
     EngagementEventAccess,
@@ -21,28 +22,175 @@ from gouvernance.api.permissions import (
     LaunchAccess,
     ListEngagementsAccess,
 )
-from gouvernance.api.schemas import (
-    EngagementEventIn,
-    EngagementOut,
-    EngagementPage,
-    EngagementState,
-    EngagementSummary,
-    LaunchIn,
-    ModelRef,
-    StageProgress,
-    TerritoryOut,
-    TransitionOut,
-)
 from gouvernance.api.writes import WritesDep
 from gouvernance.engagements.portfolio import Figures, PortfolioFilter, figures, list_engagements
 from gouvernance.engagements.progress import engagement_progress
 from gouvernance.engagements.records import EngagementRow
-from gouvernance.engagements.service import LaunchRequest, Territory, launch
+from gouvernance.engagements.service import LaunchRequest, Territory, TerritoryKind, launch
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.inputs import within_depth
-from gouvernance.lifecycle.machines import STATE_LABELS_EN, STATE_LABELS_FR
+from gouvernance.lifecycle.machines import (
+    STATE_LABELS_EN,
+    STATE_LABELS_FR,
+    EngagementEvent,
+    EngagementState,
+)
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel
+
+
+class TerritoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: SafeText = Field(min_length=1, max_length=200, examples=["Communauté de communes du Val Fleuri"])
+    kind: TerritoryKind = "commune"
+    insee: SafeText | None = Field(
+        default=None,
+        max_length=10,
+        description="Code INSEE (COG) de la commune, ou SIREN de l'EPCI.",
+        examples=["45284", "200071876"],
+    )
+
+
+class LaunchIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model_key": "gouvernance-partagee",
+                    "territory": {
+                        "name": "Communauté de communes du Val Fleuri",
+                        "kind": "epci",
+                        "insee": "200071876",
+                    },
+                    "start_date": "2026-01-05",
+                    "parameters": {"population": 23400, "perimetre": "epci"},
+                    "lead": "julien.robert",
+                }
+            ]
+        },
+    )
+
+    model_key: str = Field(max_length=80, pattern=r"^[a-z][a-z0-9_\-]*$", examples=["gouvernance-partagee"])
+    model_version: int | None = Field(default=None, ge=1, le=1_000_000, description="Latest if omitted.")
+    territory: TerritoryIn
+    start_date: SafeDate
+    parameters: FreeJson = Field(
+        default_factory=dict, description=f"The model's launch parameters. {FREE_JSON_LIMITS}"
+    )
+    lead: SafeText | None = Field(default=None, max_length=120, description="Login of the project lead.")
+
+
+class ModelRef(BaseModel):
+    key: str
+    version: int
+    title: str
+
+
+class TerritoryOut(BaseModel):
+    name: str
+    kind: str
+    insee: str | None
+
+
+class StageProgress(BaseModel):
+    key: str
+    title: str
+    status: Literal["not_started", "in_progress", "complete"]
+    percent_done: int
+    steps_total: int
+    steps_finished: int
+    next_due_at: datetime | None
+    overdue_steps: list[str]
+
+
+class EngagementSummary(BaseModel):
+    id: str
+    model: ModelRef
+    territory: TerritoryOut
+    organisation: str | None
+    state: EngagementState
+    state_label: str
+    start_date: date
+    lead: str | None
+    percent_done: int
+    next_due_at: datetime | None
+    overdue_count: int
+    created_at: datetime
+
+
+class EngagementOut(EngagementSummary):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "6f1c2a9e-4b7d-4d0e-9a51-3c2f8e7d1b20",
+                    "model": {
+                        "key": "gouvernance-partagee",
+                        "version": 1,
+                        "title": "Accompagnement à la gouvernance partagée",
+                    },
+                    "territory": {
+                        "name": "Communauté de communes du Val Fleuri",
+                        "kind": "epci",
+                        "insee": "200071876",
+                    },
+                    "organisation": "cabinet-horizons",
+                    "state": "active",
+                    "state_label": "actif",
+                    "start_date": "2026-01-05",
+                    "lead": "julien.robert",
+                    "percent_done": 12,
+                    "next_due_at": "2026-01-12T08:00:00Z",
+                    "overdue_count": 0,
+                    "created_at": "2026-01-05T08:00:00Z",
+                    "updated_at": "2026-01-05T08:00:00Z",
+                    "version": 2,
+                    "parameters": {"population": 23400, "perimetre": "epci"},
+                    "your_roles": ["consultant"],
+                    "stages": [
+                        {
+                            "key": "etat_des_lieux",
+                            "title": "État des lieux",
+                            "status": "in_progress",
+                            "percent_done": 25,
+                            "steps_total": 4,
+                            "steps_finished": 1,
+                            "next_due_at": "2026-01-12T08:00:00Z",
+                            "overdue_steps": [],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    version: int = Field(description="The engagement's version (its ETag).")
+    updated_at: datetime
+    parameters: dict[str, Any]
+    your_roles: list[str] = Field(description="The roles the caller holds on this engagement.")
+    stages: list[StageProgress]
+
+
+class EngagementPage(BaseModel):
+    items: list[EngagementSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class EngagementEventIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"event": "suspend", "comment": "Période de réserve électorale"}]},
+    )
+
+    event: EngagementEvent
+    comment: MultilineText | None = Field(
+        default=None, max_length=4000, description="Required to suspend or cancel."
+    )
+
 
 router = APIRouter(prefix="/engagements", tags=["Accompagnements"])
 
@@ -220,7 +368,11 @@ def send_engagement_event(
     writes: WritesDep,
     context: ContextDep,
     if_match: Annotated[
-        str | None, Header(alias="If-Match", description='Facultatif : la version de l\'accompagnement, "7".')
+        str | None,
+        Header(
+            alias="If-Match",
+            description='Facultatif : la version de l\'accompagnement, "7". Envoyé vide : 428.',
+        ),
     ] = None,
 ) -> Response:
     return send_event(

@@ -5,14 +5,47 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Response
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from gouvernance.api.context import ApiContext
 from gouvernance.api.http import etag, json_response
 from gouvernance.api.permissions import Access
-from gouvernance.api.schemas import Change, TransitionOut
 from gouvernance.api.writes import Writes
 from gouvernance.engagements.transitions import TransitionResult, transition
+
+
+class Change(BaseModel):
+    engagement_id: str
+    step_key: str | None
+    event: str
+    from_state: str
+    to_state: str
+    version: int
+    event_id: int
+
+
+class TransitionOut(Change):
+    """The transition, then every change it set off (steps becoming ready, reopened work…)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "engagement_id": "6f1c2a9e-4b7d-4d0e-9a51-3c2f8e7d1b20",
+                    "step_key": "cadrage_accompagnement",
+                    "event": "start",
+                    "from_state": "ready",
+                    "to_state": "in_progress",
+                    "version": 3,
+                    "event_id": 42,
+                    "then": [],
+                }
+            ]
+        }
+    )
+
+    then: list[Change]
 
 
 def transition_out(result: TransitionResult) -> TransitionOut:

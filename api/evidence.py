@@ -14,8 +14,7 @@ from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
 from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import AttachAccess, EngagementIdPath, EvidenceAccess
-from gouvernance.api.schemas import EvidenceOut
-from gouvernance.api.steps import StepKeyPath, evidence_out
+from gouvernance.api.steps import EvidenceOut, StepKeyPath, evidence_out
 from gouvernance.api.uploads import read_upload
 from gouvernance.api.writes import WritesDep
 from gouvernance.engagements.subject import load_subject
@@ -85,6 +84,8 @@ def _exactly_one_of_file_or_url() -> InvalidInput:
     "",
     status_code=201,
     summary="Joindre une pièce à une étape : un fichier (multipart) ou un lien",
+    description="Exactement l'un de `file` ou `url` est obligatoire : les deux, ou aucun → 422 "
+    "`evidence.one_of`.",
     response_model=EvidenceOut,
     responses={
         201: {
@@ -103,9 +104,20 @@ def attach_evidence(
     label: Annotated[
         SafeText, Form(min_length=1, max_length=200, description="ex. « compte rendu de cadrage »")
     ],
-    file: Annotated[UploadFile | None, File(description="Le fichier (PDF, ODT, DOCX, PNG, texte…).")] = None,
+    file: Annotated[
+        UploadFile | None,
+        File(
+            description="Le fichier (PDF, ODT, DOCX, PNG, texte…). Lui ou `url` : l'un des deux "
+            "est obligatoire."
+        ),
+    ] = None,
     url: Annotated[
-        SafeText | None, Form(max_length=2000, description="Un lien http(s), au lieu d'un fichier.")
+        SafeText | None,
+        Form(
+            max_length=2000,
+            description="Un lien http(s), au lieu d'un fichier. Lui ou `file` : l'un des deux "
+            "est obligatoire.",
+        ),
     ] = None,
 ) -> Response:
     if (file is None) == (url is None):

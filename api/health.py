@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors
 from gouvernance.api.permissions import HealthAccess
-from gouvernance.api.schemas import HealthOut, ReadyOut
 from gouvernance.db.migrate import current_revision, head_revision
 from gouvernance.errors import DomainError, Message
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ok"]
+    database: str
+
 
 router = APIRouter(tags=["Santé"])
 _head_revision = cache(head_revision)  # the migrations shipped with this process do not change

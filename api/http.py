@@ -19,7 +19,7 @@ ERROR_DESCRIPTIONS = {
     413: "Contenu trop volumineux",
     415: "Type de fichier non accepté",
     422: "Requête non traitable : validation, ou garde non satisfaite (nommée avec sa raison)",
-    428: "En-tête If-Match obligatoire",
+    428: "En-tête If-Match absent ou vide : renvoyez l'ETag lu",
     503: "Base de données indisponible",
 }
 
@@ -60,9 +60,20 @@ class PreconditionRequired(DomainError):
 
 
 def expected_version(if_match: str | None) -> int | None:
-    """The version an If-Match header asks for; None when there is no header."""
+    """The version an If-Match header asks for; None when there is no header. Empty or ``*``: 428;
+    unreadable: 400."""
     if if_match is None:
         return None
+    if not if_match.strip():
+        # An empty header asks for no version, as a missing one does, and is answered the same way.
+        raise PreconditionRequired(
+            Message(
+                "precondition.if_match_empty",
+                "En-tête If-Match vide : renvoyez l'ETag lu sur l'étape ou l'accompagnement, \"7\".",
+                'Empty If-Match header: send back the ETag read from the step or engagement, "7".',
+                path="header.If-Match",
+            )
+        )
     if if_match.strip() == "*":
         raise PreconditionRequired(
             Message(

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from gouvernance.access.tasks import is_overdue, tasks_for
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.engagements import state_label
 from gouvernance.api.permissions import MeAccess
-from gouvernance.api.schemas import GrantOut, MeOut, TaskOut
 from gouvernance.spec.catalog import model_for
+
+
+class GrantOut(BaseModel):
+    role: str
+    engagement_id: str | None = Field(description="None: every engagement of the organisation.")
+
+
+class MeOut(BaseModel):
+    login: str
+    organisation: str
+    grants: list[GrantOut]
+
+
+class TaskOut(BaseModel):
+    engagement_id: str
+    territory: str
+    model_key: str
+    step_key: str
+    step_title: str
+    stage_title: str
+    state: str
+    state_label: str
+    role: str
+    due_at: datetime | None
+    overdue: bool
+    version: int
+
 
 router = APIRouter(prefix="/me", tags=["Moi"])
 

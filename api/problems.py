@@ -7,6 +7,7 @@ offending path; anything unexpected is logged and answered with a 500 that carri
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,9 +16,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gouvernance.api.http import etag
 from gouvernance.api.language import language_of
+from gouvernance.api.methods import PathMethods, route_of
 from gouvernance.errors import DomainError
 from gouvernance.errors import Message as DomainMessage
 
@@ -33,6 +37,7 @@ TITLES: dict[int, tuple[str, str]] = {
     405: ("Méthode non autorisée", "Method not allowed"),
     406: ("Format de réponse non disponible", "Not acceptable"),
     409: ("Conflit", "Conflict"),
+    408: ("Délai dépassé", "Request timeout"),
     413: ("Contenu trop volumineux", "Content too large"),
     415: ("Type de contenu non accepté", "Unsupported media type"),
     422: ("Requête non traitable", "Unprocessable content"),
@@ -129,7 +134,11 @@ def problem_response(
 def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     status = STATUS_BY_CODE.get(error.code, error.status)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    current_version = (error.message.details or {}).get("current_version")
+    if status == 409 and isinstance(current_version, int):
+        # The version to send back in If-Match, as a GET would give it: a retry needs no second request.
+        headers["ETag"] = etag(current_version)
     return problem_response(request, status, error.message, reasons=error.reasons, headers=headers)
 
 
@@ -199,11 +208,16 @@ def _is_missing_if_match(error: dict[str, Any]) -> bool:
     return error.get("type") == "missing" and location == ["header", "if-match"]
 
 
-def _validation_error(request: Request, error: Exception) -> JSONResponse:
+def _validation_error(methods: PathMethods, request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = list(error.errors())
     if any(_is_missing_if_match(e) for e in errors):
         return problem_response(request, 428, MISSING_IF_MATCH)
+    if all(e.get("loc", ("",))[0] == "path" for e in errors):
+        # A fixed path taken by a parametrised one for a method it lacks: the method is the mistake.
+        allowed = methods.allowed(request.scope, taken_by=route_of(request.scope))
+        if allowed:
+            return _method_not_allowed(request, allowed)
     return problem_response(
         request,
         422,
@@ -237,14 +251,22 @@ def _body_unreadable(error: StarletteHTTPException) -> bool:
     return error.status_code == 400 and isinstance(error.__cause__, Exception)
 
 
-def _http_error(request: Request, error: Exception) -> JSONResponse:
+def _http_error(methods: PathMethods, request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     status = error.status_code
+    if status == 405:
+        return _method_not_allowed(request, methods.allowed(request.scope))
     title_fr, title_en = TITLES.get(status, (str(error.detail), str(error.detail)))
     message = getattr(error, "problem", None) or DomainMessage(f"http.{status}", title_fr, title_en)
     if _body_unreadable(error):
         message = UNREADABLE_BODY
     return problem_response(request, status, message, headers=dict(error.headers or {}))
+
+
+def _method_not_allowed(request: Request, allowed: list[str]) -> JSONResponse:
+    title_fr, title_en = TITLES[405]
+    message = DomainMessage("http.405", title_fr, title_en, details={"allowed": allowed})
+    return problem_response(request, 405, message, headers={"Allow": ", ".join(allowed)})
 
 
 def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
@@ -297,9 +319,11 @@ class UnexpectedErrors:
             await response(scope, receive, send)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, routes: list[BaseRoute]) -> None:
+    """``routes``: every route the app serves, for the methods a 405 allows."""
+    methods = PathMethods(routes)
     app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, partial(_validation_error, methods))
+    app.add_exception_handler(StarletteHTTPException, partial(_http_error, methods))
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_middleware(UnexpectedErrors)

@@ -2,28 +2,118 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.http import errors
 from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import ProcessModelsAccess
-from gouvernance.api.schemas import (
-    DeliverableOut,
-    GuardDescription,
-    ParameterOut,
-    ProcessModelOut,
-    ProcessModelSummary,
-    RoleOut,
-    StageSpecOut,
-    StepSpecOut,
-)
 from gouvernance.spec.catalog import Catalog
 from gouvernance.spec.diagram import mermaid
 from gouvernance.spec.schema import Localized, ProcessModel, StepSpec
+
+
+class ProcessModelSummary(BaseModel):
+    key: str
+    version: int = Field(description="The latest version.")
+    versions: list[int]
+    title: str
+    description: str | None
+    stages_count: int
+    steps_count: int
+
+
+class RoleOut(BaseModel):
+    key: str
+    title: str
+    description: str | None
+
+
+class ParameterOut(BaseModel):
+    key: str
+    type: str
+    title: str
+    description: str | None
+    default: Any = None
+    required: bool
+    choices: list[str]
+    minimum: int | float | None = Field(default=None, description="Integer and number parameters: the least.")
+    maximum: int | float | None = Field(default=None, description="Integer and number parameters: the most.")
+
+
+class DeliverableOut(BaseModel):
+    key: str
+    title: str
+    formats: list[str]
+
+
+class GuardDescription(BaseModel):
+    rule: str
+    on: list[str] = Field(description="The events the guard applies to.")
+    description: str
+
+
+class StepSpecOut(BaseModel):
+    key: str
+    title: str
+    description: str | None
+    kind: str
+    role: str
+    reviewer: str
+    duration_days: int
+    after: list[str]
+    skippable: bool
+    sends_back: list[str]
+    produces: list[str]
+    requires: list[str]
+    guards: list[GuardDescription]
+
+
+class StageSpecOut(BaseModel):
+    key: str
+    title: str
+    description: str | None
+    after: list[str]
+    steps: list[StepSpecOut]
+
+
+class ProcessModelOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "gouvernance-partagee",
+                    "version": 1,
+                    "versions": [1],
+                    "title": "Accompagnement à la gouvernance partagée",
+                    "description": "Parcours complet d'accompagnement…",
+                    "default_reviewer": "chef_de_projet",
+                    "reopen_roles": ["consultant", "chef_de_projet"],
+                    "roles": [{"key": "consultant", "title": "Consultant·e", "description": None}],
+                    "parameters": [],
+                    "deliverables": [],
+                    "stages": [],
+                }
+            ]
+        }
+    )
+
+    key: str
+    version: int
+    versions: list[int]
+    title: str
+    description: str | None
+    default_reviewer: str
+    reopen_roles: list[str]
+    roles: list[RoleOut]
+    parameters: list[ParameterOut]
+    deliverables: list[DeliverableOut]
+    stages: list[StageSpecOut]
+
 
 router = APIRouter(prefix="/process-models", tags=["Modèles de processus"])
 

@@ -38,6 +38,8 @@ class ServeOptions:
     workers: int = 1
     log_level: str = "info"
     access_log: bool = True
+    # How long an idle keep-alive connection stays open (GOUVERNANCE_KEEP_ALIVE_SECONDS, uvicorn's default).
+    keep_alive_seconds: int = 5
 
 
 def check_workers(workers: int, dialect: str) -> None:
@@ -85,4 +87,6 @@ def serve(options: ServeOptions, app: FastAPI | None = None) -> None:
         log_config=logging_config(),
         log_level=options.log_level,
         access_log=options.access_log,
+        # nginx's upstream keepalive_timeout (deploy/nginx.conf) must stay below it.
+        timeout_keep_alive=options.keep_alive_seconds,
     )

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from gouvernance.api.context import ApiContext
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.engagements import state_label
-from gouvernance.api.events import send_event
+from gouvernance.api.events import TransitionOut, send_event
 from gouvernance.api.http import ETAG_HEADER, errors, etag, expected_version
-from gouvernance.api.inputs import SafeText
+from gouvernance.api.inputs import FREE_JSON_LIMITS, FreeJson, MultilineText, SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, StepEventAccess, StepsAccess
 from gouvernance.api.problems import ProblemReason
-from gouvernance.api.schemas import (
-    EventOptionOut,
-    EvidenceOut,
-    GuardDescription,
-    GuardStatus,
-    StepDetailOut,
-    StepEventIn,
-    StepOut,
-    TransitionOut,
-)
+from gouvernance.api.process_models import GuardDescription
 from gouvernance.api.writes import WritesDep
 from gouvernance.engagements.actions import EventOption, event_options, step_subjects
 from gouvernance.engagements.actors import ActorRef
@@ -33,6 +25,150 @@ from gouvernance.engagements.subject import Subject, load_subject
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.service import evidence_for_step
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES
+
+
+class GuardStatus(BaseModel):
+    rule: str
+    passed: bool
+    code: str
+    message: str
+    details: dict[str, Any] | None = Field(default=None, description="What is missing, e.g. the label.")
+
+
+class EventOptionOut(BaseModel):
+    event: str
+    label: str
+    requires_comment: bool
+    possible: bool = Field(description="Whether the door would accept it now.")
+    guards: list[GuardStatus] = Field(description="Every guard on this event, passed or not.")
+    refusals: list[ProblemReason] = Field(description="Why it is not possible now, if it is not.")
+
+
+class StepOut(BaseModel):
+    key: str
+    title: str
+    stage: str
+    stage_title: str
+    kind: str
+    state: str
+    state_label: str
+    role: str = Field(description="The responsible role.")
+    role_title: str
+    reviewer: str
+    due_at: datetime | None
+    overdue: bool
+    version: int = Field(description="The step's version: send it back in If-Match.")
+    round: int
+    actions: list[EventOptionOut] = Field(description="The events the caller may send now.")
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    kind: Literal["file", "link"]
+    label: str
+    filename: str | None
+    content_type: str | None
+    size_bytes: int | None
+    sha256: str | None
+    url: str | None
+    attached_by: str
+    attached_at: datetime
+    download: str = Field(description="Where to download it (GET).")
+
+
+class StepDetailOut(StepOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "cadrage_accompagnement",
+                    "title": "Réunion de cadrage de l'accompagnement",
+                    "stage": "etat_des_lieux",
+                    "stage_title": "État des lieux des forces vives et des projets",
+                    "kind": "task",
+                    "state": "in_progress",
+                    "state_label": "en cours",
+                    "role": "consultant",
+                    "role_title": "Consultant·e",
+                    "reviewer": "chef_de_projet",
+                    "due_at": "2026-01-12T08:00:00Z",
+                    "overdue": False,
+                    "version": 3,
+                    "round": 1,
+                    "description": "Calendrier, interlocuteurs, périmètre…",
+                    "ready_at": "2026-01-05T08:00:00Z",
+                    "started_at": "2026-01-05T09:00:00Z",
+                    "completed_at": None,
+                    "guards": [
+                        {
+                            "rule": "evidence_attached",
+                            "on": ["submit"],
+                            "description": "fichier « compte rendu de cadrage » joint(e) à l'étape",
+                        }
+                    ],
+                    "evidence": [],
+                    "actions": [
+                        {
+                            "event": "submit",
+                            "label": "Soumettre",
+                            "requires_comment": False,
+                            "possible": False,
+                            "guards": [
+                                {
+                                    "rule": "evidence_attached",
+                                    "passed": False,
+                                    "code": "guard.evidence_missing",
+                                    "message": "fichier « compte rendu de cadrage » joint(e) à l'étape "
+                                    "(0 sur 1)",
+                                }
+                            ],
+                            "refusals": [
+                                {
+                                    "code": "guard.evidence_missing",
+                                    "message": "fichier « compte rendu de cadrage » joint(e) à l'étape "
+                                    "(0 sur 1)",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    description: str | None
+    ready_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    guards: list[GuardDescription]
+    evidence: list[EvidenceOut]
+
+
+class StepEventIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"event": "start"},
+                {"event": "request_rework", "comment": "Compléter la liste des associations sportives"},
+                {
+                    "event": "endorse",
+                    "comment": "Validé en comité de pilotage",
+                    "data": {"instance": "copil"},
+                },
+            ]
+        },
+    )
+
+    event: str = Field(
+        pattern=r"^[a-z][a-z_]{0,39}$",
+        description="start, submit, approve, request_rework, endorse, skip, reopen, open_consultation…",
+    )
+    comment: MultilineText | None = Field(
+        default=None, max_length=4000, description="Required for rework, skip…"
+    )
+    data: FreeJson = Field(default_factory=dict, description=f"Recorded with the event. {FREE_JSON_LIMITS}")
+
 
 router = APIRouter(prefix="/engagements/{engagement_id}/steps", tags=["Étapes"])
 

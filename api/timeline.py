@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import EngagementIdPath, TimelineAccess
-from gouvernance.api.schemas import TimelineEvent, TimelinePage
 from gouvernance.history.timeline import timeline
 from gouvernance.inputs import within_depth
 from gouvernance.lifecycle.machines import EVENT_LABELS
+
+
+class TimelineEvent(BaseModel):
+    id: int
+    occurred_at: datetime
+    event: str
+    label: str
+    step_key: str | None
+    from_state: str | None
+    to_state: str | None
+    actor: str
+    actor_role: str | None
+    comment: str | None
+    version: int | None
+    payload: dict[str, Any]
+
+
+class TimelinePage(BaseModel):
+    items: list[TimelineEvent]
+    total: int
+    limit: int
+    offset: int
+
 
 router = APIRouter(prefix="/engagements/{engagement_id}/timeline", tags=["Chronologie"])
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # and gave the lowest p99 in api_bench.py (2 vs 4: 76-86 ms vs 96 ms, 16 clients). Raise it if several
     # slow requests (deliverables rendered on demand, large imports) often run at once.
     api_threads: int = Field(default=2, ge=1, le=200)
+    # Transport: how long an idle keep-alive connection stays open, and how long the API waits for the next
+    # piece of a request body before it answers 408 and closes the connection (a stalled or hostile client).
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300)
+    body_timeout_seconds: float = Field(default=10, gt=0, le=600)
     # Outgoing e-mail (notifications).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -8,6 +8,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,9 +171,9 @@ def send(
     )
 
 
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    """The app served by uvicorn in a thread. The socket listens before the server starts, so clients can
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread. The socket listens before the server starts, so clients can
     connect at once: their connections wait in the backlog until uvicorn accepts them."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -187,3 +188,9 @@ def live_url(app) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+@pytest.fixture
+def live_url(app) -> Iterator[str]:
+    with serving(app) as url:
+        yield url

@@ -10,6 +10,8 @@ from starlette.routing import Mount, Route
 
 from gouvernance.api.app import ROUTERS
 from gouvernance.api.permissions import DOCUMENTATION_PATHS, api_routes, permission_of
+from gouvernance.engagements.service import TERRITORY_KINDS
+from gouvernance.lifecycle.machines import EngagementMachine, machine_events
 
 
 def test_every_route_declares_exactly_one_permission(app) -> None:
@@ -90,3 +92,13 @@ def test_docs_are_served_without_internet(client) -> None:
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
     assert client.get("/openapi.json").json()["info"]["title"].startswith("gouvernance")
+
+
+def test_the_documented_engagement_vocabulary_is_the_machine_s(app) -> None:
+    """The states and events a client reads in the document are those the lifecycle knows, less the
+    ``activate`` that launching sends itself."""
+    schemas = app.openapi()["components"]["schemas"]
+    machine_states = {state.id for state in EngagementMachine.states}
+    assert set(schemas["EngagementState"]["enum"]) == machine_states
+    assert set(schemas["EngagementEvent"]["enum"]) == set(machine_events(EngagementMachine)) - {"activate"}
+    assert schemas["TerritoryIn"]["properties"]["kind"]["enum"] == list(TERRITORY_KINDS)

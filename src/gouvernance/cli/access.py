@@ -197,7 +197,13 @@ def serve_command(
         prepared = prepare_server_demo(db, context.catalog(), clock)
         _print_demo(prepared, base)
     console.print(f"Documentation de l'API : [link]{base}/docs[/]", highlight=False)
-    options = ServeOptions(host=host, port=port, workers=workers, access_log=access_log)
+    options = ServeOptions(
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        keep_alive_seconds=settings.keep_alive_seconds,
+    )
     if workers == 1:
         serve(options, create_app(settings, database=db, clock=clock))
         return

@@ -1,4 +1,9 @@
-"""Stored responses of requests sent with an ``Idempotency-Key``, unique per (principal, key)."""
+"""Stored responses of requests sent with an ``Idempotency-Key``, unique per (principal, key).
+
+A row is first a claim: the request that inserted it is doing the work. Its ``status_code`` is then
+``CLAIMED`` and its ``body`` the claimant's token, and ``created_at`` says when it was claimed. The claimant
+replaces both by its response when it commits, or deletes the row when it fails. (The claim reuses the
+columns so that no migration is needed: a response never has status 0.)"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gouvernance.db.base import Base, BigId, Json, UTCDateTime
+
+CLAIMED = 0
 
 
 class IdempotencyRow(Base):

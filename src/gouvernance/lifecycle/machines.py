@@ -31,6 +31,25 @@ class Actor(StrEnum):
     LEAD = "lead"  # engagement-level: consultant or chef de projet
 
 
+class EngagementState(StrEnum):
+    """The states of an engagement, as ``EngagementMachine`` names them."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class EngagementEvent(StrEnum):
+    """The events people send to an engagement. ``activate`` is not one: launching sends it."""
+
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    COMPLETE = "complete"
+
+
 # Who may send each event. One table for every machine: events with the same name mean the same thing.
 EVENT_ACTORS: dict[str, Actor] = {
     "make_ready": Actor.SYSTEM,
