@@ -23,7 +23,7 @@ from gouvernance.api.inputs import MultilineText, SafeDate, SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
 from gouvernance.api.writes import Writes, WritesDep
 from gouvernance.errors import Forbidden, InvalidInput, Message
-from gouvernance.stakeholders import service
+from gouvernance.stakeholders import consultations, importing, register_service, relations, reports
 from gouvernance.stakeholders.records import WEIGHT_MAX, WEIGHT_MIN, Contact, StakeholderData
 from gouvernance.stakeholders.vocabulary import normalize
 
@@ -214,7 +214,7 @@ def _relation_out(row: Any) -> RelationOut:
     )
 
 
-def _consultation_out(view: service.ConsultationView) -> ConsultationOut:
+def _consultation_out(view: consultations.ConsultationView) -> ConsultationOut:
     return ConsultationOut.model_validate(view.as_dict())
 
 
@@ -232,9 +232,9 @@ def list_stakeholders(
 ) -> list[StakeholderOut]:
     _check_personal_data(access, with_contacts)
     with context.db.reading() as session:
-        rows = service.list_stakeholders(session, engagement_id)
+        rows = register_service.list_stakeholders(session, engagement_id)
         return [
-            _stakeholder_out(row, service.contact_of(session, row.id) if with_contacts else None)
+            _stakeholder_out(row, register_service.contact_of(session, row.id) if with_contacts else None)
             for row in rows
         ]
 
@@ -264,7 +264,7 @@ def add_stakeholder(
             contact=Contact(body.contact.email, body.contact.phone) if body.contact else None,
             **fields,
         )
-        row = service.add_stakeholder(
+        row = register_service.add_stakeholder(
             session, engagement_id=engagement_id, data=data, actor=access.actor, clock=context.clock
         )
         return json_response(
@@ -298,7 +298,7 @@ def export_stakeholders(
 ) -> Response:
     _check_personal_data(access, with_contacts)
     with context.db.transaction() as session:  # exporting contacts is logged
-        exported = service.export(
+        exported = reports.export(
             session,
             engagement_id=engagement_id,
             fmt=format,
@@ -322,7 +322,7 @@ def get_stakeholder(
     context: ContextDep,
 ) -> StakeholderOut:
     with context.db.reading() as session:
-        return _stakeholder_out(service.get_stakeholder(session, engagement_id, stakeholder_id))
+        return _stakeholder_out(register_service.get_stakeholder(session, engagement_id, stakeholder_id))
 
 
 @router.patch(
@@ -343,7 +343,7 @@ def update_stakeholder(
         changes["tags"] = tuple(changes["tags"] or ())
 
     def work(session: Session) -> Response:
-        row = service.update_stakeholder(
+        row = register_service.update_stakeholder(
             session,
             engagement_id=engagement_id,
             stakeholder_id=stakeholder_id,
@@ -374,7 +374,7 @@ def delete_stakeholder(
         writes,
         access,
         {"delete": stakeholder_id},
-        lambda session: service.delete_stakeholder(
+        lambda session: register_service.delete_stakeholder(
             session,
             engagement_id=engagement_id,
             stakeholder_id=stakeholder_id,
@@ -401,7 +401,7 @@ def erase_contact(
         writes,
         access,
         {"erase": stakeholder_id},
-        lambda session: service.erase_contacts(
+        lambda session: register_service.erase_contacts(
             session,
             engagement_id=engagement_id,
             stakeholder_id=stakeholder_id,
@@ -436,7 +436,7 @@ def import_stakeholders(
         )
 
     def work(session: Session) -> Response:
-        summary = service.import_csv(
+        summary = importing.import_csv(
             session, engagement_id=engagement_id, content=content, actor=access.actor, clock=context.clock
         )
         return Response(content=_json(summary.as_dict()), media_type="application/json")
@@ -452,7 +452,7 @@ def list_relations(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep
 ) -> list[RelationOut]:
     with context.db.reading() as session:
-        return [_relation_out(row) for row in service.list_relations(session, engagement_id)]
+        return [_relation_out(row) for row in relations.list_relations(session, engagement_id)]
 
 
 @router.post(
@@ -469,7 +469,7 @@ def add_relation(
     context: ContextDep,
 ) -> Response:
     def work(session: Session) -> Response:
-        row = service.add_relation(
+        row = relations.add_relation(
             session,
             engagement_id=engagement_id,
             source_id=body.source_id,
@@ -502,7 +502,7 @@ def delete_relation(
         writes,
         access,
         {"delete_relation": relation_id},
-        lambda session: service.delete_relation(
+        lambda session: relations.delete_relation(
             session,
             engagement_id=engagement_id,
             relation_id=relation_id,
@@ -517,7 +517,7 @@ def list_consultations(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep
 ) -> list[ConsultationOut]:
     with context.db.reading() as session:
-        return [_consultation_out(view) for view in service.list_consultations(session, engagement_id)]
+        return [_consultation_out(view) for view in consultations.list_consultations(session, engagement_id)]
 
 
 @router.post(
@@ -534,7 +534,7 @@ def add_consultation(
     context: ContextDep,
 ) -> Response:
     def work(session: Session) -> Response:
-        view = service.add_consultation(
+        view = consultations.add_consultation(
             session,
             engagement_id=engagement_id,
             step_key=body.step_key,
@@ -559,7 +559,7 @@ def get_consultation(
     context: ContextDep,
 ) -> ConsultationOut:
     with context.db.reading() as session:
-        return _consultation_out(service.get_consultation(session, engagement_id, consultation_id))
+        return _consultation_out(consultations.get_consultation(session, engagement_id, consultation_id))
 
 
 # --- analysis and pictures ------------------------------------------------------------------------------
@@ -574,7 +574,7 @@ def analysis(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep, lang: LangDep
 ) -> dict[str, Any]:
     with context.db.reading() as session:
-        return service.analyse(session, engagement_id).as_dict(lang)
+        return reports.analyse(session, engagement_id).as_dict(lang)
 
 
 @router.get(
@@ -587,7 +587,7 @@ def stakeholder_map(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep, lang: LangDep
 ) -> Response:
     with context.db.reading() as session:
-        svg = service.pictures(session, engagement_id, lang=lang).stakeholder_map_svg
+        svg = reports.pictures(session, engagement_id, lang=lang).stakeholder_map_svg
     return Response(svg, media_type="image/svg+xml")
 
 
@@ -601,7 +601,7 @@ def power_interest(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep, lang: LangDep
 ) -> Response:
     with context.db.reading() as session:
-        svg = service.pictures(session, engagement_id, lang=lang).power_interest_svg
+        svg = reports.pictures(session, engagement_id, lang=lang).power_interest_svg
     return Response(svg, media_type="image/svg+xml")
 
 
