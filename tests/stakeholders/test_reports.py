@@ -4,18 +4,55 @@ analysis against the model's requirements, pictures that stay well formed."""
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 
 import networkx as nx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from gouvernance.errors import InvalidInput
 from gouvernance.stakeholders import reports
 from gouvernance.stakeholders.tables import StakeholderRow
 from tests.stakeholders.helpers import events_of, export_register
 
-# --- exports, erasure, events -----------------------------------------------------------------------------
+# --- exports ---------------------------------------------------------------------------------------------
+
+
+REGISTER_TABLES = {
+    "stakeholders",
+    "stakeholder_contacts",
+    "stakeholder_relations",
+    "consultations",
+    "consultation_participants",
+}
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_a_graph_export_reads_the_register_once(db, clock, register, fmt) -> None:
+    """The analysis in the file and the file itself come from one read of the register: a big register is
+    not read (nor its graph built) twice per download."""
+    register.load()
+    selects: list[str] = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def record(_connection, _cursor, statement, *_rest) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(" ".join(statement.split()))
+
+    try:
+        exported = export_register(db, clock, register.engagement_id, fmt)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    on_register = [
+        statement
+        for statement in selects
+        if REGISTER_TABLES & set(re.findall(r"\b(?:FROM|JOIN)\s+\"?(\w+)", statement))
+    ]
+    assert [statement for statement, times in Counter(on_register).items() if times > 1] == []
+    assert sum(" FROM stakeholders " in f"{statement} " for statement in on_register) == 1
+    assert b"betweenness" in exported.content  # the analysis is in the file
 
 
 def test_exports_leave_contact_details_out_unless_asked(db, clock, register) -> None:

@@ -105,6 +105,7 @@ def export_graph(
     stakeholders: Iterable[StakeholderData],
     relations: Iterable[RelationData],
     *,
+    graph: nx.MultiDiGraph | None = None,
     include_contacts: bool = False,
     analysis: Analysis | None = None,
     lang: str = "fr",
@@ -115,9 +116,12 @@ def export_graph(
     ``salience_class`` and ``target_level``, ``salience`` (codes, comma-separated), ``power``, ``interest``,
     ``tags`` (``|``-separated), French or English ``category_label`` and ``quadrant_label``; with an analysis,
     ``community`` (-1: none) and ``betweenness``; with contacts, ``email`` and ``phone``.
-    Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "")."""
+    Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "").
+
+    ``graph``: the map ``build_graph`` already made of these records (for the analysis), not built again."""
     stakeholders = list(stakeholders)
-    graph = build_graph(stakeholders, relations)
+    if graph is None:
+        graph = build_graph(stakeholders, relations)
     profiles = {profile.party.id: profile for profile in analysis.profiles} if analysis else {}
     contacts = {stakeholder.id: stakeholder.contact for stakeholder in stakeholders}
     out = nx.MultiDiGraph()
@@ -166,13 +170,14 @@ def stakeholders_graphml(
     stakeholders: Iterable[StakeholderData],
     relations: Iterable[RelationData],
     *,
+    graph: nx.MultiDiGraph | None = None,
     include_contacts: bool = False,
     analysis: Analysis | None = None,
     lang: str = "fr",
 ) -> bytes:
     """GraphML (UTF-8). Symmetric relations are single edges with ``directed`` false."""
     graph = export_graph(
-        stakeholders, relations, include_contacts=include_contacts, analysis=analysis, lang=lang
+        stakeholders, relations, graph=graph, include_contacts=include_contacts, analysis=analysis, lang=lang
     )
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
@@ -183,6 +188,7 @@ def stakeholders_gexf(
     stakeholders: Iterable[StakeholderData],
     relations: Iterable[RelationData],
     *,
+    graph: nx.MultiDiGraph | None = None,
     include_contacts: bool = False,
     analysis: Analysis | None = None,
     lang: str = "fr",
@@ -190,7 +196,7 @@ def stakeholders_gexf(
     """GEXF 1.2 (UTF-8) for Gephi: symmetric relations are "mutual" edges (both ways); nodes carry their
     category colour and a size that grows with power."""
     graph = export_graph(
-        stakeholders, relations, include_contacts=include_contacts, analysis=analysis, lang=lang
+        stakeholders, relations, graph=graph, include_contacts=include_contacts, analysis=analysis, lang=lang
     )
     for _, data in graph.nodes(data=True):
         red, green, blue = _rgb(CATEGORY_COLOURS[Category(data["category"])])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import networkx as nx
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
@@ -39,7 +40,10 @@ def analyse(session: Session, engagement_id: str) -> Analysis:
     the engagement's model requires (``guards.coverage_requirements``)."""
     _, model = engagement_of(session, engagement_id)
     register = load_register(session, engagement_id)
-    graph = build_graph(register.stakeholders, register.relations)
+    return _analysis(build_graph(register.stakeholders, register.relations), register, model)
+
+
+def _analysis(graph: nx.MultiDiGraph, register: Register, model: ProcessModel) -> Analysis:
     return analyse_map(graph, register.consultations, coverage_requirements(model))
 
 
@@ -71,20 +75,22 @@ def export(
                 "format",
             )
         )
-    engagement, _ = engagement_of(session, engagement_id)
+    engagement, model = engagement_of(session, engagement_id)
     register = load_register(session, engagement_id, with_contacts=include_contacts)
     if fmt == "csv":
         content = stakeholders_csv(
             register.stakeholders, include_contacts=include_contacts, lang=lang
         ).encode()
     else:
-        analysis = analyse(session, engagement_id)
+        # One read of the register, one graph: the analysis and the file are made from the same map.
+        graph = build_graph(register.stakeholders, register.relations)
         write = stakeholders_graphml if fmt == "graphml" else stakeholders_gexf
         content = write(
             register.stakeholders,
             register.relations,
+            graph=graph,
             include_contacts=include_contacts,
-            analysis=analysis,
+            analysis=_analysis(graph, register, model),
             lang=lang,
         )
     if include_contacts:
