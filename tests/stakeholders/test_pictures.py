@@ -4,13 +4,10 @@ import random
 import re
 import xml.etree.ElementTree as ET
 
-from gouvernance.stakeholders.analysis import build_graph
-from gouvernance.stakeholders.pictures import (
-    CATEGORY_COLOURS,
-    CONFLICT_COLOUR,
-    power_interest_grid_svg,
-    stakeholder_map_svg,
-)
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.pictures.drawing import CATEGORY_COLOURS
+from gouvernance.stakeholders.pictures.grid import power_interest_grid_svg
+from gouvernance.stakeholders.pictures.map import CONFLICT_COLOUR, stakeholder_map_svg
 from gouvernance.stakeholders.records import Contact, StakeholderData
 from gouvernance.stakeholders.vocabulary import Category
 

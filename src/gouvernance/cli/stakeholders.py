@@ -23,7 +23,7 @@ from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClas
 
 if TYPE_CHECKING:
     from gouvernance.spec.schema import ProcessModel
-    from gouvernance.stakeholders.analysis import Analysis
+    from gouvernance.stakeholders.analysis.results import Analysis
 
 # The service (networkx, numpy) is imported by the commands that use it: `gouvernance --help` stays quick.
 
@@ -87,7 +87,7 @@ def import_command(
 def list_command(engagement: Engagement) -> None:
     """Liste les parties prenantes (sans leurs coordonnées)."""
     from gouvernance.stakeholders import register_service as service
-    from gouvernance.stakeholders.analysis import mendelow_quadrant
+    from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
 
     with context.database().reading() as session:
         rows = service.list_stakeholders(session, find_engagement_id(session, engagement))

@@ -22,9 +22,11 @@ from collections.abc import Iterable
 import networkx as nx
 
 from gouvernance.inputs import xml_text
-from gouvernance.stakeholders.analysis import Analysis, build_graph, mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.analysis.results import Analysis
 from gouvernance.stakeholders.csv_import import COLUMNS
-from gouvernance.stakeholders.pictures import CATEGORY_COLOURS
+from gouvernance.stakeholders.pictures.drawing import CATEGORY_COLOURS
 from gouvernance.stakeholders.records import RelationData, StakeholderData
 from gouvernance.stakeholders.vocabulary import Category, SalienceAttribute, SalienceClass
 

@@ -13,12 +13,14 @@ from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.spec.schema import ProcessModel
-from gouvernance.stakeholders.analysis import Analysis, build_graph
-from gouvernance.stakeholders.analysis import analyse as analyse_map
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.analysis.overview import analyse as analyse_map
+from gouvernance.stakeholders.analysis.results import Analysis
 from gouvernance.stakeholders.common import engagement_of, log_event
 from gouvernance.stakeholders.exports import stakeholders_csv, stakeholders_gexf, stakeholders_graphml
 from gouvernance.stakeholders.guards import coverage_requirements
-from gouvernance.stakeholders.pictures import power_interest_grid_svg, stakeholder_map_svg
+from gouvernance.stakeholders.pictures.grid import power_interest_grid_svg
+from gouvernance.stakeholders.pictures.map import stakeholder_map_svg
 from gouvernance.stakeholders.register import Register, load_register
 from gouvernance.stakeholders.vocabulary import normalize
 
