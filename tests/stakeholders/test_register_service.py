@@ -175,3 +175,26 @@ def test_control_characters_are_refused_at_every_door_of_the_register(db, clock,
         assert [row.name for row in register_service.list_stakeholders(session, engagement_id)].count(
             bad
         ) == 0
+
+
+def test_the_register_lists_names_in_french_order(db, clock, register) -> None:
+    """Databases sort bytes (« Zoé » before « Étudiante »); a French reader expects the É among the E."""
+    register.load()
+    with db.transaction() as session:
+        for key, name in (("zoe", "Zoé Martin"), ("etudiante", "Étudiante du lycée"), ("eric", "eric")):
+            register_service.add_stakeholder(
+                session,
+                engagement_id=register.engagement_id,
+                actor=CHEF,
+                clock=clock,
+                data=StakeholderData(key, name, "personne", "habitant_usager", 2, 2),
+            )
+    with db.reading() as session:
+        names = [row.name for row in register_service.list_stakeholders(session, register.engagement_id)]
+        exported = reports.export(
+            session, engagement_id=register.engagement_id, fmt="csv", actor=CHEF, clock=clock
+        )
+    ours = [name for name in names if name in {"Zoé Martin", "Étudiante du lycée", "eric"}]
+    assert ours == ["eric", "Étudiante du lycée", "Zoé Martin"]
+    text = exported.content.decode("utf-8-sig")
+    assert text.index("Étudiante du lycée") < text.index("Zoé Martin")

@@ -20,7 +20,7 @@ from gouvernance.errors import Conflict, InvalidInput, Message
 from gouvernance.inputs import check_texts
 from gouvernance.stakeholders.common import engagement_of, log_event, not_found, rowcount, unique_or_conflict
 from gouvernance.stakeholders.records import Contact, StakeholderData
-from gouvernance.stakeholders.register import to_data
+from gouvernance.stakeholders.register import in_french_order, to_data
 from gouvernance.stakeholders.tables import (
     ConsultationParticipantRow,
     StakeholderContactRow,
@@ -64,12 +64,8 @@ def stakeholder_columns(data: StakeholderData) -> dict[str, Any]:
 
 def list_stakeholders(session: Session, engagement_id: str) -> list[StakeholderRow]:
     engagement_of(session, engagement_id)
-    return list(
-        session.scalars(
-            select(StakeholderRow)
-            .where(StakeholderRow.engagement_id == engagement_id)
-            .order_by(StakeholderRow.name, StakeholderRow.id)
-        )
+    return in_french_order(
+        session.scalars(select(StakeholderRow).where(StakeholderRow.engagement_id == engagement_id))
     )
 
 

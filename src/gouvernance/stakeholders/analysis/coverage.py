@@ -11,7 +11,7 @@ from gouvernance.errors import InvalidInput, Message
 from gouvernance.stakeholders.analysis.graph import MAX_REASONS, Network, prepare
 from gouvernance.stakeholders.analysis.results import StageCoverage
 from gouvernance.stakeholders.records import ConsultationData, StageRequirement
-from gouvernance.stakeholders.vocabulary import Category, Quadrant
+from gouvernance.stakeholders.vocabulary import Category, Quadrant, french_sort_key
 
 
 def consultation_coverage(
@@ -62,7 +62,8 @@ def _stage_coverage(
         stage_key=stage,
         consultation_ids=tuple(consultation.id for consultation in ordered),
         consulted=tuple(
-            network.party(node) for node in sorted(consulted, key=lambda node: (network.name(node), node))
+            network.party(node)
+            for node in sorted(consulted, key=lambda node: (french_sort_key(network.name(node)), node))
         ),
         required_categories=categories,
         missing_categories=tuple(category for category in categories if category not in heard),

@@ -6,7 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClass
+from gouvernance.stakeholders.analysis.classification import HIGH_SCORE_THRESHOLD, is_key_player
+from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN
+from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClass, french_sort_key
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,18 @@ class Analysis:
     coverage: tuple[StageCoverage, ...]
     method: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def key_players(self) -> tuple[Profile, ...]:
+        """The stakeholders to manage closely: « gérer étroitement » (Mendelow) or « définitive » (Mitchell),
+        by name in French order."""
+        found = (p for p in self.profiles if is_key_player(p.quadrant, p.salience_class))
+        return tuple(
+            sorted(found, key=lambda profile: (french_sort_key(profile.party.name), profile.party.id))
+        )
+
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         """Plain JSON types only; labels in ``lang`` (ids stay codes)."""
+        salience_counts: Counter[Any] = self.counts.get("salience_class", Counter())
         return {
             "stakeholder_count": self.stakeholder_count,
             "relation_count": self.relation_count,
@@ -194,6 +206,21 @@ class Analysis:
                 name: {member.label(lang): count for member, count in counter.items()}
                 for name, counter in self.counts.items()
             },
+            "key_players": [_key_player(profile, lang) for profile in self.key_players],
+            "mendelow": {
+                "high_score_threshold": HIGH_SCORE_THRESHOLD,
+                "scale": [SCORE_MIN, SCORE_MAX],
+                "explanation": _mendelow_explanation(lang),
+            },
+            "salience_classes": [
+                {
+                    "code": salience_class.value,
+                    "label": salience_class.label(lang),
+                    "count": salience_counts.get(salience_class, 0),
+                    "explanation": salience_class.explanation(lang),
+                }
+                for salience_class in SalienceClass
+            ],
             "profiles": [profile.as_dict(lang) for profile in self.profiles],
             "brokers": [broker.as_dict(lang) for broker in self.brokers],
             "communities": [community.as_dict(lang) for community in self.communities],
@@ -202,3 +229,26 @@ class Analysis:
             "coverage": [stage.as_dict(lang) for stage in self.coverage],
             "method": self.method,
         }
+
+
+def _key_player(profile: Profile, lang: str) -> dict[str, Any]:
+    why = []
+    if profile.quadrant is Quadrant.gerer_etroitement:
+        why.append(f"Mendelow : {profile.quadrant.label(lang)}")
+    if profile.salience_class is SalienceClass.definitive:
+        why.append(f"Mitchell : {profile.salience_class.label(lang)}")
+    return {**profile.as_dict(lang), "why": why}
+
+
+def _mendelow_explanation(lang: str) -> str:
+    threshold = f"{HIGH_SCORE_THRESHOLD:g}"
+    if lang == "en":
+        return (
+            f"Power and interest are scored from {SCORE_MIN} to {SCORE_MAX}; {threshold} and above is high "
+            "(3, the middle of the scale, is not). High power and high interest: manage closely."
+        )
+    return (
+        f"Pouvoir et intérêt sont notés de {SCORE_MIN} à {SCORE_MAX} ; élevé à partir de "
+        f"{threshold.replace('.', ',')} (3, le milieu de l'échelle, ne l'est pas). "
+        "Pouvoir et intérêt élevés : gérer étroitement."
+    )

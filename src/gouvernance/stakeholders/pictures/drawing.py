@@ -67,6 +67,12 @@ def counted(value: int, key: str, lang: str) -> str:
     return f"{number_text(value, lang)} {one if value == 1 else many}"
 
 
+def score_text(value: float, lang: str) -> str:
+    """« 3,5 » in French, "3.5" in English."""
+    text = f"{value:g}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
 def number_text(value: int, lang: str) -> str:
     return f"{value:,}".replace(",", "," if lang == "en" else "\u202f")
 

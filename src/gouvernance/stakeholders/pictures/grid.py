@@ -22,11 +22,12 @@ from gouvernance.stakeholders.pictures.drawing import (
     open_svg,
     phrase,
     quote_attribute,
+    score_text,
     shorten,
     stakeholder_title,
 )
 from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN, StakeholderData
-from gouvernance.stakeholders.vocabulary import Category, Quadrant
+from gouvernance.stakeholders.vocabulary import Category, Quadrant, french_sort_key
 
 _CELL = 120
 _LEFT, _TOP = 80, 60
@@ -58,7 +59,7 @@ def power_interest_grid_svg(
     )
     parts += _grid_background(lang)
     for (interest, power), members in sorted(cells.items()):
-        members.sort(key=lambda stakeholder: (stakeholder.name, stakeholder.id))
+        members.sort(key=lambda stakeholder: (french_sort_key(stakeholder.name), stakeholder.id))
         parts += _grid_cell(interest, power, members, max_per_cell, lang)
     parts += _grid_quadrant_labels(lang)
     parts += _grid_legend({s.category for members in cells.values() for s in members}, lang)
@@ -76,7 +77,16 @@ def _grid_description(cells: dict[tuple[int, int], list[StakeholderData]], lang:
     detail = " ; ".join(
         f"{quadrant.label(lang)} : {number_text(count, lang)}" for quadrant, count in counts.items()
     )
-    return f"{counted(total, 'stakeholders', lang)}. {detail}."
+    threshold = _threshold_text(lang)
+    return f"{counted(total, 'stakeholders', lang)}. {detail}. {threshold[:1].upper()}{threshold[1:]}."
+
+
+def _threshold_text(lang: str) -> str:
+    """Where Mendelow's "high" starts on the 1 to 5 scales."""
+    threshold = score_text(HIGH_SCORE_THRESHOLD, lang)
+    if lang == "en":
+        return f"high from {threshold} / {SCORE_MAX} (power and interest alike)"
+    return f"élevé à partir de {threshold} sur {SCORE_MAX} (pouvoir comme intérêt)"
 
 
 def _cell_origin(interest: int, power: int) -> tuple[float, float]:
@@ -131,6 +141,7 @@ def _grid_background(lang: str) -> list[str]:
         f'transform="rotate(-90 28 {centre_y})">{escape_text(phrase("power", lang))} →</text>'
     )
     parts.append(halo_label(_LEFT, 30, phrase("grid_title", lang), size=16, weight="bold"))
+    parts.append(halo_label(split, _TOP - 8, _threshold_text(lang), anchor="middle"))
     parts.append("</g>")
     return parts
 
