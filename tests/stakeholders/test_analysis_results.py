@@ -3,10 +3,14 @@ Mendelow's "high" starts, and names in French order."""
 
 from __future__ import annotations
 
+import io
+
+import networkx as nx
 import pytest
 
 from gouvernance.stakeholders.analysis.graph import build_graph
 from gouvernance.stakeholders.analysis.overview import analyse
+from gouvernance.stakeholders.exports import stakeholders_graphml
 from gouvernance.stakeholders.vocabulary import SalienceClass, french_sort_key
 
 from .conftest import person
@@ -58,3 +62,18 @@ def test_names_sort_as_a_french_reader_expects() -> None:
         "Œuvre sociale",
         "Zoé",
     ]
+
+
+def test_communities_are_numbered_from_1_wherever_they_are_shown(two_cliques) -> None:  # type: ignore[no-untyped-def]
+    """The API, the command line (« N° ») and the graph files name the same group by the same number."""
+    stakeholders, relations = two_cliques
+    analysis = analyse(build_graph(stakeholders, relations))
+    result = analysis.as_dict("fr")
+    numbers = [community["number"] for community in result["communities"]]
+    assert len(numbers) >= 2
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert [community.number for community in analysis.communities] == numbers
+    member_of = {m: c["number"] for c in result["communities"] for m in c["members"]}
+    assert {p["id"]: p["community"] for p in result["profiles"]} == member_of
+    graph = nx.read_graphml(io.BytesIO(stakeholders_graphml(stakeholders, relations, analysis=analysis)))
+    assert {node: data["community"] for node, data in graph.nodes(data=True)} == member_of

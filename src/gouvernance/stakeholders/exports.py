@@ -117,7 +117,8 @@ def export_graph(
     Nodes: ``label`` (the name), the codes of ``kind``, ``category``, ``attitude``, ``quadrant``,
     ``salience_class`` and ``target_level``, ``salience`` (codes, comma-separated), ``power``, ``interest``,
     ``tags`` (``|``-separated), French or English ``category_label`` and ``quadrant_label``; with an analysis,
-    ``community`` (-1: none) and ``betweenness``; with contacts, ``email`` and ``phone``.
+    ``community`` (its number, from 1 as in the analysis; -1: none) and ``betweenness``; with contacts,
+    ``email`` and ``phone``.
     Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "").
 
     ``graph``: the map ``build_graph`` already made of these records (for the analysis), not built again."""
@@ -146,7 +147,7 @@ def export_graph(
         if analysis is not None:
             profile = profiles.get(node)
             attributes["community"] = (
-                -1 if profile is None or profile.community is None else profile.community
+                -1 if profile is None or profile.community is None else profile.community + 1
             )
             attributes["betweenness"] = 0.0 if profile is None else float(profile.betweenness)
         if include_contacts:

@@ -44,9 +44,14 @@ class Community:
     def size(self) -> int:
         return len(self.members)
 
+    @property
+    def number(self) -> int:
+        """How readers name it, from 1 (API, command line, graph exports); ``index`` counts from 0."""
+        return self.index + 1
+
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {
-            "index": self.index,
+            "number": self.number,
             "size": self.size,
             "members": list(self.members),
             "categories": {category.label(lang): count for category, count in self.categories.items()},
@@ -162,7 +167,7 @@ class Profile:
     quadrant: Quadrant
     salience_class: SalienceClass
     betweenness: float
-    community: int | None
+    community: int | None  # the community's index (from 0); readers see its number, from 1
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {
@@ -170,7 +175,7 @@ class Profile:
             "quadrant": self.quadrant.label(lang),
             "salience_class": self.salience_class.label(lang),
             "betweenness": self.betweenness,
-            "community": self.community,
+            "community": None if self.community is None else self.community + 1,
         }
 
 
