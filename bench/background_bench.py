@@ -168,7 +168,7 @@ def bench_bulk_launch(url: str | None, count: int, rounds: int) -> None:
     clock = FrozenClock(NOW)
     model = synthetic_model("launch-bench", 10, STEPS_PER_ENGAGEMENT // 10)
     csv_bytes = stakeholder_csv(100)
-    from gouvernance.stakeholders.service import importer_for
+    from gouvernance.stakeholders.importing import importer_for
 
     with_stakeholders = importer_for(csv_bytes, actor=ActorRef.of("bench", "consultant"), clock=clock)
 

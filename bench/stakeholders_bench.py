@@ -3,6 +3,7 @@
     .venv/bin/python bench/stakeholders_bench.py          # 10k stakeholders / 50k relations, then 100k / 500k
     .venv/bin/python bench/stakeholders_bench.py --small  # 10k / 50k only
     .venv/bin/python bench/stakeholders_bench.py --size 2000:10000
+    .venv/bin/python bench/stakeholders_bench.py --export 2000:10000  # one GraphML export from SQLite
 
 Each size runs in a fresh process, so that its peak resident memory (getrusage) is its own. Targets: 10k / 50k
 analysed in under 5 s; 100k / 500k in under 60 s and 2 GB. "Total" is build_graph + analyse; generating the
@@ -10,6 +11,10 @@ input records is reported apart (the application reads them from its database).
 
 The synthetic territory: stakeholders grouped in neighbourhoods of about 200 (85 % of relations stay inside
 one), categories in realistic proportions (mostly residents), 8 % of relations are conflicts.
+
+``--export`` stores such a map in a scratch SQLite database (stakeholders through the import service,
+relations written in bulk) and times ``reports.export`` to GraphML as the API and the CLI call it, counting
+the SELECT statements it sends.
 """
 
 from __future__ import annotations
@@ -18,13 +23,27 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from gouvernance.stakeholders.analysis import analyse, build_graph
+from sqlalchemy import event, insert, select
+
+from gouvernance.clock import FrozenClock
+from gouvernance.db.engine import Database
+from gouvernance.db.migrate import upgrade
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.service import LaunchRequest, Territory, launch
+from gouvernance.spec.validation import build_model
+from gouvernance.stakeholders import importing, reports
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.analysis.overview import analyse
+from gouvernance.stakeholders.csv_import import ImportedRow, StakeholderImport
 from gouvernance.stakeholders.records import ConsultationData, RelationData, StageRequirement, StakeholderData
+from gouvernance.stakeholders.tables import StakeholderRelationRow, StakeholderRow
 from gouvernance.stakeholders.vocabulary import (
     Attitude,
     Category,
@@ -179,6 +198,102 @@ def report(result: dict[str, object]) -> None:
     print(f"(after generating the records: {result['rss_after_generation_mb']} MB)")
 
 
+CHEF = ActorRef.of("bench", "consultant", "chef_de_projet")
+EXPORT_MODEL = {
+    "key": "bench-parties",
+    "version": 1,
+    "title": "Banc d'essai",
+    "roles": [{"key": "consultant", "title": "Consultant"}, {"key": "chef_de_projet", "title": "Chef"}],
+    "stages": [
+        {
+            "key": "s0",
+            "title": "Phase",
+            "steps": [{"key": "t0", "title": "Étape", "role": "consultant", "duration": "5 jours"}],
+        }
+    ],
+}
+
+
+def stored_map(stakeholder_count: int, relation_count: int) -> tuple[Database, str]:
+    """A scratch SQLite database holding one engagement with a synthetic register."""
+    stakeholders, relations, _ = synthetic_map(stakeholder_count, relation_count)
+    db = Database(f"sqlite:///{tempfile.mkdtemp(prefix='gouvernance-bench-')}/bench.db")
+    upgrade(db)
+    clock = FrozenClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    model = build_model(EXPORT_MODEL, "bench")
+    with db.transaction() as session:
+        engagement_id = launch(
+            session,
+            LaunchRequest(model, Territory("Banc", "commune"), date(2026, 1, 5)),
+            actor=CHEF,
+            clock=clock,
+        ).engagement_id
+        rows = tuple(ImportedRow(line, stakeholder) for line, stakeholder in enumerate(stakeholders, 2))
+        importing.import_rows(
+            session,
+            engagement_id=engagement_id,
+            parsed=StakeholderImport(rows, ";", "utf-8"),
+            actor=CHEF,
+            clock=clock,
+        )
+        ids = {key: row_id for key, row_id in session.execute(select(StakeholderRow.key, StakeholderRow.id))}
+        # Seeding only: one executemany instead of 10,000 add_relation calls, each with its checks.
+        session.execute(
+            insert(StakeholderRelationRow),
+            [
+                {
+                    "engagement_id": engagement_id,
+                    "source_id": ends[0],
+                    "target_id": ends[1],
+                    "type": r.type.value,
+                    "weight": r.weight,
+                    "start_date": r.start,
+                    "created_at": clock.now(),
+                }
+                for r in relations
+                for ends in [_stored_ends(r.type, ids[r.source], ids[r.target])]
+            ],
+        )
+    return db, engagement_id
+
+
+def _stored_ends(kind: RelationType, source: int, target: int) -> tuple[int, int]:
+    """As the relations service stores them: a symmetric relation from its lower row id."""
+    return (source, target) if kind.directed else (min(source, target), max(source, target))
+
+
+def run_export(stakeholder_count: int, relation_count: int, rounds: int = 5) -> None:
+    db, engagement_id = stored_map(stakeholder_count, relation_count)
+    clock = FrozenClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    selects: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    seconds, cpu_seconds = [], []
+    for _ in range(rounds):
+        selects.clear()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with db.transaction() as session:
+            exported = reports.export(
+                session, engagement_id=engagement_id, fmt="graphml", actor=CHEF, clock=clock
+            )
+        seconds.append(time.perf_counter() - started)
+        cpu_seconds.append(time.process_time() - cpu_started)
+    event.remove(db.engine, "before_cursor_execute", count)
+    register_reads = sum("FROM stakeholders" in statement for statement in selects)
+    print(f"\n== GraphML export, {stakeholder_count:,} stakeholders / {relation_count:,} relations (SQLite)")
+    # CPU time as well as wall time: on a shared machine, the wall time depends on the neighbours.
+    print(
+        f"   median of {rounds}: {statistics.median(seconds):.2f} s wall, "
+        f"{statistics.median(cpu_seconds):.2f} s CPU; {len(exported.content) / 1e6:.1f} MB"
+    )
+    print(f"   SELECT statements: {len(selects)}, of which on the stakeholders table: {register_reads}")
+    db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -186,7 +301,11 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="only 10k stakeholders / 50k relations")
     parser.add_argument("--size", help="STAKEHOLDERS:RELATIONS, run in this process")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (with --size)")
+    parser.add_argument("--export", help="STAKEHOLDERS:RELATIONS, time one GraphML export from SQLite")
     arguments = parser.parse_args()
+    if arguments.export:
+        run_export(*(int(part) for part in arguments.export.split(":")))
+        return
     if arguments.size:
         stakeholders, relations = (int(part) for part in arguments.size.split(":"))
         result = run_one(stakeholders, relations)

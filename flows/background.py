@@ -18,7 +18,7 @@ from gouvernance.notifications.dispatch import run_dispatch
 from gouvernance.notifications.sweeping import run_sweep
 from gouvernance.settings import get_settings
 from gouvernance.spec.catalog import Catalog, default_directories
-from gouvernance.stakeholders.service import importer_for
+from gouvernance.stakeholders.importing import importer_for
 
 
 def _clock(now: datetime | None) -> Any:

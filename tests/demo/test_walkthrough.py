@@ -20,7 +20,8 @@ from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.evidence.store import MemoryBlobStore
 from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import MACHINE_BY_KIND, bind
-from gouvernance.stakeholders.service import analyse, list_consultations
+from gouvernance.stakeholders.consultations import list_consultations
+from gouvernance.stakeholders.reports import analyse
 
 
 def _reload_and_check(db, engagement_id: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from gouvernance.access.service import add_user, ensure_organisation, grant
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.notifications.records import ContactRow
 from gouvernance.settings import get_settings
-from gouvernance.stakeholders.service import register_size
+from gouvernance.stakeholders.register_service import register_size
 from tests.notifications.conftest import Inbox, free_port
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "flow_settings")

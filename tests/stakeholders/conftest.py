@@ -12,7 +12,7 @@ from gouvernance.db.engine import Database
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.spec.schema import ProcessModel
 from gouvernance.spec.validation import load_model_file
-from gouvernance.stakeholders import service
+from gouvernance.stakeholders import consultations, importing, register_service, relations
 from gouvernance.stakeholders.records import RelationData, StakeholderData
 
 
@@ -89,16 +89,18 @@ class Register:
 
     def load(self) -> Register:
         with self.db.transaction() as session:
-            service.import_csv(
+            importing.import_csv(
                 session,
                 engagement_id=self.engagement_id,
                 content=REGISTER_CSV.encode(),
                 actor=self.chef,
                 clock=self.clock,
             )
-            self.ids = {row.key: row.id for row in service.list_stakeholders(session, self.engagement_id)}
+            self.ids = {
+                row.key: row.id for row in register_service.list_stakeholders(session, self.engagement_id)
+            }
             for source, target, kind in REGISTER_RELATIONS:
-                service.add_relation(
+                relations.add_relation(
                     session,
                     engagement_id=self.engagement_id,
                     source_id=self.ids[source],
@@ -111,7 +113,7 @@ class Register:
 
     def consult(self, step_key: str, *keys: str, fmt: str = "entretien") -> int:
         with self.db.transaction() as session:
-            view = service.add_consultation(
+            view = consultations.add_consultation(
                 session,
                 engagement_id=self.engagement_id,
                 step_key=step_key,

@@ -8,20 +8,18 @@ import networkx as nx
 import pytest
 
 from gouvernance.errors import InvalidInput
-from gouvernance.stakeholders import analysis
-from gouvernance.stakeholders.analysis import (
-    analyse,
+from gouvernance.stakeholders.analysis import algorithms
+from gouvernance.stakeholders.analysis.algorithms import (
     betweenness,
-    build_graph,
     conflict_pairs,
-    consultation_coverage,
     find_brokers,
     find_communities,
     isolated_key_players,
-    mendelow_quadrant,
-    mitchell_class,
-    prepare,
 )
+from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.coverage import consultation_coverage
+from gouvernance.stakeholders.analysis.graph import build_graph, prepare
+from gouvernance.stakeholders.analysis.overview import analyse
 from gouvernance.stakeholders.records import (
     ConsultationData,
     Contact,
@@ -199,9 +197,9 @@ def test_communities_do_not_depend_on_the_order_of_the_records(two_cliques) -> N
 def test_large_maps_use_seeded_louvain_and_still_find_the_groups(  # type: ignore[no-untyped-def]
     two_cliques, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(analysis, "LOUVAIN_DIRECT_MAX_TIES", 5)
+    monkeypatch.setattr(algorithms, "LOUVAIN_DIRECT_MAX_TIES", 5)
     graph = build_graph(*two_cliques)
-    assert analysis.community_algorithm(graph)["algorithm"] == "label_propagation+louvain"
+    assert algorithms.community_algorithm(graph)["algorithm"] == "label_propagation+louvain"
     members = [set(community.members) for community in find_communities(graph)]
     assert any(group >= {f"a{index}" for index in range(5)} for group in members)
     assert any(group >= {f"b{index}" for index in range(5)} for group in members)

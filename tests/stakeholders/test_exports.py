@@ -10,10 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gouvernance.stakeholders.analysis import analyse, build_graph
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.analysis.overview import analyse
 from gouvernance.stakeholders.csv_import import parse_stakeholder_csv
 from gouvernance.stakeholders.exports import stakeholders_csv, stakeholders_gexf, stakeholders_graphml
-from gouvernance.stakeholders.pictures import power_interest_grid_svg, stakeholder_map_svg
+from gouvernance.stakeholders.pictures.grid import power_interest_grid_svg
+from gouvernance.stakeholders.pictures.map import stakeholder_map_svg
 from gouvernance.stakeholders.records import Contact, RelationData, StakeholderData
 
 STAKEHOLDERS = [

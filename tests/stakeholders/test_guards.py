@@ -145,13 +145,13 @@ def test_conflicts_need_a_meeting_with_both_sides_and_a_mediator(register) -> No
 
 
 def test_without_a_mediator_in_the_map_any_neutral_third_party_will_do(register, db, clock) -> None:
-    from gouvernance.stakeholders import service
+    from gouvernance.stakeholders import relations
 
     _to_mediation(register)
     with db.transaction() as session:
-        for relation in service.list_relations(session, register.engagement_id):
+        for relation in relations.list_relations(session, register.engagement_id):
             if relation.type != "conflit":
-                service.delete_relation(
+                relations.delete_relation(
                     session,
                     engagement_id=register.engagement_id,
                     relation_id=relation.id,

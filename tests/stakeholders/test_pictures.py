@@ -4,13 +4,12 @@ import random
 import re
 import xml.etree.ElementTree as ET
 
-from gouvernance.stakeholders.analysis import build_graph
-from gouvernance.stakeholders.pictures import (
-    CATEGORY_COLOURS,
-    CONFLICT_COLOUR,
-    power_interest_grid_svg,
-    stakeholder_map_svg,
-)
+import pytest
+
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.pictures.drawing import CATEGORY_COLOURS
+from gouvernance.stakeholders.pictures.grid import power_interest_grid_svg
+from gouvernance.stakeholders.pictures.map import CONFLICT_COLOUR, stakeholder_map_svg
 from gouvernance.stakeholders.records import Contact, StakeholderData
 from gouvernance.stakeholders.vocabulary import Category
 
@@ -167,8 +166,20 @@ def test_the_grid_spreads_a_crowded_cell_deterministically_and_counts_the_rest()
     assert "+10 autres" in svg
     description = ET.fromstring(svg).find(f"{SVG}desc").text  # type: ignore[union-attr]
     assert description == (
-        "40 parties prenantes. gérer étroitement : 0 ; satisfaire : 0 ; informer : 40 ; surveiller : 0."
+        "40 parties prenantes. gérer étroitement : 0 ; satisfaire : 0 ; informer : 40 ; surveiller : 0. "
+        "Élevé à partir de 3,5 sur 5 (pouvoir comme intérêt)."
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("fr", "élevé à partir de 3,5 sur 5"), ("en", "high from 3.5 / 5")],
+)
+def test_the_grid_shows_where_high_starts(lang: str, shown: str) -> None:
+    """A reader can tell why a 3 is « surveiller » and a 4 is « gérer étroitement »."""
+    svg = power_interest_grid_svg(STAKEHOLDERS, lang=lang)
+    labels = [text.text for text in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert any(label and label.startswith(shown) for label in labels)
 
 
 def test_the_grid_shows_attitudes_by_a_sign_not_only_a_colour() -> None:

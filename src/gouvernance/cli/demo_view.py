@@ -18,7 +18,7 @@ from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.evidence.store import FileBlobStore
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
 from gouvernance.spec.catalog import Catalog
-from gouvernance.stakeholders.service import analyse as analyse_stakeholders
+from gouvernance.stakeholders.reports import analyse as analyse_stakeholders
 
 
 def run_demo(catalog: Catalog, db: Database, territory: str) -> str:

@@ -23,7 +23,7 @@ from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClas
 
 if TYPE_CHECKING:
     from gouvernance.spec.schema import ProcessModel
-    from gouvernance.stakeholders.analysis import Analysis
+    from gouvernance.stakeholders.analysis.results import Analysis
 
 # The service (networkx, numpy) is imported by the commands that use it: `gouvernance --help` stays quick.
 
@@ -60,7 +60,7 @@ def import_command(
     login: Login = None,
 ) -> None:
     """Importe un tableur de parties prenantes : tout ou rien, chaque ligne fautive est signalée."""
-    from gouvernance.stakeholders import service
+    from gouvernance.stakeholders import importing as service
 
     content = _read(file)
     console.print(f"Lecture de {file.name} ({len(content)} octets)…", highlight=False)
@@ -86,8 +86,8 @@ def import_command(
 @handle_errors
 def list_command(engagement: Engagement) -> None:
     """Liste les parties prenantes (sans leurs coordonnées)."""
-    from gouvernance.stakeholders import service
-    from gouvernance.stakeholders.analysis import mendelow_quadrant
+    from gouvernance.stakeholders import register_service as service
+    from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
 
     with context.database().reading() as session:
         rows = service.list_stakeholders(session, find_engagement_id(session, engagement))
@@ -127,12 +127,13 @@ def consult_command(
     login: Login = None,
 ) -> None:
     """Enregistre une consultation au journal des consultations."""
-    from gouvernance.stakeholders import service
+    from gouvernance.stakeholders import consultations as service
+    from gouvernance.stakeholders.register_service import find_stakeholder
 
     clock = context.clock()
     with context.database().transaction() as session:
         engagement_id = find_engagement_id(session, engagement)
-        ids = [service.find_stakeholder(session, engagement_id, reference).id for reference in with_]
+        ids = [find_stakeholder(session, engagement_id, reference).id for reference in with_]
         view = service.add_consultation(
             session,
             engagement_id=engagement_id,
@@ -168,7 +169,7 @@ def export_command(
     login: Login = None,
 ) -> None:
     """Exporte la cartographie ; les coordonnées n'y figurent que sur demande explicite."""
-    from gouvernance.stakeholders import service
+    from gouvernance.stakeholders import reports as service
 
     with context.database().transaction() as session:
         exported = service.export(
@@ -200,7 +201,7 @@ def analyse_command(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Quadrants, saillance, intermédiaires, communautés, acteurs clés isolés, conflits et couverture."""
-    from gouvernance.stakeholders import service
+    from gouvernance.stakeholders import reports as service
 
     with context.database().reading() as session:
         engagement_id = find_engagement_id(session, engagement)
@@ -221,7 +222,7 @@ def erase_contacts_command(
     login: Login = None,
 ) -> None:
     """Efface les coordonnées d'une partie prenante (droit à l'effacement, RGPD)."""
-    from gouvernance.stakeholders import service
+    from gouvernance.stakeholders import register_service as service
 
     with context.database().transaction() as session:
         engagement_id = find_engagement_id(session, engagement)

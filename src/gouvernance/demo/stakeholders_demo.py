@@ -19,14 +19,11 @@ from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.errors import Message
 from gouvernance.guards.registry import Guard
+from gouvernance.stakeholders.consultations import add_consultation
 from gouvernance.stakeholders.guards import CategoriesRepresented, ConflictsMediated, StakeholdersConsulted
-from gouvernance.stakeholders.service import (
-    ImportSummary,
-    add_consultation,
-    add_relation,
-    import_csv,
-    list_stakeholders,
-)
+from gouvernance.stakeholders.importing import ImportSummary, import_csv
+from gouvernance.stakeholders.register_service import list_stakeholders
+from gouvernance.stakeholders.relations import add_relation
 
 if TYPE_CHECKING:
     from gouvernance.demo.walkthrough import JourneyWalker

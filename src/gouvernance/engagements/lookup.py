@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.records import EngagementRow
+from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.errors import Message, NotFound
 from gouvernance.history.log import append_event
 
@@ -29,14 +29,20 @@ def engagement_or_not_found(session: Session, engagement_id: str) -> EngagementR
 
 
 def log_change(
-    session: Session, engagement_id: str, event: str, payload: dict[str, Any], actor: ActorRef, clock: Clock
+    session: Session,
+    engagement_id: str,
+    event: str,
+    payload: dict[str, Any],
+    actor: ActorRef,
+    clock: Clock,
+    step: StepRow | None = None,
 ) -> None:
     """An append-only event (and its outbox row) for a change that is not a state transition: consumers and
     the timeline see it like any other."""
     append_event(
         session,
         engagement_id=engagement_id,
-        step=None,
+        step=step,
         event=event,
         from_state=None,
         to_state=None,

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.inputs import code_point, forbidden_character
-from gouvernance.stakeholders.analysis import HIGH_SCORE_THRESHOLD, mendelow_quadrant
+from gouvernance.stakeholders.analysis.classification import HIGH_SCORE_THRESHOLD, mendelow_quadrant
 from gouvernance.stakeholders.records import (
     SCORE_MAX,
     SCORE_MIN,

@@ -20,10 +20,14 @@ from sqlalchemy.orm import Session
 from gouvernance.deliverables.production import CONTEXT_CONTRIBUTORS
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.spec.catalog import model_for
-from gouvernance.stakeholders.analysis import HIGH_SCORE_THRESHOLD, mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.classification import (
+    HIGH_SCORE_THRESHOLD,
+    mendelow_quadrant,
+    mitchell_class,
+)
 from gouvernance.stakeholders.records import StakeholderData
 from gouvernance.stakeholders.register import Register, load_register
-from gouvernance.stakeholders.service import pictures
+from gouvernance.stakeholders.reports import pictures
 from gouvernance.stakeholders.vocabulary import Category, StakeholderKind
 
 DELIVERABLES = frozenset({"rapport_etat_des_lieux"})

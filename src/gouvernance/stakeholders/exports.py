@@ -22,9 +22,11 @@ from collections.abc import Iterable
 import networkx as nx
 
 from gouvernance.inputs import xml_text
-from gouvernance.stakeholders.analysis import Analysis, build_graph, mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.analysis.results import Analysis
 from gouvernance.stakeholders.csv_import import COLUMNS
-from gouvernance.stakeholders.pictures import CATEGORY_COLOURS
+from gouvernance.stakeholders.pictures.drawing import CATEGORY_COLOURS
 from gouvernance.stakeholders.records import RelationData, StakeholderData
 from gouvernance.stakeholders.vocabulary import Category, SalienceAttribute, SalienceClass
 
@@ -105,6 +107,7 @@ def export_graph(
     stakeholders: Iterable[StakeholderData],
     relations: Iterable[RelationData],
     *,
+    graph: nx.MultiDiGraph | None = None,
     include_contacts: bool = False,
     analysis: Analysis | None = None,
     lang: str = "fr",
@@ -114,10 +117,14 @@ def export_graph(
     Nodes: ``label`` (the name), the codes of ``kind``, ``category``, ``attitude``, ``quadrant``,
     ``salience_class`` and ``target_level``, ``salience`` (codes, comma-separated), ``power``, ``interest``,
     ``tags`` (``|``-separated), French or English ``category_label`` and ``quadrant_label``; with an analysis,
-    ``community`` (-1: none) and ``betweenness``; with contacts, ``email`` and ``phone``.
-    Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "")."""
+    ``community`` (its number, from 1 as in the analysis; -1: none) and ``betweenness``; with contacts,
+    ``email`` and ``phone``.
+    Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "").
+
+    ``graph``: the map ``build_graph`` already made of these records (for the analysis), not built again."""
     stakeholders = list(stakeholders)
-    graph = build_graph(stakeholders, relations)
+    if graph is None:
+        graph = build_graph(stakeholders, relations)
     profiles = {profile.party.id: profile for profile in analysis.profiles} if analysis else {}
     contacts = {stakeholder.id: stakeholder.contact for stakeholder in stakeholders}
     out = nx.MultiDiGraph()
@@ -140,7 +147,7 @@ def export_graph(
         if analysis is not None:
             profile = profiles.get(node)
             attributes["community"] = (
-                -1 if profile is None or profile.community is None else profile.community
+                -1 if profile is None or profile.community is None else profile.community + 1
             )
             attributes["betweenness"] = 0.0 if profile is None else float(profile.betweenness)
         if include_contacts:
@@ -166,13 +173,14 @@ def stakeholders_graphml(
     stakeholders: Iterable[StakeholderData],
     relations: Iterable[RelationData],
     *,
+    graph: nx.MultiDiGraph | None = None,
     include_contacts: bool = False,
     analysis: Analysis | None = None,
     lang: str = "fr",
 ) -> bytes:
     """GraphML (UTF-8). Symmetric relations are single edges with ``directed`` false."""
     graph = export_graph(
-        stakeholders, relations, include_contacts=include_contacts, analysis=analysis, lang=lang
+        stakeholders, relations, graph=graph, include_contacts=include_contacts, analysis=analysis, lang=lang
     )
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
@@ -183,6 +191,7 @@ def stakeholders_gexf(
     stakeholders: Iterable[StakeholderData],
     relations: Iterable[RelationData],
     *,
+    graph: nx.MultiDiGraph | None = None,
     include_contacts: bool = False,
     analysis: Analysis | None = None,
     lang: str = "fr",
@@ -190,7 +199,7 @@ def stakeholders_gexf(
     """GEXF 1.2 (UTF-8) for Gephi: symmetric relations are "mutual" edges (both ways); nodes carry their
     category colour and a size that grows with power."""
     graph = export_graph(
-        stakeholders, relations, include_contacts=include_contacts, analysis=analysis, lang=lang
+        stakeholders, relations, graph=graph, include_contacts=include_contacts, analysis=analysis, lang=lang
     )
     for _, data in graph.nodes(data=True):
         red, green, blue = _rgb(CATEGORY_COLOURS[Category(data["category"])])

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from gouvernance.spec.schema import ProcessModel, StepSpec
-    from gouvernance.stakeholders.analysis import ConflictPair
+    from gouvernance.stakeholders.analysis.results import ConflictPair
     from gouvernance.stakeholders.records import StageRequirement
 
 MAX_NAMED = 12  # a refusal names at most this many stakeholders, then says how many more
@@ -103,7 +103,7 @@ def _by_importance(persons: Iterable[Person]) -> list[Person]:
 @functools.cache
 def _quadrant(power: int, interest: int) -> str:
     """Mendelow's quadrant of a (power, interest) pair: 25 pairs, asked about for every stakeholder."""
-    from gouvernance.stakeholders.analysis import mendelow_quadrant
+    from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
 
     return mendelow_quadrant(power, interest).value
 
@@ -349,7 +349,8 @@ class ConflictsMediated(_RegisterGuard):
         return _unknown(ConsultationFormat, self.formats, "formats", "format", "format")
 
     def check(self, ctx: GuardContext) -> Message | None:
-        from gouvernance.stakeholders.analysis import build_graph, conflict_pairs
+        from gouvernance.stakeholders.analysis.algorithms import conflict_pairs
+        from gouvernance.stakeholders.analysis.graph import build_graph
         from gouvernance.stakeholders.register import load_register
 
         register = load_register(ctx.session, ctx.engagement.id)

@@ -29,6 +29,7 @@ from gouvernance.stakeholders.vocabulary import (
     RelationType,
     SalienceAttribute,
     StakeholderKind,
+    french_sort_key,
 )
 
 
@@ -153,12 +154,8 @@ def consultation_sessions(
 
 
 def load_register(session: Session, engagement_id: str, *, with_contacts: bool = False) -> Register:
-    rows = list(
-        session.scalars(
-            select(StakeholderRow)
-            .where(StakeholderRow.engagement_id == engagement_id)
-            .order_by(StakeholderRow.name, StakeholderRow.id)
-        )
+    rows = in_french_order(
+        session.scalars(select(StakeholderRow).where(StakeholderRow.engagement_id == engagement_id))
     )
     contacts = _contacts(session, engagement_id) if with_contacts else {}
     stakeholders = [to_data(row, contacts.get(row.id)) for row in rows]
@@ -188,6 +185,11 @@ def load_register(session: Session, engagement_id: str, *, with_contacts: bool =
         if participants  # a log entry whose participants were all deleted names nobody any more
     ]
     return Register(stakeholders, relations, consultations, {row.key: row.id for row in rows})
+
+
+def in_french_order(rows: Iterable[StakeholderRow]) -> list[StakeholderRow]:
+    """By name as a French reader expects (``vocabulary.french_sort_key``; databases sort bytes), then id."""
+    return sorted(rows, key=lambda row: (french_sort_key(row.name), row.id))
 
 
 def to_data(row: StakeholderRow, contact: StakeholderContactRow | None = None) -> StakeholderData:

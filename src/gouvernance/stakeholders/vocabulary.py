@@ -21,6 +21,14 @@ def normalize(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", stripped.casefold()).strip()
 
 
+def french_sort_key(text: str) -> tuple[str, str, str]:
+    """Sorts names as a French reader expects: letters first (« Étudiante » among the E, before « Zoé »),
+    then accents and case only to break ties. A light stand-in for the Unicode collation (no ICU here)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return letters.replace("œ", "oe").replace("æ", "ae"), text.casefold(), text
+
+
 class Vocabulary(StrEnum):
     """A code with a French label, an English label and optional synonyms, declared together."""
 
@@ -249,6 +257,11 @@ class SalienceClass(Vocabulary):
     def attributes(self) -> frozenset[SalienceAttribute]:
         return _CLASS_ATTRIBUTES[self]
 
+    def explanation(self, lang: str = "fr") -> str:
+        """What the class means for the engagement, in a sentence (Mitchell, Agle & Wood, 1997)."""
+        fr, en = _CLASS_EXPLANATIONS[self]
+        return en if lang == "en" else fr
+
 
 _P, _L, _U = SalienceAttribute.pouvoir, SalienceAttribute.legitimite, SalienceAttribute.urgence
 
@@ -261,6 +274,43 @@ _CLASS_ATTRIBUTES: dict[SalienceClass, frozenset[SalienceAttribute]] = {
     SalienceClass.dangerous: frozenset({_P, _U}),
     SalienceClass.dependent: frozenset({_L, _U}),
     SalienceClass.definitive: frozenset({_P, _L, _U}),
+}
+
+# « Non partie prenante » alone puzzles readers of a register of stakeholders: it only means that none of
+# the three attributes was recorded, which calls for qualifying the stakeholder, not for dropping it.
+_CLASS_EXPLANATIONS: dict[SalienceClass, tuple[str, str]] = {
+    SalienceClass.non_stakeholder: (
+        "aucun attribut renseigné (ni pouvoir, ni légitimité, ni urgence) : à qualifier, pas à écarter",
+        "no attribute recorded (neither power, legitimacy nor urgency): to be qualified, not dismissed",
+    ),
+    SalienceClass.dormant: (
+        "du pouvoir seulement : peu présente aujourd'hui, elle peut peser si elle s'en saisit",
+        "power only: little involved today, it can weigh in if it takes the matter up",
+    ),
+    SalienceClass.discretionary: (
+        "de la légitimité seulement : à associer de bonne volonté, sans pression de sa part",
+        "legitimacy only: to be involved out of goodwill, without pressure on its part",
+    ),
+    SalienceClass.demanding: (
+        "de l'urgence seulement : elle se fait entendre sans pouvoir ni légitimité pour imposer",
+        "urgency only: it makes itself heard without the power or legitimacy to prevail",
+    ),
+    SalienceClass.dominant: (
+        "pouvoir et légitimité : ses attentes comptent, à tenir informée et associée",
+        "power and legitimacy: its expectations count, to be kept informed and involved",
+    ),
+    SalienceClass.dangerous: (
+        "pouvoir et urgence sans légitimité : elle peut bloquer, à prévenir par la médiation",
+        "power and urgency without legitimacy: it can block, to be forestalled by mediation",
+    ),
+    SalienceClass.dependent: (
+        "légitimité et urgence sans pouvoir : elle compte sur d'autres pour se faire entendre",
+        "legitimacy and urgency without power: it relies on others to be heard",
+    ),
+    SalienceClass.definitive: (
+        "pouvoir, légitimité et urgence : acteur clé, prioritaire",
+        "power, legitimacy and urgency: a key player, the priority",
+    ),
 }
 
 _SALIENCE_GROUPS: dict[SalienceClass, SalienceGroup] = {
