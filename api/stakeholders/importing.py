@@ -17,8 +17,8 @@ from gouvernance.api.stakeholders.access import (
     TAGS,
     WriteAccess,
 )
+from gouvernance.api.uploads import read_upload
 from gouvernance.api.writes import WritesDep
-from gouvernance.errors import InvalidInput, Message
 from gouvernance.stakeholders import importing
 
 router = APIRouter(prefix=ENGAGEMENT_PREFIX, tags=TAGS)
@@ -36,17 +36,7 @@ def import_stakeholders(
     context: ContextDep,
     file: Annotated[UploadFile, File(description="CSV ; ou , en UTF-8 ou Windows-1252, en-têtes français.")],
 ) -> Response:
-    limit = context.settings.max_evidence_bytes
-    content = file.file.read(limit + 1)
-    if len(content) > limit:
-        raise InvalidInput(
-            Message(
-                "stakeholders.import_too_large",
-                f"fichier trop volumineux (plus de {limit} octets)",
-                f"file too large (over {limit} bytes)",
-                path="file",
-            )
-        )
+    content = read_upload(file, context.settings.max_evidence_bytes, code="stakeholders.import_too_large")
 
     def work(session: Session) -> Response:
         summary = importing.import_csv(
