@@ -1,4 +1,5 @@
-"""The all-or-nothing import of a stakeholder spreadsheet over HTTP."""
+"""The all-or-nothing imports of spreadsheets over HTTP: the register, and the relations between its
+stakeholders (named, not numbered)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from gouvernance.api.stakeholders.access import (
 )
 from gouvernance.api.uploads import read_upload
 from gouvernance.api.writes import WritesDep
-from gouvernance.stakeholders import importing
+from gouvernance.stakeholders import importing, relations_import
 
 router = APIRouter(prefix=ENGAGEMENT_PREFIX, tags=TAGS)
 
@@ -53,3 +54,29 @@ def _json(data: dict[str, Any]) -> bytes:
 
 def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+# A fixed path under /stakeholder-relations: it comes before any route with a parameter there.
+@router.post(
+    "/stakeholder-relations/import",
+    summary="Importer des relations d'un tableur CSV nommant les parties prenantes (tout ou rien)",
+    responses={200: {"description": "Tout le fichier a été importé."}, **errors(404, 413, 422)},
+)
+def import_relations(
+    engagement_id: EngagementIdPath,
+    access: WriteAccess,
+    writes: WritesDep,
+    context: ContextDep,
+    file: Annotated[
+        UploadFile, File(description="CSV : Source;Cible;Type;Poids, avec les noms du registre.")
+    ],
+) -> Response:
+    content = read_upload(file, context.settings.max_evidence_bytes, code="stakeholders.import_too_large")
+
+    def work(session: Session) -> Response:
+        summary = relations_import.import_relations(
+            session, engagement_id=engagement_id, content=content, actor=access.actor, clock=context.clock
+        )
+        return Response(content=_json(summary.as_dict()), media_type="application/json")
+
+    return writes.run(access.user.login, {"file_sha": _sha(content), "what": "relations"}, work)

@@ -96,3 +96,32 @@ def test_register_crud_import_export_and_pictures(client, make_team) -> None:
     assert erased.status_code == 204
     again = client.get(f"{base}/stakeholders?with_contacts=true", headers=chef).json()
     assert {s["contact"]["email"] for s in again if s["contact"]} == {"contact@bocage.example"}
+
+
+def test_relations_import_over_http_lists_every_unknown_name(client, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}"
+    chef = team["chef_de_projet"].headers
+    client.post(
+        f"{base}/stakeholders/import", headers=chef, files={"file": ("pp.csv", CSV.encode(), "text/csv")}
+    )
+    bad = (
+        "Source;Cible;Type\nMairie annexe;Collectif du bocaje;conflit\nMairie anexe;Jeanne Martin;influence\n"
+    )
+    refused = client.post(
+        f"{base}/stakeholder-relations/import",
+        headers=chef,
+        files={"file": ("r.csv", bad.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert [r["details"]["line"] for r in refused.json()["reasons"]] == [2, 3]
+    assert "vouliez-vous dire « Collectif du bocage »" in refused.json()["reasons"][0]["message"]
+    good = bad.replace("bocaje", "bocage").replace("anexe", "annexe")
+    imported = client.post(
+        f"{base}/stakeholder-relations/import",
+        headers=chef,
+        files={"file": ("r.csv", good.encode(), "text/csv")},
+    )
+    assert imported.json() == {"rows": 2, "created": 2, "already_there": 0}
+    assert len(client.get(f"{base}/stakeholder-relations", headers=chef).json()) == 2
