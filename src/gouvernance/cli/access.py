@@ -21,6 +21,7 @@ from gouvernance.access.service import (
 )
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.identity import Operator, require_operator
 from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
 
@@ -43,8 +44,10 @@ def users_add(
     admin: Annotated[
         bool, typer.Option("--admin", help="Administrateur de l'organisation (ses webhooks).")
     ] = False,
+    operator: Operator = False,
 ) -> None:
     """Ajoute un utilisateur à une organisation (collectivité ou cabinet)."""
+    require_operator(operator, "users add")
     with context.database().transaction() as session:
         add_user(
             session,
@@ -64,8 +67,10 @@ def users_add(
 def users_set_admin(
     login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
     remove: Annotated[bool, typer.Option("--remove", help="Lui retire ce rôle.")] = False,
+    operator: Operator = False,
 ) -> None:
     """Fait d'un utilisateur un administrateur de son organisation (ou ne l'est plus, avec --remove)."""
+    require_operator(operator, "users set-admin")
     with context.database().transaction() as session:
         row = set_org_admin(session, login, admin=not remove)
         organisation = row.organisation_key
@@ -86,8 +91,10 @@ def users_grant(
     org_wide: Annotated[
         bool, typer.Option("--org-wide", help="Sur tous les accompagnements de son organisation.")
     ] = False,
+    operator: Operator = False,
 ) -> None:
     """Donne un rôle, sur un accompagnement ou sur toute l'organisation de l'utilisateur."""
+    require_operator(operator, "users grant")
     if (engagement is None) == (not org_wide):
         raise InvalidInput(
             Message(
@@ -115,8 +122,10 @@ def tokens_create(
             "d'abonnement (…/me/calendar.ics?jeton=gc_…).",
         ),
     ] = False,
+    operator: Operator = False,
 ) -> None:
     """Crée un jeton d'API et l'affiche (une seule fois : seul son hachage est conservé)."""
+    require_operator(operator, "tokens create")
     with context.database().transaction() as session:
         token = create_token(session, login, clock=context.clock(), feed=calendar)
     typer.echo(token)
@@ -124,8 +133,12 @@ def tokens_create(
 
 @tokens_app.command("list")
 @handle_errors
-def tokens_list(login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")]) -> None:
+def tokens_list(
+    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    operator: Operator = False,
+) -> None:
     """Liste les jetons d'un utilisateur : préfixe, création, révocation (jamais le jeton lui-même)."""
+    require_operator(operator, "tokens list")
     with context.database().reading() as session:
         rows = tokens_of(session, login)
     table = Table("Préfixe", "Créé le", "Révoqué le")
@@ -143,8 +156,10 @@ def tokens_revoke(
         typer.Option("--prefix", help="Le préfixe affiché par « tokens list », ou le jeton entier."),
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="Révoque tous ses jetons actifs.")] = False,
+    operator: Operator = False,
 ) -> None:
     """Révoque un jeton (ou tous) : il est refusé dans les secondes qui suivent."""
+    require_operator(operator, "tokens revoke")
     if (prefix is None) == (not every):
         raise InvalidInput(
             Message(

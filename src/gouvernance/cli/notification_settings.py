@@ -10,6 +10,7 @@ from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.identity import Operator, require_operator
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.notifications.preferences import LANGUAGES, Preferences
 from gouvernance.notifications.preferences import preferences_of as read_preferences
@@ -43,8 +44,10 @@ def users_set_preferences(
             "(application seulement).",
         ),
     ] = None,
+    operator: Operator = False,
 ) -> None:
     """Préférences de notification d'un utilisateur : seules les options données changent."""
+    require_operator(operator, "users set-preferences")
     if no_email and email is not None:
         raise InvalidInput(
             Message(
@@ -68,8 +71,10 @@ def users_set_preferences(
 def users_set_email(
     login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
     email: Annotated[str, typer.Argument(help="Adresse des courriels.")],
+    operator: Operator = False,
 ) -> None:
     """Adresse des courriels d'un utilisateur (le reste de ses préférences ne change pas)."""
+    require_operator(operator, "users set-email")
     with context.database().transaction() as session:
         current = read_preferences(session, login)
         saved = write_preferences(

@@ -4,7 +4,6 @@ stakeholder's contact details (RGPD)."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Mapping
@@ -16,8 +15,17 @@ from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, errors, handle_errors
-from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.progress import find_engagement_id
+from gouvernance.cli.identity import (
+    PERSONAL_DATA,
+    READ,
+    WRITE_STAKEHOLDERS,
+    Login,
+    Operator,
+    Role,
+    engagement_for,
+    identify,
+    readable,
+)
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClass
 
@@ -33,12 +41,6 @@ stakeholders_app = typer.Typer(
 )
 
 Engagement = Annotated[str, typer.Argument(help="Identifiant (ou début d'identifiant) de l'accompagnement.")]
-Role = Annotated[str, typer.Option("--as", help="Rôle sous lequel vous agissez.")]
-Login = Annotated[str | None, typer.Option(help="Votre identifiant (par défaut : cli:<utilisateur>).")]
-
-
-def _actor(role: str, login: str | None) -> ActorRef:
-    return ActorRef.of(login or f"cli:{getpass.getuser()}", role)
 
 
 def _read(file: Path) -> bytes:
@@ -56,8 +58,9 @@ def import_command(
     file: Annotated[
         Path, typer.Argument(help="Tableur enregistré en CSV (« ; » ou « , », UTF-8 ou Windows).")
     ],
-    role: Role = "chef_de_projet",
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Importe un tableur de parties prenantes : tout ou rien, chaque ligne fautive est signalée."""
     from gouvernance.stakeholders import service
@@ -65,11 +68,13 @@ def import_command(
     content = _read(file)
     console.print(f"Lecture de {file.name} ({len(content)} octets)…", highlight=False)
     with context.database().transaction() as session:
+        caller = identify(session, login, operator, "stakeholders import")
+        engagement_id, actor = engagement_for(session, caller, engagement, WRITE_STAKEHOLDERS, role)
         summary = service.import_csv(
             session,
-            engagement_id=find_engagement_id(session, engagement),
+            engagement_id=engagement_id,
             content=content,
-            actor=_actor(role, login),
+            actor=actor,
             clock=context.clock(),
         )
     console.print(
@@ -84,13 +89,14 @@ def import_command(
 
 @stakeholders_app.command("list")
 @handle_errors
-def list_command(engagement: Engagement) -> None:
+def list_command(engagement: Engagement, login: Login = None, operator: Operator = False) -> None:
     """Liste les parties prenantes (sans leurs coordonnées)."""
     from gouvernance.stakeholders import service
     from gouvernance.stakeholders.analysis import mendelow_quadrant
 
     with context.database().reading() as session:
-        rows = service.list_stakeholders(session, find_engagement_id(session, engagement))
+        caller = identify(session, login, operator, "stakeholders list")
+        rows = service.list_stakeholders(session, readable(session, caller, engagement))
     table = Table("N°", "Identifiant", "Nom", "Catégorie", "Pouvoir", "Intérêt", "Stratégie (Mendelow)")
     for row in rows:
         table.add_row(
@@ -123,15 +129,17 @@ def consult_command(
     ] = None,
     summary: Annotated[str, typer.Option(help="Résumé.")] = "",
     outcome: Annotated[str, typer.Option(help="Résultat, suites données.")] = "",
-    role: Role = "chef_de_projet",
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Enregistre une consultation au journal des consultations."""
     from gouvernance.stakeholders import service
 
     clock = context.clock()
     with context.database().transaction() as session:
-        engagement_id = find_engagement_id(session, engagement)
+        caller = identify(session, login, operator, "stakeholders consult")
+        engagement_id, actor = engagement_for(session, caller, engagement, WRITE_STAKEHOLDERS, role)
         ids = [service.find_stakeholder(session, engagement_id, reference).id for reference in with_]
         view = service.add_consultation(
             session,
@@ -142,7 +150,7 @@ def consult_command(
             stakeholder_ids=ids,
             summary=summary,
             outcome=outcome,
-            actor=_actor(role, login),
+            actor=actor,
             clock=clock,
         )
     console.print(
@@ -164,19 +172,22 @@ def export_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Fichier à écrire (par défaut : la sortie).")
     ] = None,
-    role: Role = "chef_de_projet",
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Exporte la cartographie ; les coordonnées n'y figurent que sur demande explicite."""
     from gouvernance.stakeholders import service
 
     with context.database().transaction() as session:
+        caller = identify(session, login, operator, "stakeholders export")
+        engagement_id, actor = engagement_for(session, caller, engagement, READ, role)
         exported = service.export(
             session,
-            engagement_id=find_engagement_id(session, engagement),
+            engagement_id=engagement_id,
             fmt=fmt,
             include_contacts=with_contacts,
-            actor=_actor(role, login),
+            actor=actor,
             clock=context.clock(),
         )
     if with_contacts:
@@ -198,12 +209,16 @@ def export_command(
 def analyse_command(
     engagement: Engagement,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Quadrants, saillance, intermédiaires, communautés, acteurs clés isolés, conflits et couverture."""
     from gouvernance.stakeholders import service
 
     with context.database().reading() as session:
-        engagement_id = find_engagement_id(session, engagement)
+        engagement_id = readable(
+            session, identify(session, login, operator, "stakeholders analyse"), engagement
+        )
         analysis = service.analyse(session, engagement_id)
         model = service.model_of(session, engagement_id)
     if as_json:
@@ -217,20 +232,22 @@ def analyse_command(
 def erase_contacts_command(
     engagement: Engagement,
     stakeholder: Annotated[str, typer.Argument(help="Partie prenante : n°, identifiant ou nom.")],
-    role: Role = "chef_de_projet",
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Efface les coordonnées d'une partie prenante (droit à l'effacement, RGPD)."""
     from gouvernance.stakeholders import service
 
     with context.database().transaction() as session:
-        engagement_id = find_engagement_id(session, engagement)
+        caller = identify(session, login, operator, "stakeholders erase-contacts")
+        engagement_id, actor = engagement_for(session, caller, engagement, PERSONAL_DATA, role)
         row = service.find_stakeholder(session, engagement_id, stakeholder)
         erased = service.erase_contacts(
             session,
             engagement_id=engagement_id,
             stakeholder_id=row.id,
-            actor=_actor(role, login),
+            actor=actor,
             clock=context.clock(),
         )
         name = row.name
