@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import typer
-
 from gouvernance.cli import background
 from gouvernance.cli.access import serve_command, tokens_app, users_app
 from gouvernance.cli.context import handle_errors
 from gouvernance.cli.database import db_app
 from gouvernance.cli.demo import demo_command
 from gouvernance.cli.engagements import engagements_app, launch_command, status_command
+from gouvernance.cli.french import FrenchCommand, french_app, install_catalogue
 from gouvernance.cli.models import models_app
 from gouvernance.cli.notification_settings import users_set_email, users_set_preferences, webhooks_app
 from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.cli.steps import advance_command, attach_command
 from gouvernance.cli.tasks import tasks_command
 
-app = typer.Typer(
+app = french_app(
     name="gouvernance",
     help="Moteur de processus de gouvernance partagée pour les collectivités.",
     no_args_is_help=True,
@@ -27,24 +26,27 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks_app, name="webhooks")
-users_app.command("set-email")(users_set_email)
-users_app.command("set-preferences")(users_set_preferences)
+users_app.command("set-email", cls=FrenchCommand)(users_set_email)
+users_app.command("set-preferences", cls=FrenchCommand)(users_set_preferences)
 app.add_typer(engagements_app, name="engagements")
 app.add_typer(background.reminders_app, name="reminders")
 app.add_typer(background.notifications_app, name="notifications")
 app.add_typer(background.deliverables_app, name="deliverables")
 app.add_typer(stakeholders_app, name="stakeholders")
-app.command("launch")(launch_command)
-app.command("status")(status_command)
-app.command("advance")(advance_command)
-app.command("attach")(attach_command)
-app.command("tasks")(tasks_command)
-app.command("demo")(demo_command)
-app.command("worker")(background.worker_command)
-app.command("calendar")(handle_errors(background.calendar_command))
-app.command("launch-many")(handle_errors(background.launch_many_command))
-app.command("serve")(serve_command)
+app.command("launch", cls=FrenchCommand)(launch_command)
+app.command("status", cls=FrenchCommand)(status_command)
+app.command("advance", cls=FrenchCommand)(advance_command)
+app.command("attach", cls=FrenchCommand)(attach_command)
+app.command("tasks", cls=FrenchCommand)(tasks_command)
+app.command("demo", cls=FrenchCommand)(demo_command)
+app.command("worker", cls=FrenchCommand)(background.worker_command)
+app.command("calendar", cls=FrenchCommand)(handle_errors(background.calendar_command))
+app.command("launch-many", cls=FrenchCommand)(handle_errors(background.launch_many_command))
+app.command("serve", cls=FrenchCommand)(serve_command)
+
+# After the imports above: Typer reads its words when it first renders a help page.
+install_catalogue()
 
 
 def main() -> None:
-    app()
+    app(prog_name="gouvernance")  # the same name in the usage line for `python -m gouvernance`

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import typer
-
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Operator, require_operator
 
-db_app = typer.Typer(help="Base de données : migrations.", no_args_is_help=True)
+db_app = french_app(help="Base de données : migrations.", no_args_is_help=True)
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", cls=FrenchCommand)
 @handle_errors
 def db_upgrade(operator: Operator = False) -> None:
     """Applique les migrations (SQLite par défaut, PostgreSQL selon GOUVERNANCE_DATABASE_URL)."""

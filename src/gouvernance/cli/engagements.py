@@ -13,6 +13,7 @@ from rich.table import Table
 from gouvernance.access.service import visible_engagements
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Login, Operator, identify, launcher, readable
 from gouvernance.engagements.portfolio import Figures, PortfolioFilter, figures, list_engagements
 from gouvernance.engagements.progress import EngagementProgress, engagement_progress
@@ -20,7 +21,7 @@ from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
 
-engagements_app = typer.Typer(
+engagements_app = french_app(
     help="Accompagnements : le portefeuille que vous pouvez voir.", no_args_is_help=True
 )
 
@@ -175,7 +176,7 @@ def render_progress(progress: EngagementProgress) -> None:
             )
 
 
-@engagements_app.command("list")
+@engagements_app.command("list", cls=FrenchCommand)
 @handle_errors
 def engagements_list(
     territory: Annotated[str | None, typer.Option(metavar="NOM", help="Partie du nom du territoire.")] = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import sys
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -65,10 +66,20 @@ Role = Annotated[
 operator_log = logging.getLogger("gouvernance.operator")
 
 
+class _CurrentStderr(logging.Handler):
+    """Writes to the standard error of the moment, which a test runner may have replaced since start-up."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(self.format(record), file=sys.stderr)
+        except Exception:  # a log line must never make the command fail
+            self.handleError(record)
+
+
 def _log_to_stderr() -> None:
     # The CLI configures no logging of its own: without a handler this line would go nowhere.
     if not operator_log.handlers:
-        handler = logging.StreamHandler()
+        handler = _CurrentStderr()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
         operator_log.addHandler(handler)
         operator_log.setLevel(logging.INFO)

@@ -11,15 +11,16 @@ from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.spec.catalog import template_files
 from gouvernance.spec.diagram import mermaid
 from gouvernance.spec.validation import TemplateInvalid, load_model_file
 
-models_app = typer.Typer(help="Modèles de processus (parcours YAML).", no_args_is_help=True)
+models_app = french_app(help="Modèles de processus (parcours YAML).", no_args_is_help=True)
 
 
-@models_app.command("list")
+@models_app.command("list", cls=FrenchCommand)
 @handle_errors
 def models_list() -> None:
     """Liste les modèles disponibles (livrés et répertoire supplémentaire)."""
@@ -38,11 +39,12 @@ def models_list() -> None:
         context.errors.print(f"[yellow]Ignoré[/] : {invalid.render()}", highlight=False)
 
 
-@models_app.command("validate")
+@models_app.command("validate", cls=FrenchCommand)
 @handle_errors
 def models_validate(
     path: Annotated[
-        Path | None, typer.Argument(help="Fichier ou répertoire (par défaut : tous les modèles).")
+        Path | None,
+        typer.Argument(metavar="CHEMIN", help="Fichier ou répertoire (par défaut : tous les modèles)."),
     ] = None,
 ) -> None:
     """Valide des fichiers de modèle et signale chaque problème avec sa ligne."""
@@ -73,11 +75,13 @@ def models_validate(
         raise typer.Exit(1)
 
 
-@models_app.command("show")
+@models_app.command("show", cls=FrenchCommand)
 @handle_errors
 def models_show(
-    key: str,
-    version: Annotated[int | None, typer.Option(help="Version (par défaut : la plus récente).")] = None,
+    key: Annotated[str, typer.Argument(metavar="MODÈLE", help="Clé du modèle, ex. gouvernance-partagee.")],
+    version: Annotated[
+        int | None, typer.Option(metavar="N", help="Version (par défaut : la plus récente).")
+    ] = None,
     diagram_only: Annotated[
         bool, typer.Option("--mermaid", help="N'affiche que le diagramme Mermaid.")
     ] = False,

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, errors, handle_errors
+from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import (
     PERSONAL_DATA,
     READ,
@@ -35,12 +36,17 @@ if TYPE_CHECKING:
 
 # The service (networkx, numpy) is imported by the commands that use it: `gouvernance --help` stays quick.
 
-stakeholders_app = typer.Typer(
+stakeholders_app = french_app(
     help="Cartographie des parties prenantes : import, consultations, export, analyse, RGPD.",
     no_args_is_help=True,
 )
 
-Engagement = Annotated[str, typer.Argument(help="Identifiant (ou début d'identifiant) de l'accompagnement.")]
+Engagement = Annotated[
+    str,
+    typer.Argument(
+        metavar="ACCOMPAGNEMENT", help="Identifiant (ou début d'identifiant) de l'accompagnement."
+    ),
+]
 
 
 def _read(file: Path) -> bytes:
@@ -51,12 +57,15 @@ def _read(file: Path) -> bytes:
     return file.read_bytes()
 
 
-@stakeholders_app.command("import")
+@stakeholders_app.command("import", cls=FrenchCommand)
 @handle_errors
 def import_command(
     engagement: Engagement,
     file: Annotated[
-        Path, typer.Argument(help="Tableur enregistré en CSV (« ; » ou « , », UTF-8 ou Windows).")
+        Path,
+        typer.Argument(
+            metavar="FICHIER", help="Tableur enregistré en CSV (« ; » ou « , », UTF-8 ou Windows)."
+        ),
     ],
     role: Role = None,
     login: Login = None,
@@ -87,7 +96,7 @@ def import_command(
         console.print(f"Colonnes ignorées : {', '.join(summary.ignored_columns)}", highlight=False)
 
 
-@stakeholders_app.command("list")
+@stakeholders_app.command("list", cls=FrenchCommand)
 @handle_errors
 def list_command(engagement: Engagement, login: Login = None, operator: Operator = False) -> None:
     """Liste les parties prenantes (sans leurs coordonnées)."""
@@ -112,23 +121,31 @@ def list_command(engagement: Engagement, login: Login = None, operator: Operator
     console.print(f"{len(rows)} partie(s) prenante(s).", highlight=False)
 
 
-@stakeholders_app.command("consult")
+@stakeholders_app.command("consult", cls=FrenchCommand)
 @handle_errors
 def consult_command(
     engagement: Engagement,
-    step: Annotated[str, typer.Option(help="Clé de l'étape que la consultation a servie.")],
+    step: Annotated[str, typer.Option(metavar="ÉTAPE", help="Clé de l'étape que la consultation a servie.")],
     with_: Annotated[
         list[str],
-        typer.Option("--with", help="Partie prenante consultée : n°, identifiant ou nom (répétable)."),
+        typer.Option(
+            "--with", metavar="PARTIE", help="Partie prenante consultée : n°, identifiant ou nom (répétable)."
+        ),
     ],
     format: Annotated[
-        str, typer.Option("--format", help="réunion publique, atelier, questionnaire, entretien, plateforme…")
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="réunion publique, atelier, questionnaire, entretien, plateforme…",
+        ),
     ] = "entretien",
     held_on: Annotated[
-        str | None, typer.Option("--date", help="Date AAAA-MM-JJ (par défaut : aujourd'hui).")
+        str | None,
+        typer.Option("--date", metavar="AAAA-MM-JJ", help="Date AAAA-MM-JJ (par défaut : aujourd'hui)."),
     ] = None,
-    summary: Annotated[str, typer.Option(help="Résumé.")] = "",
-    outcome: Annotated[str, typer.Option(help="Résultat, suites données.")] = "",
+    summary: Annotated[str, typer.Option(metavar="TEXTE", help="Résumé.")] = "",
+    outcome: Annotated[str, typer.Option(metavar="TEXTE", help="Résultat, suites données.")] = "",
     role: Role = None,
     login: Login = None,
     operator: Operator = False,
@@ -160,17 +177,18 @@ def consult_command(
     )
 
 
-@stakeholders_app.command("export")
+@stakeholders_app.command("export", cls=FrenchCommand)
 @handle_errors
 def export_command(
     engagement: Engagement,
-    fmt: Annotated[str, typer.Option("--format", help="csv | graphml | gexf")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="csv | graphml | gexf")] = "csv",
     with_contacts: Annotated[
         bool,
         typer.Option("--with-contacts", help="Inclut les coordonnées (données personnelles, usage interne)."),
     ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Fichier à écrire (par défaut : la sortie).")
+        Path | None,
+        typer.Option("--out", metavar="CHEMIN", help="Fichier à écrire (par défaut : la sortie)."),
     ] = None,
     role: Role = None,
     login: Login = None,
@@ -204,7 +222,7 @@ def export_command(
     console.print(f"Export écrit : {out} ({len(exported.content)} octets)", highlight=False)
 
 
-@stakeholders_app.command("analyse")
+@stakeholders_app.command("analyse", cls=FrenchCommand)
 @handle_errors
 def analyse_command(
     engagement: Engagement,
@@ -227,11 +245,13 @@ def analyse_command(
     render_analysis(analysis, model)
 
 
-@stakeholders_app.command("erase-contacts")
+@stakeholders_app.command("erase-contacts", cls=FrenchCommand)
 @handle_errors
 def erase_contacts_command(
     engagement: Engagement,
-    stakeholder: Annotated[str, typer.Argument(help="Partie prenante : n°, identifiant ou nom.")],
+    stakeholder: Annotated[
+        str, typer.Argument(metavar="PARTIE", help="Partie prenante : n°, identifiant ou nom.")
+    ],
     role: Role = None,
     login: Login = None,
     operator: Operator = False,
