@@ -54,7 +54,29 @@ def test_a_usage_error_is_framed_in_french() -> None:
     assert "Utilisation : gouvernance advance [OPTIONS]" in result.stderr
     assert "Pour l'aide : « gouvernance advance --help »." in result.stderr
     assert "─ Erreur ─" in result.stderr
+    assert "Argument manquant : ÉTAPE." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (("launch", "gouvernance-partagee"), "Option obligatoire manquante : --territory."),
+        (("status", "abc", "--nope"), "Option inconnue : --nope."),
+        (("status", "abc", "de", "trop"), "Argument(s) en trop : de trop."),
+        (
+            ("engagements", "list", "--limit", "beaucoup"),
+            "Valeur invalide pour '--limit' : un nombre entier est attendu.",
+        ),
+        (("engagements", "list", "--limit", "0"), "Valeur invalide pour '--limit' : au moins 1."),
+        (("launch", "x", "--territory"), "L'option --territory attend une valeur."),
+        (("lauch",), "Commande inconnue : lauch. Vouliez-vous dire 'launch', 'launch-many' ?"),
+    ],
+)
+def test_usage_errors_are_worded_in_french(args: tuple[str, ...], french: str) -> None:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 2
+    assert french in result.stderr
 
 
 @pytest.mark.parametrize("path", list(_command_paths(get_command(app))), ids=" ".join)

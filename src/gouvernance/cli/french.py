@@ -4,13 +4,15 @@ Typer looks most of its words up with ``gettext.gettext`` in the default "messag
 renders a help page; ``install_catalogue`` points that domain at the catalogue shipped here
 (``locale/fr/LC_MESSAGES/messages.po``, compiled to ``messages.mo`` by ``python -m gouvernance.cli.french``).
 The usage prefix and the help option's text are fixed strings in Typer: the command and group classes below
-set them through Click's public hooks (``formatter_class``, ``get_help_option``)."""
+set them through Click's public hooks (``formatter_class``, ``get_help_option``), and reword the usage errors
+Typer writes in English (a missing argument, an unknown option…) before Typer prints them."""
 
 from __future__ import annotations
 
 import ast
 import gettext
 import os
+import re
 import struct
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,60 @@ def _no_type_on_flags(params: list[Any]) -> None:
             param.metavar = ""
 
 
+class FrenchUsageError(typer.BadParameter):
+    """A usage error whose message is already written in French: printed as it is."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+_DETAILS = (
+    (re.compile(r"Input should be a valid integer.*"), "un nombre entier est attendu"),
+    (re.compile(r"Input should be greater than or equal to (?P<n>\S+)"), "au moins {n}"),
+    (re.compile(r"Input should be less than or equal to (?P<n>\S+)"), "au plus {n}"),
+)
+_USAGE_ERRORS = (
+    (re.compile(r"Missing argument '(?P<name>.+)'\."), "Argument manquant : {name}."),
+    (re.compile(r"Missing option '(?P<name>.+)'\."), "Option obligatoire manquante : {name}."),
+    (
+        re.compile(r"No such option: (?P<name>\S+)(?: Did you mean (?P<hint>.+)\?)?"),
+        "Option inconnue : {name}.",
+    ),
+    (
+        re.compile(r"No such command '(?P<name>.+)'\.(?: Did you mean (?P<hint>.+)\?)?"),
+        "Commande inconnue : {name}.",
+    ),
+    (re.compile(r"Got unexpected extra argument\(s\) \((?P<name>.+)\)"), "Argument(s) en trop : {name}."),
+    (re.compile(r"Option '(?P<name>.+)' requires .+"), "L'option {name} attend une valeur."),
+    (
+        re.compile(r"Invalid value for (?P<name>.+?): (?P<detail>.+)"),
+        "Valeur invalide pour {name} : {detail}.",
+    ),
+)
+
+
+def _french_detail(detail: str) -> str:
+    for pattern, french in _DETAILS:
+        if found := pattern.fullmatch(detail):
+            return french.format(**found.groupdict())
+    return detail.rstrip(".")
+
+
+def _in_french(error: typer.TyperException, ctx: Any) -> typer.TyperException:
+    """The same usage error in French, when its English wording is one Typer is known to use."""
+    text = error.format_message() if hasattr(error, "format_message") else str(error)
+    for pattern, french in _USAGE_ERRORS:
+        if found := pattern.fullmatch(text):
+            words = {k: v for k, v in found.groupdict().items() if v is not None}
+            if "detail" in words:
+                words["detail"] = _french_detail(words["detail"])
+            message = french.format(**words)
+            if hint := words.get("hint"):
+                message += f" Vouliez-vous dire {hint} ?"
+            return FrenchUsageError(message, ctx=getattr(error, "ctx", None) or ctx)
+    return error
+
+
 class FrenchCommand(TyperCommand):
     context_class = FrenchContext
 
@@ -65,6 +121,12 @@ class FrenchCommand(TyperCommand):
 
     def get_help_option(self, ctx: Any) -> Any:
         return _french_help_option(super().get_help_option(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as error:
+            raise _in_french(error, ctx) from None
 
 
 class FrenchGroup(TyperGroup):
@@ -76,6 +138,18 @@ class FrenchGroup(TyperGroup):
 
     def get_help_option(self, ctx: Any) -> Any:
         return _french_help_option(super().get_help_option(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as error:
+            raise _in_french(error, ctx) from None
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as error:
+            raise _in_french(error, ctx) from None
 
 
 def french_app(**settings: Any) -> typer.Typer:
