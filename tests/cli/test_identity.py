@@ -8,6 +8,7 @@ import getpass
 from sqlalchemy import select
 
 from gouvernance.access.service import grant
+from gouvernance.cli import identity
 from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
 from gouvernance.engagements.records import EngagementRow
@@ -99,3 +100,19 @@ def test_an_operator_works_across_organisations_and_is_logged(cli, crew) -> None
     assert f"Mode opérateur : {getpass.getuser()} — gouvernance advance" in moved.stderr
     assert engagement_id[:8] in cli("engagements", "list", "--operateur").stdout
     assert engagement_id[:8] in cli("tasks", "--login", crew.consultant).stdout, "owned by the organisation"
+
+
+def test_the_command_line_asks_for_the_roles_the_api_asks_for() -> None:
+    from gouvernance.api import permissions as api
+    from gouvernance.api import stakeholders as api_stakeholders
+
+    pairs = [
+        (identity.LAUNCH, api.LAUNCH_ENGAGEMENT),
+        (identity.READ, api.READ_ENGAGEMENT),
+        (identity.STEP_EVENT, api.SEND_STEP_EVENT),
+        (identity.ATTACH, api.ATTACH_EVIDENCE),
+        (identity.WRITE_STAKEHOLDERS, api_stakeholders.WRITE_STAKEHOLDERS),
+        (identity.PERSONAL_DATA, api_stakeholders.PERSONAL_DATA),
+    ]
+    for (name, roles), permission in pairs:
+        assert (name, roles) == (permission.name, permission.roles)
