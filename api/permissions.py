@@ -23,12 +23,12 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.routing import BaseRoute, Mount, Route
 
+from gouvernance.access.permissions import engagement_roles, organisation_roles
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES, ROLES, Principal
 from gouvernance.api.context import ApiContext
 from gouvernance.api.dependencies import ContextDep, CredentialsDep, identify
 from gouvernance.api.inputs import SafeText
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.errors import Forbidden, Message, NotFound
 
 
 class Scope(StrEnum):
@@ -87,29 +87,6 @@ class Access:
         return ActorRef(self.user.login, self.roles)
 
 
-def _role_required(permission: Permission, held: frozenset[str], where: str, where_en: str) -> Forbidden:
-    wanted = ", ".join(sorted(permission.roles))
-    return Forbidden(
-        Message(
-            "access.role_required",
-            f"Action réservée aux rôles {wanted} {where} (vos rôles : {', '.join(sorted(held)) or 'aucun'})",
-            f"Reserved to the roles {wanted} {where_en} (your roles: {', '.join(sorted(held)) or 'none'})",
-            details={"permission": permission.name, "required_roles": sorted(permission.roles)},
-        )
-    )
-
-
-def engagement_not_found(engagement_id: str) -> NotFound:
-    return NotFound(
-        Message(
-            "engagement.not_found",
-            f"Accompagnement introuvable : {engagement_id}",
-            f"Engagement not found: {engagement_id}",
-            details={"engagement_id": engagement_id},
-        )
-    )
-
-
 FeedTokenQuery = Annotated[
     SafeText | None,
     Query(
@@ -144,8 +121,8 @@ def requires(permission: Permission) -> Callable[..., Any]:
     ) -> Access:
         principal = (await identify(context, credentials, feed_token=feed_token))[0]
         roles = principal.organisation_roles
-        if permission.scope is Scope.ORGANISATION and not roles & permission.roles:
-            raise _role_required(permission, roles, "dans votre organisation", "in your organisation")
+        if permission.scope is Scope.ORGANISATION:
+            roles = organisation_roles(principal, permission=permission.name, required=permission.roles)
         return Access(permission, principal, roles)
 
     async def on_engagement(
@@ -168,11 +145,14 @@ def requires(permission: Permission) -> Callable[..., Any]:
         feed_token: str | None = None,
     ) -> Access:
         principal, exists, owner = await identify(context, credentials, engagement_id, feed_token)
-        roles = principal.roles_on(engagement_id, owner) if exists else frozenset()
-        if not roles:
-            raise engagement_not_found(engagement_id)
-        if not roles & permission.roles:
-            raise _role_required(permission, roles, "sur cet accompagnement", "on this engagement")
+        roles = engagement_roles(
+            principal,
+            engagement_id,
+            exists=exists,
+            owner=owner,
+            permission=permission.name,
+            required=permission.roles,
+        )
         return Access(permission, principal, roles, engagement_id)
 
     checks: dict[Scope, Callable[..., Any]] = {

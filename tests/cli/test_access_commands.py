@@ -3,6 +3,7 @@ database."""
 
 from __future__ import annotations
 
+import getpass
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,8 +31,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-def _run(*args: str) -> Any:
-    return runner.invoke(app, list(args))
+def _run(*args: str, operator: bool = True) -> Any:
+    """Users and tokens are an operator's business: these tests run as one (GOUVERNANCE_OPERATOR=1)."""
+    return runner.invoke(app, list(args), env={"GOUVERNANCE_OPERATOR": "1" if operator else "0"})
 
 
 def test_users_grants_and_a_token_that_authenticates(data_dir: Path) -> None:
@@ -123,6 +125,38 @@ def test_refusals_are_printed_in_french_without_traceback(
     assert result.exit_code == 1
     assert f"({code})" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("users", "add", "intrus", "--org", "cc-val-fleuri"),
+        ("users", "grant", "julien.robert", "--role", "consultant", "--org-wide"),
+        ("tokens", "create", "julien.robert"),
+        ("tokens", "list", "julien.robert"),
+        ("db", "upgrade"),
+    ],
+)
+def test_users_tokens_and_migrations_are_refused_outside_operator_mode(
+    data_dir: Path, args: tuple[str, ...]
+) -> None:
+    _run("users", "add", "julien.robert", "--org", "cc-val-fleuri")
+    refused = _run(*args, operator=False)
+    assert refused.exit_code == 1
+    assert "réservé aux opérateurs : ajoutez --operateur" in " ".join(refused.stderr.split())
+    assert "(cli.operator_required)" in refused.stderr
+    assert "Traceback" not in refused.output
+    db = Database(f"sqlite:///{data_dir / 'gouvernance.db'}")
+    with db.reading() as session:
+        assert session.scalars(select(ApiTokenRow)).first() is None
+    db.dispose()
+
+
+def test_operator_mode_is_logged_with_the_system_user(data_dir: Path) -> None:
+    added = _run("users", "add", "julien.robert", "--org", "cc-val-fleuri")
+    assert added.exit_code == 0
+    assert f"Mode opérateur : {getpass.getuser()} — gouvernance users add" in added.stderr
+    assert "Mode opérateur" not in added.stdout
 
 
 def test_serve_prepares_the_demo_and_runs_uvicorn(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,8 @@ def test_validate_reports_file_line_and_path(cli, tmp_path: Path) -> None:
     assert "✓" in cli("models", "validate").stdout
 
 
-def test_launch_status_advance_attach(cli, tmp_path: Path) -> None:
+def test_launch_status_advance_attach(cli, crew, tmp_path: Path) -> None:
+    me = ("--login", crew.consultant)
     launched = cli(
         "launch",
         "gouvernance-partagee",
@@ -44,22 +45,18 @@ def test_launch_status_advance_attach(cli, tmp_path: Path) -> None:
         "45284",
         "--param",
         "population=21000",
+        *me,
     )
     engagement_id = launched.stdout.strip()
     assert UUID.match(engagement_id), launched.stdout
     short = engagement_id[:8]
-    status = cli("status", short).stdout
+    status = cli("status", short, *me).stdout
     assert "État des lieux" in status
     assert "0 %" in status
-    refused = cli("advance", short, "cadrage_accompagnement", "start", "--as", "elu", ok=False)
-    assert "rôle non autorisé" in refused.stderr
-    assert "Consultant" in refused.stderr
-    assert (
-        "in_progress"
-        not in cli("advance", short, "cadrage_accompagnement", "start", "--as", "consultant").stderr
-    )
-    refused = cli("advance", short, "cadrage_accompagnement", "submit", "--as", "consultant", ok=False)
-    assert "compte rendu de cadrage" in refused.stderr
+    assert "cadrage_accompagnement : Réunion de cadrage" in status, "the key advance needs, beside the title"
+    moved = cli("advance", short, "cadrage_accompagnement", "start", *me)
+    assert "in_progress" not in moved.stderr
+    assert "prête → en cours" in moved.stdout
     note = tmp_path / "cr.md"
     note.write_text("# Compte rendu de cadrage\n", encoding="utf-8")
     cli(
@@ -70,14 +67,14 @@ def test_launch_status_advance_attach(cli, tmp_path: Path) -> None:
         str(note),
         "--label",
         "compte rendu de cadrage",
-        "--as",
-        "consultant",
+        *me,
     )
-    moved = cli("advance", short, "cadrage_accompagnement", "submit", "--as", "consultant").stdout
+    moved = cli("advance", short, "cadrage_accompagnement", "submit", *me).stdout
     assert "en cours → en revue" in moved
 
 
-def test_bad_launch_input_lists_every_problem(cli) -> None:
+def test_bad_launch_input_lists_every_problem(cli, crew) -> None:
+    me = ("--login", crew.consultant)
     result = cli(
         "launch",
         "gouvernance-partagee",
@@ -89,17 +86,20 @@ def test_bad_launch_input_lists_every_problem(cli) -> None:
         "population=beaucoup",
         "--param",
         "inconnu=1",
+        *me,
         ok=False,
     )
     assert "population" in result.stderr
     assert "paramètre inconnu « inconnu »" in result.stderr
     assert (
         "date de début illisible"
-        in cli("launch", "gouvernance-partagee", "--territory", "X", "--start", "02/03/2026", ok=False).stderr
+        in cli(
+            "launch", "gouvernance-partagee", "--territory", "X", "--start", "02/03/2026", *me, ok=False
+        ).stderr
     )
     assert (
         "Modèle de processus inconnu"
-        in cli("launch", "nope", "--territory", "X", "--start", "2026-03-02", ok=False).stderr
+        in cli("launch", "nope", "--territory", "X", "--start", "2026-03-02", *me, ok=False).stderr
     )
 
 
@@ -120,9 +120,16 @@ def test_demo_walks_the_whole_journey(cli) -> None:
     assert "Couverture des consultations" in out
 
 
-def test_background_commands(cli, tmp_path: Path) -> None:
+def test_background_commands(cli, crew, tmp_path: Path) -> None:
     engagement_id = cli(
-        "launch", "gouvernance-partagee", "--territory", "Olivet", "--start", "2026-03-02"
+        "launch",
+        "gouvernance-partagee",
+        "--territory",
+        "Olivet",
+        "--start",
+        "2026-03-02",
+        "--login",
+        crew.consultant,
     ).stdout.strip()
     swept = cli("reminders", "sweep", "--now", "2030-01-01T09:00").stdout
     assert "notification(s) créée(s)" in swept

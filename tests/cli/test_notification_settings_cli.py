@@ -14,20 +14,30 @@ from gouvernance.notifications.webhooks import webhooks_of
 def test_preferences_round_trip(cli, db) -> None:
     org = f"cc-{uuid.uuid4().hex[:8]}"
     login = f"julien.{org}"
-    cli("users", "add", login, "--org", org)
+    cli("users", "add", login, "--org", org, "--operateur")
     shown = cli(
-        "users", "set-preferences", login, "--email", "julien@val-fleuri.fr", "--delivery", "daily_digest"
+        "users",
+        "set-preferences",
+        login,
+        "--email",
+        "julien@val-fleuri.fr",
+        "--delivery",
+        "daily_digest",
+        "--operateur",
     )
     assert "julien@val-fleuri.fr" in shown.stdout
     assert "un récapitulatif par jour" in shown.stdout
-    cli("users", "set-preferences", login, "--language", "en")  # the other options stay as they were
+    # the other options stay as they were
+    cli("users", "set-preferences", login, "--language", "en", "--operateur")
     with db.reading() as session:
         assert preferences_of(session, login) == Preferences("julien@val-fleuri.fr", "en", "daily_digest")
-    cli("users", "set-preferences", login, "--no-email", "--delivery", "none")
+    cli("users", "set-preferences", login, "--no-email", "--delivery", "none", "--operateur")
     with db.reading() as session:
         assert preferences_of(session, login) == Preferences(None, "en", "none")
 
-    refused = cli("users", "set-preferences", login, "--email", "julien-at-val-fleuri", ok=False)
+    refused = cli(
+        "users", "set-preferences", login, "--email", "julien-at-val-fleuri", "--operateur", ok=False
+    )
     assert "Préférences de notification invalides" in refused.stderr
     assert "adresse électronique invalide « julien-at-val-fleuri »" in refused.stderr
     assert "(preferences.email)" in refused.stderr
@@ -36,8 +46,8 @@ def test_preferences_round_trip(cli, db) -> None:
 def test_webhooks_round_trip_for_an_admin_only(cli, db) -> None:
     org = f"cc-{uuid.uuid4().hex[:8]}"
     admin, member = f"admin.{org}", f"agent.{org}"
-    cli("users", "add", admin, "--org", org, "--admin")
-    cli("users", "add", member, "--org", org)
+    cli("users", "add", admin, "--org", org, "--admin", "--operateur")
+    cli("users", "add", member, "--org", org, "--operateur")
 
     refused = cli("webhooks", "add", org, "https://hooks.val-fleuri.fr/g", "--as", member, ok=False)
     assert "Action réservée aux administrateurs de l'organisation" in refused.stderr
@@ -68,7 +78,7 @@ def test_webhooks_round_trip_for_an_admin_only(cli, db) -> None:
     assert "step.submit" in listed
     assert secret not in listed
 
-    cli("users", "set-admin", member)  # now they may
+    cli("users", "set-admin", member, "--operateur")  # now they may
     cli("webhooks", "remove", org, str(webhook_id), "--as", member)
     with db.reading() as session:
         assert webhooks_of(session, organisation=org, by=admin) == []
@@ -78,12 +88,12 @@ def test_webhooks_round_trip_for_an_admin_only(cli, db) -> None:
 
 def test_set_email_changes_the_address_only(cli, db) -> None:
     login = f"agent.{uuid.uuid4().hex[:8]}"
-    cli("users", "add", login, "--org", "ville-set-email")
-    cli("users", "set-preferences", login, "--delivery", "daily_digest", "--language", "en")
-    shown = cli("users", "set-email", login, "agent@ville.fr").stdout
+    cli("users", "add", login, "--org", "ville-set-email", "--operateur")
+    cli("users", "set-preferences", login, "--delivery", "daily_digest", "--language", "en", "--operateur")
+    shown = cli("users", "set-email", login, "agent@ville.fr", "--operateur").stdout
     assert "agent@ville.fr" in shown
     assert "daily_digest" in shown  # the other choices are kept
     with db.reading() as session:
         assert preferences_of(session, login) == Preferences("agent@ville.fr", "en", "daily_digest")
-    refused = cli("users", "set-email", login, "agent-at-ville", ok=False)
+    refused = cli("users", "set-email", login, "agent-at-ville", "--operateur", ok=False)
     assert "adresse électronique invalide « agent-at-ville »" in refused.stderr

@@ -4,11 +4,27 @@ traceback."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 
+from gouvernance.access.service import add_user, grant
 from gouvernance.demo.stakeholders_demo import demo_csv
+
+
+@pytest.fixture
+def cli(cli, db, clock):
+    """Every command runs as the project lead of the organisation that launches the engagement."""
+    login = f"julien.{uuid.uuid4().hex[:8]}"
+    with db.transaction() as session:
+        add_user(session, login, organisation=f"org-{login.split('.')[1]}", clock=clock)
+        grant(session, login, "chef_de_projet", clock=clock)
+
+    def run(*args: str, ok: bool = True):
+        return cli(*args, "--login", login, ok=ok)
+
+    return run
 
 
 @pytest.fixture

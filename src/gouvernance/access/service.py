@@ -326,6 +326,16 @@ def authenticate(session: Session, token: str, *, feed: bool = False) -> Princip
     if found is None:
         return None
     login, organisation = found
+    return _with_grants(session, login, organisation)
+
+
+def principal_of(session: Session, login: str) -> Principal:
+    """The user ``login`` with every role they hold, as a token would authenticate them; NotFound when
+    there is none. For callers whose identity the system already trusts (the command line)."""
+    return _with_grants(session, login, require_user(session, login).organisation_key)
+
+
+def _with_grants(session: Session, login: str, organisation: str) -> Principal:
     grants = session.execute(
         select(GrantRow.role, GrantRow.engagement_id).where(GrantRow.login == login).order_by(GrantRow.id)
     ).all()

@@ -21,30 +21,41 @@ from gouvernance.access.service import (
 )
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.french import FrenchCommand, french_app
+from gouvernance.cli.identity import Operator, require_operator
 from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
 
-users_app = typer.Typer(help="Utilisateurs de l'API et leurs rôles.", no_args_is_help=True)
-tokens_app = typer.Typer(help="Jetons d'API (stockés hachés).", no_args_is_help=True)
+users_app = french_app(help="Utilisateurs de l'API et leurs rôles.", no_args_is_help=True)
+tokens_app = french_app(help="Jetons d'API (stockés hachés).", no_args_is_help=True)
 
 
-@users_app.command("add")
+@users_app.command("add", cls=FrenchCommand)
 @handle_errors
 def users_add(
-    login: Annotated[str, typer.Argument(help="Identifiant, ex. julien.robert.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation (créée si besoin), ex. cc-val-fleuri.")],
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant, ex. julien.robert.")],
+    org: Annotated[
+        str,
+        typer.Option(
+            "--org", metavar="ORGANISATION", help="Organisation (créée si besoin), ex. cc-val-fleuri."
+        ),
+    ],
     org_kind: Annotated[
         str,
         typer.Option(
-            "--org-kind", help=f"Type d'une nouvelle organisation : {' | '.join(ORGANISATION_KINDS)}."
+            "--org-kind",
+            metavar="TYPE",
+            help=f"Type d'une nouvelle organisation : {' | '.join(ORGANISATION_KINDS)}.",
         ),
     ] = "collectivite",
-    name: Annotated[str | None, typer.Option(help="Nom affiché.")] = None,
+    name: Annotated[str | None, typer.Option(metavar="NOM", help="Nom affiché.")] = None,
     admin: Annotated[
         bool, typer.Option("--admin", help="Administrateur de l'organisation (ses webhooks).")
     ] = False,
+    operator: Operator = False,
 ) -> None:
     """Ajoute un utilisateur à une organisation (collectivité ou cabinet)."""
+    require_operator(operator, "users add")
     with context.database().transaction() as session:
         add_user(
             session,
@@ -59,13 +70,15 @@ def users_add(
     console.print(f"Utilisateur « {login} » ajouté à l'organisation « {org} »{role}.", highlight=False)
 
 
-@users_app.command("set-admin")
+@users_app.command("set-admin", cls=FrenchCommand)
 @handle_errors
 def users_set_admin(
-    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
     remove: Annotated[bool, typer.Option("--remove", help="Lui retire ce rôle.")] = False,
+    operator: Operator = False,
 ) -> None:
     """Fait d'un utilisateur un administrateur de son organisation (ou ne l'est plus, avec --remove)."""
+    require_operator(operator, "users set-admin")
     with context.database().transaction() as session:
         row = set_org_admin(session, login, admin=not remove)
         organisation = row.organisation_key
@@ -75,19 +88,24 @@ def users_set_admin(
     )
 
 
-@users_app.command("grant")
+@users_app.command("grant", cls=FrenchCommand)
 @handle_errors
 def users_grant(
-    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
-    role: Annotated[str, typer.Option("--role", help=" | ".join(ROLES))],
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
+    role: Annotated[str, typer.Option("--role", metavar="RÔLE", help=" | ".join(ROLES))],
     engagement: Annotated[
-        str | None, typer.Option("--engagement", help="Sur cet accompagnement (identifiant ou début).")
+        str | None,
+        typer.Option(
+            "--engagement", metavar="ACCOMPAGNEMENT", help="Sur cet accompagnement (identifiant ou début)."
+        ),
     ] = None,
     org_wide: Annotated[
         bool, typer.Option("--org-wide", help="Sur tous les accompagnements de son organisation.")
     ] = False,
+    operator: Operator = False,
 ) -> None:
     """Donne un rôle, sur un accompagnement ou sur toute l'organisation de l'utilisateur."""
+    require_operator(operator, "users grant")
     if (engagement is None) == (not org_wide):
         raise InvalidInput(
             Message(
@@ -103,10 +121,10 @@ def users_grant(
     console.print(f"Rôle « {role} » donné à « {login} » sur {where}.", highlight=False)
 
 
-@tokens_app.command("create")
+@tokens_app.command("create", cls=FrenchCommand)
 @handle_errors
 def tokens_create(
-    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
     calendar: Annotated[
         bool,
         typer.Option(
@@ -115,17 +133,23 @@ def tokens_create(
             "d'abonnement (…/me/calendar.ics?jeton=gc_…).",
         ),
     ] = False,
+    operator: Operator = False,
 ) -> None:
     """Crée un jeton d'API et l'affiche (une seule fois : seul son hachage est conservé)."""
+    require_operator(operator, "tokens create")
     with context.database().transaction() as session:
         token = create_token(session, login, clock=context.clock(), feed=calendar)
     typer.echo(token)
 
 
-@tokens_app.command("list")
+@tokens_app.command("list", cls=FrenchCommand)
 @handle_errors
-def tokens_list(login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")]) -> None:
+def tokens_list(
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
+    operator: Operator = False,
+) -> None:
     """Liste les jetons d'un utilisateur : préfixe, création, révocation (jamais le jeton lui-même)."""
+    require_operator(operator, "tokens list")
     with context.database().reading() as session:
         rows = tokens_of(session, login)
     table = Table("Préfixe", "Créé le", "Révoqué le")
@@ -134,17 +158,21 @@ def tokens_list(login: Annotated[str, typer.Argument(help="Identifiant de l'util
     console.print(table)
 
 
-@tokens_app.command("revoke")
+@tokens_app.command("revoke", cls=FrenchCommand)
 @handle_errors
 def tokens_revoke(
-    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
     prefix: Annotated[
         str | None,
-        typer.Option("--prefix", help="Le préfixe affiché par « tokens list », ou le jeton entier."),
+        typer.Option(
+            "--prefix", metavar="PRÉFIXE", help="Le préfixe affiché par « tokens list », ou le jeton entier."
+        ),
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="Révoque tous ses jetons actifs.")] = False,
+    operator: Operator = False,
 ) -> None:
     """Révoque un jeton (ou tous) : il est refusé dans les secondes qui suivent."""
+    require_operator(operator, "tokens revoke")
     if (prefix is None) == (not every):
         raise InvalidInput(
             Message(
@@ -167,8 +195,8 @@ def _moment(moment: datetime | None) -> str:
 
 @handle_errors
 def serve_command(
-    host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="ADRESSE", help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port.")] = 8000,
     demo: Annotated[
         bool,
         typer.Option("--demo/--no-demo", help="Prépare un accompagnement et des jetons de démonstration."),
@@ -176,7 +204,9 @@ def serve_command(
     workers: Annotated[
         int,
         typer.Option(
-            help="Processus servant l'API (au-delà de 1 : PostgreSQL seulement) ; un par cœur pour commencer."
+            metavar="N",
+            help="Processus servant l'API (au-delà de 1 : PostgreSQL seulement) ; "
+            "un par cœur pour commencer.",
         ),
     ] = 1,
     access_log: Annotated[

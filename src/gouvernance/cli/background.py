@@ -13,14 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.clock import Clock, FrozenClock
 from gouvernance.errors import InvalidInput, Message
 
-reminders_app = typer.Typer(help="Rappels et escalades.", no_args_is_help=True)
-notifications_app = typer.Typer(
-    help="Notifications : courriels, webhooks, application.", no_args_is_help=True
-)
-deliverables_app = typer.Typer(help="Livrables (HTML, PDF, DOCX).", no_args_is_help=True)
+reminders_app = french_app(help="Rappels et escalades.", no_args_is_help=True)
+notifications_app = french_app(help="Notifications : courriels, webhooks, application.", no_args_is_help=True)
+deliverables_app = french_app(help="Livrables (HTML, PDF, DOCX).", no_args_is_help=True)
 
 
 def _clock_at(now: str | None) -> Clock:
@@ -53,7 +52,9 @@ def _progress() -> Progress:
 
 
 def worker_command(
-    limit: Annotated[int | None, typer.Option(help="Nombre maximal d'exécutions simultanées.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(metavar="N", help="Nombre maximal d'exécutions simultanées.")
+    ] = None,
 ) -> None:
     """Sert tous les flux Prefect avec leur planification (serveur éphémère par défaut)."""
     from gouvernance.flows.worker import schedules, serve_all
@@ -70,11 +71,14 @@ def _every(seconds: int) -> str:
     return f"toutes les {seconds // 60} min"
 
 
-@reminders_app.command("sweep")
+@reminders_app.command("sweep", cls=FrenchCommand)
 @handle_errors
 def sweep_command(
-    now: Annotated[str | None, typer.Option(help="Instant du balayage (par défaut : maintenant).")] = None,
-    batch_size: Annotated[int, typer.Option(help="Étapes lues par lot.", min=1)] = 1000,
+    now: Annotated[
+        str | None,
+        typer.Option(metavar="AAAA-MM-JJTHH:MM", help="Instant du balayage (par défaut : maintenant)."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(metavar="N", help="Étapes lues par lot.", min=1)] = 1000,
 ) -> None:
     """Crée les rappels, retards et escalades dus (une seule fois chacun), puis, à partir de 7 h, les
     récapitulatifs quotidiens : le même passage que le flux sweep-reminders du travailleur."""
@@ -95,15 +99,20 @@ def sweep_command(
     )
 
 
-@notifications_app.command("dispatch")
+@notifications_app.command("dispatch", cls=FrenchCommand)
 @handle_errors
 def dispatch_command(
-    now: Annotated[str | None, typer.Option(help="Instant de l'envoi (par défaut : maintenant).")] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(metavar="AAAA-MM-JJTHH:MM", help="Instant de l'envoi (par défaut : maintenant)."),
+    ] = None,
     batch_size: Annotated[
-        int | None, typer.Option(help="Envois réservés par lot (GOUVERNANCE_DISPATCH_BATCH_SIZE).")
+        int | None,
+        typer.Option(metavar="N", help="Envois réservés par lot (GOUVERNANCE_DISPATCH_BATCH_SIZE)."),
     ] = None,
     worker: Annotated[
-        str | None, typer.Option(help="Nom du travailleur (GOUVERNANCE_WORKER_NAME, sinon hôte:pid).")
+        str | None,
+        typer.Option(metavar="NOM", help="Nom du travailleur (GOUVERNANCE_WORKER_NAME, sinon hôte:pid)."),
     ] = None,
 ) -> None:
     """Transforme les événements en notifications puis envoie courriels et webhooks en attente."""
@@ -125,13 +134,18 @@ def dispatch_command(
     )
 
 
-@deliverables_app.command("build")
+@deliverables_app.command("build", cls=FrenchCommand)
 @handle_errors
 def build_command(
-    engagement: Annotated[str, typer.Argument(help="Identifiant (ou début) de l'accompagnement.")],
-    out: Annotated[Path | None, typer.Option(help="Répertoire où écrire aussi les fichiers.")] = None,
+    engagement: Annotated[
+        str, typer.Argument(metavar="ACCOMPAGNEMENT", help="Identifiant (ou début) de l'accompagnement.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(metavar="CHEMIN", help="Répertoire où écrire aussi les fichiers.")
+    ] = None,
     key: Annotated[
-        list[str] | None, typer.Option(help="Livrable à produire (répétable ; tous par défaut).")
+        list[str] | None,
+        typer.Option(metavar="CLÉ", help="Livrable à produire (répétable ; tous par défaut)."),
     ] = None,
 ) -> None:
     """Produit les livrables d'un accompagnement (nouvelle version de chacun)."""
@@ -171,8 +185,12 @@ def build_command(
 
 
 def calendar_command(
-    engagement: Annotated[str, typer.Argument(help="Identifiant (ou début) de l'accompagnement.")],
-    out: Annotated[Path | None, typer.Option(help="Fichier .ics (par défaut : sortie standard).")] = None,
+    engagement: Annotated[
+        str, typer.Argument(metavar="ACCOMPAGNEMENT", help="Identifiant (ou début) de l'accompagnement.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(metavar="CHEMIN", help="Fichier .ics (par défaut : sortie standard).")
+    ] = None,
 ) -> None:
     """Exporte les échéances et jalons au format iCalendar (.ics)."""
     from gouvernance.calendars.ics import engagement_entries, render
@@ -194,11 +212,18 @@ def calendar_command(
 
 
 def launch_many_command(
-    model_key: Annotated[str, typer.Argument(metavar="MODEL", help="Clé du modèle.")],
-    territories: Annotated[Path, typer.Option(help="CSV : nom;type;insee (en-tête facultatif).")],
-    start: Annotated[str, typer.Option(help="Date de début AAAA-MM-JJ.")],
-    key: Annotated[str, typer.Option(help="Clé d'idempotence : relancer avec la même clé ne duplique rien.")],
-    organisation: Annotated[str | None, typer.Option(help="Organisation propriétaire.")] = None,
+    model_key: Annotated[str, typer.Argument(metavar="MODÈLE", help="Clé du modèle.")],
+    territories: Annotated[
+        Path, typer.Option(metavar="FICHIER", help="CSV : nom;type;insee (en-tête facultatif).")
+    ],
+    start: Annotated[str, typer.Option(metavar="AAAA-MM-JJ", help="Date de début AAAA-MM-JJ.")],
+    key: Annotated[
+        str,
+        typer.Option(metavar="CLÉ", help="Clé d'idempotence : relancer avec la même clé ne duplique rien."),
+    ],
+    organisation: Annotated[
+        str | None, typer.Option(metavar="ORGANISATION", help="Organisation propriétaire.")
+    ] = None,
 ) -> None:
     """Lance le même parcours pour plusieurs territoires (ex. les communes d'un EPCI)."""
     from gouvernance.engagements.bulk import launch_many

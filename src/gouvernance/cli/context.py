@@ -48,8 +48,8 @@ def database(*, migrate_embedded: bool = True) -> Database:
     raise DomainError(
         Message(
             "db.not_migrated",
-            "La base n'est pas à jour : lancez « gouvernance db upgrade ».",
-            "The database schema is not up to date: run 'gouvernance db upgrade'.",
+            "La base n'est pas à jour : lancez « gouvernance db upgrade --operateur ».",
+            "The database schema is not up to date: run 'gouvernance db upgrade --operateur'.",
         )
     )
 
@@ -59,7 +59,13 @@ def clock() -> Clock:
 
 
 def print_error(error: DomainError) -> None:
-    errors.print(f"[bold red]Erreur[/] ({error.code}) : {error.text()}", highlight=False)
+    headline = error.text()
+    # A refusal's message repeats its reasons on one line for one-line readers (the API's problem detail);
+    # here each reason gets a line of its own, so the headline stops before them.
+    repeated = " : " + " ; ".join(reason.fr for reason in error.reasons)
+    if error.reasons and headline.endswith(repeated):
+        headline = headline.removesuffix(repeated)
+    errors.print(f"[bold red]Erreur[/] ({error.code}) : {headline}", highlight=False)
     for reason in error.reasons:
         errors.print(f"  • {reason.fr}  [dim]({reason.code})[/]", highlight=False)
 

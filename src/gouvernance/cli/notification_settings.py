@@ -10,17 +10,26 @@ from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
+from gouvernance.cli.french import FrenchCommand, french_app
+from gouvernance.cli.identity import Operator, require_operator
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.notifications.preferences import LANGUAGES, Preferences
 from gouvernance.notifications.preferences import preferences_of as read_preferences
 from gouvernance.notifications.preferences import set_preferences as write_preferences
 from gouvernance.notifications.webhooks import add_webhook, remove_webhook, webhooks_of
 
-webhooks_app = typer.Typer(
+webhooks_app = french_app(
     help="Webhooks d'une organisation (réservés à ses administrateurs).", no_args_is_help=True
 )
-Organisation = Annotated[str, typer.Argument(help="Identifiant de l'organisation, ex. cc-val-fleuri.")]
-Admin = Annotated[str, typer.Option("--as", help="Votre identifiant : un administrateur de l'organisation.")]
+Organisation = Annotated[
+    str, typer.Argument(metavar="ORGANISATION", help="Identifiant de l'organisation, ex. cc-val-fleuri.")
+]
+Admin = Annotated[
+    str,
+    typer.Option(
+        "--as", metavar="IDENTIFIANT", help="Votre identifiant : un administrateur de l'organisation."
+    ),
+]
 
 _DELIVERY_FR = {
     "immediate": "un courriel par notification",
@@ -31,20 +40,27 @@ _DELIVERY_FR = {
 
 @handle_errors
 def users_set_preferences(
-    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
-    email: Annotated[str | None, typer.Option("--email", help="Adresse des courriels.")] = None,
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
+    email: Annotated[
+        str | None, typer.Option("--email", metavar="ADRESSE", help="Adresse des courriels.")
+    ] = None,
     no_email: Annotated[bool, typer.Option("--no-email", help="Efface l'adresse.")] = False,
-    language: Annotated[str | None, typer.Option("--language", help=" | ".join(LANGUAGES))] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", metavar="LANGUE", help=" | ".join(LANGUAGES))
+    ] = None,
     delivery: Annotated[
         str | None,
         typer.Option(
             "--delivery",
+            metavar="MODE",
             help="immediate (un courriel par notification) | daily_digest (un par jour) | none "
             "(application seulement).",
         ),
     ] = None,
+    operator: Operator = False,
 ) -> None:
     """Préférences de notification d'un utilisateur : seules les options données changent."""
+    require_operator(operator, "users set-preferences")
     if no_email and email is not None:
         raise InvalidInput(
             Message(
@@ -66,10 +82,12 @@ def users_set_preferences(
 
 @handle_errors
 def users_set_email(
-    login: Annotated[str, typer.Argument(help="Identifiant de l'utilisateur.")],
-    email: Annotated[str, typer.Argument(help="Adresse des courriels.")],
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
+    email: Annotated[str, typer.Argument(metavar="ADRESSE", help="Adresse des courriels.")],
+    operator: Operator = False,
 ) -> None:
     """Adresse des courriels d'un utilisateur (le reste de ses préférences ne change pas)."""
+    require_operator(operator, "users set-email")
     with context.database().transaction() as session:
         current = read_preferences(session, login)
         saved = write_preferences(
@@ -90,20 +108,24 @@ def _print_preferences(login: str, preferences: Preferences) -> None:
     )
 
 
-@webhooks_app.command("add")
+@webhooks_app.command("add", cls=FrenchCommand)
 @handle_errors
 def webhooks_add(
     organisation: Organisation,
-    url: Annotated[str, typer.Argument(help="Adresse http(s) qui reçoit les POST signés.")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="Adresse http(s) qui reçoit les POST signés.")],
     admin: Admin,
     secret: Annotated[
         str | None,
-        typer.Option("--secret", help="Secret de signature (16 caractères ou plus) ; généré sinon."),
+        typer.Option(
+            "--secret", metavar="SECRET", help="Secret de signature (16 caractères ou plus) ; généré sinon."
+        ),
     ] = None,
     events: Annotated[
         list[str] | None,
         typer.Option(
-            "--event", help="Type d'événement à envoyer (répétable, ex. step.submit) ; tous par défaut."
+            "--event",
+            metavar="ÉVÉNEMENT",
+            help="Type d'événement à envoyer (répétable, ex. step.submit) ; tous par défaut.",
         ),
     ] = None,
 ) -> None:
@@ -130,7 +152,7 @@ def webhooks_add(
     )
 
 
-@webhooks_app.command("list")
+@webhooks_app.command("list", cls=FrenchCommand)
 @handle_errors
 def webhooks_list(organisation: Organisation, admin: Admin) -> None:
     """Liste les webhooks de l'organisation (jamais leurs secrets)."""
@@ -148,11 +170,13 @@ def webhooks_list(organisation: Organisation, admin: Admin) -> None:
     console.print(table)
 
 
-@webhooks_app.command("remove")
+@webhooks_app.command("remove", cls=FrenchCommand)
 @handle_errors
 def webhooks_remove(
     organisation: Organisation,
-    webhook_id: Annotated[int, typer.Argument(help="Identifiant du webhook (voir webhooks list).")],
+    webhook_id: Annotated[
+        int, typer.Argument(metavar="N", help="Identifiant du webhook (voir webhooks list).")
+    ],
     admin: Admin,
 ) -> None:
     """Retire un webhook : ce qui attendait d'y être envoyé ne l'est plus."""

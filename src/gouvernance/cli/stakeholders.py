@@ -4,7 +4,6 @@ stakeholder's contact details (RGPD)."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Mapping
@@ -16,8 +15,18 @@ from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, errors, handle_errors
-from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.progress import find_engagement_id
+from gouvernance.cli.french import FrenchCommand, french_app
+from gouvernance.cli.identity import (
+    PERSONAL_DATA,
+    READ,
+    WRITE_STAKEHOLDERS,
+    Login,
+    Operator,
+    Role,
+    engagement_for,
+    identify,
+    readable,
+)
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClass
 
@@ -27,18 +36,17 @@ if TYPE_CHECKING:
 
 # The service (networkx, numpy) is imported by the commands that use it: `gouvernance --help` stays quick.
 
-stakeholders_app = typer.Typer(
+stakeholders_app = french_app(
     help="Cartographie des parties prenantes : import, consultations, export, analyse, RGPD.",
     no_args_is_help=True,
 )
 
-Engagement = Annotated[str, typer.Argument(help="Identifiant (ou début d'identifiant) de l'accompagnement.")]
-Role = Annotated[str, typer.Option("--as", help="Rôle sous lequel vous agissez.")]
-Login = Annotated[str | None, typer.Option(help="Votre identifiant (par défaut : cli:<utilisateur>).")]
-
-
-def _actor(role: str, login: str | None) -> ActorRef:
-    return ActorRef.of(login or f"cli:{getpass.getuser()}", role)
+Engagement = Annotated[
+    str,
+    typer.Argument(
+        metavar="ACCOMPAGNEMENT", help="Identifiant (ou début d'identifiant) de l'accompagnement."
+    ),
+]
 
 
 def _read(file: Path) -> bytes:
@@ -49,15 +57,19 @@ def _read(file: Path) -> bytes:
     return file.read_bytes()
 
 
-@stakeholders_app.command("import")
+@stakeholders_app.command("import", cls=FrenchCommand)
 @handle_errors
 def import_command(
     engagement: Engagement,
     file: Annotated[
-        Path, typer.Argument(help="Tableur enregistré en CSV (« ; » ou « , », UTF-8 ou Windows).")
+        Path,
+        typer.Argument(
+            metavar="FICHIER", help="Tableur enregistré en CSV (« ; » ou « , », UTF-8 ou Windows)."
+        ),
     ],
-    role: Role = "chef_de_projet",
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Importe un tableur de parties prenantes : tout ou rien, chaque ligne fautive est signalée."""
     from gouvernance.stakeholders import importing as service
@@ -65,11 +77,13 @@ def import_command(
     content = _read(file)
     console.print(f"Lecture de {file.name} ({len(content)} octets)…", highlight=False)
     with context.database().transaction() as session:
+        caller = identify(session, login, operator, "stakeholders import")
+        engagement_id, actor = engagement_for(session, caller, engagement, WRITE_STAKEHOLDERS, role)
         summary = service.import_csv(
             session,
-            engagement_id=find_engagement_id(session, engagement),
+            engagement_id=engagement_id,
             content=content,
-            actor=_actor(role, login),
+            actor=actor,
             clock=context.clock(),
         )
     console.print(
@@ -82,15 +96,16 @@ def import_command(
         console.print(f"Colonnes ignorées : {', '.join(summary.ignored_columns)}", highlight=False)
 
 
-@stakeholders_app.command("list")
+@stakeholders_app.command("list", cls=FrenchCommand)
 @handle_errors
-def list_command(engagement: Engagement) -> None:
+def list_command(engagement: Engagement, login: Login = None, operator: Operator = False) -> None:
     """Liste les parties prenantes (sans leurs coordonnées)."""
     from gouvernance.stakeholders import register_service as service
     from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
 
     with context.database().reading() as session:
-        rows = service.list_stakeholders(session, find_engagement_id(session, engagement))
+        caller = identify(session, login, operator, "stakeholders list")
+        rows = service.list_stakeholders(session, readable(session, caller, engagement))
     table = Table("N°", "Identifiant", "Nom", "Catégorie", "Pouvoir", "Intérêt", "Stratégie (Mendelow)")
     for row in rows:
         table.add_row(
@@ -106,25 +121,34 @@ def list_command(engagement: Engagement) -> None:
     console.print(f"{len(rows)} partie(s) prenante(s).", highlight=False)
 
 
-@stakeholders_app.command("consult")
+@stakeholders_app.command("consult", cls=FrenchCommand)
 @handle_errors
 def consult_command(
     engagement: Engagement,
-    step: Annotated[str, typer.Option(help="Clé de l'étape que la consultation a servie.")],
+    step: Annotated[str, typer.Option(metavar="ÉTAPE", help="Clé de l'étape que la consultation a servie.")],
     with_: Annotated[
         list[str],
-        typer.Option("--with", help="Partie prenante consultée : n°, identifiant ou nom (répétable)."),
+        typer.Option(
+            "--with", metavar="PARTIE", help="Partie prenante consultée : n°, identifiant ou nom (répétable)."
+        ),
     ],
     format: Annotated[
-        str, typer.Option("--format", help="réunion publique, atelier, questionnaire, entretien, plateforme…")
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="réunion publique, atelier, questionnaire, entretien, plateforme…",
+        ),
     ] = "entretien",
     held_on: Annotated[
-        str | None, typer.Option("--date", help="Date AAAA-MM-JJ (par défaut : aujourd'hui).")
+        str | None,
+        typer.Option("--date", metavar="AAAA-MM-JJ", help="Date AAAA-MM-JJ (par défaut : aujourd'hui)."),
     ] = None,
-    summary: Annotated[str, typer.Option(help="Résumé.")] = "",
-    outcome: Annotated[str, typer.Option(help="Résultat, suites données.")] = "",
-    role: Role = "chef_de_projet",
+    summary: Annotated[str, typer.Option(metavar="TEXTE", help="Résumé.")] = "",
+    outcome: Annotated[str, typer.Option(metavar="TEXTE", help="Résultat, suites données.")] = "",
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Enregistre une consultation au journal des consultations."""
     from gouvernance.stakeholders import consultations as service
@@ -132,7 +156,8 @@ def consult_command(
 
     clock = context.clock()
     with context.database().transaction() as session:
-        engagement_id = find_engagement_id(session, engagement)
+        caller = identify(session, login, operator, "stakeholders consult")
+        engagement_id, actor = engagement_for(session, caller, engagement, WRITE_STAKEHOLDERS, role)
         ids = [find_stakeholder(session, engagement_id, reference).id for reference in with_]
         view = service.add_consultation(
             session,
@@ -143,7 +168,7 @@ def consult_command(
             stakeholder_ids=ids,
             summary=summary,
             outcome=outcome,
-            actor=_actor(role, login),
+            actor=actor,
             clock=clock,
         )
     console.print(
@@ -153,31 +178,35 @@ def consult_command(
     )
 
 
-@stakeholders_app.command("export")
+@stakeholders_app.command("export", cls=FrenchCommand)
 @handle_errors
 def export_command(
     engagement: Engagement,
-    fmt: Annotated[str, typer.Option("--format", help="csv | graphml | gexf")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="csv | graphml | gexf")] = "csv",
     with_contacts: Annotated[
         bool,
         typer.Option("--with-contacts", help="Inclut les coordonnées (données personnelles, usage interne)."),
     ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Fichier à écrire (par défaut : la sortie).")
+        Path | None,
+        typer.Option("--out", metavar="CHEMIN", help="Fichier à écrire (par défaut : la sortie)."),
     ] = None,
-    role: Role = "chef_de_projet",
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Exporte la cartographie ; les coordonnées n'y figurent que sur demande explicite."""
     from gouvernance.stakeholders import reports as service
 
     with context.database().transaction() as session:
+        caller = identify(session, login, operator, "stakeholders export")
+        engagement_id, actor = engagement_for(session, caller, engagement, READ, role)
         exported = service.export(
             session,
-            engagement_id=find_engagement_id(session, engagement),
+            engagement_id=engagement_id,
             fmt=fmt,
             include_contacts=with_contacts,
-            actor=_actor(role, login),
+            actor=actor,
             clock=context.clock(),
         )
     if with_contacts:
@@ -194,17 +223,21 @@ def export_command(
     console.print(f"Export écrit : {out} ({len(exported.content)} octets)", highlight=False)
 
 
-@stakeholders_app.command("analyse")
+@stakeholders_app.command("analyse", cls=FrenchCommand)
 @handle_errors
 def analyse_command(
     engagement: Engagement,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Quadrants, saillance, intermédiaires, communautés, acteurs clés isolés, conflits et couverture."""
     from gouvernance.stakeholders import reports as service
 
     with context.database().reading() as session:
-        engagement_id = find_engagement_id(session, engagement)
+        engagement_id = readable(
+            session, identify(session, login, operator, "stakeholders analyse"), engagement
+        )
         analysis = service.analyse(session, engagement_id)
         model = service.model_of(session, engagement_id)
     if as_json:
@@ -213,25 +246,29 @@ def analyse_command(
     render_analysis(analysis, model)
 
 
-@stakeholders_app.command("erase-contacts")
+@stakeholders_app.command("erase-contacts", cls=FrenchCommand)
 @handle_errors
 def erase_contacts_command(
     engagement: Engagement,
-    stakeholder: Annotated[str, typer.Argument(help="Partie prenante : n°, identifiant ou nom.")],
-    role: Role = "chef_de_projet",
+    stakeholder: Annotated[
+        str, typer.Argument(metavar="PARTIE", help="Partie prenante : n°, identifiant ou nom.")
+    ],
+    role: Role = None,
     login: Login = None,
+    operator: Operator = False,
 ) -> None:
     """Efface les coordonnées d'une partie prenante (droit à l'effacement, RGPD)."""
     from gouvernance.stakeholders import register_service as service
 
     with context.database().transaction() as session:
-        engagement_id = find_engagement_id(session, engagement)
+        caller = identify(session, login, operator, "stakeholders erase-contacts")
+        engagement_id, actor = engagement_for(session, caller, engagement, PERSONAL_DATA, role)
         row = service.find_stakeholder(session, engagement_id, stakeholder)
         erased = service.erase_contacts(
             session,
             engagement_id=engagement_id,
             stakeholder_id=row.id,
-            actor=_actor(role, login),
+            actor=actor,
             clock=context.clock(),
         )
         name = row.name
