@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from gouvernance.clock import FrozenClock
+from gouvernance.composition import register_plugins
 from gouvernance.db.engine import Database, normalise_url
 from gouvernance.db.migrate import upgrade
 from gouvernance.engagements.actors import ActorRef
@@ -23,6 +24,10 @@ from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.spec.catalog import Catalog, shipped_directory
 from gouvernance.spec.schema import ProcessModel
 from gouvernance.spec.validation import load_model_file
+
+# The suite's composition root: the guard rule packs and deliverable contributors the API, the CLI and the
+# flows register through build_runtime. Done at import, before any test module loads a model while collected.
+register_plugins()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_DATABASE_URL = os.environ.get("GOUVERNANCE_TEST_DATABASE_URL")

@@ -189,7 +189,7 @@ def serve_command(
 
     db = context.database()
     check_workers(workers, db.dialect)
-    settings, clock = context.settings(), context.clock()
+    clock = context.clock()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
         from gouvernance.demo.server import prepare_server_demo
@@ -199,7 +199,7 @@ def serve_command(
     console.print(f"Documentation de l'API : [link]{base}/docs[/]", highlight=False)
     options = ServeOptions(host=host, port=port, workers=workers, access_log=access_log)
     if workers == 1:
-        serve(options, create_app(settings, database=db, clock=clock))
+        serve(options, create_app(runtime=context.runtime()))
         return
     db.dispose()  # each of uvicorn's workers builds its app, and its connections, from the same settings
     serve(options)

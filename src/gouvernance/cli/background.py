@@ -36,9 +36,8 @@ def _clock_at(now: str | None) -> Clock:
                 f"unreadable date '{now}' (YYYY-MM-DDTHH:MM)",
             )
         ) from None
-    return FrozenClock(
-        moment if moment.tzinfo else moment.replace(tzinfo=context.settings().tz).astimezone(UTC)
-    )
+    tz = context.runtime().tz
+    return FrozenClock(moment if moment.tzinfo else moment.replace(tzinfo=tz).astimezone(UTC), tz=tz)
 
 
 def _progress() -> Progress:
@@ -85,7 +84,7 @@ def sweep_command(
         context.database(),
         now=_clock_at(now).now(),
         base_url=settings.base_url,
-        tz=settings.tz,
+        tz=context.runtime().tz,
         batch_size=batch_size,
     )
     console.print(
@@ -107,17 +106,16 @@ def dispatch_command(
     ] = None,
 ) -> None:
     """Transforme les événements en notifications puis envoie courriels et webhooks en attente."""
-    from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
-    from gouvernance.notifications.dispatch import default_worker_name, run_dispatch
+    from gouvernance.notifications.dispatch import run_dispatch
 
-    settings = context.settings()
+    runtime = context.runtime()
     handled, report = run_dispatch(
         context.database(),
-        mailer=SmtpMailer.from_settings(settings),
-        webhooks=HttpWebhookSender(),
+        mailer=runtime.mailer,
+        webhooks=runtime.webhooks,
         clock=_clock_at(now),
-        worker=worker or settings.worker_name or default_worker_name(),
-        batch_size=batch_size or settings.dispatch_batch_size,
+        worker=worker or runtime.worker_id,
+        batch_size=batch_size or runtime.settings.dispatch_batch_size,
     )
     console.print(
         f"{handled} événement(s) traité(s) ; {report.sent} envoi(s), {report.failed} échec(s) "
@@ -136,13 +134,11 @@ def build_command(
 ) -> None:
     """Produit les livrables d'un accompagnement (nouvelle version de chacun)."""
     from gouvernance.deliverables.production import build_on_demand
-    from gouvernance.deliverables.rendering import DocumentRenderer
     from gouvernance.engagements.progress import find_engagement_id
-    from gouvernance.evidence.store import FileBlobStore
     from gouvernance.spec.catalog import model_for
 
     db = context.database()
-    store = FileBlobStore(context.settings().blob_dir)
+    store = context.runtime().store
     with db.reading() as session:
         engagement_id = find_engagement_id(session, engagement)
         from gouvernance.engagements.records import EngagementRow
@@ -155,7 +151,7 @@ def build_command(
         produced = build_on_demand(
             db,
             engagement_id,
-            renderer=DocumentRenderer(),
+            renderer=context.runtime().renderer,
             store=store,
             clock=context.clock(),
             keys=key,

@@ -15,7 +15,7 @@ from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
 from gouvernance.db.upsert import insert_ignoring_duplicates
 from gouvernance.deliverables.records import DeliverableRow
-from gouvernance.deliverables.registry import build_document
+from gouvernance.deliverables.registry import CONTEXT_CONTRIBUTORS, build_document
 from gouvernance.deliverables.rendering import RenderedFile, Renderer
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.transitions import load_subject
@@ -26,10 +26,6 @@ from gouvernance.spec.schema import ProcessModel
 
 CONSUMER = "deliverables"
 DONE_TOPICS = ("step.approve", "step.adopt")
-
-# Features that know more about an engagement (the stakeholder graph…) add to a deliverable's context here.
-ContextContributor = Callable[[Session, EngagementRow, str], dict[str, Any]]
-CONTEXT_CONTRIBUTORS: list[ContextContributor] = []
 
 
 @dataclass(frozen=True)
@@ -44,8 +40,6 @@ class Produced:
 
 def context_for(session: Session, engagement: EngagementRow, model: ProcessModel, key: str) -> dict[str, Any]:
     """What the French document builders are given: the engagement's facts and the evidence gathered."""
-    import gouvernance.stakeholders.deliverable_context  # noqa: F401  (registers its contributor)
-
     evidence = session.execute(
         select(EvidenceRow, StepRow.step_key)
         .join(StepRow, StepRow.id == EvidenceRow.step_id)

@@ -8,9 +8,8 @@ readiness flow on to the steps that were waiting. No other code writes a ``state
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, Table, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -38,7 +37,6 @@ from gouvernance.lifecycle.machines import (
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
-PARIS = ZoneInfo("Europe/Paris")
 # Events after which the work goes round again: approvals given before no longer count.
 _NEW_ROUND_EVENTS = frozenset({"request_rework", "reject", "send_back", "reopen"})
 
@@ -376,7 +374,9 @@ def _apply(
     with restored(subject.machine_class, from_state) as machine:
         machine.send(event)
         new_state = machine.model.state
-    update, values = _versioned_update(row, {"state": new_state, **_stamp(subject, event, new_state, now)})
+    update, values = _versioned_update(
+        row, {"state": new_state, **_stamp(subject, event, new_state, now, clock.tz)}
+    )
     new_version = values["version"]
     if subject.step is not None:
         payload = {**payload, "round": values["round"]}  # approvals count within a round (ApprovedBy)
@@ -460,14 +460,14 @@ def _save(
     return event_id
 
 
-def _stamp(subject: _Subject, event: str, new_state: str, now: datetime) -> dict[str, Any]:
+def _stamp(subject: _Subject, event: str, new_state: str, now: datetime, tz: tzinfo) -> dict[str, Any]:
     """The columns a transition changes besides ``state``: timestamps, due dates, rounds."""
     changes: dict[str, Any] = {"updated_at": now}
     step, spec = subject.step, subject.step_spec
     if step is None or spec is None:
         return changes
     if event == "make_ready":
-        ready_at = max(now, _start_instant(subject.engagement))
+        ready_at = max(now, _start_instant(subject.engagement, tz))
         changes.update(ready_at=ready_at, due_at=ready_at + spec.duration, completed_at=None)
     elif event == "start":
         changes.update(started_at=now, completed_at=None)
@@ -480,9 +480,9 @@ def _stamp(subject: _Subject, event: str, new_state: str, now: datetime) -> dict
     return changes
 
 
-def _start_instant(engagement: EngagementRow) -> datetime:
-    # Work on a journey starts at 9:00 on its start date, Paris time.
-    return datetime.combine(engagement.start_date, time(9, 0), tzinfo=PARIS)
+def _start_instant(engagement: EngagementRow, tz: tzinfo) -> datetime:
+    # Work on a journey starts at 9:00 on its start date, local time (the clock's timezone).
+    return datetime.combine(engagement.start_date, time(9, 0), tzinfo=tz)
 
 
 def _acting_role(subject: _Subject, event: str, actor: ActorRef) -> str | None:

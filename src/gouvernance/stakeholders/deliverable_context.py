@@ -6,8 +6,7 @@ consultations held, and the organisations among the territory's active forces, i
 A report may be published: residents registered as private persons appear there as « Habitant·e n° 1 »…,
 never by name, and contact details are never read.
 
-Importing this module registers the contributor in ``deliverables.production.CONTEXT_CONTRIBUTORS``
-(production imports it when it builds a context).
+``stakeholder_context`` is a deliverable context contributor: the composition root registers it.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gouvernance.deliverables.production import CONTEXT_CONTRIBUTORS
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.spec.catalog import model_for
 from gouvernance.stakeholders.analysis import HIGH_SCORE_THRESHOLD, mendelow_quadrant, mitchell_class
@@ -121,7 +119,3 @@ def _consultations(session: Session, engagement: EngagementRow, register: Regist
             }
         )
     return entries
-
-
-if stakeholder_context not in CONTEXT_CONTRIBUTORS:
-    CONTEXT_CONTRIBUTORS.append(stakeholder_context)

@@ -25,13 +25,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
 from sqlalchemy import ColumnElement, and_, or_, tuple_
 
 from gouvernance.errors import Message
-from gouvernance.guards.registry import Guard, GuardContext, register_guard
+from gouvernance.guards.registry import Guard, GuardContext
 from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN
 from gouvernance.stakeholders.register import (
     Person,
@@ -149,11 +149,12 @@ class Shortfall(NamedTuple):
     waiting: list[Person]  # not consulted yet, most important first
 
 
-@register_guard("stakeholders_consulted")
 class StakeholdersConsulted(_RegisterGuard):
     """The stakeholders selected by ``quadrant`` and/or ``category`` (everyone when neither is given) were
     consulted: all of them, or at least ``min_share`` of each selected category (of the selection as a whole
     when no category is given). A selection nobody in the register falls into is satisfied."""
+
+    rule_name: ClassVar[str] = "stakeholders_consulted"
 
     quadrant: Quadrants = ()
     category: Categories = ()
@@ -268,9 +269,10 @@ class StakeholdersConsulted(_RegisterGuard):
         )
 
 
-@register_guard("categories_represented")
 class CategoriesRepresented(_RegisterGuard):
     """At least ``min_per_category`` distinct stakeholders of each of ``categories`` were consulted."""
+
+    rule_name: ClassVar[str] = "categories_represented"
 
     categories: Categories = Field(min_length=1)
     min_per_category: int = Field(default=1, ge=1)
@@ -337,10 +339,11 @@ class CategoriesRepresented(_RegisterGuard):
         )
 
 
-@register_guard("conflicts_mediated")
 class ConflictsMediated(_RegisterGuard):
     """Every conflict of the map was the subject of a meeting that brought both sides together (see the
     module docstring), with a mediator when ``with_mediator``."""
+
+    rule_name: ClassVar[str] = "conflicts_mediated"
 
     formats: Formats = ("atelier", "entretien")
     with_mediator: bool = False

@@ -1,0 +1,80 @@
+"""The composition root: the one place that builds the outside systems from the settings and registers the
+plug-ins. The API (``api/app.py``), the command line (``cli/context.py``) and the flows (``flows/runtime.py``)
+all start from ``build_runtime``, so they cannot drift apart: same database, clock and timezone, same mailer,
+same catalogue, same guard rules and deliverable contributors.
+
+No module registers itself by being imported: the rule packs and the context contributors are listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from gouvernance.clock import Clock, SystemClock
+from gouvernance.db.engine import Database
+from gouvernance.deliverables.registry import register_context_contributor
+from gouvernance.deliverables.rendering import DocumentRenderer, Renderer
+from gouvernance.evidence.store import BlobStore, FileBlobStore
+from gouvernance.guards.builtin import BUILTIN_GUARDS
+from gouvernance.guards.registry import register_rules
+from gouvernance.notifications.channels import HttpWebhookSender, Mailer, SmtpMailer, WebhookSender
+from gouvernance.notifications.dispatch import default_worker_name
+from gouvernance.settings import Settings
+from gouvernance.spec.catalog import Catalog, default_directories
+from gouvernance.stakeholders.deliverable_context import stakeholder_context
+from gouvernance.stakeholders.guards import STAKEHOLDER_GUARDS
+
+
+def register_plugins() -> None:
+    """The guard rule packs and the deliverable context contributors. Safe to call again."""
+    register_rules(BUILTIN_GUARDS)
+    register_rules(STAKEHOLDER_GUARDS)
+    register_context_contributor(stakeholder_context)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything outside the process that the domain works with, built once per process."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    store: BlobStore
+    renderer: Renderer
+    mailer: Mailer
+    webhooks: WebhookSender
+    catalog: Catalog
+    worker_id: str
+
+    @property
+    def tz(self) -> tzinfo:
+        """Where the people live (GOUVERNANCE_TIMEZONE): the clock carries it to the domain."""
+        return self.clock.tz
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    blob_store: BlobStore | None = None,
+    renderer: Renderer | None = None,
+    mailer: Mailer | None = None,
+    webhooks: WebhookSender | None = None,
+    catalog: Catalog | None = None,
+) -> Runtime:
+    """The runtime of ``settings``; each outside system can be given instead (tests: a frozen clock, an
+    in-memory mailer…). A given clock keeps its own timezone."""
+    register_plugins()  # before the catalogue: validating a model compiles its guards
+    return Runtime(
+        settings=settings,
+        db=database or Database(settings.resolved_database_url),
+        clock=clock or SystemClock(settings.tz),
+        store=blob_store or FileBlobStore(settings.blob_dir),
+        renderer=renderer or DocumentRenderer(),
+        mailer=mailer or SmtpMailer.from_settings(settings),
+        webhooks=webhooks or HttpWebhookSender(),
+        catalog=catalog or Catalog(default_directories(settings.templates_dir)),
+        worker_id=settings.worker_name or default_worker_name(),
+    )
