@@ -3,12 +3,12 @@ notifications. Each is a flow with one or two tasks that work in batches inside 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from prefect import flow, task
 
-from gouvernance.clock import FrozenClock
+from gouvernance.clock import Clock
 from gouvernance.deliverables.production import produce_from_outbox
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.bulk import launch_many
@@ -19,10 +19,8 @@ from gouvernance.notifications.sweeping import run_sweep
 from gouvernance.stakeholders.service import importer_for
 
 
-def _clock(now: datetime | None) -> Any:
-    if now is None:
-        return runtime().clock
-    return FrozenClock(now if now.tzinfo else now.replace(tzinfo=UTC), tz=runtime().tz)
+def _clock(now: datetime | None) -> Clock:
+    return runtime().clock_at(now)
 
 
 @task(name="launch-batch")

@@ -33,7 +33,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TEST_DATABASE_URL = os.environ.get("GOUVERNANCE_TEST_DATABASE_URL")
 
 
-def _postgres_schema_url(base_url: str, schema: str) -> str:
+def postgres_schema_url(base_url: str, schema: str) -> str:
     url = make_url(normalise_url(base_url))
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
@@ -50,7 +50,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with admin.engine.begin() as connection:  # fails loudly if PostgreSQL is unreachable: CI must not skip
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield _postgres_schema_url(TEST_DATABASE_URL, schema)
+        yield postgres_schema_url(TEST_DATABASE_URL, schema)
     finally:
         with admin.engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

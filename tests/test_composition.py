@@ -19,6 +19,7 @@ from gouvernance.db.engine import Database
 from gouvernance.engagements.records import StepRow
 from gouvernance.guards.registry import guard_rules
 from gouvernance.notifications.channels import InMemoryMailer, SmtpMailer
+from gouvernance.notifications.sweeping import digests_due
 from gouvernance.settings import Settings, get_settings
 
 
@@ -54,7 +55,9 @@ def test_the_cli_runtime_follows_the_settings(cayenne: Path) -> None:
 
 
 def test_one_mailer_from_the_smtp_settings(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, smtp_host="smtp.mairie.example", smtp_port=2525, smtp_starttls=True)
+    settings = Settings(
+        data_dir=tmp_path, smtp_host="smtp.mairie.example", smtp_port=2525, smtp_starttls=True
+    )
     mailer = build_runtime(settings).mailer
     assert isinstance(mailer, SmtpMailer)
     assert (mailer.host, mailer.port, mailer.starttls) == ("smtp.mairie.example", 2525, True)
@@ -68,3 +71,13 @@ def test_the_plugins_are_registered_by_the_runtime(tmp_path: Path) -> None:
         guard_rules()
     )
 
+
+def test_a_moment_without_offset_is_local_time_for_the_cli_and_the_flows(tmp_path: Path) -> None:
+    runtime = build_runtime(Settings(data_dir=tmp_path, timezone="America/Cayenne"))
+    early, seven = runtime.clock_at(datetime(2026, 7, 1, 6, 30)), runtime.clock_at(datetime(2026, 7, 1, 7, 0))
+    assert early.now() == datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
+    assert (digests_due(early.now(), runtime.tz), digests_due(seven.now(), runtime.tz)) == (False, True)
+    assert early.tz == runtime.tz
+    aware = datetime(2026, 7, 1, 6, 30, tzinfo=UTC)
+    assert runtime.clock_at(aware).now() == aware
+    assert runtime.clock_at(None) is runtime.clock

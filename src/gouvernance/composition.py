@@ -9,9 +9,9 @@ No module registers itself by being imported: the rule packs and the context con
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 
-from gouvernance.clock import Clock, SystemClock
+from gouvernance.clock import Clock, FrozenClock, SystemClock
 from gouvernance.db.engine import Database
 from gouvernance.deliverables.registry import register_context_contributor
 from gouvernance.deliverables.rendering import DocumentRenderer, Renderer
@@ -51,6 +51,15 @@ class Runtime:
     def tz(self) -> tzinfo:
         """Where the people live (GOUVERNANCE_TIMEZONE): the clock carries it to the domain."""
         return self.clock.tz
+
+    def clock_at(self, moment: datetime | None) -> Clock:
+        """The runtime's clock, or one stopped at ``moment`` (``--now``, a flow's ``now``). A moment without
+        an offset is a local time in ``tz``, for the command line and the flows alike: 6:30 means 6:30 where
+        the people live, before the day's digests."""
+        if moment is None:
+            return self.clock
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
+        return FrozenClock(aware.astimezone(UTC), tz=self.tz)
 
 
 def build_runtime(

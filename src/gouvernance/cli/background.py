@@ -4,7 +4,7 @@ calendars and launching a journey for many territories at once."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
-from gouvernance.clock import Clock, FrozenClock
+from gouvernance.clock import Clock
 from gouvernance.errors import InvalidInput, Message
 
 reminders_app = typer.Typer(help="Rappels et escalades.", no_args_is_help=True)
@@ -36,8 +36,7 @@ def _clock_at(now: str | None) -> Clock:
                 f"unreadable date '{now}' (YYYY-MM-DDTHH:MM)",
             )
         ) from None
-    tz = context.runtime().tz
-    return FrozenClock(moment if moment.tzinfo else moment.replace(tzinfo=tz).astimezone(UTC), tz=tz)
+    return context.runtime().clock_at(moment)
 
 
 def _progress() -> Progress:

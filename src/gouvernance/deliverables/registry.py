@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.deliverables.builders.common import Context
@@ -22,12 +24,8 @@ from gouvernance.deliverables.builders.plan_action import build_plan_action
 from gouvernance.deliverables.builders.plan_formation import build_plan_formation
 from gouvernance.deliverables.builders.rapport_evaluation import build_rapport_evaluation
 from gouvernance.deliverables.model import DeliverableDocument
+from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import InvalidInput, Message
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from gouvernance.engagements.records import EngagementRow
 
 _KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -68,7 +66,7 @@ def build_document(kind: str, context: Context, *, clock: Clock | None = None) -
 
 # Features that know more about an engagement (the stakeholder register…) add to a deliverable's context:
 # a contributor gets the session, the engagement and the deliverable's key, and returns the entries it adds.
-ContextContributor = Callable[["Session", "EngagementRow", str], dict[str, Any]]
+ContextContributor = Callable[[Session, EngagementRow, str], dict[str, Any]]
 CONTEXT_CONTRIBUTORS: list[ContextContributor] = []
 
 

@@ -32,12 +32,14 @@ from sqlalchemy import ColumnElement, and_, or_, tuple_
 
 from gouvernance.errors import Message
 from gouvernance.guards.registry import Guard, GuardContext
-from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN
+from gouvernance.stakeholders.analysis import ConflictPair, build_graph, conflict_pairs, mendelow_quadrant
+from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN, StageRequirement
 from gouvernance.stakeholders.register import (
     Person,
     consultation_sessions,
     consulted_by_stage,
     consulted_ids,
+    load_register,
     people,
     people_by_engagement,
 )
@@ -48,8 +50,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from gouvernance.spec.schema import ProcessModel, StepSpec
-    from gouvernance.stakeholders.analysis import ConflictPair
-    from gouvernance.stakeholders.records import StageRequirement
 
 MAX_NAMED = 12  # a refusal names at most this many stakeholders, then says how many more
 
@@ -103,8 +103,6 @@ def _by_importance(persons: Iterable[Person]) -> list[Person]:
 @functools.cache
 def _quadrant(power: int, interest: int) -> str:
     """Mendelow's quadrant of a (power, interest) pair: 25 pairs, asked about for every stakeholder."""
-    from gouvernance.stakeholders.analysis import mendelow_quadrant
-
     return mendelow_quadrant(power, interest).value
 
 
@@ -352,9 +350,6 @@ class ConflictsMediated(_RegisterGuard):
         return _unknown(ConsultationFormat, self.formats, "formats", "format", "format")
 
     def check(self, ctx: GuardContext) -> Message | None:
-        from gouvernance.stakeholders.analysis import build_graph, conflict_pairs
-        from gouvernance.stakeholders.register import load_register
-
         register = load_register(ctx.session, ctx.engagement.id)
         graph = build_graph(register.stakeholders, register.relations)
         pairs = conflict_pairs(graph, max_mediators=max(1, graph.number_of_nodes()))
@@ -516,8 +511,6 @@ def coverage_requirements(model: ProcessModel) -> list[StageRequirement]:
     """What the model's stage-scoped guards require each stage to have heard, as the analysis' coverage
     requirements: the quadrants of ``stakeholders_consulted`` rules that ask for every member (no category
     filter, no share below 1), and the categories of ``categories_represented`` rules."""
-    from gouvernance.stakeholders.records import StageRequirement
-
     quadrants: defaultdict[str, set[str]] = defaultdict(set)
     categories: defaultdict[str, set[str]] = defaultdict(set)
     for stage in model.stages:
