@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from gouvernance.clock import Clock, FrozenClock, SystemClock
 from gouvernance.db.engine import Database
 from gouvernance.deliverables.registry import register_context_contributor
-from gouvernance.deliverables.rendering import DocumentRenderer, Renderer
 from gouvernance.evidence.store import BlobStore, FileBlobStore
 from gouvernance.guards.builtin import BUILTIN_GUARDS
 from gouvernance.guards.registry import register_rules
@@ -25,12 +25,31 @@ from gouvernance.spec.catalog import Catalog, default_directories
 from gouvernance.stakeholders.deliverable_context import stakeholder_context
 from gouvernance.stakeholders.guards import STAKEHOLDER_GUARDS
 
+if TYPE_CHECKING:
+    from gouvernance.deliverables.model import DeliverableDocument
+    from gouvernance.deliverables.rendering import OutputFormat, RenderedFile, Renderer
+
 
 def register_plugins() -> None:
     """The guard rule packs and the deliverable context contributors. Safe to call again."""
     register_rules(BUILTIN_GUARDS)
     register_rules(STAKEHOLDER_GUARDS)
     register_context_contributor(stakeholder_context)
+
+
+class DeferredRenderer:
+    """The deliverables' DocumentRenderer, built on the first render. WeasyPrint takes about half a second to
+    import: every command would pay for it at start-up, and most never render anything."""
+
+    def __init__(self) -> None:
+        self._renderer: Renderer | None = None
+
+    def render(self, document: DeliverableDocument, fmt: OutputFormat) -> RenderedFile:
+        if self._renderer is None:
+            from gouvernance.deliverables.rendering import DocumentRenderer  # deferred: see the docstring
+
+            self._renderer = DocumentRenderer()
+        return self._renderer.render(document, fmt)
 
 
 @dataclass(frozen=True)
@@ -81,7 +100,7 @@ def build_runtime(
         db=database or Database(settings.resolved_database_url),
         clock=clock or SystemClock(settings.tz),
         store=blob_store or FileBlobStore(settings.blob_dir),
-        renderer=renderer or DocumentRenderer(),
+        renderer=renderer or DeferredRenderer(),
         mailer=mailer or SmtpMailer.from_settings(settings),
         webhooks=webhooks or HttpWebhookSender(),
         catalog=catalog or Catalog(default_directories(settings.templates_dir)),
