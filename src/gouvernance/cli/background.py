@@ -178,9 +178,9 @@ def calendar_command(
     with db.reading() as session:
         row = session.get(EngagementRow, find_engagement_id(session, engagement))
         assert row is not None
-        text = render(
-            f"Échéances — {row.territory_name}", engagement_entries(session, row), now=context.clock().now()
-        )
+        clock = context.clock()
+        entries = engagement_entries(session, row, tz=clock.tz)
+        text = render(f"Échéances — {row.territory_name}", entries, now=clock.now(), tz=clock.tz)
     if out:
         out.write_text(text, encoding="utf-8", newline="")
         console.print(f"Calendrier écrit : {out}")
