@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from gouvernance.clock import Clock
-from gouvernance.composition import Runtime, build_runtime
+from gouvernance.composition import Runtime, build_runtime, register_plugins
 from gouvernance.db.engine import Database
 from gouvernance.db.migrate import is_up_to_date, upgrade
 from gouvernance.errors import DomainError, Message
@@ -38,6 +38,11 @@ def runtime() -> Runtime:
         _built.pop().db.dispose()
     _built.append(build_runtime(current))
     return _built[0]
+
+
+def plugins() -> None:
+    """The guard rules, for the commands that read templates without the runtime (``models validate``)."""
+    register_plugins()
 
 
 def settings() -> Settings:
