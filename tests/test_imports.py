@@ -52,6 +52,7 @@ def domain_modules() -> list[str]:
     return names
 
 
+@pytest.mark.slow  # a fork and a first import per module: about 25 s of CPU
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a child per module")
 def test_every_module_imports_first_in_a_fresh_interpreter() -> None:
     modules = domain_modules()
