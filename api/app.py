@@ -1,5 +1,6 @@
-"""The application factory. Everything outside the process is injectable (settings, database, clock, blob
-store, catalogue), so tests build the app on their own database with a frozen clock."""
+"""The application factory. It starts from the composition root (``gouvernance.composition``); everything
+outside the process is injectable (settings, database, clock, blob store, catalogue, or a whole runtime), so
+tests build the app on their own database with a frozen clock."""
 
 from __future__ import annotations
 
@@ -37,11 +38,12 @@ from gouvernance.api.context import ApiContext
 from gouvernance.api.limits import BodyLimit
 from gouvernance.api.permissions import api_routes
 from gouvernance.api.transport import BodyTimeout, SecurityHeaders
-from gouvernance.clock import Clock, SystemClock
+from gouvernance.clock import Clock
+from gouvernance.composition import Runtime, build_runtime
 from gouvernance.db.engine import Database
-from gouvernance.evidence.store import BlobStore, FileBlobStore
+from gouvernance.evidence.store import BlobStore
 from gouvernance.settings import Settings, get_settings
-from gouvernance.spec.catalog import Catalog, default_directories
+from gouvernance.spec.catalog import Catalog
 
 # Every API route, by feature. The step routes carry most requests (every event a project lead sends):
 # matched first, since routes are tried in order. The OpenAPI document groups operations by tag, in TAGS'
@@ -73,17 +75,20 @@ def create_app(
     clock: Clock | None = None,
     blob_store: BlobStore | None = None,
     catalog: Catalog | None = None,
+    runtime: Runtime | None = None,
     auth_cache_seconds: float = 5.0,
 ) -> FastAPI:
-    """``auth_cache_seconds``: how long a token's principal (its roles) is reused before it is read again."""
-    settings = settings or get_settings()
-    db = database or Database(settings.resolved_database_url)
+    """``auth_cache_seconds``: how long a token's principal (its roles) is reused before it is read again.
+    ``runtime``: one already built (the others are then ignored); the app closes its database only when it
+    built it."""
+    owns_database = runtime is None and database is None
+    if runtime is None:
+        runtime = build_runtime(
+            settings or get_settings(), database=database, clock=clock, blob_store=blob_store, catalog=catalog
+        )
+    settings, db = runtime.settings, runtime.db
     context = ApiContext(
-        settings=settings,
-        db=db,
-        clock=clock or SystemClock(),
-        store=blob_store or FileBlobStore(settings.blob_dir),
-        catalog=catalog or Catalog(default_directories(settings.templates_dir)),
+        runtime=runtime,
         auth=Authenticator(db, ttl_seconds=auth_cache_seconds),
         # SQLite has one writer at a time: writers of this process queue here, in order, rather than in
         # SQLite's busy handler, which polls with growing sleeps and lets late comers overtake.
@@ -100,7 +105,7 @@ def create_app(
         gc.collect()
         gc.freeze()
         yield
-        if database is None:  # the app made it: the app closes it
+        if owns_database:
             db.dispose()
 
     app = FastAPI(

@@ -215,8 +215,9 @@ def engagement_calendar(
         assert engagement is not None  # the permission check found it
         text = render(
             f"Échéances — {engagement.territory_name}",
-            engagement_entries(session, engagement),
+            engagement_entries(session, engagement, tz=context.clock.tz),
             now=context.clock.now(),
+            tz=context.clock.tz,
         )
     return Response(text, media_type="text/calendar; charset=utf-8")
 
@@ -235,10 +236,13 @@ def my_calendar(access: MyCalendarAccess, context: ContextDep) -> Response:
             entry
             for engagement in engagements
             for entry in engagement_entries(
-                session, engagement, roles=user.roles_on(engagement.id, engagement.organisation_id)
+                session,
+                engagement,
+                roles=user.roles_on(engagement.id, engagement.organisation_id),
+                tz=context.clock.tz,
             )
         ]
     return Response(
-        render(f"Mes échéances — {user.login}", entries, now=context.clock.now()),
+        render(f"Mes échéances — {user.login}", entries, now=context.clock.now(), tz=context.clock.tz),
         media_type="text/calendar; charset=utf-8",
     )

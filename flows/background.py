@@ -3,12 +3,12 @@ notifications. Each is a flow with one or two tasks that work in batches inside 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from prefect import flow, task
 
-from gouvernance.clock import FrozenClock
+from gouvernance.clock import Clock
 from gouvernance.deliverables.production import produce_from_outbox
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.bulk import launch_many
@@ -16,15 +16,11 @@ from gouvernance.engagements.service import LaunchRequest, Territory
 from gouvernance.flows.runtime import runtime
 from gouvernance.notifications.dispatch import run_dispatch
 from gouvernance.notifications.sweeping import run_sweep
-from gouvernance.settings import get_settings
-from gouvernance.spec.catalog import Catalog, default_directories
 from gouvernance.stakeholders.importing import importer_for
 
 
-def _clock(now: datetime | None) -> Any:
-    if now is None:
-        return runtime().clock
-    return FrozenClock(now if now.tzinfo else now.replace(tzinfo=UTC))
+def _clock(now: datetime | None) -> Clock:
+    return runtime().clock_at(now)
 
 
 @task(name="launch-batch")
@@ -40,7 +36,7 @@ def _launch(
     actor_login: str,
     stakeholders_csv: str | None,
 ) -> list[dict[str, Any]]:
-    model = Catalog(default_directories(get_settings().templates_dir)).get(model_key, model_version)
+    model = runtime().catalog.get(model_key, model_version)
     requests = [
         (
             f"{idempotency_key}:{index}:{item['name']}",
@@ -99,12 +95,12 @@ def launch_engagements(
 
 @task(name="sweep")
 def _sweep(now: datetime | None, batch_size: int) -> dict[str, int]:
-    settings = get_settings()
+    rt = runtime()
     outcome = run_sweep(
-        runtime().db,
+        rt.db,
         now=_clock(now).now(),
-        base_url=settings.base_url,
-        tz=settings.tz,
+        base_url=rt.settings.base_url,
+        tz=rt.tz,
         batch_size=batch_size,
     )
     return {"candidates": outcome.candidates, "created": outcome.created, "digests": outcome.digests}
@@ -150,7 +146,7 @@ def _notify(now: datetime | None, batch_size: int) -> dict[str, int]:
 @flow(name="dispatch-notifications", log_prints=True)
 def dispatch_notifications(now: datetime | None = None, batch_size: int | None = None) -> dict[str, int]:
     """E-mails, signed webhooks and in-app notifications for what happened and what is due."""
-    result = _notify(now, batch_size or get_settings().dispatch_batch_size)
+    result = _notify(now, batch_size or runtime().settings.dispatch_batch_size)
     print(
         f"{result['sent']} envoi(s), {result['failed']} échec(s) définitif(s), {result['retry']} à réessayer"
     )

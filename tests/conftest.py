@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from gouvernance.clock import FrozenClock
+from gouvernance.composition import register_plugins
 from gouvernance.db.engine import Database, normalise_url
 from gouvernance.db.migrate import upgrade
 from gouvernance.engagements.actors import ActorRef
@@ -24,11 +25,15 @@ from gouvernance.spec.catalog import Catalog, shipped_directory
 from gouvernance.spec.schema import ProcessModel
 from gouvernance.spec.validation import load_model_file
 
+# The suite's composition root: the guard rule packs and deliverable contributors the API, the CLI and the
+# flows register through build_runtime. Done at import, before any test module loads a model while collected.
+register_plugins()
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_DATABASE_URL = os.environ.get("GOUVERNANCE_TEST_DATABASE_URL")
 
 
-def _postgres_schema_url(base_url: str, schema: str) -> str:
+def postgres_schema_url(base_url: str, schema: str) -> str:
     url = make_url(normalise_url(base_url))
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
@@ -45,7 +50,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with admin.engine.begin() as connection:  # fails loudly if PostgreSQL is unreachable: CI must not skip
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield _postgres_schema_url(TEST_DATABASE_URL, schema)
+        yield postgres_schema_url(TEST_DATABASE_URL, schema)
     finally:
         with admin.engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
 from gouvernance.calendars.ics import CalendarEntry, engagement_entries, render
+from gouvernance.clock import FrozenClock
+from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow
+from gouvernance.engagements.service import LaunchRequest, Territory, launch
 
 
 def test_engagement_feed_lists_due_dates_and_milestones(db, clock, mini_model, launch_engagement) -> None:
@@ -34,6 +38,26 @@ def test_engagement_feed_lists_due_dates_and_milestones(db, clock, mini_model, l
     assert text.count("BEGIN:VEVENT") == 2
     unfolded = text.replace("\r\n ", "")
     assert "SUMMARY:Échéance : Un — Saint-Jean-de-Braye" in unfolded
+
+
+def test_due_dates_fall_on_the_day_where_the_people_live(db, mini_model) -> None:
+    # In Nouméa (UTC+11), 9:00 on 2 March is 22:00 UTC on 1 March: a feed in UTC days would be a day early.
+    noumea = ZoneInfo("Pacific/Noumea")
+    clock = FrozenClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tz=noumea)
+    with db.transaction() as session:
+        launched = launch(
+            session,
+            LaunchRequest(mini_model, Territory("Nouméa", "commune", "98818"), date(2026, 3, 2), {}),
+            actor=ActorRef.of("claire", "consultant"),
+            clock=clock,
+        )
+    with db.reading() as session:
+        engagement = session.get(EngagementRow, launched.engagement_id)
+        assert engagement is not None
+        [due] = [e for e in engagement_entries(session, engagement, tz=noumea) if e.uid.startswith("step-")]
+        text = render("Échéances — Nouméa", [due], now=clock.now(), tz=noumea)
+    assert due.day == date(2026, 3, 7)  # ready 2 March at 9:00 local, five days to do it
+    assert "X-WR-TIMEZONE:Pacific/Noumea" in text.split("\r\n")
 
 
 # --- escaping and folding (RFC 5545 §3.1, §3.3.11) --------------------------------------------------------

@@ -1,9 +1,14 @@
-"""The shipped migrations create exactly the tables the code declares, and SQLite runs in WAL mode."""
+"""The shipped migrations create exactly the tables the code declares, keep the rows already stored, and
+SQLite runs in WAL mode."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -11,6 +16,7 @@ from sqlalchemy import text
 from gouvernance.db.all_records import Base
 from gouvernance.db.engine import Database
 from gouvernance.db.migrate import current_revision, head_revision, is_up_to_date, upgrade
+from tests.conftest import TEST_DATABASE_URL, postgres_schema_url
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:
@@ -30,3 +36,41 @@ def test_upgrade_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     fresh.dispose()
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[Database]:
+    """No tables yet: a SQLite file, or a PostgreSQL schema of its own when the suite runs there."""
+    if not TEST_DATABASE_URL:
+        database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield database
+        database.dispose()
+        return
+    schema = f"gv_migration_{uuid.uuid4().hex[:12]}"
+    admin = Database(TEST_DATABASE_URL)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    database = Database(postgres_schema_url(TEST_DATABASE_URL, schema))
+    try:
+        yield database
+    finally:
+        database.dispose()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_snapshots_stored_before_0006_are_in_format_1(empty_database: Database) -> None:
+    upgrade(empty_database, "0005")
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO process_models (key, version, sha256, title, document, registered_at) "
+                "VALUES ('ancien', 1, :sha, 'Ancien', :document, :at)"
+            ),
+            {"sha": "0" * 64, "document": '{"key": "ancien"}', "at": datetime(2026, 1, 5, tzinfo=UTC)},
+        )
+    upgrade(empty_database)
+    with empty_database.engine.connect() as connection:
+        formats = connection.execute(text("SELECT key, format_version FROM process_models")).all()
+    assert [tuple(row) for row in formats] == [("ancien", 1)]

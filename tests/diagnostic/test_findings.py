@@ -79,6 +79,7 @@ def test_findings_are_traced_to_their_sources_and_written_into_the_etat_des_lieu
             engagement,
             model_for(session, engagement.model_key, engagement.model_version),
             "rapport_etat_des_lieux",
+            today=clock.now().date(),
         )
     assert context["diagnostic"] == {
         "besoins": [

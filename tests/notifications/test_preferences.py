@@ -14,7 +14,7 @@ from sqlalchemy import select
 from gouvernance.access.service import add_user, grant, set_org_admin
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.errors import Forbidden, InvalidInput, NotFound
-from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
+from gouvernance.notifications.channels import HttpWebhookSender, InMemoryMailer, SmtpMailer
 from gouvernance.notifications.dispatch import dispatch
 from gouvernance.notifications.events import notify_events
 from gouvernance.notifications.preferences import Preferences, preferences_of, set_preferences
@@ -241,7 +241,7 @@ def test_webhooks_receive_the_event_kinds_they_asked_for(
         )
     webhook_receiver.secret = every.secret  # the receiver checks signatures with the secret it was shown
     notify_events(db, clock=clock)
-    dispatch(db, mailer=SmtpMailer(port=1), webhooks=HttpWebhookSender(), clock=clock, worker="test")
+    dispatch(db, mailer=InMemoryMailer(), webhooks=HttpWebhookSender(), clock=clock, worker="test")
     to = {every.webhook.id: "every", launched_only.webhook.id: "launched"}
     with db.reading() as session:
         posted = {

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer, sign, verify
+from gouvernance.notifications.channels import HttpWebhookSender, InMemoryMailer, SmtpMailer, sign, verify
 from gouvernance.notifications.digest import build_digests
 from gouvernance.notifications.dispatch import dispatch
 from gouvernance.notifications.events import notify_events
@@ -138,7 +138,7 @@ def test_events_reach_signed_webhooks_and_the_people_called_on(
     fire(db, clock, engagement_id, "a1", "start", people.consultant)
     notify_events(db, clock=clock)
     notify_events(db, clock=clock)  # a second run finds nothing new to tell
-    report = dispatch(db, mailer=SmtpMailer(port=1), webhooks=HttpWebhookSender(), clock=clock, worker="test")
+    report = dispatch(db, mailer=InMemoryMailer(), webhooks=HttpWebhookSender(), clock=clock, worker="test")
     topics = sorted(n.data["topic"] for n in _notifications(db, engagement_id) if n.kind == "event")
     assert {"engagement.launched", "engagement.activate", "step.make_ready", "step.start"} <= set(topics)
     assert len(topics) == len(set(topics))

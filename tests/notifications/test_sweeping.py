@@ -68,3 +68,18 @@ def test_the_command_line_sweep_builds_the_digests_as_the_worker_does(db, crew, 
     assert digest is not None
     assert digest.created_at == datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
     assert f"  {public_address}/engagements/{crew.engagement_id}/steps/a1" in digest.body.splitlines()
+
+
+def test_reminders_give_the_due_date_where_the_people_live(db, crew) -> None:
+    # a1 is due at 08:00 UTC on 7 March: still 6 March in the Marquesas (UTC−9:30).
+    run_sweep(
+        db, now=datetime(2026, 7, 1, 4, 30, tzinfo=UTC), base_url=BASE_URL, tz=ZoneInfo("Pacific/Marquesas")
+    )
+    with db.reading() as session:
+        overdue = session.scalar(
+            select(NotificationRow).where(
+                NotificationRow.engagement_id == crew.engagement_id, NotificationRow.kind == "overdue"
+            )
+        )
+    assert overdue is not None
+    assert "devait être terminée le 6 mars 2026" in overdue.body

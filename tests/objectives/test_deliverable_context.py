@@ -81,10 +81,10 @@ def test_the_evaluation_report_and_the_action_plan_are_written_from_the_objectiv
         engagement = session.get(EngagementRow, engagement_id)
         assert engagement is not None
         model = model_for(session, engagement.model_key, engagement.model_version)
-        report = context_for(session, engagement, model, "rapport_evaluation") | objectives_context(
-            session, engagement, "rapport_evaluation", as_of=today
-        )
-        plan = context_for(session, engagement, model, "plan_action")
+        report = context_for(
+            session, engagement, model, "rapport_evaluation", today=clock.now().date()
+        ) | objectives_context(session, engagement, "rapport_evaluation", today)
+        plan = context_for(session, engagement, model, "plan_action", today=clock.now().date())
 
     report_text = "\n".join(_texts(build_document("rapport_evaluation", report, clock=clock)))
     assert "Associer les habitants" in report_text

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gouvernance.engagements.records import EngagementRow
+from gouvernance.engagements.records import EngagementRow, ProcessModelRow
 from gouvernance.errors import Conflict
-from gouvernance.spec.catalog import model_for
+from gouvernance.spec.catalog import SNAPSHOT_FORMAT, model_for, snapshot
 from gouvernance.spec.validation import load_model_text
 from tests.conftest import FIXTURES
 
@@ -43,3 +43,24 @@ def test_a_running_engagement_keeps_the_version_it_was_launched_from(db, launch_
         assert (
             model_for(session, "snap", new.model_version).steps_by_key["a1"].title.fr == "Diagnostic partagé"
         )
+
+
+def test_a_snapshot_is_stored_in_the_current_format(db, launch_engagement) -> None:
+    launch_engagement(load_model_text(_variant("format-actuel", 1, "Un"), "format-actuel.yaml"))
+    with db.reading() as session:
+        row = session.get(ProcessModelRow, ("format-actuel", 1))
+        assert row is not None
+        assert row.format_version == SNAPSHOT_FORMAT
+
+
+def test_a_snapshot_in_an_unknown_format_is_refused_in_french(db, clock) -> None:
+    with db.transaction() as session:
+        snapshot(session, load_model_text(_variant("format-futur", 1, "Un"), "f.yaml"), now=clock.now())
+        row = session.get(ProcessModelRow, ("format-futur", 1))
+        assert row is not None
+        row.format_version = SNAPSHOT_FORMAT + 1  # as a newer gouvernance would write it
+    with db.reading() as session, pytest.raises(Conflict) as refused:
+        model_for(session, "format-futur", 1)
+    assert refused.value.code == "model.snapshot_format_unknown"
+    assert "format inconnu" in refused.value.text()
+    assert "Mettez gouvernance à jour" in refused.value.text()

@@ -34,8 +34,8 @@ def test_the_etat_des_lieux_report_shows_the_register_and_its_pictures(
         engagement = session.get(EngagementRow, engagement_id)
         assert engagement is not None
         model = model_for(session, engagement.model_key, engagement.model_version)
-        context = context_for(session, engagement, model, "rapport_etat_des_lieux")
-        other = context_for(session, engagement, model, "plan_action")
+        context = context_for(session, engagement, model, "rapport_etat_des_lieux", today=clock.now().date())
+        other = context_for(session, engagement, model, "plan_action", today=clock.now().date())
 
     assert {"stakeholders", "power_interest_svg", "stakeholder_map_svg", "consultations"} <= set(context)
     assert not {"stakeholders", "power_interest_svg"} & set(other)

@@ -3,14 +3,17 @@ known."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from gouvernance.budget.records import ClosedVoteRow
 from gouvernance.errors import Message
-from gouvernance.guards.registry import Guard, GuardContext, register_guard
+from gouvernance.guards.registry import Guard, GuardContext
 
 
-@register_guard("budget_vote_closed")
 class BudgetVoteClosed(Guard):
     """The vote of the participatory budget is closed (``POST …/budget/vote/close``)."""
+
+    rule_name: ClassVar[str] = "budget_vote_closed"
 
     def check(self, ctx: GuardContext) -> Message | None:
         if ctx.session.get(ClosedVoteRow, ctx.engagement.id) is not None:
@@ -25,3 +28,6 @@ class BudgetVoteClosed(Guard):
         return Message(
             "guard.budget_vote_closed", "vote du budget participatif clos", "participatory budget vote closed"
         )
+
+
+BUDGET_GUARDS: tuple[type[Guard], ...] = (BudgetVoteClosed,)

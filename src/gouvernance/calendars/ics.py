@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gouvernance.clock import DEFAULT_TIMEZONE
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.lifecycle.machines import TERMINAL_STEP_STATES
 from gouvernance.spec.catalog import model_for
@@ -53,7 +54,9 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def render(name: str, entries: Iterable[CalendarEntry], *, now: datetime) -> str:
+def render(
+    name: str, entries: Iterable[CalendarEntry], *, now: datetime, tz: tzinfo = DEFAULT_TIMEZONE
+) -> str:
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -61,7 +64,7 @@ def render(name: str, entries: Iterable[CalendarEntry], *, now: datetime) -> str
         "PRODID:-//gouvernance//échéances//FR",
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_escape(name)}",
-        "X-WR-TIMEZONE:Europe/Paris",
+        f"X-WR-TIMEZONE:{tz}",
     ]
     for entry in entries:
         lines += [
@@ -80,9 +83,14 @@ def render(name: str, entries: Iterable[CalendarEntry], *, now: datetime) -> str
 
 
 def engagement_entries(
-    session: Session, engagement: EngagementRow, *, roles: frozenset[str] | None = None
+    session: Session,
+    engagement: EngagementRow,
+    *,
+    roles: frozenset[str] | None = None,
+    tz: tzinfo = DEFAULT_TIMEZONE,
 ) -> list[CalendarEntry]:
-    """Due dates of the open steps (only those of ``roles`` when given) and the expected end of each stage."""
+    """Due dates of the open steps (only those of ``roles`` when given) and the expected end of each stage,
+    as days where the people live (``tz``)."""
     model = model_for(session, engagement.model_key, engagement.model_version)
     rows = list(session.scalars(select(StepRow).where(StepRow.engagement_id == engagement.id)))
     entries = []
@@ -90,7 +98,7 @@ def engagement_entries(
     for row in rows:
         if row.due_at is None:
             continue
-        local_day = row.due_at.date()
+        local_day = row.due_at.astimezone(tz).date()
         stage_ends[row.stage_key] = max(stage_ends.get(row.stage_key, local_day), local_day)
         if row.state in TERMINAL_STEP_STATES or (roles is not None and row.role not in roles):
             continue

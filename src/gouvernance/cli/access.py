@@ -219,7 +219,7 @@ def serve_command(
 
     db = context.database()
     check_workers(workers, db.dialect)
-    settings, clock = context.settings(), context.clock()
+    clock = context.clock()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
         from gouvernance.demo.server import prepare_server_demo
@@ -232,10 +232,10 @@ def serve_command(
         port=port,
         workers=workers,
         access_log=access_log,
-        keep_alive_seconds=settings.keep_alive_seconds,
+        keep_alive_seconds=context.settings().keep_alive_seconds,
     )
     if workers == 1:
-        serve(options, create_app(settings, database=db, clock=clock))
+        serve(options, create_app(runtime=context.runtime()))
         return
     db.dispose()  # each of uvicorn's workers builds its app, and its connections, from the same settings
     serve(options)

@@ -4,7 +4,7 @@ calendars and launching a journey for many territories at once."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
-from gouvernance.clock import Clock, FrozenClock
+from gouvernance.clock import Clock
 from gouvernance.errors import InvalidInput, Message
 
 reminders_app = french_app(help="Rappels et escalades.", no_args_is_help=True)
@@ -35,9 +35,7 @@ def _clock_at(now: str | None) -> Clock:
                 f"unreadable date '{now}' (YYYY-MM-DDTHH:MM)",
             )
         ) from None
-    return FrozenClock(
-        moment if moment.tzinfo else moment.replace(tzinfo=context.settings().tz).astimezone(UTC)
-    )
+    return context.runtime().clock_at(moment)
 
 
 def _progress() -> Progress:
@@ -89,7 +87,7 @@ def sweep_command(
         context.database(),
         now=_clock_at(now).now(),
         base_url=settings.base_url,
-        tz=settings.tz,
+        tz=context.runtime().tz,
         batch_size=batch_size,
     )
     console.print(
@@ -116,17 +114,16 @@ def dispatch_command(
     ] = None,
 ) -> None:
     """Transforme les événements en notifications puis envoie courriels et webhooks en attente."""
-    from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
-    from gouvernance.notifications.dispatch import default_worker_name, run_dispatch
+    from gouvernance.notifications.dispatch import run_dispatch
 
-    settings = context.settings()
+    runtime = context.runtime()
     handled, report = run_dispatch(
         context.database(),
-        mailer=SmtpMailer.from_settings(settings),
-        webhooks=HttpWebhookSender(),
+        mailer=runtime.mailer,
+        webhooks=runtime.webhooks,
         clock=_clock_at(now),
-        worker=worker or settings.worker_name or default_worker_name(),
-        batch_size=batch_size or settings.dispatch_batch_size,
+        worker=worker or runtime.worker_id,
+        batch_size=batch_size or runtime.settings.dispatch_batch_size,
     )
     console.print(
         f"{handled} événement(s) traité(s) ; {report.sent} envoi(s), {report.failed} échec(s) "
@@ -150,13 +147,11 @@ def build_command(
 ) -> None:
     """Produit les livrables d'un accompagnement (nouvelle version de chacun)."""
     from gouvernance.deliverables.production import build_on_demand
-    from gouvernance.deliverables.rendering import DocumentRenderer
     from gouvernance.engagements.progress import find_engagement_id
-    from gouvernance.evidence.store import FileBlobStore
     from gouvernance.spec.catalog import model_for
 
     db = context.database()
-    store = FileBlobStore(context.settings().blob_dir)
+    store = context.runtime().store
     with db.reading() as session:
         engagement_id = find_engagement_id(session, engagement)
         from gouvernance.engagements.records import EngagementRow
@@ -169,7 +164,7 @@ def build_command(
         produced = build_on_demand(
             db,
             engagement_id,
-            renderer=DocumentRenderer(),
+            renderer=context.runtime().renderer,
             store=store,
             clock=context.clock(),
             keys=key,
@@ -201,9 +196,9 @@ def calendar_command(
     with db.reading() as session:
         row = session.get(EngagementRow, find_engagement_id(session, engagement))
         assert row is not None
-        text = render(
-            f"Échéances — {row.territory_name}", engagement_entries(session, row), now=context.clock().now()
-        )
+        clock = context.clock()
+        entries = engagement_entries(session, row, tz=clock.tz)
+        text = render(f"Échéances — {row.territory_name}", entries, now=clock.now(), tz=clock.tz)
     if out:
         out.write_text(text, encoding="utf-8", newline="")
         console.print(f"Calendrier écrit : {out}")

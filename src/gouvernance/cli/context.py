@@ -1,4 +1,5 @@
-"""What every command needs: settings, the database (migrated), the catalogue, a clock, and error output."""
+"""What every command needs: the runtime of the composition root (settings, the database, migrated, the
+catalogue, a clock, the mailer…), and error output."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from gouvernance.clock import Clock, SystemClock
+from gouvernance.clock import Clock
+from gouvernance.composition import Runtime, build_runtime, register_plugins
 from gouvernance.db.engine import Database
 from gouvernance.db.migrate import is_up_to_date, upgrade
 from gouvernance.errors import DomainError, Message
@@ -24,6 +26,25 @@ errors = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_built: list[Runtime] = []  # at most one: the runtime of the current settings
+
+
+def runtime() -> Runtime:
+    """Built once for the current settings, and again when they change (tests point the CLI elsewhere)."""
+    current = get_settings()
+    if _built and _built[0].settings is current:
+        return _built[0]
+    if _built:
+        _built.pop().db.dispose()
+    _built.append(build_runtime(current))
+    return _built[0]
+
+
+def plugins() -> None:
+    """The guard rules, for the commands that read templates without the runtime (``models validate``)."""
+    register_plugins()
+
+
 def settings() -> Settings:
     return get_settings()
 
@@ -33,13 +54,13 @@ def catalog_directories() -> list[Path]:
 
 
 def catalog() -> Catalog:
-    return Catalog(catalog_directories())
+    return runtime().catalog
 
 
 def database(*, migrate_embedded: bool = True) -> Database:
     """The configured database. The embedded SQLite default is migrated on first use so that a fresh
     machine just works; PostgreSQL is migrated only by `gouvernance db upgrade`, as operators expect."""
-    db = Database(settings().resolved_database_url)
+    db = runtime().db
     if is_up_to_date(db):
         return db
     if db.dialect == "sqlite" and migrate_embedded:
@@ -55,7 +76,7 @@ def database(*, migrate_embedded: bool = True) -> Database:
 
 
 def clock() -> Clock:
-    return SystemClock()
+    return runtime().clock
 
 
 def print_error(error: DomainError) -> None:

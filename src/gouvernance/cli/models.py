@@ -48,6 +48,7 @@ def models_validate(
     ] = None,
 ) -> None:
     """Valide des fichiers de modèle et signale chaque problème avec sa ligne."""
+    context.plugins()
     directories = [path] if path else context.catalog_directories()
     if path is not None and not path.exists():
         raise InvalidInput(

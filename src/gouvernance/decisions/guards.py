@@ -4,18 +4,21 @@ return)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy import select
 
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.decisions.service import DecidingBody
 from gouvernance.errors import Message
-from gouvernance.guards.registry import Guard, GuardContext, register_guard
+from gouvernance.guards.registry import Guard, GuardContext
 
 
-@register_guard("decision_recorded")
 class DecisionRecorded(Guard):
     """A decision linked to this step, of one of ``bodies`` (any body when empty), is in the register, with a
     legal basis unless ``legal_basis`` is false."""
+
+    rule_name: ClassVar[str] = "decision_recorded"
 
     bodies: tuple[DecidingBody, ...] = ()
     legal_basis: bool = True
@@ -53,3 +56,6 @@ class DecisionRecorded(Guard):
             f"décision au registre ({bodies}){', avec sa base légale' if self.legal_basis else ''}",
             f"decision in the register ({', '.join(b.value for b in self.bodies) or 'any body'})",
         )
+
+
+DECISION_GUARDS: tuple[type[Guard], ...] = (DecisionRecorded,)

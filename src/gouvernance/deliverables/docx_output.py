@@ -26,7 +26,7 @@ from docx.table import Table as DocxTable
 from docx.text.font import Font
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from gouvernance.deliverables.french import format_date, to_paris
+from gouvernance.deliverables.french import format_date
 from gouvernance.deliverables.model import (
     PLACEHOLDER,
     BulletList,
@@ -190,7 +190,7 @@ def _title_block(doc: DocxDocument, document: DeliverableDocument) -> None:
     author = f"{document.author}, {document.organisation}" if document.organisation else document.author
     meta = [
         ("Démarche\u00a0: ", document.engagement_reference),
-        ("Version du ", format_date(document.generated_at)),
+        ("Version du ", format_date(document.local_generated_at.date())),
         ("Rédaction\u00a0: ", author),
     ]
     for label, value in meta:
@@ -439,7 +439,7 @@ def _set_properties(doc: DocxDocument, document: DeliverableDocument) -> None:
 
 def _stable_zip(data: bytes, document: DeliverableDocument) -> bytes:
     """Rewrites the package with fixed timestamps so the same document gives the same bytes."""
-    stamp = to_paris(document.generated_at).timetuple()[:6]
+    stamp = document.local_generated_at.timetuple()[:6]
     source = zipfile.ZipFile(io.BytesIO(data))
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:

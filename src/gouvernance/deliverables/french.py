@@ -1,4 +1,5 @@
-"""French typography for deliverables: dates, times, numbers, amounts, in the Europe/Paris timezone.
+"""French typography for deliverables: dates, times, numbers, amounts, in the Europe/Paris timezone (dates
+of instants in another timezone when given one: reminders use the configured one).
 
 Dates read "1er novembre 2026" and "21 novembre 2026"; numbers use a decimal comma and a narrow no-break
 space between thousands ("12 500,5"); units are separated by a no-break space ("45 %", "12 500 €").
@@ -6,7 +7,7 @@ space between thousands ("12 500,5"); units are separated by a no-break space ("
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -35,14 +36,16 @@ WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 
 def to_paris(instant: datetime) -> datetime:
     """An instant in Paris time. Naive datetimes are taken as UTC, as everywhere else in gouvernance."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(PARIS)
+    return _as_utc(instant).astimezone(PARIS)
 
 
-def format_date(value: date | datetime) -> str:
-    """'21 novembre 2026', '1er mai 2027'. Datetimes are first converted to Paris time."""
-    day = to_paris(value).date() if isinstance(value, datetime) else value
+def _as_utc(instant: datetime) -> datetime:
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+def format_date(value: date | datetime, tz: tzinfo = PARIS) -> str:
+    """'21 novembre 2026', '1er mai 2027'. Datetimes are first converted to ``tz`` (Paris time)."""
+    day = _as_utc(value).astimezone(tz).date() if isinstance(value, datetime) else value
     ordinal = "1er" if day.day == 1 else str(day.day)
     return f"{ordinal} {MONTHS[day.month - 1]} {day.year}"
 

@@ -8,7 +8,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from gouvernance.deliverables.french import format_date, to_paris
+from gouvernance.deliverables.french import format_date
 from gouvernance.deliverables.model import PLACEHOLDER, DeliverableDocument, outline
 
 TEMPLATE = "document.html.j2"
@@ -57,7 +57,7 @@ def render_html(document: DeliverableDocument) -> str:
             outline=outline(document),
             stylesheet=stylesheet(),
             author_line=author_line(document),
-            date_label=format_date(document.generated_at),
-            created_iso=to_paris(document.generated_at).isoformat(timespec="seconds"),
+            date_label=format_date(document.local_generated_at.date()),
+            created_iso=document.local_generated_at.isoformat(timespec="seconds"),
         )
     )

@@ -13,10 +13,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from gouvernance.deliverables.french import to_paris
 
 PLACEHOLDER = "À compléter"
 
@@ -185,6 +184,8 @@ class DeliverableDocument(_Frozen):
     territory: Territory
     engagement_reference: Text
     generated_at: datetime
+    # Where the readers live: the generation date is shown there (the clock's timezone, Paris by default).
+    timezone: str = "Europe/Paris"
     author: Text
     organisation: Text | None = None
     sections: list[Section] = Field(default_factory=list)
@@ -199,13 +200,27 @@ class DeliverableDocument(_Frozen):
             raise ValueError("generated_at must be timezone-aware")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone: {value[:60]}") from None
+        return value
+
+    @property
+    def local_generated_at(self) -> datetime:
+        """The generation instant where the readers live."""
+        return self.generated_at.astimezone(ZoneInfo(self.timezone))
+
     @property
     def kind_label(self) -> str:
         return kind_label(self.kind)
 
     def filename(self, extension: str) -> str:
-        """'plan_action-saint-martin-2026-11-21.pdf' (the date is the Paris-time generation day)."""
-        day = to_paris(self.generated_at).date().isoformat()
+        """'plan_action-saint-martin-2026-11-21.pdf' (the date is the local generation day)."""
+        day = self.local_generated_at.date().isoformat()
         return f"{self.kind}-{slugify(self.territory.name)}-{day}.{extension}"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import CursorResult, func, select
@@ -15,7 +16,7 @@ from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
 from gouvernance.db.upsert import insert_ignoring_duplicates
 from gouvernance.deliverables.records import DeliverableRow
-from gouvernance.deliverables.registry import build_document
+from gouvernance.deliverables.registry import CONTEXT_CONTRIBUTORS, build_document
 from gouvernance.deliverables.rendering import RenderedFile, Renderer
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.subject import load_subject
@@ -26,10 +27,6 @@ from gouvernance.spec.schema import ProcessModel
 
 CONSUMER = "deliverables"
 DONE_TOPICS = ("step.approve", "step.adopt")
-
-# Features that know more about an engagement (the stakeholder graph…) add to a deliverable's context here.
-ContextContributor = Callable[[Session, EngagementRow, str], dict[str, Any]]
-CONTEXT_CONTRIBUTORS: list[ContextContributor] = []
 
 
 @dataclass(frozen=True)
@@ -42,12 +39,12 @@ class Produced:
     filename: str
 
 
-def context_for(session: Session, engagement: EngagementRow, model: ProcessModel, key: str) -> dict[str, Any]:
-    """What the French document builders are given: the engagement's facts and the evidence gathered."""
-    import gouvernance.diagnostic.deliverable_context
-    import gouvernance.objectives.deliverable_context
-    import gouvernance.stakeholders.deliverable_context  # noqa: F401  (register their contributors)
-
+def context_for(
+    session: Session, engagement: EngagementRow, model: ProcessModel, key: str, *, today: date
+) -> dict[str, Any]:
+    """What the French document builders are given: the engagement's facts and the evidence gathered, and
+    what the registered contributors add. ``today`` is the day where the readers live: an evaluation is as of
+    that day."""
     evidence = session.execute(
         select(EvidenceRow, StepRow.step_key)
         .join(StepRow, StepRow.id == EvidenceRow.step_id)
@@ -81,7 +78,7 @@ def context_for(session: Session, engagement: EngagementRow, model: ProcessModel
         ],
     }
     for contributor in CONTEXT_CONTRIBUTORS:
-        context.update(contributor(session, engagement, key))
+        context.update(contributor(session, engagement, key, today))
     return {k: v for k, v in context.items() if v is not None}
 
 
@@ -148,7 +145,7 @@ def produce_from_outbox(
     while True:
         with db.reading() as session:
             rows = pending_for(session, CONSUMER, limit=limit)
-            work = [_plan(session, row) for row in rows]
+            work = [_plan(session, row, local_today(clock)) for row in rows]
         if not rows:
             return produced
         for row, plan in zip(rows, work, strict=True):
@@ -168,14 +165,14 @@ Plan = tuple[str, str, dict[str, Any], tuple[str, ...]]  # key, title, context, 
 
 
 def _plans(
-    session: Session, engagement: EngagementRow, model: ProcessModel, keys: Iterable[str]
+    session: Session, engagement: EngagementRow, model: ProcessModel, keys: Iterable[str], today: date
 ) -> list[Plan]:
     """What to render for each deliverable key the model declares."""
     return [
         (
             key,
             model.deliverables_by_key[key].title.fr,
-            context_for(session, engagement, model, key),
+            context_for(session, engagement, model, key, today=today),
             tuple(model.deliverables_by_key[key].formats),
         )
         for key in keys
@@ -183,7 +180,7 @@ def _plans(
     ]
 
 
-def _plan(session: Session, row: Any) -> list[Plan]:
+def _plan(session: Session, row: Any, today: date) -> list[Plan]:
     if (
         row.topic not in DONE_TOPICS
         or not row.payload.get("produces")
@@ -191,7 +188,7 @@ def _plan(session: Session, row: Any) -> list[Plan]:
     ):
         return []
     subject = load_subject(session, row.engagement_id, None)
-    return _plans(session, subject.engagement, subject.model, row.payload["produces"])
+    return _plans(session, subject.engagement, subject.model, row.payload["produces"], today)
 
 
 Rendered = tuple[str, str, list[RenderedFile]]  # key, title, files
@@ -210,7 +207,7 @@ def render_on_demand(
     with db.reading() as session:
         subject = load_subject(session, engagement_id, None)  # NotFound for an unknown engagement
         wanted = keys or [d.key for d in subject.model.deliverables]
-        plans = _plans(session, subject.engagement, subject.model, wanted)
+        plans = _plans(session, subject.engagement, subject.model, wanted, local_today(clock))
     rendered: list[Rendered] = []
     for key, title, context, formats in plans:
         rendered.append((key, title, render_all(renderer, key, context, formats, clock)))
@@ -257,3 +254,8 @@ def deliverables_of(session: Session, engagement_id: str) -> list[DeliverableRow
             .order_by(DeliverableRow.key, DeliverableRow.format, DeliverableRow.version)
         )
     )
+
+
+def local_today(clock: Clock) -> date:
+    """The day it is where the readers live (the clock's timezone)."""
+    return clock.now().astimezone(clock.tz).date()

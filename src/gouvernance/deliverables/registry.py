@@ -1,4 +1,5 @@
-"""Which builder makes which deliverable: ``BUILDERS`` by kind, and ``build_document`` as the one entry point.
+"""Which builder makes which deliverable: ``BUILDERS`` by kind, and ``build_document`` as the one entry point;
+and the context contributors, through which other features add what they know to a deliverable's context.
 
 Kinds without a dedicated builder go to the generic one, so a process model can declare a new deliverable
 before anyone writes a builder for it.
@@ -7,7 +8,11 @@ before anyone writes a builder for it.
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.deliverables.builders.common import Context
@@ -20,6 +25,7 @@ from gouvernance.deliverables.builders.plan_action import build_plan_action
 from gouvernance.deliverables.builders.plan_formation import build_plan_formation
 from gouvernance.deliverables.builders.rapport_evaluation import build_rapport_evaluation
 from gouvernance.deliverables.model import DeliverableDocument
+from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import InvalidInput, Message
 
 _KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -57,3 +63,16 @@ def build_document(kind: str, context: Context, *, clock: Clock | None = None) -
     if builder is not None:
         return builder(context, clock=clock)
     return build_generic(kind, context, clock=clock)
+
+
+# Features that know more about an engagement (the stakeholder register…) add to a deliverable's context:
+# a contributor gets the session, the engagement, the deliverable's key and the day it is where the readers
+# live, and returns the entries it adds.
+ContextContributor = Callable[[Session, EngagementRow, str, date], dict[str, Any]]
+CONTEXT_CONTRIBUTORS: list[ContextContributor] = []
+
+
+def register_context_contributor(contributor: ContextContributor) -> None:
+    """Called by the composition root (``gouvernance.composition``); registering one twice changes nothing."""
+    if contributor not in CONTEXT_CONTRIBUTORS:
+        CONTEXT_CONTRIBUTORS.append(contributor)

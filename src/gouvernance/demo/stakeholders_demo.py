@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.transitions import evaluate_guards, load_subject
 from gouvernance.errors import Message
 from gouvernance.guards.registry import Guard
 from gouvernance.stakeholders.consultations import add_consultation
@@ -190,9 +191,6 @@ def seed_demo_stakeholders(
 
 
 def _refusals(walker: JourneyWalker, spec: StepSpec, guard: Guard) -> list[Message]:
-    from gouvernance.engagements.rules import evaluate_guards
-    from gouvernance.engagements.subject import load_subject
-
     with walker.db.reading() as session:
         subject = load_subject(session, walker.engagement_id, spec.key)
         outcomes = evaluate_guards(session, subject, guard.on[0], walker.actor(spec.role), walker.clock, {})

@@ -22,6 +22,7 @@ from gouvernance.db.engine import Database
 from gouvernance.demo.stakeholders_demo import SATISFIERS as STAKEHOLDER_SATISFIERS
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
+from gouvernance.engagements.rules import evaluate_guards
 from gouvernance.engagements.subject import load_subject
 from gouvernance.engagements.transitions import TransitionResult, check, transition
 from gouvernance.errors import DomainError
@@ -278,8 +279,6 @@ def _attach(walker: JourneyWalker, spec: StepSpec, guard: Guard) -> None:
     assert isinstance(guard, EvidenceAttached)
     with walker.db.reading() as session:
         subject = load_subject(session, walker.engagement_id, spec.key)
-        from gouvernance.engagements.rules import evaluate_guards
-
         outcome = evaluate_guards(session, subject, guard.on[0], walker.actor(spec.role), walker.clock, {})
     if all(o.passed for o in outcome if o.rule == guard.rule):
         return

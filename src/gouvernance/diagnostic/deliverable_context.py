@@ -2,15 +2,15 @@
 critical points, and the projects under way, each saying where it came from (how many consultations and
 stakeholders; never names: residents may be private persons).
 
-Importing this module registers the contributor in ``deliverables.production.CONTEXT_CONTRIBUTORS``."""
+Registered by the composition root (``gouvernance.composition``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gouvernance.deliverables.production import CONTEXT_CONTRIBUTORS
 from gouvernance.diagnostic.records import FindingRow
 from gouvernance.diagnostic.service import FindingKind, findings
 from gouvernance.engagements.records import EngagementRow
@@ -23,7 +23,7 @@ _SECTIONS = {
 }
 
 
-def diagnostic_context(session: Session, engagement: EngagementRow, key: str) -> dict[str, Any]:
+def diagnostic_context(session: Session, engagement: EngagementRow, key: str, today: date) -> dict[str, Any]:
     if key != KIND:
         return {}
     rows = findings(session, engagement.id)
@@ -51,6 +51,3 @@ def _with_sources(text: str, row: FindingRow) -> str:
         count = len(row.stakeholder_ids)
         sources.append(f"{count} partie{'s' if count > 1 else ''} prenante{'s' if count > 1 else ''}")
     return f"{text} (d'après {' et '.join(sources)})" if sources else text
-
-
-CONTEXT_CONTRIBUTORS.append(diagnostic_context)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.subject import load_subject
+from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES, TERMINAL_STEP_STATES
 from gouvernance.spec.schema import ProcessModel
 
@@ -144,8 +145,6 @@ def engagement_progress(
 
 def find_engagement_id(session: Session, reference: str) -> str:
     """An engagement id from the full id or an unambiguous prefix (as with git commits)."""
-    from gouvernance.errors import InvalidInput, Message, NotFound
-
     if session.get(EngagementRow, reference) is not None:
         return reference
     matches = list(

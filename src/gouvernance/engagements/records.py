@@ -23,6 +23,8 @@ class ProcessModelRow(Base):
     title: Mapped[str] = mapped_column(String(300))
     document: Mapped[dict[str, Any]] = mapped_column(Json)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The shape of ``document`` (spec.catalog.SNAPSHOT_FORMAT): a reader refuses a format it does not know.
+    format_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class EngagementRow(Base):

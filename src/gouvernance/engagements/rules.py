@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +31,6 @@ from gouvernance.lifecycle.machines import (
 )
 from gouvernance.spec.schema import StepSpec
 
-PARIS = ZoneInfo("Europe/Paris")
 # Events after which the work goes round again: approvals given before no longer count.
 NEW_ROUND_EVENTS = frozenset({"request_rework", "reject", "send_back", "reopen"})
 _STEP_EVENTS = frozenset(
@@ -253,7 +251,8 @@ def evaluate_guards(
 # --- stamps: the columns a transition changes besides ``state`` ----------------------------------------
 
 
-Columns = Callable[[StepRow, StepSpec, Subject, datetime], dict[str, Any]]  # column -> new value
+# (step, spec, subject, now, the people's timezone) -> {column: new value}
+Columns = Callable[[StepRow, StepSpec, Subject, datetime, tzinfo], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -280,7 +279,7 @@ def stamp(
     return register
 
 
-def stamped(subject: Subject, event: str, new_state: str, now: datetime) -> dict[str, Any]:
+def stamped(subject: Subject, event: str, new_state: str, now: datetime, tz: tzinfo) -> dict[str, Any]:
     """Every column the transition changes besides ``state``: timestamps, due dates, rounds."""
     changes: dict[str, Any] = {"updated_at": now}
     step, spec = subject.step, subject.step_spec
@@ -288,19 +287,19 @@ def stamped(subject: Subject, event: str, new_state: str, now: datetime) -> dict
         return changes
     for entry in STAMPS:
         if entry.where.covers(subject, event, new_state):
-            changes.update(entry.columns(step, spec, subject, now))
+            changes.update(entry.columns(step, spec, subject, now, tz))
     return changes
 
 
 @stamp(events={"make_ready"})
-def readied(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
-    # Work on a journey starts at 9:00 on its start date, Paris time.
-    ready_at = max(now, datetime.combine(subject.engagement.start_date, time(9, 0), tzinfo=PARIS))
+def readied(step: StepRow, spec: StepSpec, subject: Subject, now: datetime, tz: tzinfo) -> dict[str, Any]:
+    # Work on a journey starts at 9:00 on its start date, where its people live (the clock's timezone).
+    ready_at = max(now, datetime.combine(subject.engagement.start_date, time(9, 0), tzinfo=tz))
     return {"ready_at": ready_at, "due_at": ready_at + spec.duration, "completed_at": None}
 
 
 @stamp(events={"start"})
-def started(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
+def started(step: StepRow, spec: StepSpec, subject: Subject, now: datetime, tz: tzinfo) -> dict[str, Any]:
     changes: dict[str, Any] = {"started_at": now, "completed_at": None}
     if step.due_at is None or step.completed_at is not None:  # reopened work gets a new due date
         changes["due_at"] = now + spec.duration
@@ -308,10 +307,10 @@ def started(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> d
 
 
 @stamp(to_states=TERMINAL_STEP_STATES)
-def completed(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
+def completed(step: StepRow, spec: StepSpec, subject: Subject, now: datetime, tz: tzinfo) -> dict[str, Any]:
     return {"completed_at": now}
 
 
 @stamp(events=NEW_ROUND_EVENTS)
-def new_round(step: StepRow, spec: StepSpec, subject: Subject, now: datetime) -> dict[str, Any]:
+def new_round(step: StepRow, spec: StepSpec, subject: Subject, now: datetime, tz: tzinfo) -> dict[str, Any]:
     return {"round": step.round + 1}

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from gouvernance.access.records import OrganisationRow
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow, StepRow
@@ -133,8 +134,6 @@ def _check_territory(territory: Territory) -> None:
 
 
 def _check_organisation(session: Session, key: str) -> None:
-    from gouvernance.access.records import OrganisationRow
-
     if session.get(OrganisationRow, key) is None:
         raise NotFound(
             Message(

@@ -198,7 +198,9 @@ def _apply(
     with restored(subject.machine_class, from_state) as machine:
         machine.send(event)
         new_state = machine.model.state
-    update, values = versioned_update(row, {"state": new_state, **stamped(subject, event, new_state, now)})
+    update, values = versioned_update(
+        row, {"state": new_state, **stamped(subject, event, new_state, now, clock.tz)}
+    )
     if subject.step is not None:
         payload = {**payload, "round": values["round"]}  # approvals count within a round (ApprovedBy)
     event_id = save(

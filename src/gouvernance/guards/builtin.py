@@ -4,27 +4,30 @@ condition on a launch parameter."""
 from __future__ import annotations
 
 import operator
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 from sqlalchemy import func, select
 
+from gouvernance.engagements.records import StepRow
 from gouvernance.errors import Message
-from gouvernance.guards.registry import Guard, GuardContext, register_guard
+from gouvernance.evidence.records import EvidenceRow
+from gouvernance.guards.registry import Guard, GuardContext
+from gouvernance.history.records import EventRow
+from gouvernance.lifecycle.machines import TERMINAL_STEP_STATES
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
 
-@register_guard("evidence_attached")
 class EvidenceAttached(Guard):
     """At least ``min`` pieces of evidence (optionally of one kind, or with a label) on this step."""
+
+    rule_name: ClassVar[str] = "evidence_attached"
 
     kind: Literal["file", "link", "any"] = "any"
     label: str | None = Field(default=None, description="Required label, e.g. « note juridique ».")
     min: int = Field(default=1, ge=1)
 
     def check(self, ctx: GuardContext) -> Message | None:
-        from gouvernance.evidence.records import EvidenceRow
-
         assert ctx.step is not None
         query = select(func.count()).select_from(EvidenceRow).where(EvidenceRow.step_id == ctx.step.id)
         if self.kind != "any":
@@ -54,9 +57,10 @@ class EvidenceAttached(Guard):
         )
 
 
-@register_guard("approved_by")
 class ApprovedBy(Guard):
     """Someone holding ``role`` has endorsed the work in its current round (rework starts a new round)."""
+
+    rule_name: ClassVar[str] = "approved_by"
 
     role: str
 
@@ -73,8 +77,6 @@ class ApprovedBy(Guard):
         return []
 
     def check(self, ctx: GuardContext) -> Message | None:
-        from gouvernance.history.records import EventRow
-
         assert ctx.step is not None
         endorsements = ctx.session.scalars(
             select(EventRow.payload).where(
@@ -97,9 +99,10 @@ class ApprovedBy(Guard):
         )
 
 
-@register_guard("stage_steps_done")
 class StageStepsDone(Guard):
     """Every other step of this stage (or of ``stage``) is done or skipped."""
+
+    rule_name: ClassVar[str] = "stage_steps_done"
 
     stage: str | None = None
 
@@ -116,9 +119,6 @@ class StageStepsDone(Guard):
         return []
 
     def check(self, ctx: GuardContext) -> Message | None:
-        from gouvernance.engagements.records import StepRow
-        from gouvernance.lifecycle.machines import TERMINAL_STEP_STATES
-
         assert ctx.step is not None
         stage = self.stage or ctx.step.stage_key
         open_steps = list(
@@ -163,9 +163,10 @@ _OPERATORS: dict[str, Any] = {
 _OPERATOR_TEXT = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "in": "∈", "not_in": "∉"}
 
 
-@register_guard("parameter")
 class ParameterCondition(Guard):
     """A condition on a launch parameter, e.g. skipping a step only where no participative body exists."""
+
+    rule_name: ClassVar[str] = "parameter"
 
     parameter: str
     op: Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in"] = "eq"
@@ -225,3 +226,6 @@ class ParameterCondition(Guard):
             f"paramètre « {self.parameter} » {_OPERATOR_TEXT[self.op]} {self.value!r}",
             f"parameter '{self.parameter}' {_OPERATOR_TEXT[self.op]} {self.value!r}",
         )
+
+
+BUILTIN_GUARDS: tuple[type[Guard], ...] = (EvidenceAttached, ApprovedBy, StageStepsDone, ParameterCondition)

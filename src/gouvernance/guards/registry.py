@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,9 +45,12 @@ class GuardOutcome:
 
 
 class Guard(BaseModel):
-    """Base class: the fields common to every rule. Subclasses add their parameters and ``check``."""
+    """Base class: the fields common to every rule. Subclasses name their rule (``rule_name``, the YAML's
+    ``rule``) and add their parameters and ``check``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule_name: ClassVar[str]
 
     rule: str
     on: tuple[str, ...] = Field(default=("submit",), description="The events this guard applies to.")
@@ -78,40 +81,27 @@ class Guard(BaseModel):
 
 _REGISTRY: dict[str, type[Guard]] = {}
 
-G = TypeVar("G", bound=type[Guard])
 
-
-def register_guard(rule: str) -> Callable[[G], G]:
-    def decorate(cls: G) -> G:
-        if rule in _REGISTRY:
-            raise ValueError(f"guard rule {rule!r} registered twice")
-        _REGISTRY[rule] = cls
-        return cls
-
-    return decorate
+def register_rules(pack: Iterable[type[Guard]]) -> None:
+    """Makes a rule pack's guards usable in process models. Called by the composition root
+    (``gouvernance.composition``) for every pack, so no module registers itself by being imported.
+    Registering the same class again changes nothing; another class under a taken name is refused."""
+    for cls in pack:
+        known = _REGISTRY.setdefault(cls.rule_name, cls)
+        if known is not cls:
+            raise ValueError(f"guard rule {cls.rule_name!r} registered twice")
 
 
 def guard_rules() -> dict[str, type[Guard]]:
-    _load_builtin_rules()
     return dict(_REGISTRY)
 
 
 def parse_guard(data: dict[str, Any]) -> Guard:
     """Build a guard from its YAML mapping. Raises KeyError for an unknown rule and ValidationError for bad
     parameters."""
-    _load_builtin_rules()
     cls = _REGISTRY[data["rule"]]
     values = dict(data)
     values.setdefault("on", cls.default_events)
     if isinstance(values["on"], str):
         values["on"] = (values["on"],)
     return cls.model_validate(values)
-
-
-def _load_builtin_rules() -> None:
-    # Imported lazily: the rule modules import the persistence layer, which imports the spec.
-    import gouvernance.budget.guards
-    import gouvernance.decisions.guards
-    import gouvernance.guards.builtin
-    import gouvernance.objectives.guards
-    import gouvernance.stakeholders.guards  # noqa: F401

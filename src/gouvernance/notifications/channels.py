@@ -1,5 +1,5 @@
 """The outside systems notifications go through: an SMTP server and webhook endpoints. Small interfaces, so
-the dispatcher does not care how a message travels."""
+the dispatcher does not care how a message travels; in-memory versions record what was sent, for tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import hmac
 import json
 import smtplib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any, Protocol
@@ -63,12 +63,57 @@ class SmtpMailer:
 
 
 class HttpWebhookSender:
-    def __init__(self, timeout: float = 10.0) -> None:
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False)
+    """``transport``: httpx's default network transport unless given (tests: ``httpx.MockTransport``)."""
+
+    def __init__(self, timeout: float = 10.0, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         response = self.client.post(url, content=body, headers=headers)
         response.raise_for_status()
+
+
+class Unreachable(ConnectionError):
+    """What an in-memory channel raises when told to fail, as an unreachable server would."""
+
+
+@dataclass
+class InMemoryMailer:
+    """Keeps the messages instead of sending them; ``failing`` makes every send fail as a dead server does."""
+
+    sender: str = "gouvernance <ne-pas-repondre@gouvernance.local>"
+    failing: bool = False
+    sent: list[EmailMessage] = field(default_factory=list)
+
+    def send(self, message: EmailMessage) -> None:
+        if self.failing:
+            raise Unreachable("mail server unreachable (InMemoryMailer.failing)")
+        if "From" not in message:
+            message["From"] = self.sender
+        self.sent.append(message)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.sent if message["To"] == address]
+
+
+@dataclass(frozen=True)
+class PostedWebhook:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class InMemoryWebhookSender:
+    """Keeps the posts instead of sending them; ``failing`` makes every post fail."""
+
+    failing: bool = False
+    posted: list[PostedWebhook] = field(default_factory=list)
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        if self.failing:
+            raise Unreachable(f"webhook endpoint unreachable: {url} (InMemoryWebhookSender.failing)")
+        self.posted.append(PostedWebhook(url, body, dict(headers)))
 
 
 SIGNATURE_HEADER = "X-Gouvernance-Signature"
@@ -122,8 +167,12 @@ __all__ = [
     "DELIVERY_HEADER",
     "SIGNATURE_HEADER",
     "HttpWebhookSender",
+    "InMemoryMailer",
+    "InMemoryWebhookSender",
     "Mailer",
+    "PostedWebhook",
     "SmtpMailer",
+    "Unreachable",
     "WebhookSender",
     "delivery_message_id",
     "email_message",

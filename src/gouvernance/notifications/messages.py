@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from gouvernance.clock import DEFAULT_TIMEZONE
 from gouvernance.deliverables.french import format_date as french_date
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.spec.schema import ProcessModel, StepSpec
@@ -49,12 +50,13 @@ def reminder_text(
     *,
     url: str | None = None,
     to_consult: StillToConsult | None = None,
+    tz: tzinfo = DEFAULT_TIMEZONE,
 ) -> tuple[str, str]:
     """Subject and body of a reminder, overdue notice or escalation; the body links to the step (``url``)
     and names the stakeholders its guards still wait for (``to_consult``)."""
     assert step.due_at is not None
     title, territory = spec.title.fr, engagement.territory_name
-    due = french_date(step.due_at)
+    due = french_date(step.due_at, tz)
     role_title = model.role_title(role)
     stage = model.stages_by_key[model.stage_of_step[spec.key]].title.fr
     late_days = (now - step.due_at).days

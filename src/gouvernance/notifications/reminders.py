@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gouvernance.clock import DEFAULT_TIMEZONE
 from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
 from gouvernance.guards.builtin import ApprovedBy
 from gouvernance.guards.registry import Guard
@@ -126,15 +127,21 @@ def _already_acted(session: Session, steps: list[StepRow]) -> dict[int, set[str]
 
 
 def sweep(
-    session: Session, *, now: datetime, base_url: str | None = None, batch_size: int = 500
+    session: Session,
+    *,
+    now: datetime,
+    base_url: str | None = None,
+    batch_size: int = 500,
+    tz: tzinfo = DEFAULT_TIMEZONE,
 ) -> SweepReport:
     """One pass: creates every notification owed at ``now`` that does not exist yet. Safe to run again.
-    With ``base_url`` (where people open gouvernance), each one links to its step."""
+    With ``base_url`` (where people open gouvernance), each one links to its step; due dates are the days
+    where the people live (``tz``)."""
     report = SweepReport()
     for batch in candidate_batches(session, now=now, batch_size=batch_size):
         report.batches += 1
         report.candidates += len(batch)
-        report.created += create(session, _drafts(session, batch, now, base_url), now=now)
+        report.created += create(session, _drafts(session, batch, now, base_url, tz), now=now)
         session.flush()
     return report
 
@@ -145,7 +152,11 @@ def _guards_ahead(spec: StepSpec, state: str) -> list[Guard]:
 
 
 def _drafts(
-    session: Session, batch: list[tuple[StepRow, EngagementRow]], now: datetime, base_url: str | None
+    session: Session,
+    batch: list[tuple[StepRow, EngagementRow]],
+    now: datetime,
+    base_url: str | None,
+    tz: tzinfo,
 ) -> list[Draft]:
     owing = []
     for step, engagement in batch:
@@ -179,7 +190,7 @@ def _drafts(
             skipped = acted.get(step.id, set()) | (told_overdue if due.level == "escalation" else set())
             recipients = [r for r in people.get((engagement.id, due.role), []) if r.login not in skipped]
             subject, body = reminder_text(
-                model, spec, step, engagement, due.level, due.role, now, url=url, to_consult=to_consult
+                model, spec, step, engagement, due.level, due.role, now, url=url, to_consult=to_consult, tz=tz
             )
             drafts.append(
                 Draft(

@@ -31,6 +31,6 @@ def run_sweep(
     """One transaction: the notifications owed at ``now``, linking to ``base_url``, and the digests when
     they are due. Safe to run again: nothing is created twice."""
     with db.transaction() as session:
-        report = sweep(session, now=now, base_url=base_url, batch_size=batch_size)
+        report = sweep(session, now=now, base_url=base_url, batch_size=batch_size, tz=tz)
         digests = build_digests(session, now=now, base_url=base_url, tz=tz) if digests_due(now, tz) else 0
     return SweepOutcome(report.candidates, report.created, digests)

@@ -6,21 +6,18 @@
   measurement, the means allocated and the actions carried out (an open action past its due date reads « en
   retard »), and each objective's evaluation with its reason.
 
-Importing this module registers the contributor in ``deliverables.production.CONTEXT_CONTRIBUTORS``.
+Registered by the composition root (``gouvernance.composition``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gouvernance.clock import Clock, SystemClock
 from gouvernance.deliverables.french import format_number
-from gouvernance.deliverables.production import CONTEXT_CONTRIBUTORS
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.objectives.evaluation import Direction
 from gouvernance.objectives.plan import OPEN_ACTIONS, ActionStatus
@@ -43,21 +40,11 @@ _STATUSES = {
 }
 
 
-@dataclass(frozen=True)
-class ObjectivesContext:
-    """The contributor, with the clock that says which day the evaluation is as of (the runtime's)."""
-
-    clock: Clock
-
-    def __call__(self, session: Session, engagement: EngagementRow, key: str) -> dict[str, Any]:
-        return objectives_context(session, engagement, key, as_of=self.clock.now().date())
-
-
-def objectives_context(
-    session: Session, engagement: EngagementRow, key: str, *, as_of: date
-) -> dict[str, Any]:
+def objectives_context(session: Session, engagement: EngagementRow, key: str, today: date) -> dict[str, Any]:
+    """The evaluation is as of ``today``: the day the document is written, where its readers live."""
     if key not in KINDS:
         return {}
+    as_of = today
     views = objectives_view(session, engagement.id, as_of=as_of)
     if not views:
         return {}
@@ -126,6 +113,3 @@ def _action(action: ActionRow, objective: str, *, late: bool) -> dict[str, Any]:
         "echeance": action.due_on.isoformat(),
         "status": "late" if late and status in OPEN_ACTIONS else _STATUSES[status],
     }
-
-
-CONTEXT_CONTRIBUTORS.append(ObjectivesContext(SystemClock()))

@@ -7,12 +7,13 @@ since when."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import ClassVar
 
 from pydantic import Field
 from sqlalchemy import func, select
 
 from gouvernance.errors import Message
-from gouvernance.guards.registry import Guard, GuardContext, register_guard
+from gouvernance.guards.registry import Guard, GuardContext
 from gouvernance.objectives.records import IndicatorRow, MeasurementRow, ObjectiveApprovalRow, ObjectiveRow
 from gouvernance.objectives.service import Frequency
 from gouvernance.spec.schema import ProcessModel, StepSpec
@@ -26,10 +27,11 @@ FRESHNESS = {
 }
 
 
-@register_guard("objectives_validated")
 class ObjectivesValidated(Guard):
     """There is at least one objective, and each holds the approval of every role of ``roles`` for its current
     version (an indicator added since asks for them again)."""
+
+    rule_name: ClassVar[str] = "objectives_validated"
 
     roles: tuple[str, ...] = Field(min_length=1)
 
@@ -93,10 +95,11 @@ class ObjectivesValidated(Guard):
         )
 
 
-@register_guard("indicators_measured")
 class IndicatorsMeasured(Guard):
     """There is at least one indicator, and each has a measurement within its frequency (a month, a quarter, a
     half-year, a year) before today."""
+
+    rule_name: ClassVar[str] = "indicators_measured"
 
     def check(self, ctx: GuardContext) -> Message | None:
         rows = ctx.session.execute(
@@ -143,3 +146,9 @@ def _since(latest: date | None, lang: str) -> str:
     if lang == "fr":
         return f"dernière mesure le {latest.strftime('%d/%m/%Y')}"
     return f"last measured on {latest.isoformat()}"
+
+
+OBJECTIVE_GUARDS: tuple[type[Guard], ...] = (
+    ObjectivesValidated,
+    IndicatorsMeasured,
+)

@@ -1,7 +1,8 @@
 """Finds process models: the ones shipped in the package, then an optional extra directory.
 
 Engagements never read the files again after launch: ``snapshot`` stores the validated document in the
-database under (key, version), and ``model_for`` rebuilds the model from that snapshot.
+database under (key, version), with the format it is written in, and ``model_for`` rebuilds the model from
+that snapshot, refusing a format this code does not know (a snapshot written by a newer gouvernance).
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from gouvernance.engagements.records import ProcessModelRow
 from gouvernance.errors import Conflict, Message, NotFound
 from gouvernance.spec.schema import ProcessModel
-from gouvernance.spec.validation import TemplateInvalid, build_model, load_model_file
+from gouvernance.spec.validation import TemplateInvalid, TemplateProblem, build_model, load_model_file
+
+# The shape of the documents ``snapshot`` stores. Bump it (with a reader for the old shape) when the stored
+# document changes shape, so that an older gouvernance refuses snapshots it would misread.
+SNAPSHOT_FORMAT = 1
+KNOWN_SNAPSHOT_FORMATS = frozenset({1})
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,6 @@ class Catalog:
 
 
 def _duplicate(path: Path, model: ProcessModel, first: str) -> TemplateInvalid:
-    from gouvernance.spec.validation import TemplateProblem
-
     message = Message(
         "template.duplicate_version",
         f"« {model.key} » version {model.version} est déjà définie dans {first}",
@@ -108,8 +113,6 @@ def default_directories(extra: Path | None) -> list[Path]:
 def snapshot(session: Session, model: ProcessModel, *, now: datetime) -> None:
     """Stores the model under (key, version) the first time; refuses a different model with the same
     identity, because engagements already launched from it must not change under their feet."""
-    from gouvernance.engagements.records import ProcessModelRow
-
     document, digest = model.fingerprint
     row = session.get(ProcessModelRow, (model.key, model.version))
     if row is None:
@@ -121,6 +124,7 @@ def snapshot(session: Session, model: ProcessModel, *, now: datetime) -> None:
                 title=model.title.fr,
                 document=document,
                 registered_at=now,
+                format_version=SNAPSHOT_FORMAT,
             )
         )
         session.flush()
@@ -144,8 +148,6 @@ _SNAPSHOT_CACHE: dict[tuple[str, str, int], ProcessModel] = {}
 def model_for(session: Session, key: str, version: int) -> ProcessModel:
     """The model an engagement was launched from. Snapshots never change once stored (``snapshot``
     refuses), so each (database, key, version) is read and compiled once per process."""
-    from gouvernance.engagements.records import ProcessModelRow
-
     cache_key = (str(session.get_bind().engine.url), key, version)
     cached = _SNAPSHOT_CACHE.get(cache_key)
     if cached is not None:
@@ -157,6 +159,18 @@ def model_for(session: Session, key: str, version: int) -> ProcessModel:
                 "model.not_registered",
                 f"Modèle {key} v{version} absent de la base",
                 f"Model {key} v{version} is not in the database",
+            )
+        )
+    if row.format_version not in KNOWN_SNAPSHOT_FORMATS:
+        raise Conflict(
+            Message(
+                "model.snapshot_format_unknown",
+                f"Le modèle {key} v{version} est enregistré dans un format inconnu "
+                f"({row.format_version}) : il a été écrit par une version plus récente de gouvernance. "
+                "Mettez gouvernance à jour.",
+                f"Model {key} v{version} is stored in an unknown format ({row.format_version}): a newer "
+                "gouvernance wrote it. Upgrade gouvernance.",
+                details={"key": key, "version": version, "format_version": row.format_version},
             )
         )
     model = build_model(row.document, f"base:{key}@{version}")

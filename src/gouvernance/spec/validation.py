@@ -431,6 +431,9 @@ def _check_step_order(stage_index: int, model: ProcessModel, problems: _Problems
 def _compile_guards(model: ProcessModel, step: StepSpec, path: YamlPath, problems: _Problems) -> None:
     compiled: list[Guard] = []
     rules = guard_rules()
+    if step.guards and not rules:
+        # A wiring mistake, not a template problem: every entry point starts from the composition root.
+        raise RuntimeError("no guard rule registered: build the runtime first (gouvernance.composition)")
     for j, raw in enumerate(step.guards):
         where: YamlPath = (*path, "guards", j)
         rule = raw.get("rule")

@@ -6,18 +6,17 @@ consultations held, and the organisations among the territory's active forces, i
 A report may be published: residents registered as private persons appear there as « Habitant·e n° 1 »…,
 never by name, and contact details are never read.
 
-Importing this module registers the contributor in ``deliverables.production.CONTEXT_CONTRIBUTORS``
-(production imports it when it builds a context).
+``stakeholder_context`` is a deliverable context contributor: the composition root registers it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gouvernance.deliverables.production import CONTEXT_CONTRIBUTORS
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.spec.catalog import model_for
 from gouvernance.stakeholders.analysis.classification import (
@@ -55,7 +54,7 @@ _METHODS = {
 }
 
 
-def stakeholder_context(session: Session, engagement: EngagementRow, key: str) -> dict[str, Any]:
+def stakeholder_context(session: Session, engagement: EngagementRow, key: str, today: date) -> dict[str, Any]:
     if key not in DELIVERABLES:
         return {}
     register = load_register(session, engagement.id)
@@ -125,7 +124,3 @@ def _consultations(session: Session, engagement: EngagementRow, register: Regist
             }
         )
     return entries
-
-
-if stakeholder_context not in CONTEXT_CONTRIBUTORS:
-    CONTEXT_CONTRIBUTORS.append(stakeholder_context)

@@ -25,19 +25,24 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
 from sqlalchemy import ColumnElement, and_, or_, tuple_
 
 from gouvernance.errors import Message
-from gouvernance.guards.registry import Guard, GuardContext, register_guard
-from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN
+from gouvernance.guards.registry import Guard, GuardContext
+from gouvernance.stakeholders.analysis.algorithms import conflict_pairs
+from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
+from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.analysis.results import ConflictPair
+from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN, StageRequirement
 from gouvernance.stakeholders.register import (
     Person,
     consultation_sessions,
     consulted_by_stage,
     consulted_ids,
+    load_register,
     people,
     people_by_engagement,
 )
@@ -48,8 +53,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from gouvernance.spec.schema import ProcessModel, StepSpec
-    from gouvernance.stakeholders.analysis.results import ConflictPair
-    from gouvernance.stakeholders.records import StageRequirement
 
 MAX_NAMED = 12  # a refusal names at most this many stakeholders, then says how many more
 
@@ -103,8 +106,6 @@ def _by_importance(persons: Iterable[Person]) -> list[Person]:
 @functools.cache
 def _quadrant(power: int, interest: int) -> str:
     """Mendelow's quadrant of a (power, interest) pair: 25 pairs, asked about for every stakeholder."""
-    from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
-
     return mendelow_quadrant(power, interest).value
 
 
@@ -149,11 +150,12 @@ class Shortfall(NamedTuple):
     waiting: list[Person]  # not consulted yet, most important first
 
 
-@register_guard("stakeholders_consulted")
 class StakeholdersConsulted(_RegisterGuard):
     """The stakeholders selected by ``quadrant`` and/or ``category`` (everyone when neither is given) were
     consulted: all of them, or at least ``min_share`` of each selected category (of the selection as a whole
     when no category is given). A selection nobody in the register falls into is satisfied."""
+
+    rule_name: ClassVar[str] = "stakeholders_consulted"
 
     quadrant: Quadrants = ()
     category: Categories = ()
@@ -268,9 +270,10 @@ class StakeholdersConsulted(_RegisterGuard):
         )
 
 
-@register_guard("categories_represented")
 class CategoriesRepresented(_RegisterGuard):
     """At least ``min_per_category`` distinct stakeholders of each of ``categories`` were consulted."""
+
+    rule_name: ClassVar[str] = "categories_represented"
 
     categories: Categories = Field(min_length=1)
     min_per_category: int = Field(default=1, ge=1)
@@ -337,10 +340,11 @@ class CategoriesRepresented(_RegisterGuard):
         )
 
 
-@register_guard("conflicts_mediated")
 class ConflictsMediated(_RegisterGuard):
     """Every conflict of the map was the subject of a meeting that brought both sides together (see the
     module docstring), with a mediator when ``with_mediator``."""
+
+    rule_name: ClassVar[str] = "conflicts_mediated"
 
     formats: Formats = ("atelier", "entretien")
     with_mediator: bool = False
@@ -349,10 +353,6 @@ class ConflictsMediated(_RegisterGuard):
         return _unknown(ConsultationFormat, self.formats, "formats", "format", "format")
 
     def check(self, ctx: GuardContext) -> Message | None:
-        from gouvernance.stakeholders.analysis.algorithms import conflict_pairs
-        from gouvernance.stakeholders.analysis.graph import build_graph
-        from gouvernance.stakeholders.register import load_register
-
         register = load_register(ctx.session, ctx.engagement.id)
         graph = build_graph(register.stakeholders, register.relations)
         pairs = conflict_pairs(graph, max_mediators=max(1, graph.number_of_nodes()))
@@ -514,8 +514,6 @@ def coverage_requirements(model: ProcessModel) -> list[StageRequirement]:
     """What the model's stage-scoped guards require each stage to have heard, as the analysis' coverage
     requirements: the quadrants of ``stakeholders_consulted`` rules that ask for every member (no category
     filter, no share below 1), and the categories of ``categories_represented`` rules."""
-    from gouvernance.stakeholders.records import StageRequirement
-
     quadrants: defaultdict[str, set[str]] = defaultdict(set)
     categories: defaultdict[str, set[str]] = defaultdict(set)
     for stage in model.stages:

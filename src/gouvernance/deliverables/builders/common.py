@@ -246,6 +246,7 @@ def header(context: Context, *, default_title: str, clock: Clock | None) -> dict
         "territory": territory_of(context),
         "engagement_reference": field(engagement, "reference"),
         "generated_at": generated_at_of(context, clock),
+        "timezone": str(clock.tz) if clock is not None else "Europe/Paris",
         "author": field(context, "author"),
         "organisation": text(context.get("organisation"), "") or None,
     }
