@@ -62,6 +62,13 @@ class ActionStatusIn(BaseModel):
     status: ActionStatus
 
 
+class MeansOut(BaseModel):
+    id: int
+    label: str
+    budget_eur: Decimal
+    staff_days: Decimal
+
+
 class ActionOut(BaseModel):
     id: int
     title: str
@@ -94,6 +101,7 @@ def plan_out(summary: Plan) -> PlanOut:
     "/objectives/{objective_key}/means",
     status_code=201,
     summary="Allouer des moyens à un objectif (budget, jours de travail)",
+    response_model=MeansOut,
     responses={201: {"description": "Alloués."}, **errors(404, 422)},
 )
 def allocate_means(
@@ -105,11 +113,12 @@ def allocate_means(
     context: ContextDep,
 ) -> Response:
     def work(session: Session) -> Response:
-        plan.allocate_means(
+        row = plan.allocate_means(
             session, engagement_id=engagement_id, objective_key=objective_key, **body.model_dump(),
             actor=access.actor, clock=context.clock,
         )  # fmt: skip
-        return Response(status_code=201, headers={"Location": f"/engagements/{engagement_id}/objectives"})
+        out = MeansOut.model_validate(row, from_attributes=True)
+        return json_response(out, 201, {"Location": f"/engagements/{engagement_id}/objectives"})
 
     return writes.run(access.user.login, {"objective": objective_key, **body.model_dump(mode="json")}, work)
 
