@@ -22,8 +22,10 @@ What it reports, each part run in the same invocation, one after the other:
    venv of its own, served the same way on a schema of its own, alternating with the current code at
    100 requests/s: p99 and the server's cost per request (perf's instructions:u when the machine has the
    counters, else CPU time from /proc/<pid>/stat). The worktree goes after.
-Scratch schemas are dropped at the end. The machine's load average and the share of CPU the hypervisor stole
-are printed with each run: on a shared host, compare figures of the same run. The tables go to bench/results/.
+Before each run, the servers are left to finish what an earlier, overloaded run gave up on (they stay busy
+with abandoned requests), so that no run is charged for another's backlog. Scratch schemas are dropped at
+the end. The machine's load average, how busy it was and the share of CPU the hypervisor stole are printed
+with each run: on a shared host, compare figures of the same run. The tables go to bench/results/.
 """
 
 from __future__ import annotations
@@ -532,6 +534,17 @@ def measured(pids: list[int], use_perf: bool) -> Iterator[dict[str, float | str 
         counts.unlink(missing_ok=True)
 
 
+def settle(pids: list[int], timeout: float = 120.0) -> None:
+    """Waits until the servers are idle (under a tenth of a core for half a second): requests a previous
+    overloaded run gave up on are still being served, and would be charged to the next run."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pids)
+        time.sleep(0.5)
+        if cpu_seconds(pids) - before < 0.05:
+            return
+
+
 def run_at(
     target: Process,
     servers: list[Process],
@@ -542,6 +555,7 @@ def run_at(
     use_perf: bool,
 ) -> Run:
     pids = [pid for server in servers for pid in server_pids(server)]
+    settle(pids)
     with measured(pids, use_perf) as spent:
         run = asyncio.run(open_loop(target.port, scratch.token, scratch.ids, rate, seconds, warmup))
     requests = run.sent + int(rate * warmup)  # the server's CPU covers the warm-up too
@@ -670,6 +684,7 @@ def main() -> None:
         "--saturation-p99", type=float, default=250.0, help="ms; above, the rate did not hold"
     )
     parser.add_argument("--comparison-rounds", type=int, default=2)
+    parser.add_argument("--comparison-rate", type=float, default=100.0, help="req/s")
     parser.add_argument("--skip-old", action="store_true", help="no comparison with 03c5cdc^")
     parser.add_argument("--seed", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -737,16 +752,24 @@ def main() -> None:
             old = serve(old_python, old_path, before.url, work)
             processes.append(old)
             compared: dict[str, list[Run]] = {"current": [], OLD_REVISION: []}
-            for _ in range(options.comparison_rounds):
-                for label, server, scratch in (("current", one, current), (OLD_REVISION, old, before)):
-                    run = run_at(server, [server], scratch, 100, options.seconds, options.warmup, use_perf)
+            contenders = [("current", one, current), (OLD_REVISION, old, before)]
+            for turn in range(options.comparison_rounds):
+                for label, server, scratch in contenders[:: 1 if turn % 2 == 0 else -1]:
+                    run = run_at(
+                        server,
+                        [server],
+                        scratch,
+                        options.comparison_rate,
+                        options.seconds,
+                        options.warmup,
+                        use_perf,
+                    )
                     compared[label].append(run)
                     lines.append(row(f"{label}, 1 process (comparison)", run))
                     print(lines[-1], flush=True)
             summary.append("")
-            summary.append(
-                f"At 100 req/s, 1 process, {options.comparison_rounds} alternating rounds (medians):"
-            )
+            rate, rounds = options.comparison_rate, options.comparison_rounds
+            summary.append(f"At {rate:.0f} req/s, 1 process, {rounds} alternating rounds (medians):")
             for label, runs in compared.items():
                 summary.append(
                     f"- {label}: p99 {statistics.median(r.percentile(99) for r in runs):.1f} ms, "
