@@ -97,7 +97,9 @@ def one_round(command: str, work: Path, url: str | None, schemas: list[str]) -> 
         schemas.append(f"cold_start_{uuid.uuid4().hex[:8]}")
         scoped = create_schema(url, schemas[-1])
         env = {**os.environ, "GOUVERNANCE_DATABASE_URL": scoped, "GOUVERNANCE_DATA_DIR": str(data)}
-        subprocess.run([command, "db", "upgrade"], env=env, check=True, capture_output=True)
+        upgraded = subprocess.run([command, "db", "upgrade"], env=env, capture_output=True, text=True)
+        if upgraded.returncode != 0:
+            raise SystemExit(f"{command} db upgrade failed:\n{upgraded.stdout}\n{upgraded.stderr}")
         times["PostgreSQL, migrated schema"] = cold_start(command, data, scoped)
     return times
 
