@@ -97,6 +97,7 @@ def one_round(command: str, work: Path, url: str | None, schemas: list[str]) -> 
         schemas.append(f"cold_start_{uuid.uuid4().hex[:8]}")
         scoped = create_schema(url, schemas[-1])
         env = {**os.environ, "GOUVERNANCE_DATABASE_URL": scoped, "GOUVERNANCE_DATA_DIR": str(data)}
+        env["GOUVERNANCE_OPERATOR"] = "1"  # newer revisions reserve db upgrade to operators
         upgraded = subprocess.run([command, "db", "upgrade"], env=env, capture_output=True, text=True)
         if upgraded.returncode != 0:
             raise SystemExit(f"{command} db upgrade failed:\n{upgraded.stdout}\n{upgraded.stderr}")
