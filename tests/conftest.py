@@ -24,6 +24,8 @@ from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.spec.catalog import Catalog, shipped_directory
 from gouvernance.spec.schema import ProcessModel
 from gouvernance.spec.validation import load_model_file
+from tests.processes import output_of
+from tests.processes import run as run_process
 
 # The suite's composition root: the guard rule packs and deliverable contributors the API, the CLI and the
 # flows register through build_runtime. Done at import, before any test module loads a model while collected.
@@ -128,19 +130,9 @@ def cli(tmp_path: Path, database_url: str, db: Database):
     }
 
     def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "gouvernance", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        if ok:
-            assert result.returncode == 0, result.stderr
-        else:
-            assert result.returncode == 1, result.stdout
+        result = run_process([sys.executable, "-m", "gouvernance", *args], env=env, check=False)
+        assert "Traceback" not in result.stderr, output_of(result)
+        assert result.returncode == (0 if ok else 1), output_of(result)
         return result
 
     return run

@@ -4,7 +4,8 @@ by the application itself (the machine has no internet), and Swagger UI renders 
 from __future__ import annotations
 
 import shutil
-import subprocess
+
+from tests.processes import run
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -22,18 +23,14 @@ CHROMIUM_FLAGS = [
 def test_swagger_ui_renders_every_tag_offline(live_url, tmp_path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "headless Chromium is required (bin/setup installs it with apt)"
-    dom = subprocess.run(
+    dom = run(
         [
             chromium,
             *CHROMIUM_FLAGS,
             f"--user-data-dir={tmp_path / 'profile'}",
             "--dump-dom",
             f"{live_url}/docs",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+        ]
     ).stdout
     assert 'lang="fr"' in dom
     assert "Unable to render this definition" not in dom

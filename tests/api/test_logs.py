@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +17,7 @@ import pytest
 from uvicorn.logging import AccessFormatter
 
 from gouvernance.api.logs import MASK, logging_config, redact
+from tests.processes import eventually, finish, shown, stop
 
 
 def free_port() -> int:
@@ -80,23 +80,24 @@ def test_the_served_api_writes_no_token_to_its_log(tmp_path: Path, database_url:
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+
+    def answering() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"the server stopped:\n{shown(*process.communicate())}")
+        try:
+            return httpx.get(f"{base}/healthz", timeout=60).status_code == 200
+        except httpx.TransportError:
+            return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.communicate()[0]
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        refused = httpx.get(f"{base}/me/calendar.ics", params={"jeton": CALENDAR_TOKEN})
+        eventually(answering, what="the server answering", details=lambda: shown(*stop(process)))
+        refused = httpx.get(f"{base}/me/calendar.ics", params={"jeton": CALENDAR_TOKEN}, timeout=60)
         assert refused.status_code == 401
-        httpx.get(f"{base}/engagements/{API_TOKEN}", params={"jeton": API_TOKEN})
-        httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {API_TOKEN}"})
+        httpx.get(f"{base}/engagements/{API_TOKEN}", params={"jeton": API_TOKEN}, timeout=60)
+        httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
     finally:
         process.send_signal(signal.SIGTERM)
-        log, _ = process.communicate(timeout=60)
+        log, _ = finish(process)
     assert f"/me/calendar.ics?jeton={MASK}" in log
     assert f"/engagements/gv_{MASK}?jeton={MASK}" in log
     assert "gc_Zk3" not in log

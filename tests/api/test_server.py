@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.processes import START_TIMEOUT, finish, output_of, run
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -36,7 +38,7 @@ class ServerLog:
         assert process.stderr is not None
         self.process, self.descriptor, self.text = process, process.stderr.fileno(), ""
 
-    def wait_for(self, text: str, count: int = 1, timeout: float = 60) -> None:
+    def wait_for(self, text: str, count: int = 1, timeout: float = START_TIMEOUT) -> None:
         # Raw reads, not readline(): a buffered reader could hold the awaited line while select() waits.
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as selector:
@@ -52,7 +54,11 @@ class ServerLog:
     def stop(self) -> str:
         """SIGTERM, as a service manager sends it; returns everything the server logged."""
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=60)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the server did not stop within 60 s of SIGTERM:\n{self.text}") from None
         while chunk := os.read(self.descriptor, 65536):
             self.text += chunk.decode("utf-8", errors="replace")
         return self.text
@@ -82,11 +88,12 @@ def test_several_workers_are_refused_on_sqlite_with_the_reason(tmp_path: Path) -
     process = serve(
         tmp_path, f"sqlite:///{tmp_path / 'api.db'}", "--workers", "2", "--port", str(free_port())
     )
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 1
-    assert "(serve.workers_sqlite)" in stderr
-    assert "PostgreSQL" in stderr
-    assert "Traceback" not in stderr
+    stdout, stderr = finish(process, START_TIMEOUT)
+    output = f"stdout:\n{stdout}\nstderr:\n{stderr}"
+    assert process.returncode == 1, output
+    assert "(serve.workers_sqlite)" in stderr, output
+    assert "PostgreSQL" in stderr, output
+    assert "Traceback" not in stderr, output
 
 
 @pytest.fixture
@@ -114,7 +121,7 @@ def test_the_workers_answer_and_a_dead_one_is_replaced(two_workers: tuple[Server
     assert len(workers) == 2
     assert set(workers) <= set(children(log.process.pid))
 
-    clients = [httpx.Client(base_url=base, timeout=5) for _ in range(32)]
+    clients = [httpx.Client(base_url=base, timeout=60) for _ in range(32)]
     try:
         assert {client.get("/healthz").status_code for client in clients} == {200}
     finally:
@@ -127,7 +134,7 @@ def test_the_workers_answer_and_a_dead_one_is_replaced(two_workers: tuple[Server
     replacement = worker_pids(log)[2]
     assert replacement not in workers
     assert {workers[1], replacement} <= set(children(log.process.pid))
-    assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+    assert httpx.get(f"{base}/readyz", timeout=60).status_code == 200
     log.stop()
 
 
@@ -152,14 +159,7 @@ serve(ServeOptions(port=port, workers=2))
 def test_a_worker_that_cannot_start_stops_the_server_instead_of_restarting_for_ever(tmp_path: Path) -> None:
     # The parent reads no settings; each worker does, and this one is not a number.
     env = {**os.environ, "GOUVERNANCE_DATA_DIR": str(tmp_path), "GOUVERNANCE_API_THREADS": "beaucoup"}
-    result = subprocess.run(
-        [sys.executable, "-c", FAILING_WORKERS],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
-    assert "L'API n'a pas pu démarrer" in result.stderr, result.stderr
-    assert "failed to start, stopping the parent process" in result.stderr, result.stderr
-    assert " died" not in result.stderr, result.stderr  # never restarted
+    result = run([sys.executable, "-c", FAILING_WORKERS], check=False, env=env)
+    assert "L'API n'a pas pu démarrer" in result.stderr, output_of(result)
+    assert "failed to start, stopping the parent process" in result.stderr, output_of(result)
+    assert " died" not in result.stderr, output_of(result)  # never restarted

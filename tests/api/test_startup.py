@@ -1,29 +1,38 @@
-"""The API starts without Prefect: importing it must not pull Prefect in (its start-up costs seconds)."""
+"""The API starts without what it only needs later: importing and building it must not pull in Prefect, nor
+the document renderers (WeasyPrint, python-docx), which cost seconds of start-up."""
 
 from __future__ import annotations
 
-import subprocess
+import json
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.processes import run
+
 CHECK = """
-import sys
+import json, sys
 from gouvernance.api.app import create_app
 create_app()
-loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('prefect',))
-print(','.join(loaded))
+print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))
 """
 
 
-def test_importing_and_building_the_api_does_not_import_prefect(tmp_path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"GOUVERNANCE_DATA_DIR": str(tmp_path), "PATH": ""},
-    )
-    assert result.stdout.strip() == ""
+@pytest.fixture(scope="module")
+def loaded_at_start(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The top-level packages a fresh process holds once it has built the API."""
+    data = tmp_path_factory.mktemp("startup")
+    result = run([sys.executable, "-c", CHECK], env={"GOUVERNANCE_DATA_DIR": str(data), "PATH": ""})
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_and_building_the_api_does_not_import_prefect(loaded_at_start: set[str]) -> None:
+    assert "prefect" not in loaded_at_start
+
+
+def test_the_document_renderers_are_imported_on_first_use_not_at_start(loaded_at_start: set[str]) -> None:
+    assert {"weasyprint", "docx"} & loaded_at_start == set()
 
 
 def test_the_domain_core_never_imports_the_outer_layers() -> None:

@@ -1,7 +1,6 @@
 import io
 import re
 import shutil
-import subprocess
 import zipfile
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from gouvernance.deliverables.rendering import (
     svg_size,
 )
 from gouvernance.errors import InvalidInput
+from tests.processes import run
 
 from .conftest import FIRST_HEADINGS, HOSTILE_NAME, SAMPLES, ParsedHtml
 
@@ -52,7 +52,7 @@ def pdfs(renderer):
 def pdf_text(content: bytes) -> str:
     if PDFTOTEXT is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: the PDF text is not checked")
-    result = subprocess.run([PDFTOTEXT, "-layout", "-", "-"], input=content, capture_output=True, check=True)
+    result = run([PDFTOTEXT, "-layout", "-", "-"], input=content, text=False)
     return " ".join(result.stdout.decode("utf-8").split())
 
 
@@ -145,9 +145,7 @@ def test_pdf_is_a_pdf_with_french_headings_and_page_numbers(kind, pdfs):
 def test_attendance_sheet_pdf_is_landscape(pdfs):
     if PDFINFO is None:
         pytest.skip("pdfinfo (poppler-utils) is not installed: the page size is not checked")
-    info = subprocess.run(
-        [PDFINFO, "-"], input=pdfs["feuille_emargement"].content, capture_output=True, check=True
-    )
+    info = run([PDFINFO, "-"], input=pdfs["feuille_emargement"].content, text=False)
     width, height = map(float, re.search(rb"Page size:\s+([\d.]+) x ([\d.]+)", info.stdout).groups())
     assert width > height
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -31,6 +30,7 @@ from gouvernance.notifications.store import Draft, create
 from tests.conftest import TEST_DATABASE_URL
 from tests.engagements.helpers import finish_a1_a2
 from tests.flows.processes import BIN, Process, errors_in, eventually
+from tests.processes import run
 
 pytestmark = pytest.mark.slow
 
@@ -252,8 +252,7 @@ def _pool_project(directory: Path) -> Path:
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
-    result = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run(args, env=env, cwd=cwd)
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="workers share the queue with SKIP LOCKED: PostgreSQL")

@@ -22,6 +22,7 @@ from gouvernance.notifications.recipients import Recipient
 from gouvernance.notifications.records import ContactRow
 from gouvernance.notifications.store import Draft, create
 from tests.notifications.conftest import Inbox, free_port
+from tests.processes import RUN_TIMEOUT, finish, shown, stop
 
 KILL_AT = 3
 
@@ -109,7 +110,8 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(
     controller.start()
     try:
         worker = _dispatch_process(database_url, port, clock.now().isoformat(), str(tmp_path))
-        assert inbox.reached.wait(timeout=120), worker.communicate()
+        if not inbox.reached.wait(timeout=RUN_TIMEOUT):
+            pytest.fail(f"the worker sent too few messages:\n{shown(*stop(worker))}")
         worker.kill()  # SIGKILL, mid-batch
         worker.wait(timeout=30)
         inbox.sender_dead.set()
@@ -120,8 +122,8 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(
         # The dead worker's claim on the third message lapses after its lease; a new run picks everything up.
         later = (clock.now() + timedelta(minutes=10)).isoformat()
         rerun = _dispatch_process(database_url, port, later, str(tmp_path))
-        _, err = rerun.communicate(timeout=120)
-        assert rerun.returncode == 0, err
+        out, err = finish(rerun, RUN_TIMEOUT)
+        assert rerun.returncode == 0, shown(out, err)
     finally:
         controller.stop()
     received = [m["To"] for m in inbox.messages if m["To"] in pending_emails]

@@ -2,6 +2,8 @@
 
 ``DocumentRenderer`` is the real one (Jinja2 for HTML, WeasyPrint for PDF, python-docx for DOCX);
 ``FakeRenderer`` is the in-memory one for tests of the layers above, which should not pay for PDF layout.
+The three libraries are imported on first use: WeasyPrint alone takes seconds to import, and the API, which
+builds a ``DocumentRenderer`` at start, must answer before any deliverable is rendered.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
-from gouvernance.deliverables.docx_output import SvgRasterizer, render_docx
-from gouvernance.deliverables.html_output import render_html
 from gouvernance.deliverables.model import DeliverableDocument, Figure
-from gouvernance.deliverables.pdf_output import OfflineURLFetcher, render_pdf
 from gouvernance.errors import InvalidInput, Message
+
+if TYPE_CHECKING:
+    from gouvernance.deliverables.docx_output import SvgRasterizer
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +82,19 @@ class DocumentRenderer:
     def render(self, document: DeliverableDocument, fmt: OutputFormat) -> RenderedFile:
         fmt = check_format(fmt)
         if fmt == "docx":
+            from gouvernance.deliverables.docx_output import render_docx
+
             content = render_docx(document, rasterize=self.svg_rasterizer)
         else:
+            from gouvernance.deliverables.html_output import render_html
+
             html = render_html(document)
-            content = html.encode("utf-8") if fmt == "html" else render_pdf(html)
+            if fmt == "html":
+                content = html.encode("utf-8")
+            else:
+                from gouvernance.deliverables.pdf_output import render_pdf
+
+                content = render_pdf(html)
         return RenderedFile.of(content, media_type=MEDIA_TYPES[fmt], filename=document.filename(fmt))
 
 
@@ -115,6 +126,8 @@ class PopplerSvgRasterizer:
         return cls(executable) if executable else None
 
     def __call__(self, svg: str) -> bytes | None:
+        from gouvernance.deliverables.pdf_output import OfflineURLFetcher, render_pdf
+
         width, height = svg_size(svg)
         figure = Figure(svg=svg, caption="", alt="figure")
         html = (
