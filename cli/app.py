@@ -11,6 +11,7 @@ from gouvernance.cli.engagements import engagements_app, launch_command, status_
 from gouvernance.cli.french import FrenchCommand, french_app, install_catalogue
 from gouvernance.cli.models import models_app
 from gouvernance.cli.notification_settings import users_set_email, users_set_preferences, webhooks_app
+from gouvernance.cli.objectives import objectives_app
 from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.cli.steps import advance_command, attach_command
 from gouvernance.cli.tasks import tasks_command
@@ -33,6 +34,7 @@ app.add_typer(background.reminders_app, name="reminders")
 app.add_typer(background.notifications_app, name="notifications")
 app.add_typer(background.deliverables_app, name="deliverables")
 app.add_typer(stakeholders_app, name="stakeholders")
+app.add_typer(objectives_app, name="objectives")
 app.command("launch", cls=FrenchCommand)(launch_command)
 app.command("status", cls=FrenchCommand)(status_command)
 app.command("advance", cls=FrenchCommand)(advance_command)
