@@ -16,6 +16,7 @@ from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.clock import Clock
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import file_not_found
 
 reminders_app = french_app(help="Rappels et escalades.", no_args_is_help=True)
 notifications_app = french_app(help="Notifications : courriels, webhooks, application.", no_args_is_help=True)
@@ -253,9 +254,7 @@ def launch_many_command(
 
 def _territory_rows(path: Path) -> list[tuple[str, str, str | None]]:
     if not path.is_file():
-        raise InvalidInput(
-            Message("file.not_found", f"Fichier introuvable : {path}", f"File not found: {path}")
-        )
+        raise InvalidInput(file_not_found(path))
     text = path.read_text(encoding="utf-8-sig")
     dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ";", delimiters=";,")
     rows = [r for r in csv.reader(text.splitlines(), dialect) if r and r[0].strip()]

@@ -13,6 +13,7 @@ from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import file_not_found
 from gouvernance.spec.catalog import template_files
 from gouvernance.spec.diagram import mermaid
 from gouvernance.spec.validation import TemplateInvalid, load_model_file
@@ -51,9 +52,7 @@ def models_validate(
     context.plugins()
     directories = [path] if path else context.catalog_directories()
     if path is not None and not path.exists():
-        raise InvalidInput(
-            Message("file.not_found", f"Fichier introuvable : {path}", f"File not found: {path}")
-        )
+        raise InvalidInput(file_not_found(path))
     files = template_files(directories)
     failures = 0
     for file in files:

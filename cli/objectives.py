@@ -18,6 +18,7 @@ from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Login, Operator, Role, engagement_for, identify, readable
 from gouvernance.deliverables.french import format_number
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import file_not_found
 from gouvernance.objectives.measurements_csv import import_measurements
 from gouvernance.objectives.views import ObjectiveView, objectives_view
 
@@ -104,9 +105,7 @@ def import_command(
 ) -> None:
     """Importe des mesures d'un tableur : tout ou rien, chaque ligne fautive est signalée."""
     if not file.is_file():
-        raise InvalidInput(
-            Message("file.not_found", f"Fichier introuvable : {file}", f"File not found: {file}")
-        )
+        raise InvalidInput(file_not_found(file))
     content = file.read_bytes()
     with context.database().transaction() as session:
         caller = identify(session, login, operator, "objectives import-measurements")

@@ -27,7 +27,8 @@ from gouvernance.cli.identity import (
     identify,
     readable,
 )
-from gouvernance.errors import InvalidInput, Message
+from gouvernance.errors import InvalidInput
+from gouvernance.messages import file_not_found
 from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClass
 
 if TYPE_CHECKING:
@@ -51,9 +52,7 @@ Engagement = Annotated[
 
 def _read(file: Path) -> bytes:
     if not file.is_file():
-        raise InvalidInput(
-            Message("file.not_found", f"Fichier introuvable : {file}", f"File not found: {file}")
-        )
+        raise InvalidInput(file_not_found(file))
     return file.read_bytes()
 
 

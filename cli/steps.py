@@ -16,6 +16,7 @@ from gouvernance.cli.identity import ATTACH, STEP_EVENT, Login, Operator, Role, 
 from gouvernance.engagements.transitions import transition
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
+from gouvernance.messages import file_not_found
 
 StepKey = Annotated[
     str, typer.Argument(metavar="ÉTAPE", help="Clé de l'étape (affichée par « gouvernance status »).")
@@ -88,9 +89,7 @@ def attach_command(
         engagement_id, actor = engagement_for(session, caller, engagement, ATTACH, role)
         if file is not None:
             if not file.is_file():
-                raise InvalidInput(
-                    Message("file.not_found", f"Fichier introuvable : {file}", f"File not found: {file}")
-                )
+                raise InvalidInput(file_not_found(file))
             content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             row = attach_file(
                 session,

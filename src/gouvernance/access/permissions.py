@@ -6,19 +6,13 @@ organisation's engagements do not even show they exist."""
 
 from __future__ import annotations
 
+from gouvernance import messages
 from gouvernance.access.service import Principal
 from gouvernance.errors import Forbidden, Message, NotFound
 
 
 def engagement_not_found(engagement_id: str) -> NotFound:
-    return NotFound(
-        Message(
-            "engagement.not_found",
-            f"Accompagnement introuvable : {engagement_id}",
-            f"Engagement not found: {engagement_id}",
-            details={"engagement_id": engagement_id},
-        )
-    )
+    return NotFound(messages.engagement_not_found(engagement_id))
 
 
 def role_required(

@@ -21,6 +21,7 @@ from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
+from gouvernance.messages import engagement_not_found
 
 ROLES: tuple[str, ...] = ("consultant", "chef_de_projet", "elu", "agent", "partenaire", "observateur")
 # Roles that take part in the work (the process models' roles); an observer only reads.
@@ -226,14 +227,7 @@ def grant(
             )
         )
     if engagement_id is not None and session.get(EngagementRow, engagement_id) is None:
-        raise NotFound(
-            Message(
-                "engagement.not_found",
-                f"Accompagnement introuvable : {engagement_id}",
-                f"Engagement not found: {engagement_id}",
-                details={"engagement_id": engagement_id},
-            )
-        )
+        raise NotFound(engagement_not_found(engagement_id))
     query = select(GrantRow).where(GrantRow.login == login, GrantRow.role == role)
     query = query.where(
         GrantRow.engagement_id.is_(None) if engagement_id is None else GrantRow.engagement_id == engagement_id

@@ -10,21 +10,15 @@ from sqlalchemy.orm import Session
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow, StepRow
-from gouvernance.errors import Message, NotFound
+from gouvernance.errors import NotFound
 from gouvernance.history.log import append_event
+from gouvernance.messages import engagement_not_found
 
 
 def engagement_or_not_found(session: Session, engagement_id: str) -> EngagementRow:
     engagement = session.get(EngagementRow, engagement_id)
     if engagement is None:
-        raise NotFound(
-            Message(
-                "engagement.not_found",
-                f"Accompagnement introuvable : {engagement_id}",
-                f"Engagement not found: {engagement_id}",
-                details={"engagement_id": engagement_id},
-            )
-        )
+        raise NotFound(engagement_not_found(engagement_id))
     return engagement
 
 

@@ -13,6 +13,7 @@ from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.engagements.subject import load_subject
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.lifecycle.machines import ACTIONABLE_STEP_STATES, TERMINAL_STEP_STATES
+from gouvernance.messages import engagement_not_found
 from gouvernance.spec.schema import ProcessModel
 
 
@@ -155,13 +156,7 @@ def find_engagement_id(session: Session, reference: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise NotFound(
-            Message(
-                "engagement.not_found",
-                f"Accompagnement introuvable : {reference}",
-                f"Engagement not found: {reference}",
-            )
-        )
+        raise NotFound(engagement_not_found(reference))
     raise InvalidInput(
         Message(
             "engagement.ambiguous",

@@ -16,6 +16,7 @@ from statemachine import StateMachine
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.errors import Message, NotFound
 from gouvernance.lifecycle.machines import MACHINE_BY_KIND, EngagementMachine
+from gouvernance.messages import engagement_not_found
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
@@ -55,14 +56,7 @@ def load_subject(session: Session, engagement_id: str, step_key: str | None) -> 
             return Subject(engagement_row, model, step_row, model.steps_by_key[step_key])
     engagement = session.get(EngagementRow, engagement_id)
     if engagement is None:
-        raise NotFound(
-            Message(
-                "engagement.not_found",
-                f"Accompagnement introuvable : {engagement_id}",
-                f"Engagement not found: {engagement_id}",
-                details={"engagement_id": engagement_id},
-            )
-        )
+        raise NotFound(engagement_not_found(engagement_id))
     if step_key is None:
         return Subject(engagement, model_for(session, engagement.model_key, engagement.model_version))
     # The engagement exists, so the step does not.
