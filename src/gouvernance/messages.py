@@ -22,3 +22,19 @@ def engagement_not_found(reference: str) -> Message:
 
 def file_not_found(path: Path | str) -> Message:
     return Message("file.not_found", f"Fichier introuvable : {path}", f"File not found: {path}")
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """« 1 jour », « 3 jours », « 0 jour » (French takes the singular below 2)."""
+    return f"{count} {singular if abs(count) < 2 else (plural_form or singular + 's')}"
+
+
+def french_value(value: object) -> str:
+    """A value as a person reads it in French: « oui »/« non » rather than True/False, a decimal comma."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    if value is None:
+        return "non renseigné"
+    return str(value)

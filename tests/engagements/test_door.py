@@ -167,7 +167,8 @@ def test_wrong_role_is_forbidden_and_named(db, clock, mini_model, launch_engagem
     with pytest.raises(Forbidden) as forbidden:
         fire(db, clock, engagement_id, "a1", "start", people.elu)
     assert forbidden.value.code == "transition.role_not_allowed"
-    assert "Consultant" in forbidden.value.text()
+    # The action by its French label, not the event's code.
+    assert forbidden.value.text() == "rôle non autorisé : « Démarrer » est réservé à Consultant"
 
 
 def test_stale_version_is_a_conflict_and_writes_nothing(

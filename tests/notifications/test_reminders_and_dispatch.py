@@ -99,7 +99,7 @@ def test_reminder_e_mails_arrive_in_french_once(db, clock, team, smtp_server) ->
     assert message["Subject"].startswith("Rappel : « Un » arrive à échéance le 7 mars 2026")
     assert message["Content-Language"] == "fr"
     text = message.get_content()
-    assert "arrive à échéance le 7 mars 2026, dans 2 jour(s)" in text
+    assert "arrive à échéance le 7 mars 2026, dans 2 jours" in text
     assert "Votre rôle : Consultant" in text
     again = dispatch(db, mailer=mailer, webhooks=HttpWebhookSender(), clock=clock, worker="test")
     assert again.sent == 0

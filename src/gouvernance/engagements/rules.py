@@ -24,11 +24,13 @@ from gouvernance.errors import Message
 from gouvernance.guards.registry import GuardContext, GuardOutcome
 from gouvernance.lifecycle.machines import (
     EVENT_ACTORS,
+    EVENT_LABELS,
     EVENTS_NEEDING_REASON,
     LIFECYCLE_BY_KIND,
     TERMINAL_STEP_STATES,
     Actor,
 )
+from gouvernance.messages import plural
 from gouvernance.spec.schema import StepSpec
 
 # Events after which the work goes round again: approvals given before no longer count.
@@ -180,7 +182,8 @@ def steps_finished(attempt: Attempt) -> Message | None:
         return None
     return Message(
         "rule.steps_open",
-        f"{len(open_steps)} étape(s) non terminée(s) : {', '.join(open_steps[:10])}",
+        f"{plural(len(open_steps), 'étape non terminée', 'étapes non terminées')} : "
+        f"{', '.join(open_steps[:10])}",
         f"{len(open_steps)} step(s) not finished: {', '.join(open_steps[:10])}",
         details={"open_steps": open_steps},
     )
@@ -213,11 +216,12 @@ def role_refusal(subject: Subject, event: str, actor: ActorRef) -> Message | Non
     people = sorted(roles - {SYSTEM_ROLE})
     titles = ", ".join(subject.model.role_title(r) for r in people) or "au moteur lui-même"
     titles_en = ", ".join(subject.model.role_title(r, "en") for r in people) or "the engine itself"
+    label, label_en = EVENT_LABELS.get(event, (event, event))
     return Message(
         "transition.role_not_allowed",
-        f"rôle non autorisé : « {event} » est réservé à {titles}",
-        f"role not allowed: '{event}' is reserved to {titles_en}",
-        details={"allowed_roles": sorted(roles), "actor_roles": sorted(actor.roles)},
+        f"rôle non autorisé : « {label} » est réservé à {titles}",
+        f"role not allowed: '{label_en}' is reserved to {titles_en}",
+        details={"event": event, "allowed_roles": sorted(roles), "actor_roles": sorted(actor.roles)},
     )
 
 

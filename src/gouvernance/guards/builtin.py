@@ -15,6 +15,7 @@ from gouvernance.evidence.records import EvidenceRow
 from gouvernance.guards.registry import Guard, GuardContext
 from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import TERMINAL_STEP_STATES
+from gouvernance.messages import french_value
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
 
@@ -52,7 +53,7 @@ class EvidenceAttached(Guard):
         label_en = f" '{self.label}'" if self.label else ""
         return Message(
             "guard.evidence_attached",
-            f"{what_fr}{label_fr} joint(e) à l'étape",
+            f"{what_fr}{label_fr} {'jointe' if self.kind == 'any' else 'joint'} à l'étape",
             f"{what_en}{label_en} attached to the step",
         )
 
@@ -213,8 +214,8 @@ class ParameterCondition(Guard):
         why = f" : {self.explanation}" if self.explanation else ""
         return Message(
             "guard.parameter_condition",
-            f"condition non remplie sur « {spec.title.fr} » ({actual!r} {_OPERATOR_TEXT[self.op]} "
-            f"{self.value!r} attendu){why}",
+            f"condition non remplie sur « {spec.title.fr} » ({french_value(actual)} "
+            f"{_OPERATOR_TEXT[self.op]} {french_value(self.value)} attendu){why}",
             f"condition not met on '{spec.title.text('en')}' (expected {actual!r} "
             f"{_OPERATOR_TEXT[self.op]} {self.value!r})",
             details={"parameter": self.parameter, "actual": actual, "expected": self.value},

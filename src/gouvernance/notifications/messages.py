@@ -10,6 +10,7 @@ from urllib.parse import quote
 from gouvernance.clock import DEFAULT_TIMEZONE
 from gouvernance.deliverables.french import format_date as french_date
 from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.messages import plural
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
 if TYPE_CHECKING:
@@ -63,14 +64,14 @@ def reminder_text(
     if level.startswith("before"):
         days = max(1, (step.due_at - now).days)
         subject = f"Rappel : « {title} » arrive à échéance le {due} — {territory}"
-        lead = f"L'étape « {title} » ({stage}) arrive à échéance le {due}, dans {days} jour(s)."
+        lead = f"L'étape « {title} » ({stage}) arrive à échéance le {due}, dans {plural(days, 'jour')}."
     elif level == "overdue":
         subject = f"En retard : « {title} » — {territory}"
         lead = f"L'étape « {title} » ({stage}) devait être terminée le {due}."
     else:
-        subject = f"Escalade : « {title} » a {late_days} jour(s) de retard — {territory}"
+        subject = f"Escalade : « {title} » a {plural(late_days, 'jour')} de retard — {territory}"
         lead = (
-            f"L'étape « {title} » ({stage}) a {late_days} jour(s) de retard (échéance du {due}). "
+            f"L'étape « {title} » ({stage}) a {plural(late_days, 'jour')} de retard (échéance du {due}). "
             f"Ce dossier vous est transmis en tant que {role_title.lower()}."
         )
     waiting = (
