@@ -10,13 +10,22 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
+from gouvernance.cli.identity import Operator, require_operator
 from gouvernance.clock import Clock
+from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.messages import file_not_found
+from gouvernance.notifications.listing import (
+    STATUS_LABELS,
+    Told,
+    notifications_created_at,
+    recent_notifications,
+)
 
 reminders_app = french_app(help="Rappels et escalades.", no_args_is_help=True)
 notifications_app = french_app(help="Notifications : courriels, webhooks, application.", no_args_is_help=True)
@@ -84,9 +93,10 @@ def sweep_command(
     from gouvernance.notifications.sweeping import run_sweep
 
     settings = context.settings()
+    instant = _clock_at(now).now()
     outcome = run_sweep(
         context.database(),
-        now=_clock_at(now).now(),
+        now=instant,
         base_url=settings.base_url,
         tz=context.runtime().tz,
         batch_size=batch_size,
@@ -96,6 +106,54 @@ def sweep_command(
         f"{outcome.digests} récapitulatif(s) quotidien(s).",
         highlight=False,
     )
+    with context.database().reading() as session:
+        told = notifications_created_at(session, instant)
+    _print_told(told)
+
+
+def _print_told(told: list[Told]) -> None:
+    """One line per notification: what, for which role, and to whom by which channel."""
+    for item in told:
+        notification = item.notification
+        whom = "; ".join(f"{who} ({', '.join(channels)})" for who, channels in item.recipients().items())
+        role = f" — rôle {notification.role}" if notification.role else ""
+        console.print(
+            f"  • {notification.subject}{role} → {whom or 'personne (aucun titulaire du rôle)'}",
+            highlight=False,
+        )
+
+
+@notifications_app.command("list", cls=FrenchCommand)
+@handle_errors
+def list_command(
+    engagement: Annotated[
+        str | None,
+        typer.Option(metavar="ACCOMPAGNEMENT", help="Seulement cet accompagnement (identifiant ou début)."),
+    ] = None,
+    limit: Annotated[int, typer.Option(metavar="N", help="Combien, les plus récentes d'abord.", min=1)] = 50,
+    operator: Operator = False,
+) -> None:
+    """Les dernières notifications : à qui, par quel canal, et où en est chaque envoi."""
+    require_operator(operator, "notifications list")
+    with context.database().reading() as session:
+        engagement_id = find_engagement_id(session, engagement) if engagement else None
+        told = recent_notifications(session, limit=limit, engagement_id=engagement_id)
+    if not told:
+        console.print("Aucune notification.", highlight=False)
+        return
+    table = Table("Créée le", "Type", "Objet", "Rôle", "Destinataires", "Envois")
+    for item in told:
+        notification = item.notification
+        statuses = sorted({STATUS_LABELS.get(d.status, d.status) for d in item.deliveries})
+        table.add_row(
+            notification.created_at.astimezone(context.runtime().tz).strftime("%d/%m/%Y %H:%M"),
+            notification.kind,
+            notification.subject,
+            notification.role or "—",
+            ", ".join(item.recipients()) or "—",
+            ", ".join(statuses) or "—",
+        )
+    console.print(table)
 
 
 @notifications_app.command("dispatch", cls=FrenchCommand)

@@ -83,3 +83,20 @@ def test_reminders_give_the_due_date_where_the_people_live(db, crew) -> None:
         )
     assert overdue is not None
     assert "devait être terminée le 6 mars 2026" in overdue.body
+
+
+def test_the_command_line_sweep_says_to_whom_and_notifications_list_shows_each_delivery(
+    db, crew, public_address, cli
+) -> None:
+    swept = cli("reminders", "sweep", "--now", "2026-07-01T06:30").stdout
+    claire, sophie = crew.logins["claire"], crew.logins["sophie"]
+    overdue = next(line for line in swept.splitlines() if "En retard : « Un »" in line and claire in line)
+    assert overdue.endswith(f"— rôle consultant → {claire} (courriel, application)")
+    escalation = next(line for line in swept.splitlines() if "Escalade : « Un »" in line and sophie in line)
+    assert "— rôle elu → " in escalation
+
+    assert "réservé aux opérateurs" in cli("notifications", "list", ok=False).stderr
+    listed = cli("notifications", "list", "--engagement", crew.engagement_id[:8], "--operateur").stdout
+    assert "En retard : « Un »" in listed
+    assert claire in listed
+    assert "en attente" in listed  # the e-mails wait for the dispatcher
