@@ -5,6 +5,7 @@ tests build the app on their own database with a frozen clock."""
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
@@ -68,6 +69,9 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+log = logging.getLogger("gouvernance.api")
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -104,6 +108,8 @@ def create_app(
         # keeps the cyclic garbage collector from walking it again on every full collection.
         gc.collect()
         gc.freeze()
+        for invalid in runtime.catalog.invalid:  # left out of the catalogue: say so where operators look
+            log.warning("Modèle ignoré (invalide) : %s", invalid.render())
         yield
         if owns_database:
             db.dispose()

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors
@@ -19,9 +19,17 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
 
 
+class IgnoredTemplate(BaseModel):
+    file: str
+    problems: list[str]
+
+
 class ReadyOut(BaseModel):
     status: Literal["ok"]
     database: str
+    ignored_templates: list[IgnoredTemplate] = Field(
+        default_factory=list, description="Modèles invalides laissés de côté, avec leurs problèmes."
+    )
 
 
 router = APIRouter(tags=["Santé"])
@@ -49,4 +57,10 @@ def readyz(access: HealthAccess, context: ContextDep) -> ReadyOut:
     context.db.ping()  # an OperationalError becomes a 503 problem
     if current_revision(context.db) != _head_revision():
         raise NotReady(NOT_MIGRATED)
-    return ReadyOut(status="ok", database=context.db.dialect)
+    ignored = [
+        IgnoredTemplate(
+            file=invalid.filename, problems=[p.render(invalid.filename) for p in invalid.problems]
+        )
+        for invalid in context.catalog.invalid
+    ]
+    return ReadyOut(status="ok", database=context.db.dialect, ignored_templates=ignored)
