@@ -112,6 +112,14 @@ def test_yaml_aliases_and_duplicate_mapping_keys_are_refused() -> None:
     assert _problems(bomb)[0][2] == "template.alias"
 
 
+def test_a_python_tag_is_refused_by_its_name() -> None:
+    [(_path, line, code)] = _problems("key: x\nversion: 1\ntitle: !!python/object:os.system {}\n")
+    assert (line, code) == (3, "template.forbidden_tag")
+    with pytest.raises(TemplateInvalid) as invalid:
+        load_model_text("key: x\ntitle: !!python/object/apply:os.system [ls]\n", "parcours.yaml")
+    assert "Étiquette YAML interdite : !!python/object/apply:os.system" in invalid.value.render()
+
+
 def test_file_errors_name_the_file(tmp_path: Path) -> None:
     path = tmp_path / "cassé.yaml"
     path.write_bytes(b"key: \xff\xfe\n")

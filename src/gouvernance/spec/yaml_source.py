@@ -91,6 +91,11 @@ def load_yaml(text: str) -> tuple[Any, SourceMap]:
     return _build(node, (), source_map, constructor, 0), source_map
 
 
+_DATA_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+
 def _refuse(node: yaml.Node, code: str, fr: str, en: str) -> YamlSourceError:
     return YamlSourceError(Message(code, fr, en), node.start_mark.line + 1)
 
@@ -108,6 +113,17 @@ def _build(node: yaml.Node, path: YamlPath, source_map: SourceMap, constructor: 
         )
     constructor.seen_nodes.add(id(node))
     source_map.lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag not in _DATA_TAGS:
+        # !!python/object and the like would build objects, not data: name the tag, it is the reason.
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise _refuse(
+            node,
+            "template.forbidden_tag",
+            f"Étiquette YAML interdite : {shown} (un modèle ne contient que des données : textes, nombres, "
+            "dates, listes et dictionnaires).",
+            f"Forbidden YAML tag: {shown} (a template holds data only: text, numbers, dates, lists, "
+            "mappings).",
+        )
     if isinstance(node, yaml.ScalarNode):
         try:
             return constructor.construct_object(node, deep=True)
