@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from urllib.parse import urlparse
 
 from sqlalchemy import select
@@ -10,10 +11,11 @@ from sqlalchemy.orm import Session
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
-from gouvernance.engagements.subject import load_subject
+from gouvernance.engagements.subject import Subject, load_subject
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.store import BlobStore
+from gouvernance.guards.builtin import EvidenceAttached
 from gouvernance.history.log import append_event
 from gouvernance.inputs import check_text
 
@@ -54,7 +56,7 @@ def attach_file(
     max_bytes: int,
 ) -> EvidenceRow:
     subject = load_subject(session, engagement_id, step_key)
-    _check_label(label)
+    _check_label(label, subject)
     check_text(filename, "file.filename")
     media_type = content_type.split(";")[0].strip().lower()
     if media_type not in ALLOWED_CONTENT_TYPES:
@@ -104,7 +106,7 @@ def attach_link(
     clock: Clock,
 ) -> EvidenceRow:
     subject = load_subject(session, engagement_id, step_key)
-    _check_label(label)
+    _check_label(label, subject)
     check_text(url, "url")
     if not _is_web_link(url):
         raise InvalidInput(
@@ -131,7 +133,7 @@ def _is_web_link(url: str) -> bool:
     return parsed.scheme in ("http", "https") and bool(parsed.hostname)
 
 
-def _check_label(label: str) -> None:
+def _check_label(label: str, subject: Subject) -> None:
     if not label.strip():
         raise InvalidInput(
             Message(
@@ -141,6 +143,31 @@ def _check_label(label: str) -> None:
             )
         )
     check_text(label, "label")
+    expected = expected_labels(subject)
+    if not expected or label.strip().lower() in {e.lower() for e in expected}:
+        return
+    # A label close to one the step's guards wait for is a typo that would leave the guard failing: say so.
+    close = difflib.get_close_matches(label.strip().lower(), [e.lower() for e in expected], n=1, cutoff=0.75)
+    if close:
+        wanted = next(e for e in expected if e.lower() == close[0])
+        raise InvalidInput(
+            Message(
+                "evidence.label_mistyped",
+                f"libellé « {label} » : vouliez-vous dire « {wanted} » ? "
+                "C'est le libellé que l'étape attend.",
+                f"label '{label}': did you mean '{wanted}'? That is the label the step waits for.",
+                path="label",
+                details={"expected": expected},
+            )
+        )
+
+
+def expected_labels(subject: Subject) -> list[str]:
+    """The labels the step's evidence guards wait for."""
+    spec = subject.step_spec
+    if spec is None:
+        return []
+    return [g.label for g in spec.compiled_guards if isinstance(g, EvidenceAttached) and g.label]
 
 
 def _record(
