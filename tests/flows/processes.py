@@ -71,7 +71,7 @@ class Process:
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = 60) -> None:
         self.signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout=timeout)
@@ -100,7 +100,9 @@ def errors_in(lines: list[str], *, sqlite: bool) -> list[str]:
         record = lines[start:end]
         if sqlite and _only_sqlite_lock(record):
             continue
-        found.append("".join(record[:40]))
+        # The record's first lines, then the exception lines of its (possibly chained) traceback: what it was.
+        exceptions = [line for line in record[5:] if EXCEPTION_LINE.match(line)]
+        found.append("".join(record[:5] + (["…\n"] if len(record) > 5 else []) + exceptions))
     return found
 
 
