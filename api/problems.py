@@ -73,13 +73,13 @@ class Problem(BaseModel):
                 "title": "Requête non traitable",
                 "status": 422,
                 "detail": "« Soumettre » refusé pour l'étape « cadrage_accompagnement » : fichier "
-                "« compte rendu de cadrage » joint(e) à l'étape (0 sur 1)",
+                "« compte rendu de cadrage » joint à l'étape (0 sur 1)",
                 "code": "transition.refused",
                 "instance": "/engagements/6f1c…/steps/cadrage_accompagnement/events",
                 "reasons": [
                     {
                         "code": "guard.evidence_missing",
-                        "message": "fichier « compte rendu de cadrage » joint(e) à l'étape (0 sur 1)",
+                        "message": "fichier « compte rendu de cadrage » joint à l'étape (0 sur 1)",
                         "details": {"label": "compte rendu de cadrage", "kind": "file", "found": 0},
                     }
                 ],

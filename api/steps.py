@@ -103,7 +103,7 @@ class StepDetailOut(StepOut):
                         {
                             "rule": "evidence_attached",
                             "on": ["submit"],
-                            "description": "fichier « compte rendu de cadrage » joint(e) à l'étape",
+                            "description": "fichier « compte rendu de cadrage » joint à l'étape",
                         }
                     ],
                     "evidence": [],
@@ -118,14 +118,14 @@ class StepDetailOut(StepOut):
                                     "rule": "evidence_attached",
                                     "passed": False,
                                     "code": "guard.evidence_missing",
-                                    "message": "fichier « compte rendu de cadrage » joint(e) à l'étape "
+                                    "message": "fichier « compte rendu de cadrage » joint à l'étape "
                                     "(0 sur 1)",
                                 }
                             ],
                             "refusals": [
                                 {
                                     "code": "guard.evidence_missing",
-                                    "message": "fichier « compte rendu de cadrage » joint(e) à l'étape "
+                                    "message": "fichier « compte rendu de cadrage » joint à l'étape "
                                     "(0 sur 1)",
                                 }
                             ],

@@ -70,7 +70,7 @@ def test_a_refusal_prints_each_reason_once(cli, crew) -> None:
     engagement_id = cli(*LAUNCH, *me).stdout.strip()
     cli("advance", engagement_id, "cadrage_accompagnement", "start", *me)
     refused = cli("advance", engagement_id, "cadrage_accompagnement", "submit", *me, ok=False).stderr
-    reason = "fichier « compte rendu de cadrage » joint(e) à l'étape (0 sur 1)"
+    reason = "fichier « compte rendu de cadrage » joint à l'étape (0 sur 1)"
     assert refused.count(reason) == 1, refused
     lines = refused.strip().splitlines()
     assert (
