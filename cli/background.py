@@ -106,6 +106,8 @@ def sweep_command(
         f"{outcome.digests} récapitulatif(s) quotidien(s).",
         highlight=False,
     )
+    for engagement_id, why in sorted(outcome.skipped.items()):
+        console.print(f"  ⚠ accompagnement {engagement_id} ignoré : {why}", highlight=False, style="yellow")
     with context.database().reading() as session:
         told = notifications_created_at(session, instant)
     _print_told(told)

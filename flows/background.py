@@ -103,7 +103,14 @@ def _sweep(now: datetime | None, batch_size: int) -> dict[str, int]:
         tz=rt.tz,
         batch_size=batch_size,
     )
-    return {"candidates": outcome.candidates, "created": outcome.created, "digests": outcome.digests}
+    for engagement_id, why in sorted(outcome.skipped.items()):
+        print(f"accompagnement {engagement_id} ignoré : {why}")
+    return {
+        "candidates": outcome.candidates,
+        "created": outcome.created,
+        "digests": outcome.digests,
+        "skipped": len(outcome.skipped),
+    }
 
 
 @flow(name="sweep-reminders", log_prints=True)

@@ -3,14 +3,16 @@ consulted it names them. Runs on SQLite, and on PostgreSQL with GOUVERNANCE_TEST
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from gouvernance.access.service import grant
 from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.records import EngagementRow, ProcessModelRow
 from gouvernance.notifications.channels import HttpWebhookSender, SmtpMailer
 from gouvernance.notifications.dispatch import dispatch
 from gouvernance.notifications.records import DeliveryRow, NotificationRow
@@ -168,3 +170,36 @@ def test_whoever_is_told_a_step_is_overdue_is_not_also_sent_its_escalation(db, c
     assert crew.logins["claire"] in to["overdue"]
     assert crew.logins["claire"] not in to["escalation"]
     assert crew.logins["sophie"] in to["escalation"]  # the other élus are still told
+
+
+def test_an_engagement_whose_model_cannot_be_read_is_skipped_and_the_others_are_still_reminded(
+    db, clock, crew, mini_model, launch_engagement
+) -> None:
+    # A model stored in a format this process does not know (written by a newer gouvernance, or naming a
+    # guard rule a plug-in no longer provides): its engagement cannot be reminded, the others still are.
+    unreadable_key = f"mini-illisible-{uuid.uuid4().hex[:6]}"
+    unreadable = launch_engagement(mini_model.model_copy(update={"key": unreadable_key}))
+    with db.transaction() as session:
+        stored = session.get(ProcessModelRow, (unreadable_key, mini_model.version))
+        session.add(
+            ProcessModelRow(
+                key=unreadable_key,
+                version=mini_model.version + 1,
+                sha256=stored.sha256,
+                title=stored.title,
+                document=stored.document,
+                registered_at=stored.registered_at,
+                format_version=99,
+            )
+        )
+        session.flush()
+        session.execute(
+            update(EngagementRow)
+            .where(EngagementRow.id == unreadable)
+            .values(model_version=mini_model.version + 1)
+        )
+    outcome = _sweep(db, clock.now() + timedelta(days=10))
+    assert list(outcome.skipped) == [unreadable]
+    assert "format inconnu" in outcome.skipped[unreadable]
+    assert [n.kind for n in _reminders(db, crew.engagement_id, "a1")] == ["overdue", "escalation"]
+    assert _reminders(db, unreadable, "a1") == []

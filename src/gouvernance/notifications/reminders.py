@@ -10,9 +10,10 @@ names the stakeholders still to consult: two queries per batch, and only for bat
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.clock import DEFAULT_TIMEZONE
 from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
+from gouvernance.errors import DomainError
 from gouvernance.guards.builtin import ApprovedBy
 from gouvernance.guards.registry import Guard
 from gouvernance.history.records import EventRow
@@ -36,6 +38,8 @@ from gouvernance.stakeholders.guards import StillToConsult, still_to_consult
 _CLOSING_EVENTS = ("approve", "adopt")
 _FORWARD_EVENTS = ("start", "submit", "open_consultation", "close_consultation", *_CLOSING_EVENTS)
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Due:
@@ -50,6 +54,9 @@ class SweepReport:
     candidates: int = 0
     created: int = 0
     batches: int = 0
+    # Engagements whose stored model this process cannot read (an unknown guard rule, a newer snapshot
+    # format…): skipped and logged, so that one of them does not stop the reminders of all the others.
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def horizon(session: Session) -> timedelta:
@@ -141,7 +148,7 @@ def sweep(
     for batch in candidate_batches(session, now=now, batch_size=batch_size):
         report.batches += 1
         report.candidates += len(batch)
-        report.created += create(session, _drafts(session, batch, now, base_url, tz), now=now)
+        report.created += create(session, _drafts(session, batch, now, base_url, tz, report.skipped), now=now)
         session.flush()
     return report
 
@@ -157,10 +164,24 @@ def _drafts(
     now: datetime,
     base_url: str | None,
     tz: tzinfo,
+    skipped: dict[str, str],
 ) -> list[Draft]:
     owing = []
     for step, engagement in batch:
-        model = model_for(session, engagement.model_key, engagement.model_version)
+        if engagement.id in skipped:
+            continue
+        try:
+            model = model_for(session, engagement.model_key, engagement.model_version)
+        except DomainError as error:
+            skipped[engagement.id] = error.message.fr
+            log.error(
+                "reminders: engagement %s skipped, its model %s v%s cannot be read: %s",
+                engagement.id,
+                engagement.model_key,
+                engagement.model_version,
+                error.message.en,
+            )
+            continue
         spec = model.steps_by_key[step.step_key]
         dues = owed(model, spec, step, now)
         if dues and dues[0].level != "escalation" and step.state == "in_review":
@@ -187,8 +208,8 @@ def _drafts(
             for r in people.get((engagement.id, due.role), [])
         }
         for due in dues:
-            skipped = acted.get(step.id, set()) | (told_overdue if due.level == "escalation" else set())
-            recipients = [r for r in people.get((engagement.id, due.role), []) if r.login not in skipped]
+            spared = acted.get(step.id, set()) | (told_overdue if due.level == "escalation" else set())
+            recipients = [r for r in people.get((engagement.id, due.role), []) if r.login not in spared]
             subject, body = reminder_text(
                 model, spec, step, engagement, due.level, due.role, now, url=url, to_consult=to_consult, tz=tz
             )

@@ -18,6 +18,7 @@ class SweepOutcome:
     candidates: int  # open steps due within the reminder horizon
     created: int  # reminders, overdue notices and escalations created
     digests: int  # daily digests created
+    skipped: dict[str, str]  # engagement id → why its model could not be read (its steps got nothing)
 
 
 def digests_due(now: datetime, tz: tzinfo) -> bool:
@@ -33,4 +34,4 @@ def run_sweep(
     with db.transaction() as session:
         report = sweep(session, now=now, base_url=base_url, batch_size=batch_size, tz=tz)
         digests = build_digests(session, now=now, base_url=base_url, tz=tz) if digests_due(now, tz) else 0
-    return SweepOutcome(report.candidates, report.created, digests)
+    return SweepOutcome(report.candidates, report.created, digests, report.skipped)
