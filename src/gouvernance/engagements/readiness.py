@@ -80,6 +80,14 @@ def _stage_steps(session: Session, subject: Subject, stage_keys: Sequence[str]) 
     ]
 
 
+def newly_ready(session: Session, subject: Subject, keys: list[str]) -> list[FollowOn]:
+    """make_ready for those of ``keys`` (steps just added to a running engagement, by a migration) whose
+    stage may start and whose prerequisites are done: what the engine would have done had they been there."""
+    model = subject.model
+    startable = [key for key in keys if _stage_startable(session, subject, model.stage_of_step[key])]
+    return _readied(session, subject, startable)
+
+
 def _readied(session: Session, subject: Subject, keys: list[str]) -> list[FollowOn]:
     """make_ready for every pending step among ``keys`` whose prerequisite steps are all done or skipped."""
     if not keys:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.engagements.readiness import StageCompleted, what_follows
+from gouvernance.engagements.readiness import FollowOn, StageCompleted, what_follows
 from gouvernance.engagements.rules import (
     Attempt,
     allowed_roles,
@@ -100,6 +100,17 @@ def transition(
             raise stale(subject, expected_version) from None
         # A row it set off: this one holds our own write, undone with the transaction; it stands as read.
         raise _stale(read_state, read_version, expected_version) from None
+
+
+def apply_engine_moves(session: Session, moves: list[FollowOn], clock: Clock) -> list[TransitionResult]:
+    """The engine's own moves (readiness after a migration…), applied as the door applies what follows a
+    transition: without the checks, each with its event, outbox row and whatever it sets off in turn."""
+    return [
+        _apply(
+            session, move.subject, move.event, move.actor, clock, comment=move.comment, payload=move.payload
+        )
+        for move in moves
+    ]
 
 
 def stale(subject: Subject, expected: int | None) -> Conflict:
