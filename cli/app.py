@@ -9,6 +9,7 @@ from gouvernance.cli.database import db_app
 from gouvernance.cli.demo import demo_command
 from gouvernance.cli.engagements import engagements_app, launch_command, status_command
 from gouvernance.cli.french import FrenchCommand, french_app, install_catalogue
+from gouvernance.cli.migration import migrate_command, models_diff
 from gouvernance.cli.models import models_app
 from gouvernance.cli.notification_settings import users_set_email, users_set_preferences, webhooks_app
 from gouvernance.cli.objectives import objectives_app
@@ -45,6 +46,8 @@ app.command("worker", cls=FrenchCommand)(background.worker_command)
 app.command("calendar", cls=FrenchCommand)(handle_errors(background.calendar_command))
 app.command("launch-many", cls=FrenchCommand)(handle_errors(background.launch_many_command))
 app.command("serve", cls=FrenchCommand)(serve_command)
+app.command("migrate", cls=FrenchCommand)(migrate_command)
+models_app.command("diff", cls=FrenchCommand)(models_diff)
 
 # After the imports above: Typer reads its words when it first renders a help page.
 install_catalogue()

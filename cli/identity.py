@@ -32,6 +32,7 @@ STEP_EVENT = ("steps.events", PARTICIPANT_ROLES)
 ATTACH = ("evidence.attach", PARTICIPANT_ROLES)
 WRITE_STAKEHOLDERS = ("stakeholders.write", PARTICIPANT_ROLES)
 PERSONAL_DATA = ("stakeholders.personal_data", LEAD_ROLES)
+MIGRATE = ("engagements.migrate", LEAD_ROLES)
 
 Login = Annotated[
     str | None,

@@ -25,17 +25,18 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
+from gouvernance.db.engine import Database
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.lookup import log_change
 from gouvernance.engagements.readiness import newly_ready
-from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.engagements.records import EngagementRow, ProcessModelRow, StepRow
 from gouvernance.engagements.subject import load_subject
 from gouvernance.engagements.transitions import TransitionResult, apply_engine_moves
 from gouvernance.errors import Conflict, InvalidInput, Message, NotFound
 from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import EngagementState
 from gouvernance.messages import engagement_not_found, plural
-from gouvernance.spec.catalog import model_for, snapshot
+from gouvernance.spec.catalog import Catalog, model_for, snapshot
 from gouvernance.spec.diff import StepChange, diff_models
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
@@ -304,3 +305,54 @@ def _steps_with_history(session: Session, engagement_id: str) -> set[int]:
             )
         )
     )
+
+
+def target_model(session: Session, catalog: Catalog, key: str, version: int) -> ProcessModel:
+    """The version to migrate to: a template of the catalogue, or a version already stored by a launch (its
+    file may have moved on since)."""
+    if version in catalog.versions(key):
+        return catalog.get(key, version)
+    if session.get(ProcessModelRow, (key, version)) is not None:
+        return model_for(session, key, version)
+    return catalog.get(key, version)  # NotFound, naming the versions there are
+
+
+@dataclass
+class BulkOutcome:
+    """A bulk migration: the engagements moved, and those left where they were, with why."""
+
+    migrated: list[MigrationResult] = field(default_factory=list)
+    blocked: list[tuple[str, Message]] = field(default_factory=list)
+
+
+def engagements_of(session: Session, key: str, version: int, organisation: str | None = None) -> list[str]:
+    """The engagements launched from ``key`` version ``version`` (of one organisation, when given)."""
+    query = select(EngagementRow.id).where(
+        EngagementRow.model_key == key, EngagementRow.model_version == version
+    )
+    if organisation is not None:
+        query = query.where(EngagementRow.organisation_id == organisation)
+    return list(session.scalars(query.order_by(EngagementRow.created_at, EngagementRow.id)))
+
+
+def migrate_each(
+    database: Database,
+    engagement_ids: list[str],
+    target: ProcessModel,
+    *,
+    actor: ActorRef,
+    clock: Clock,
+    dry_run: bool = False,
+) -> BulkOutcome:
+    """Migrates each engagement in its own transaction: one that cannot move stays where it is, with its
+    reasons, and the others move."""
+    outcome = BulkOutcome()
+    for engagement_id in engagement_ids:
+        try:
+            with database.transaction() as session:
+                outcome.migrated.append(
+                    migrate(session, engagement_id, target, actor=actor, clock=clock, dry_run=dry_run)
+                )
+        except Conflict as refused:
+            outcome.blocked.append((engagement_id, refused.message))
+    return outcome
