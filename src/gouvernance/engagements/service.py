@@ -14,6 +14,7 @@ from gouvernance.access.records import OrganisationRow
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.engagements.territory import code_problem
 from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.history.log import append_event
@@ -111,22 +112,8 @@ def _check_territory(territory: Territory) -> None:
                 path="territory.kind",
             )
         )
-    if (
-        territory.insee is not None
-        and not (
-            len(territory.insee) == 5 and territory.insee[:2].isalnum() and territory.insee[2:].isdigit()
-        )
-        and not (len(territory.insee) == 9 and territory.insee.isdigit())
-    ):
-        problems.append(
-            Message(
-                "territory.insee",
-                f"code INSEE invalide « {territory.insee} » (5 caractères pour "
-                "une commune, 9 chiffres (SIREN) pour un EPCI)",
-                f"invalid INSEE code '{territory.insee}'",
-                path="territory.insee",
-            )
-        )
+    if territory.kind in TERRITORY_KINDS and (mismatch := code_problem(territory.kind, territory.insee)):
+        problems.append(mismatch)
     if problems:
         raise InvalidInput(
             Message("territory.invalid", "Territoire invalide", "Invalid territory"), reasons=problems
