@@ -4,7 +4,8 @@ calendars and launching a journey for many territories at once."""
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from rich.table import Table
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
-from gouvernance.cli.identity import Operator, require_operator
+from gouvernance.cli.identity import Login, Operator, identify, launcher, require_operator
 from gouvernance.clock import Clock
 from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
@@ -270,61 +271,106 @@ def calendar_command(
 def launch_many_command(
     model_key: Annotated[str, typer.Argument(metavar="MODÈLE", help="Clé du modèle.")],
     territories: Annotated[
-        Path, typer.Option(metavar="FICHIER", help="CSV : nom;type;insee (en-tête facultatif).")
+        Path,
+        typer.Option(
+            metavar="FICHIER",
+            help="CSV : nom;type;insee, puis une colonne par paramètre du modèle (avec une ligne d'en-tête "
+            "« nom;type;insee;population… ») ; une cellule vide prend la valeur de --param ou le défaut.",
+        ),
     ],
     start: Annotated[str, typer.Option(metavar="AAAA-MM-JJ", help="Date de début AAAA-MM-JJ.")],
     key: Annotated[
         str,
         typer.Option(metavar="CLÉ", help="Clé d'idempotence : relancer avec la même clé ne duplique rien."),
     ],
-    organisation: Annotated[
-        str | None, typer.Option(metavar="ORGANISATION", help="Organisation propriétaire.")
+    params: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", metavar="CLÉ=VALEUR", help="Paramètre commun à tous les territoires (répétable)."
+        ),
     ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            "--organisation",
+            metavar="ORGANISATION",
+            help="Organisation propriétaire (en mode opérateur ; sinon la vôtre).",
+        ),
+    ] = None,
+    login: Login = None,
+    operator: Operator = False,
 ) -> None:
-    """Lance le même parcours pour plusieurs territoires (ex. les communes d'un EPCI)."""
+    """Lance le même parcours pour plusieurs territoires (ex. les communes d'un EPCI), chacun avec ses
+    paramètres. Tout ou rien : une ligne invalide, et rien n'est lancé (chaque ligne fautive est listée)."""
+    from gouvernance.cli.engagements import parse_params, start_date_of
     from gouvernance.engagements.bulk import launch_many
     from gouvernance.engagements.service import LaunchRequest, Territory
 
-    rows = _territory_rows(territories)
+    common = parse_params(params or [])
+    rows = territory_rows(territories)
     model = context.catalog().get(model_key)
-    start_date = date.fromisoformat(start)
+    start_date = start_date_of(start)
+    with context.database().reading() as session:
+        actor, owner = launcher(identify(session, login, operator, "launch-many"), organisation)
     requests = [
         (
-            f"{key}:{i}:{name}",
-            LaunchRequest(model, Territory(name, kind, insee), start_date, organisation_id=organisation),
+            f"{key}:{i}:{row.name}",
+            LaunchRequest(
+                model,
+                Territory(row.name, row.kind, row.insee),
+                start_date,
+                {**common, **row.parameters},
+                organisation_id=owner,
+            ),
         )
-        for i, (name, kind, insee) in enumerate(rows)
+        for i, row in enumerate(rows)
     ]
-    from gouvernance.engagements.actors import ActorRef
-
     with _progress() as progress:
         task = progress.add_task("Lancements", total=len(requests))
         outcomes = launch_many(
             context.database(),
             requests,
-            actor=ActorRef.of("cli", "consultant"),
+            actor=actor,
             clock=context.clock(),
             progress=lambda n: progress.advance(task, n),
         )
-    for (name, _, _), outcome in zip(rows, outcomes, strict=True):
+    for row, outcome in zip(rows, outcomes, strict=True):
         console.print(
-            f"{outcome.engagement_id}  {name}{'' if outcome.created else '  (déjà lancé)'}", highlight=False
+            f"{outcome.engagement_id}  {row.name}{'' if outcome.created else '  (déjà lancé)'}",
+            highlight=False,
         )
 
 
-def _territory_rows(path: Path) -> list[tuple[str, str, str | None]]:
+@dataclass(frozen=True)
+class TerritoryRow:
+    name: str
+    kind: str
+    insee: str | None
+    parameters: dict[str, str]
+
+
+_HEADER_NAMES = ("nom", "name", "territoire")
+
+
+def territory_rows(path: Path) -> list[TerritoryRow]:
+    """The territories of a CSV as a spreadsheet writes it (``;`` or ``,``): name, kind, code, then one
+    column per launch parameter, named in the header row."""
     if not path.is_file():
         raise InvalidInput(file_not_found(path))
     text = path.read_text(encoding="utf-8-sig")
     dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ";", delimiters=";,")
     rows = [r for r in csv.reader(text.splitlines(), dialect) if r and r[0].strip()]
-    if rows and rows[0][0].strip().lower() in ("nom", "name", "territoire"):
+    parameter_keys: list[str] = []
+    if rows and rows[0][0].strip().lower() in _HEADER_NAMES:
+        parameter_keys = [cell.strip() for cell in rows[0][3:]]
         rows = rows[1:]
     return [
-        (
+        TerritoryRow(
             r[0].strip(),
             (r[1].strip() or "commune") if len(r) > 1 else "commune",
             (r[2].strip() or None) if len(r) > 2 else None,
+            {k: cell.strip() for k, cell in zip(parameter_keys, r[3:], strict=False) if k and cell.strip()},
         )
         for r in rows
     ]

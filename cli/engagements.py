@@ -39,7 +39,7 @@ def local(moment: datetime | None) -> str:
     return moment.astimezone(context.settings().tz).strftime("%d/%m/%Y")
 
 
-def _parse_params(values: list[str]) -> dict[str, str]:
+def parse_params(values: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     problems = []
     for item in values:
@@ -61,7 +61,7 @@ def _parse_params(values: list[str]) -> dict[str, str]:
     return params
 
 
-def _start_date(start: str) -> date:
+def start_date_of(start: str) -> date:
     try:
         return date.fromisoformat(start)
     except ValueError:
@@ -111,8 +111,8 @@ def launch_command(
     operator: Operator = False,
 ) -> None:
     """Lance un accompagnement pour votre organisation à partir d'un modèle ; affiche son identifiant."""
-    start_date = _start_date(start)
-    parameters = _parse_params(param or [])
+    start_date = start_date_of(start)
+    parameters = parse_params(param or [])
     model = context.catalog().get(model_key, version)
     with context.database().transaction() as session:
         actor, owner = launcher(identify(session, login, operator, "launch"), organisation)

@@ -154,6 +154,8 @@ def test_background_commands(cli, crew, tmp_path: Path) -> None:
         "2026-09-07",
         "--key",
         f"lot-{engagement_id[:8]}",
+        "--login",
+        crew.consultant,
     ).stdout
     second = cli(
         "launch-many",
@@ -164,6 +166,55 @@ def test_background_commands(cli, crew, tmp_path: Path) -> None:
         "2026-09-07",
         "--key",
         f"lot-{engagement_id[:8]}",
+        "--login",
+        crew.consultant,
     ).stdout
     assert first.count("déjà lancé") == 0
     assert second.count("déjà lancé") == 2
+
+
+def test_launch_many_takes_parameters_per_row_and_launches_nothing_if_a_row_is_wrong(
+    cli, crew, db, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from gouvernance.engagements.records import EngagementRow
+
+    me = ("--login", crew.consultant)
+    lot = f"lot-{tmp_path.name[-12:]}"
+    bad = tmp_path / "mauvais.csv"
+    bad.write_text(
+        "Nom;Type;INSEE;population\nArdon;commune;45006;1200\nLoiret;region;45234;\nOlivet;commune;45232;beaucoup\n",
+        encoding="utf-8",
+    )
+    refused = cli(
+        "launch-many", "gouvernance-partagee", "--territories", str(bad), "--start", "2026-09-07",
+        "--key", lot, *me, ok=False,
+    )  # fmt: skip
+    assert "Aucun lancement : 2 lignes invalides sur 3." in refused.stderr
+    assert "ligne 2 (Loiret) : code « 45234 » invalide pour une région" in refused.stderr
+    assert "ligne 3 (Olivet) : « population »" in refused.stderr
+    with db.reading() as session:
+        owned = session.scalars(
+            select(EngagementRow.parameters).where(EngagementRow.organisation_id == crew.organisation)
+        )
+        assert list(owned) == []
+
+    good = tmp_path / "communes.csv"
+    good.write_text(
+        "Nom;Type;INSEE;population\nArdon;commune;45006;1200\nOlivet;commune;45232;\n", encoding="utf-8"
+    )
+    cli(
+        "launch-many", "gouvernance-partagee", "--territories", str(good), "--start", "2026-09-07",
+        "--key", lot, "--param", "population=21000", *me,
+    )  # fmt: skip
+    with db.reading() as session:
+        launched = dict(
+            session.execute(
+                select(EngagementRow.territory_name, EngagementRow.parameters).where(
+                    EngagementRow.organisation_id == crew.organisation
+                )
+            ).all()
+        )
+    assert launched["Ardon"]["population"] == 1200  # its own column
+    assert launched["Olivet"]["population"] == 21000  # an empty cell takes --param

@@ -10,7 +10,9 @@ from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import LaunchKeyRow
-from gouvernance.engagements.service import LaunchRequest, launch
+from gouvernance.engagements.service import LaunchRequest, launch, request_problems
+from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import plural
 
 # What a feature can do right after a launch, in the same transaction (e.g. import a stakeholder register).
 AfterLaunch = Callable[..., object]
@@ -33,8 +35,11 @@ def launch_many(
     batch_size: int = 25,
     progress: Callable[[int], None] | None = None,
 ) -> list[LaunchOutcome]:
-    """Launches each (key, request) not launched yet. Batches share a transaction: a crash loses at most the
-    batch in progress, and the retry skips what was committed."""
+    """Launches each (key, request) not launched yet, once every request has been checked: one bad request
+    and nothing is launched, with every problem of every request listed (``InvalidInput``, each reason's
+    ``details["row"]`` the request's position from 1). Batches share a transaction: a crash loses at most
+    the batch in progress, and the retry skips what was committed."""
+    check_all(requests)
     outcomes: list[LaunchOutcome] = []
     for start in range(0, len(requests), batch_size):
         chunk = requests[start : start + batch_size]
@@ -52,3 +57,29 @@ def launch_many(
         if progress:
             progress(len(chunk))
     return outcomes
+
+
+def check_all(requests: Sequence[tuple[str, LaunchRequest]]) -> None:
+    """InvalidInput listing each problem of each request, « ligne N : … », if there is any."""
+    reasons = [
+        Message(
+            problem.code,
+            f"ligne {row} ({request.territory.name}) : {problem.fr}",
+            f"row {row} ({request.territory.name}): {problem.text('en')}",
+            path=problem.path,
+            details={**(problem.details or {}), "row": row},
+        )
+        for row, (_, request) in enumerate(requests, start=1)
+        for problem in request_problems(request)
+    ]
+    if reasons:
+        rows = len({reason.details["row"] for reason in reasons})
+        raise InvalidInput(
+            Message(
+                "launch_many.invalid",
+                f"Aucun lancement : {plural(rows, 'ligne invalide', 'lignes invalides')} "
+                f"sur {len(requests)}.",
+                f"Nothing launched: {rows} invalid row(s) of {len(requests)}.",
+            ),
+            reasons=reasons,
+        )

@@ -132,6 +132,23 @@ def _check_organisation(session: Session, key: str) -> None:
         )
 
 
+def request_problems(request: LaunchRequest) -> list[Message]:
+    """Everything wrong with a launch request that can be told without the database (parameters, start
+    date, territory), all at once: a bulk launch checks every row before it launches any."""
+    problems: list[Message] = []
+    for check in (
+        lambda: resolve_parameters(request.model, request.parameters),
+        lambda: _check_territory(request.territory),
+    ):
+        try:
+            check()
+        except InvalidInput as invalid:
+            problems.extend(invalid.reasons or [invalid.message])
+    if problem := date_problem(request.start_date, "start_date"):
+        problems.append(problem)
+    return problems
+
+
 def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: Clock) -> TransitionResult:
     """Create the engagement and its steps, then activate it: the first stages' steps become ready."""
     model = request.model
