@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.http import errors
 from gouvernance.api.inputs import SafeText
-from gouvernance.api.permissions import ProcessModelsAccess
+from gouvernance.api.permissions import Access, Permission, ProcessModelsAccess, Scope, requires
 from gouvernance.spec.catalog import Catalog
 from gouvernance.spec.diagram import mermaid
+from gouvernance.spec.json_schema import template_schema
 from gouvernance.spec.schema import Localized, ProcessModel, StepSpec
 
 
@@ -190,6 +191,22 @@ def model_out(catalog: Catalog, model: ProcessModel, lang: str) -> ProcessModelO
             for stage in model.stages
         ],
     )
+
+
+TEMPLATE_SCHEMA = Permission("process_models.schema", Scope.PUBLIC)
+SchemaAccess = Annotated[Access, Depends(requires(TEMPLATE_SCHEMA))]
+
+
+@router.get(
+    "/schema.json",
+    summary="Le schéma JSON du format des modèles, pour les éditeurs",
+    description="Public (comme le format lui-même) : un éditeur y valide et complète un modèle pendant "
+    "la saisie, règles de garde comprises. Aussi : `gouvernance models schema`.",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/schema+json": {"schema": {"type": "object"}}}}},
+)
+def template_format_schema(access: SchemaAccess) -> JSONResponse:
+    return JSONResponse(template_schema(), media_type="application/schema+json")
 
 
 @router.get("", summary="Liste des modèles de processus (dernière version de chacun)")

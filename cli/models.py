@@ -3,6 +3,7 @@ diagram."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +13,12 @@ from rich.table import Table
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
-from gouvernance.errors import InvalidInput, Message
+from gouvernance.errors import Conflict, InvalidInput, Message
 from gouvernance.messages import file_not_found
 from gouvernance.spec.catalog import template_files
 from gouvernance.spec.diagram import mermaid
+from gouvernance.spec.json_schema import template_schema
+from gouvernance.spec.scaffold import scaffold
 from gouvernance.spec.validation import TemplateInvalid, load_model_file
 
 models_app = french_app(help="Modèles de processus (parcours YAML).", no_args_is_help=True)
@@ -111,3 +114,56 @@ def models_show(
         console.print(table)
     console.print("\n[bold]Diagramme (Mermaid)[/]")
     typer.echo(mermaid(model), nl=False)
+
+
+@models_app.command("schema", cls=FrenchCommand)
+@handle_errors
+def models_schema(
+    out: Annotated[
+        Path | None, typer.Option(metavar="FICHIER", help="Fichier à écrire (sinon la sortie).")
+    ] = None,
+) -> None:
+    """Le schéma JSON du format des modèles, pour qu'un éditeur valide et complète pendant la saisie (aussi
+    servi par l'API : /process-models/schema.json)."""
+    context.plugins()
+    text = json.dumps(template_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"Schéma écrit : {out}", highlight=False)
+
+
+@models_app.command("new", cls=FrenchCommand)
+@handle_errors
+def models_new(
+    key: Annotated[str, typer.Argument(metavar="CLÉ", help="Clé du nouveau modèle, ex. mon-parcours.")],
+    source: Annotated[str, typer.Option("--from", "--depuis", metavar="MODÈLE", help="Modèle de départ.")],
+    title: Annotated[
+        str | None, typer.Option("--titre", metavar="TITRE", help="Titre du nouveau modèle.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FICHIER",
+            help="Fichier à créer (par défaut : CLÉ.yaml dans GOUVERNANCE_TEMPLATES_DIR, sinon ici).",
+        ),
+    ] = None,
+) -> None:
+    """Crée un modèle (version 1) en copiant un modèle existant, commentaires compris ; il valide d'emblée."""
+    text, model = scaffold(context.catalog(), key, source, title)
+    target = out or (context.settings().templates_dir or Path.cwd()) / f"{key}.yaml"
+    if target.exists():
+        raise Conflict(
+            Message(
+                "file.exists",
+                f"Le fichier {target} existe déjà : rien n'a été écrit.",
+                f"{target} already exists: nothing written.",
+            )
+        )
+    target.write_text(text, encoding="utf-8")
+    console.print(
+        f"Modèle créé : {target} — {model.key} v{model.version} ({len(model.stages)} phases, "
+        f"{len(model.steps_by_key)} étapes). Modifiez-le, puis : gouvernance models validate {target}",
+        highlight=False,
+    )

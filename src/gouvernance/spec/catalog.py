@@ -93,6 +93,11 @@ class Catalog:
             )
         return self.entries[(key, chosen)].model
 
+    def source_text(self, key: str, version: int) -> str:
+        """The text of the file a template was read from."""
+        self.get(key, version)  # NotFound, naming the versions there are
+        return Path(self.entries[(key, version)].source).read_text(encoding="utf-8")
+
     def latest(self) -> list[ProcessModel]:
         return [self.get(key) for key in self.keys()]
 

@@ -81,7 +81,33 @@ _PYDANTIC_FR = {
 }
 
 
+# The shipped journeys weigh under 60 KB. A file far larger is a mistake (a data dump, a generated file) and
+# would be parsed in full before being refused: it is refused at once, unread.
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
+def too_large(size: int) -> TemplateProblem:
+    return TemplateProblem(
+        "(fichier)",
+        None,
+        Message(
+            "template.too_large",
+            f"fichier trop volumineux pour un modèle ({_kilobytes(size)} ; {_kilobytes(MAX_TEMPLATE_BYTES)} "
+            "au plus) : il n'a pas été lu",
+            f"file too large for a template ({size} bytes; at most {MAX_TEMPLATE_BYTES}): not read",
+            details={"size": size, "limit": MAX_TEMPLATE_BYTES},
+        ),
+    )
+
+
+def _kilobytes(size: int) -> str:
+    return f"{-(-size // 1024):,} ko".replace(",", "\u202f")  # rounded up, thin spaces between thousands
+
+
 def load_model_file(path: Path) -> ProcessModel:
+    size = path.stat().st_size
+    if size > MAX_TEMPLATE_BYTES:
+        raise TemplateInvalid(str(path), [too_large(size)])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -99,6 +125,8 @@ def load_model_file(path: Path) -> ProcessModel:
 
 
 def load_model_text(text: str, filename: str) -> ProcessModel:
+    if (size := len(text.encode("utf-8"))) > MAX_TEMPLATE_BYTES:
+        raise TemplateInvalid(filename, [too_large(size)])
     try:
         data, source_map = load_yaml(text)
     except YamlSourceError as exc:
