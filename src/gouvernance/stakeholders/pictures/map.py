@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from gouvernance.stakeholders.analysis.classification import (
     is_key_player,
@@ -281,22 +282,22 @@ def _map_labels(
             node,
         )
 
-    discs = {
-        node: (x - r, y - r, x + r, y + r)
-        for node in shown
-        for (x, y), r in [(positions[node], _radius(graph.nodes[node]["power"], crowd))]
-    }
-    area: Box = (0.0, 34.0, float(frame.plot_width), frame.height - 26.0)
-    taken: list[Box] = []
+    order = sorted(shown, key=importance)
+    # Every box that a label should not cover: the discs first, then each label as it is placed.
+    boxes = np.zeros((2 * crowd, 4))
+    for index, node in enumerate(order):
+        (x, y), r = positions[node], _radius(graph.nodes[node]["power"], crowd)
+        boxes[index] = (x - r, y - r, x + r, y + r)
+    area = np.array([0.0, 34.0, float(frame.plot_width), frame.height - 26.0])
     labels = []
-    for node in sorted(shown, key=importance):
+    for index, node in enumerate(order):
         lines = wrap_name(graph.nodes[node]["name"], LABEL_WIDTH, size)
-        others = [box for other, box in discs.items() if other != node]
-        x, y, anchor, box = min(
-            _label_places(positions[node], _radius(graph.nodes[node]["power"], crowd), size, lines),
-            key=lambda place: _crowding(place[3], taken, others, area),
-        )
-        taken.append(box)
+        places = _label_places(positions[node], _radius(graph.nodes[node]["power"], crowd), size, lines)
+        candidates = np.array([place[3] for place in places])
+        others = np.delete(boxes[: crowd + index], index, axis=0)  # not its own disc
+        best = int(np.argmin(_crowding(candidates, others, area)))  # the first of equals: the preferred
+        x, y, anchor, box = places[best]
+        boxes[crowd + index] = box
         labels.append(halo_lines(x, y, lines, size=size, anchor=anchor))
     return labels
 
@@ -328,15 +329,20 @@ def _label_places(
     return places
 
 
-def _crowding(box: Box, labels: list[Box], discs: list[Box], area: Box) -> float:
-    """How much of other names and discs ``box`` covers, and how far it spills out of the drawing."""
-    outside = (box[2] - box[0]) * (box[3] - box[1]) - _shared(box, area)
-    covered = sum(_shared(box, other) for other in (*labels, *discs))
+def _crowding(candidates: np.ndarray, others: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """For each candidate box (one a row: left, top, right, bottom), how much of the other boxes it covers,
+    and how far it spills out of ``area``."""
+    size = (candidates[:, 2] - candidates[:, 0]) * (candidates[:, 3] - candidates[:, 1])
+    outside = size - _shared(candidates, area[None, :])[:, 0]
+    covered = _shared(candidates, others).sum(axis=1)
     return 4 * outside + 3 * covered
 
 
-def _shared(a: Box, b: Box) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+def _shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The area each box of ``a`` shares with each box of ``b``, as an (len(a), len(b)) array."""
+    width = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    height = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
 
 
 def _map_legend(
