@@ -280,15 +280,12 @@ def _series(plot: _Plot, indicator: Indicator, known: list[Measurement]) -> list
             f'fill="{MEASURE_COLOUR}" stroke="#ffffff" stroke-width="1"/></g>'
         )
     latest = known[-1]
-    parts.append(
-        _text(
-            plot.x(latest.on),
-            plot.y(latest.value) - 9,
-            amount(latest.value, indicator.unit),
-            size=11,
-            anchor="middle",
-            extra=f' font-weight="bold" fill="{MEASURE_COLOUR}"',
-        )
+    x, y, text = plot.x(latest.on), plot.y(latest.value) - 9, amount(latest.value, indicator.unit)
+    bold = ' font-weight="bold"'
+    halo = (
+        f'{bold} fill="#ffffff" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" aria-hidden="true"'
     )
+    parts.append(_text(x, y, text, anchor="middle", extra=halo))  # legible over the lines it crosses
+    parts.append(_text(x, y, text, anchor="middle", extra=f'{bold} fill="{MEASURE_COLOUR}"'))
     parts.append("</g>")
     return parts
