@@ -24,7 +24,7 @@ from gouvernance.objectives.evaluation import Direction, IndicatorEvaluation, St
 from gouvernance.objectives.measurements import MeasurementData
 from gouvernance.objectives.measurements_csv import import_measurements
 from gouvernance.objectives.service import Frequency, IndicatorData
-from gouvernance.objectives.views import ObjectiveView, objectives_view
+from gouvernance.objectives.views import ObjectiveView, indicator_chart_of, objectives_view
 
 READ_OBJECTIVES = Permission("objectives.read", Scope.ENGAGEMENT)
 DEFINE_OBJECTIVES = Permission("objectives.define", Scope.ENGAGEMENT, LEAD_ROLES)
@@ -38,6 +38,11 @@ MeasureAccess = Annotated[Access, Depends(requires(MEASURE))]
 router = APIRouter(prefix="/engagements/{engagement_id}", tags=["Objectifs et indicateurs"])
 KEY = r"^[a-z0-9][a-z0-9_\-]*$"
 ObjectiveKeyPath = Annotated[str, Path(max_length=80, pattern=KEY, description="Clé de l'objectif.")]
+IndicatorKeyPath = Annotated[str, Path(max_length=80, pattern=KEY, description="Clé de l'indicateur.")]
+EvaluationDay = Annotated[
+    SafeDate | None, Query(alias="au", description="Date de l'évaluation (aujourd'hui par défaut).")
+]
+_SVG = {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "Image SVG."}
 
 
 class ObjectiveIn(BaseModel):
@@ -211,14 +216,31 @@ def list_objectives(
     engagement_id: EngagementIdPath,
     access: ReadAccess,
     context: ContextDep,
-    as_of: Annotated[
-        SafeDate | None, Query(alias="au", description="Date de l'évaluation (aujourd'hui par défaut).")
-    ] = None,
+    as_of: EvaluationDay = None,
 ) -> Response:
     day = as_of or context.clock.now().astimezone(context.settings.tz).date()
     with context.db.reading() as session:
         views = objectives_view(session, engagement_id, as_of=day)
     return json_response([_objective_out(view) for view in views])
+
+
+@router.get(
+    "/indicators/{indicator_key}/chart.svg",
+    summary="Courbe d'un indicateur : mesures, référence, cible, tendance jusqu'à l'échéance (SVG)",
+    response_class=Response,
+    responses={200: _SVG, **errors(404, 422)},
+)
+def indicator_chart(
+    engagement_id: EngagementIdPath,
+    indicator_key: IndicatorKeyPath,
+    access: ReadAccess,
+    context: ContextDep,
+    as_of: EvaluationDay = None,
+) -> Response:
+    day = as_of or context.clock.now().astimezone(context.settings.tz).date()
+    with context.db.reading() as session:
+        chart = indicator_chart_of(session, engagement_id, indicator_key, as_of=day)
+    return Response(chart.svg, media_type="image/svg+xml")
 
 
 @router.post(

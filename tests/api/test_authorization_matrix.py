@@ -58,6 +58,7 @@ ENGAGEMENT_ROUTES = [
     Route("download evidence", "GET", "/engagements/{e}/steps/a1/evidence/999999999", ALL),
     Route("timeline", "GET", "/engagements/{e}/timeline", ALL),
     Route("objectives", "GET", "/engagements/{e}/objectives", ALL),
+    Route("indicator chart", "GET", "/engagements/{e}/indicators/inconnu/chart.svg", ALL),
     Route("decisions", "GET", "/engagements/{e}/decisions", ALL),
     Route("findings", "GET", "/engagements/{e}/findings", ALL),
     Route(

@@ -4,6 +4,10 @@ problem+json), and read each objective's status with its reason."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
+SVG = "{http://www.w3.org/2000/svg}"
+
 INDICATOR = {
     "key": "participation",
     "label": "Taux de participation aux réunions publiques",
@@ -135,3 +139,33 @@ def test_a_participatory_budget_over_http(client, make_team) -> None:
         (numbers[1], 800, False),
     ]
     assert client.post(f"{base}/vote/close", headers=chef).status_code == 409
+
+
+def test_each_indicator_has_its_chart_as_svg(client, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}"
+    chef, elu = team["chef_de_projet"].headers, team["elu"].headers
+    client.post(
+        f"{base}/objectives", headers=chef, json={"key": "associer", "title": "Associer les habitants"}
+    )
+    client.post(f"{base}/objectives/associer/indicators", headers=chef, json=INDICATOR)
+    measures = [{"indicator": "participation", "date": "2027-01-01", "value": 25}]
+    measures.append({"indicator": "participation", "date": "2027-02-01", "value": 28})
+    assert (
+        client.post(f"{base}/measurements", headers=elu, json={"measurements": measures}).status_code == 200
+    )
+
+    chart = client.get(
+        f"{base}/indicators/participation/chart.svg?au=2027-02-02", headers=team["observateur"].headers
+    )
+    assert chart.status_code == 200, chart.text
+    assert chart.headers["content-type"].startswith("image/svg+xml")
+    root = ET.fromstring(chart.text)
+    assert root.findtext(f"{SVG}title") == "Taux de participation aux réunions publiques : en bonne voie"
+    shown = ["".join(text.itertext()) for text in root.iter(f"{SVG}text")]
+    assert "Cible : 40\u00a0%" in shown
+    assert "28\u00a0%" in shown
+
+    missing = client.get(f"{base}/indicators/inconnu/chart.svg", headers=elu)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "indicator.not_found"

@@ -17,7 +17,14 @@ from gouvernance.deliverables.model import (
 )
 from gouvernance.deliverables.registry import BUILDERS, build_document
 
-from .conftest import FIRST_HEADINGS, GENERATED_AT, POWER_INTEREST_SVG, SAMPLES
+from .conftest import (
+    FIRST_HEADINGS,
+    GENERATED_AT,
+    INDICATOR_DELAY,
+    INDICATOR_PARTICIPANTS,
+    POWER_INTEREST_SVG,
+    SAMPLES,
+)
 
 ALL_KINDS = [*BUILDERS, "compte_rendu_atelier"]
 
@@ -374,3 +381,31 @@ def test_generic_builder_follows_declared_sections():
     assert document.title == "Charte de la participation"
     assert [s.heading for s in document.sections] == ["Principes", "Instances"]
     assert tables(section(document, "Instances"))[0].rows == [["Conseil citoyen", ""]]
+
+
+def test_evaluation_report_draws_a_chart_per_dated_indicator():
+    participation = {
+        **INDICATOR_PARTICIPANTS,
+        "key": "participants",
+        "baseline_on": "2026-01-01",
+        "deadline": "2027-12-31",
+        "measurements": [{"date": "2026-06-01", "value": 80}, {"date": "2026-12-01", "value": 120}],
+    }
+    context = {
+        **SAMPLES["rapport_evaluation"],
+        "evaluation_au": "2027-01-15",
+        "objectifs": [{"title": "Élargir la participation", "indicators": [participation, INDICATOR_DELAY]}],
+    }
+    document = build_document("rapport_evaluation", context)
+    [objective] = section(document, "Résultats obtenus").subsections
+    [chart] = [block for block in objective.blocks if isinstance(block, Figure)]  # the delay has no dates
+    assert chart.caption == "Habitants ayant participé à au moins un atelier : en bonne voie"
+    assert chart.alt.startswith("Évolution de « Habitants ayant participé à au moins un atelier »")
+    assert f"120{NBSP}participants" in chart.svg
+    assert f"Cible : 150{NBSP}participants" in chart.svg
+
+
+def test_evaluation_report_without_dated_indicators_has_no_chart():
+    document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
+    blocks = [b for s in section(document, "Résultats obtenus").subsections for b in s.blocks]
+    assert not [block for block in blocks if isinstance(block, Figure)]

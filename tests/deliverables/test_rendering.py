@@ -9,17 +9,17 @@ import pytest
 from docx.oxml.ns import qn
 from PIL import Image
 
+from gouvernance.deliverables.docx_output import FIGURE_FALLBACK
 from gouvernance.deliverables.html_output import render_html
-from gouvernance.deliverables.model import DeliverableDocument
+from gouvernance.deliverables.model import DeliverableDocument, Figure
 from gouvernance.deliverables.pdf_output import OfflineURLFetcher, render_pdf
 from gouvernance.deliverables.registry import BUILDERS, build_document
 from gouvernance.deliverables.rendering import (
     MEDIA_TYPES,
+    CairoSvgRasterizer,
     DocumentRenderer,
     FakeRenderer,
-    PopplerSvgRasterizer,
     Renderer,
-    svg_size,
 )
 from gouvernance.errors import InvalidInput
 from tests.processes import run
@@ -264,15 +264,10 @@ def test_docx_ordered_lists_restart_at_one(renderer):
         assert overrides == ["1"]
 
 
-def test_docx_without_rasteriser_points_to_the_html_and_pdf(renderer):
-    word = docx_of(
-        renderer.render(
-            build_document("rapport_etat_des_lieux", SAMPLES["rapport_etat_des_lieux"]), "docx"
-        ).content
-    )
-    fallbacks = [
-        p.text for p in word.paragraphs if p.text.startswith("Figure disponible dans la version HTML/PDF")
-    ]
+def test_docx_without_rasteriser_points_to_the_html_and_pdf():
+    document = build_document("rapport_etat_des_lieux", SAMPLES["rapport_etat_des_lieux"])
+    word = docx_of(DocumentRenderer(svg_rasterizer=None).render(document, "docx").content)
+    fallbacks = [p.text for p in word.paragraphs if p.text.startswith(FIGURE_FALLBACK)]
     assert len(fallbacks) == 2
     assert not word.inline_shapes
 
@@ -290,43 +285,82 @@ def test_docx_embeds_figures_when_a_rasteriser_is_given():
     word = docx_of(DocumentRenderer(svg_rasterizer=rasterise).render(document, "docx").content)
     assert len(calls) == 2
     assert len(word.inline_shapes) == 2
-    descriptions = [shape._inline.docPr.get("descr") for shape in word.inline_shapes]
-    assert all(description.startswith(("Grille", "Réseau")) for description in descriptions)
+    assert all(description.startswith(("Grille", "Réseau")) for description in picture_descriptions(word))
+
+
+def picture_descriptions(word: docx.document.Document) -> list[str]:
+    """The alternative text (``descr``) of each picture, as Word shows it under « Texte de remplacement »."""
+    return [str(value) for value in word.element.body.xpath(".//wp:inline/wp:docPr/@descr")]
+
+
+def test_docx_of_the_state_of_play_has_the_map_and_the_grid_as_pictures(renderer):
+    document = build_document("rapport_etat_des_lieux", SAMPLES["rapport_etat_des_lieux"])
+    content = renderer.render(document, "docx").content
+    word = docx_of(content)
+    assert len(word.inline_shapes) == 2
+    assert FIGURE_FALLBACK not in "\n".join(p.text for p in word.paragraphs)
+    figures = [b for s in document.sections for b in s.blocks if isinstance(b, Figure)]
+    assert picture_descriptions(word) == [figure.alt for figure in figures]
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
+    assert all(figure.caption in captions for figure in figures)
+    images = [name for name in zipfile.ZipFile(io.BytesIO(content)).namelist() if name.endswith(".png")]
+    assert len(images) == 2
+
+
+def test_docx_of_the_evaluation_report_has_a_picture_per_chart(renderer):
+    indicator = {
+        "name": "Taux de participation",
+        "unit": "%",
+        "baseline": 10,
+        "baseline_on": "2026-01-01",
+        "target": 40,
+        "deadline": "2027-12-31",
+        "direction": "increase",
+        "measurements": [{"date": "2026-06-01", "value": 18}, {"date": "2026-12-01", "value": 26}],
+    }
+    context = {
+        **SAMPLES["rapport_evaluation"],
+        "evaluation_au": "2027-01-15",
+        "objectifs": [
+            {"title": "Associer les habitants", "indicators": [indicator, {**indicator, "key": "b"}]}
+        ],
+    }
+    word = docx_of(renderer.render(build_document("rapport_evaluation", context), "docx").content)
+    assert len(word.inline_shapes) == 2
+    assert FIGURE_FALLBACK not in "\n".join(p.text for p in word.paragraphs)
+    assert all(d.startswith("Évolution de « Taux de participation »") for d in picture_descriptions(word))
+    width_mm = word.inline_shapes[0].width.mm
+    assert 150 < width_mm <= 160.5
+
+
+def test_cairo_rasteriser_turns_svg_into_png_at_twice_the_css_size():
+    png = CairoSvgRasterizer()(SAMPLES["rapport_etat_des_lieux"]["power_interest_svg"])
+    assert png is not None
+    assert png.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(png)).size == (960, 720)  # 480 x 360 CSS pixels, scale 2
+
+
+def test_cairo_rasteriser_fetches_no_external_picture(tmp_path):
+    red = tmp_path / "rouge.png"
+    Image.new("RGB", (10, 10), "red").save(red)
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" '
+        f'height="10"><rect width="10" height="10" fill="#ffffff"/><image xlink:href="{red.as_uri()}" '
+        'width="10" height="10"/></svg>'
+    )
+    png = CairoSvgRasterizer(scale=1)(svg)
+    assert png is not None
+    assert Image.open(io.BytesIO(png)).convert("RGB").getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_cairo_rasteriser_gives_up_quietly_on_what_it_cannot_read(caplog):
+    assert CairoSvgRasterizer()("<svg xmlns='http://www.w3.org/2000/svg'><g></svg>") is None
+    assert "SVG rasterisation failed" in caplog.text
 
 
 def test_docx_bytes_are_reproducible(renderer):
     document = build_document("convention_partenariat", SAMPLES["convention_partenariat"])
     assert renderer.render(document, "docx").sha256 == renderer.render(document, "docx").sha256
-
-
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
-def test_poppler_rasteriser_turns_svg_into_png():
-    rasterise = PopplerSvgRasterizer.if_available()
-    assert rasterise is not None
-    png = rasterise(SAMPLES["rapport_etat_des_lieux"]["power_interest_svg"])
-    assert png is not None
-    assert png.startswith(b"\x89PNG")
-    width, height = Image.open(io.BytesIO(png)).size  # 480 x 360 CSS pixels at 150 dpi
-    assert abs(width - 750) <= 1
-    assert abs(height - 562.5) <= 1
-
-
-def test_poppler_rasteriser_gives_up_quietly_when_the_tool_fails():
-    assert PopplerSvgRasterizer("/nonexistent/pdftoppm")('<svg xmlns="http://www.w3.org/2000/svg"/>') is None
-
-
-@pytest.mark.parametrize(
-    ("svg", "size"),
-    [
-        ('<svg width="480" height="360">', (480, 360)),
-        ('<svg width="480px" height="360.4px">', (480, 360)),
-        ('<svg viewBox="0 0 400 240">', (400, 240)),
-        ('<svg width="100%" viewBox="0,0,300,200">', (300, 200)),
-        ("<svg>", (800, 600)),
-    ],
-)
-def test_svg_size(svg, size):
-    assert svg_size(svg + "</svg>") == size
 
 
 # The interface

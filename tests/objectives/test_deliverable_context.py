@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from gouvernance.deliverables.model import Figure
 from gouvernance.deliverables.production import context_for
 from gouvernance.deliverables.registry import build_document
 from gouvernance.engagements.actors import ActorRef
@@ -86,7 +87,13 @@ def test_the_evaluation_report_and_the_action_plan_are_written_from_the_objectiv
         ) | objectives_context(session, engagement, "rapport_evaluation", today)
         plan = context_for(session, engagement, model, "plan_action", today=clock.now().date())
 
-    report_text = "\n".join(_texts(build_document("rapport_evaluation", report, clock=clock)))
+    report_document = build_document("rapport_evaluation", report, clock=clock)
+    report_text = "\n".join(_texts(report_document))
+    [results] = [section for section in report_document.sections if section.heading == "Résultats obtenus"]
+    [chart] = [block for block in results.subsections[0].blocks if isinstance(block, Figure)]
+    assert chart.caption == "Participation aux réunions publiques : à risque"
+    assert "1 mesure." in chart.alt
+    assert "22\u00a0%" in chart.svg  # the measurement, from the database, is on the chart
     assert "Associer les habitants" in report_text
     assert "Participation aux réunions publiques" in report_text
     assert "Réunion publique de quartier" in report_text

@@ -2,16 +2,25 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
+from importlib import resources
 
 import pytest
 
+from gouvernance.deliverables.model import DeliverableDocument, Figure, Section, Territory
+from gouvernance.deliverables.rendering import DocumentRenderer
+from gouvernance.demo.stakeholders_demo import DEMO_CSV
+from gouvernance.demo.stakeholders_demo import RELATIONS as DEMO_RELATIONS
 from gouvernance.stakeholders.analysis.graph import build_graph
+from gouvernance.stakeholders.csv_import import parse_stakeholder_csv
 from gouvernance.stakeholders.pictures.drawing import CATEGORY_COLOURS
 from gouvernance.stakeholders.pictures.grid import power_interest_grid_svg
 from gouvernance.stakeholders.pictures.map import CONFLICT_COLOUR, stakeholder_map_svg
-from gouvernance.stakeholders.records import Contact, StakeholderData
-from gouvernance.stakeholders.vocabulary import Category
+from gouvernance.stakeholders.records import Contact, RelationData, StakeholderData
+from gouvernance.stakeholders.vocabulary import Category, RelationType
+from tests.processes import run
 
 from .conftest import person, tie
 
@@ -200,4 +209,110 @@ def test_the_grid_names_a_lone_stakeholder_and_keeps_the_full_name_in_its_title(
     stakeholder = StakeholderData("cape", name, "organisation", "partenaire_institutionnel", 3, 3)
     svg = power_interest_grid_svg([stakeholder])
     assert f"<title>{name} — partenaire institutionnel ; pouvoir 3/5, intérêt 3/5 ; neutre</title>" in svg
-    assert ">Communauté d…<" in svg
+    [label] = _labels(svg)
+    assert label == name  # whole, on several lines
+    assert len(ET.fromstring(svg).find(f".//{SVG}text[@class='label']")) > 1  # type: ignore[arg-type]
+
+
+# Every stakeholder named, whole: the demonstration's register (31 stakeholders, long names, 3 conflicts)
+
+
+def _demo_register() -> tuple[list[StakeholderData], list[RelationData]]:
+    content = resources.files("gouvernance.demo").joinpath(DEMO_CSV).read_bytes()
+    relations = [
+        RelationData(source, target, RelationType(kind), weight, date.fromisoformat(start) if start else None)
+        for source, target, kind, weight, start in DEMO_RELATIONS
+    ]
+    return parse_stakeholder_csv(content).stakeholders, relations
+
+
+def _labels(svg: str) -> list[str]:
+    """The visible names: each label's lines (tspans) joined with a space."""
+    return [
+        " ".join("".join(span.itertext()) for span in text.iter(f"{SVG}tspan"))
+        for text in ET.fromstring(svg).iter(f"{SVG}text")
+        if text.get("class") == "label"
+    ]
+
+
+def test_the_map_names_every_stakeholder_of_a_real_register_whole() -> None:
+    stakeholders, relations = _demo_register()
+    labels = _labels(stakeholder_map_svg(build_graph(stakeholders, relations)))
+    assert sorted(labels) == sorted(" ".join(s.name.split()) for s in stakeholders)
+    assert any(
+        label.startswith("Hélène Marchand, présidente de la communauté de communes") for label in labels
+    )
+
+
+def test_long_names_wrap_on_the_map_instead_of_being_cut() -> None:
+    stakeholders, relations = _demo_register()
+    root = ET.fromstring(stakeholder_map_svg(build_graph(stakeholders, relations)))
+    lines = [
+        "".join(span.itertext())
+        for text in root.iter(f"{SVG}text")
+        if text.get("class") == "label"
+        for span in text.iter(f"{SVG}tspan")
+    ]
+    assert not [line for line in lines if "…" in line]
+    assert max(len(line) for line in lines) <= 30
+    assert len(lines) > len(stakeholders)  # some names take several lines
+
+
+def test_a_dense_map_writes_its_names_smaller() -> None:
+    stakeholders = [person(f"p{index:02d}", 1 + index % 5, 1 + index * 3 % 5) for index in range(80)]
+    svg = stakeholder_map_svg(build_graph(stakeholders, []))
+    sizes = {t.get("font-size") for t in ET.fromstring(svg).iter(f"{SVG}text") if t.get("class") == "label"}
+    assert sizes == {"9"}
+    assert len(_labels(svg)) == 80
+    few = stakeholder_map_svg(build_graph(stakeholders[:10], []))
+    assert {
+        t.get("font-size") for t in ET.fromstring(few).iter(f"{SVG}text") if t.get("class") == "label"
+    } == {"11"}
+
+
+def test_the_grid_names_every_stakeholder_of_a_real_register_whole() -> None:
+    stakeholders, _ = _demo_register()
+    text = "\n".join(_labels(power_interest_grid_svg(stakeholders)))
+    for stakeholder in stakeholders:
+        assert " ".join(stakeholder.name.split()) in text, stakeholder.name
+    assert "…" not in text
+
+
+def test_a_crowded_cell_gets_a_letter_and_its_names_are_listed_under_the_grid() -> None:
+    crowd = [person(f"h{index:02d}", 2, 4, name=f"Habitant numéro {index:02d}") for index in range(12)]
+    svg = power_interest_grid_svg(
+        [*crowd, person("seul", 5, 5, name="Conseil départemental")], max_per_cell=10
+    )
+    labels = _labels(svg)
+    assert "Conseil départemental" in labels
+    [key] = [label for label in labels if label.startswith("A (intérêt 4, pouvoir 2) : ")]
+    assert key.count("Habitant numéro") == 10  # the drawn ones; the cell counts the other two
+    assert "+2 autres" in svg
+    assert ">A<" in svg
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_pdf_map_names_both_sides_of_every_conflict() -> None:
+    stakeholders, relations = _demo_register()
+    names = {s.id: s.name for s in stakeholders}
+    map_svg = stakeholder_map_svg(build_graph(stakeholders, relations))
+    document = DeliverableDocument(
+        kind="rapport_etat_des_lieux",
+        title="État des lieux",
+        territory=Territory(name="Val Fleuri", kind="epci"),
+        engagement_reference="DEMO",
+        generated_at=datetime(2026, 12, 4, tzinfo=UTC),
+        author="Équipe projet",
+        sections=[
+            Section(heading="Cartographie", blocks=[Figure(svg=map_svg, caption="Carte", alt="Carte")])
+        ],
+    )
+    pdf = DocumentRenderer().render(document, "pdf").content
+    pages = run(["pdftotext", "-raw", "-", "-"], input=pdf, text=False).stdout.decode("utf-8").split("\f")
+    [page] = [page for page in pages if "Carte des parties prenantes" in page]
+    text = " ".join(page.split())
+    conflicts = [r for r in relations if r.type is RelationType.conflit]
+    assert len(conflicts) == 3
+    for conflict in conflicts:
+        assert names[conflict.source] in text
+        assert names[conflict.target] in text

@@ -300,11 +300,14 @@ class _BlockWriter:
     def figure(self, block: Figure) -> None:
         png = self.rasterize(block.svg) if self.rasterize else None
         if png:
-            self.doc.add_picture(io.BytesIO(png), width=min(self.width, Mm(160)))
-            picture = self.doc.paragraphs[-1]
+            picture = self.doc.add_paragraph()
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for doc_pr in picture._p.iter(qn("wp:docPr")):
+            picture.paragraph_format.keep_with_next = True  # the caption stays under its picture
+            run = picture.add_run()
+            run.add_picture(io.BytesIO(png), width=min(self.width, Mm(160)))
+            for doc_pr in run.element.xpath(".//wp:docPr"):  # Word's « Texte de remplacement »
                 doc_pr.set("descr", block.alt)
+                doc_pr.set("title", block.caption)
         else:
             fallback = self.doc.add_paragraph(style=NOTE_STYLE)
             fallback.add_run(f"{FIGURE_FALLBACK}.").italic = True

@@ -3,8 +3,8 @@
 - the plan d'action (``plan_action``): the objectives with their indicators, the means (budget lines, staff
   days) and the actions with their owner, due date and status;
 - the rapport d'évaluation (``rapport_evaluation``): the same objectives with each indicator's latest
-  measurement, the means allocated and the actions carried out (an open action past its due date reads « en
-  retard »), and each objective's evaluation with its reason.
+  measurement and every dated measurement (for its chart), the means allocated and the actions carried out
+  (an open action past its due date reads « en retard »), and each objective's evaluation with its reason.
 
 Registered by the composition root (``gouvernance.composition``).
 """
@@ -86,6 +86,7 @@ def _objective(view: ObjectiveView, *, measured: bool) -> dict[str, Any]:
     for row in view.indicators:
         evaluation = view.indicator_evaluations[row.key]
         indicator: dict[str, Any] = {
+            "key": row.key,
             "name": row.label,
             "unit": row.unit,
             "baseline": row.baseline,
@@ -94,6 +95,14 @@ def _objective(view: ObjectiveView, *, measured: bool) -> dict[str, Any]:
             "frequency": _FREQUENCIES.get(row.frequency, row.frequency),
             "source": row.source,
         }
+        if measured:
+            indicator |= {
+                "baseline_on": row.baseline_on.isoformat(),
+                "deadline": row.deadline.isoformat(),
+                "measurements": [
+                    {"date": m.on.isoformat(), "value": m.value} for m in view.measurements.get(row.key, [])
+                ],
+            }
         if measured and evaluation.latest is not None:
             indicator |= {"value": evaluation.latest.value, "measured_at": evaluation.latest.on.isoformat()}
         indicators.append(indicator)

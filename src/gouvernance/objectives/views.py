@@ -4,13 +4,15 @@ its current version, and where it stands on a given day."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gouvernance.engagements.lookup import engagement_or_not_found
+from gouvernance.errors import Message, NotFound
+from gouvernance.objectives.charts import Chart, indicator_chart
 from gouvernance.objectives.evaluation import (
     Direction,
     Indicator,
@@ -33,6 +35,7 @@ class ObjectiveView:
     evaluation: ObjectiveEvaluation
     indicator_evaluations: dict[str, IndicatorEvaluation]
     plan: Plan  # means and actions: the trace from the objective to its measurements
+    measurements: dict[str, list[Measurement]] = field(default_factory=dict)  # by indicator key, by date
 
 
 def objectives_view(session: Session, engagement_id: str, *, as_of: date) -> list[ObjectiveView]:
@@ -71,9 +74,39 @@ def objectives_view(session: Session, engagement_id: str, *, as_of: date) -> lis
                 evaluate_objective(list(evaluations.values())),
                 evaluations,
                 plan_of[objective.id],
+                {row.key: sorted(values[row.id], key=lambda m: m.on) for row in by_objective[objective.id]},
             )
         )
     return views
+
+
+def indicator_chart_of(session: Session, engagement_id: str, indicator_key: str, *, as_of: date) -> Chart:
+    """The chart of one indicator of the engagement on ``as_of``; NotFound when the engagement or the
+    indicator does not exist."""
+    engagement_or_not_found(session, engagement_id)
+    row = session.scalars(
+        select(IndicatorRow).where(
+            IndicatorRow.engagement_id == engagement_id, IndicatorRow.key == indicator_key
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            Message(
+                "indicator.not_found",
+                f"indicateur introuvable : « {indicator_key} »",
+                f"indicator not found: '{indicator_key}'",
+                details={"indicator": indicator_key},
+            )
+        )
+    values = [
+        Measurement(measured_on, value)
+        for measured_on, value in session.execute(
+            select(MeasurementRow.measured_on, MeasurementRow.value).where(
+                MeasurementRow.indicator_id == row.id
+            )
+        )
+    ]
+    return indicator_chart(as_indicator(row), values, as_of=as_of, id_prefix=f"courbe-{row.key}")
 
 
 def as_indicator(row: IndicatorRow) -> Indicator:

@@ -1,12 +1,15 @@
 """Rapport d'évaluation: the approach analysed against the objectives set, the means allocated, the actions
-carried out, the results obtained (indicator values against baseline and target) and the expected effects."""
+carried out, the results obtained (indicator values against baseline and target, and a chart per indicator
+whose measurements are dated) and the expected effects."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
 
 from gouvernance.clock import Clock
 from gouvernance.deliverables.builders import labels
@@ -29,22 +32,34 @@ from gouvernance.deliverables.builders.common import (
     paragraph,
     quantity,
     table,
+    text,
     with_optional,
 )
-from gouvernance.deliverables.french import as_decimal, format_percent
-from gouvernance.deliverables.model import Block, DeliverableDocument, Section
+from gouvernance.deliverables.french import as_decimal, format_percent, parse_temporal
+from gouvernance.deliverables.model import Block, DeliverableDocument, Figure, Section
+from gouvernance.objectives.charts import indicator_chart
+from gouvernance.objectives.evaluation import Direction, Indicator, Measurement
 
 KIND = "rapport_evaluation"
 
 
+class MeasurementContext(TypedDict):
+    date: date | str
+    value: float | str
+
+
 class MeasuredIndicatorContext(TypedDict, total=False):
+    key: str
     name: str
     unit: str
     baseline: float | str
+    baseline_on: date | str  # with ``deadline``, what the chart needs besides a dated measurement
     target: float | str
+    deadline: date | str
     value: float | str  # the latest measure; absent when not measured
     direction: str  # increase | decrease | maintain; inferred from baseline and target when absent
     measured_at: date | str
+    measurements: list[MeasurementContext]  # every measurement; else the latest one (value, measured_at)
     source: str
 
 
@@ -92,6 +107,7 @@ class RapportEvaluationContext(CommonContext, total=False):
     effets_escomptes: list[EffectContext | str]
     recommandations: list[str]
     conclusion: str
+    evaluation_au: date | str  # the day of the evaluation (charts leave later measurements out)
 
 
 @dataclass(frozen=True)
@@ -139,7 +155,7 @@ def build_rapport_evaluation(context: Context, *, clock: Clock | None = None) ->
             _objectives(objectives),
             _means(context),
             _actions(context),
-            _results(objectives),
+            _results(objectives, _evaluation_day(context, fields)),
             _effects(context),
             Section(
                 heading="Recommandations",
@@ -256,26 +272,68 @@ def _indicator_row(indicator: Any) -> list[str]:
     ]
 
 
-def _results(objectives: list[Any]) -> Section:
+def _evaluation_day(context: Context, fields: dict[str, Any]) -> date:
+    day = parse_temporal(context.get("evaluation_au"))
+    if isinstance(day, datetime):
+        return day.date()
+    if isinstance(day, date):
+        return day
+    generated_at: datetime = fields["generated_at"]
+    return generated_at.astimezone(ZoneInfo(fields["timezone"])).date()
+
+
+def _day(value: object) -> date | None:
+    day = parse_temporal(value)
+    return day.date() if isinstance(day, datetime) else day
+
+
+def _measurements(indicator: Any) -> Iterator[Measurement]:
+    dated = items(first(indicator, "measurements")) or [
+        {"date": first(indicator, "measured_at"), "value": first(indicator, "value")}
+    ]
+    for measurement in dated:
+        on, value = _day(first(measurement, "date", "on")), as_decimal(first(measurement, "value"))
+        if on is not None and value is not None:
+            yield Measurement(on, float(value))
+
+
+def _chart(indicator: Any, index: int, as_of: date) -> Figure | None:
+    """The indicator's chart, when its baseline, target, their dates and its direction are known."""
+    baseline, target = as_decimal(first(indicator, "baseline")), as_decimal(first(indicator, "target"))
+    baseline_on, deadline = _day(first(indicator, "baseline_on")), _day(first(indicator, "deadline"))
+    direction = {"increase": Direction.UP, "decrease": Direction.DOWN}.get(direction_of(indicator) or "")
+    if baseline is None or target is None or baseline_on is None or deadline is None or direction is None:
+        return None
+    key = str(first(indicator, "key") or index)
+    definition = Indicator(
+        key, field(indicator, "name"), text(first(indicator, "unit"), ""), float(baseline), baseline_on,
+        float(target), deadline, direction,
+    )  # fmt: skip
+    chart = indicator_chart(definition, _measurements(indicator), as_of=as_of, id_prefix=f"courbe-{index}")
+    return Figure(svg=chart.svg, caption=chart.title, alt=chart.description)
+
+
+def _objective_results(objective: Any, headers: list[str], as_of: date, start: int) -> Section:
+    indicators = items(first(objective, "indicators"))
+    blocks: list[Block] = [
+        table(headers, [_indicator_row(indicator) for indicator in indicators], widths=[4, 2, 2, 2, 2, 3])
+    ]
+    charts = (_chart(indicator, start + offset, as_of) for offset, indicator in enumerate(indicators))
+    blocks += [chart for chart in charts if chart is not None]
+    return Section(heading=field(objective, "title", "name"), blocks=blocks)
+
+
+def _results(objectives: list[Any], as_of: date) -> Section:
     indicators = [
         indicator for objective in objectives for indicator in items(first(objective, "indicators"))
     ]
     reached = sum(1 for indicator in indicators if attainment(indicator).reached)
     measured = sum(1 for indicator in indicators if attainment(indicator).reached is not None)
     headers = ["Indicateur", "Référence", "Cible", "Valeur mesurée", "Date de mesure", "Atteinte"]
-    subsections = [
-        Section(
-            heading=field(objective, "title", "name"),
-            blocks=[
-                table(
-                    headers,
-                    [_indicator_row(indicator) for indicator in items(first(objective, "indicators"))],
-                    widths=[4, 2, 2, 2, 2, 3],
-                )
-            ],
-        )
-        for objective in objectives
-    ]
+    subsections, start = [], 1
+    for objective in objectives:
+        subsections.append(_objective_results(objective, headers, as_of, start))
+        start += len(items(first(objective, "indicators")))
     summary = key_values(
         [
             ("Indicateurs suivis", str(len(indicators))),

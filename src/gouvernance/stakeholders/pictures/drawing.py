@@ -1,8 +1,9 @@
 """What both pictures share: the palette, the French and English words, and small SVG pieces (an
-accessible root, labels over a halo, escaped text)."""
+accessible root, labels over a halo, names wrapped on several lines, escaped text)."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 from xml.sax import saxutils
 
@@ -77,8 +78,23 @@ def number_text(value: int, lang: str) -> str:
     return f"{value:,}".replace(",", "," if lang == "en" else "\u202f")
 
 
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+# The average advance of a character in the sans-serif fonts the pictures fall back on (DejaVu Sans, Arial),
+# in em: enough to keep labels apart without measuring glyphs.
+CHARACTER_EM = 0.58
+LINE_EM = 1.2
+
+
+def text_width(text: str, size: float) -> float:
+    return len(text) * size * CHARACTER_EM
+
+
+def wrap_name(text: str, width: float, size: float) -> list[str]:
+    """The name on as many lines as it takes to keep within ``width`` pixels, broken between words only
+    (a word longer than a line keeps its line): joined with spaces, the lines give the name back."""
+    columns = max(6, int(width / (size * CHARACTER_EM)))
+    return textwrap.wrap(" ".join(text.split()), columns, break_long_words=False, break_on_hyphens=False) or [
+        text
+    ]
 
 
 def coord(value: float) -> str:
@@ -121,4 +137,20 @@ def halo_label(
     return (
         f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" '
         f'aria-hidden="true">{content}</text><text {common}>{content}</text>'
+    )
+
+
+def halo_lines(
+    x: float, y: float, lines: list[str], *, size: float = 11, anchor: str = "start", css_class: str = "label"
+) -> str:
+    """Several lines over a white halo, one ``<tspan>`` each; ``y`` is the first line's baseline."""
+    step = size * LINE_EM
+    spans = "".join(
+        f'<tspan x="{coord(x)}" dy="{coord(step) if index else 0}">{escape_text(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    common = f'x="{coord(x)}" y="{coord(y)}" font-size="{size:g}" text-anchor="{anchor}"'
+    return (
+        f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" '
+        f'aria-hidden="true">{spans}</text><text class="{css_class}" {common}>{spans}</text>'
     )

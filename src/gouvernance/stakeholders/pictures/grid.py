@@ -1,5 +1,5 @@
 """The Mendelow power/interest grid: one cell per (interest, power) pair, its four quadrants shaded and
-named, each stakeholder a disc of its category colour with its attitude sign."""
+named, each stakeholder a disc of its category colour with its attitude sign, and its whole name."""
 
 from __future__ import annotations
 
@@ -14,17 +14,20 @@ from gouvernance.stakeholders.analysis.classification import (
 from gouvernance.stakeholders.pictures.drawing import (
     ATTITUDE_SIGNS,
     CATEGORY_COLOURS,
+    LINE_EM,
     coord,
     counted,
     escape_text,
     halo_label,
+    halo_lines,
     number_text,
     open_svg,
     phrase,
     quote_attribute,
     score_text,
-    shorten,
     stakeholder_title,
+    text_width,
+    wrap_name,
 )
 from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN, StakeholderData
 from gouvernance.stakeholders.vocabulary import Category, Quadrant, french_sort_key
@@ -47,24 +50,86 @@ def power_interest_grid_svg(
     id_prefix: str = "grille",
 ) -> str:
     """Mendelow's grid: interest across, power upwards, the four quadrants named, each stakeholder a disc
-    (colour: category; sign: attitude) in the cell of its scores. Discs sharing a cell are spread on a
-    sunflower pattern in name order, so the same list always gives the same picture; up to three per cell are
-    named, and above ``max_per_cell`` the cell shows how many more there are."""
+    (colour: category; sign: attitude) in the cell of its scores, in name order so that the same list always
+    gives the same picture. Each is named in full, on several lines when long: listed in its cell when the
+    names fit there, else its cell gets a letter and the names are listed under the grid, the discs spread on
+    a sunflower pattern. Above ``max_per_cell`` the cell shows how many more there are."""
     cells: defaultdict[tuple[int, int], list[StakeholderData]] = defaultdict(list)
     for stakeholder in stakeholders:
         cells[(stakeholder.interest, stakeholder.power)].append(stakeholder)
-    width, height = _LEFT + 5 * _CELL + 260, _TOP + 5 * _CELL + 70
+    for members in cells.values():
+        members.sort(key=lambda stakeholder: (french_sort_key(stakeholder.name), stakeholder.id))
+    width = _LEFT + 5 * _CELL + 260
+    listed = {cell: _listing(cell, members[:max_per_cell]) for cell, members in cells.items()}
+    crowded = [cell for cell in sorted(cells) if listed[cell] is None]
+    letters = {cell: _letter(index) for index, cell in enumerate(crowded)}
+    key = _key_lines({cell: cells[cell][:max_per_cell] for cell in crowded}, letters, width, lang)
+    height = _TOP + 5 * _CELL + 70 + (round(len(key) * _KEY_SIZE * LINE_EM) + 16 if key else 0)
     parts = open_svg(
         width, height, id_prefix, phrase("grid_title", lang), _grid_description(cells, lang), lang
     )
     parts += _grid_background(lang)
     for (interest, power), members in sorted(cells.items()):
-        members.sort(key=lambda stakeholder: (french_sort_key(stakeholder.name), stakeholder.id))
-        parts += _grid_cell(interest, power, members, max_per_cell, lang)
+        parts += _grid_cell(
+            interest,
+            power,
+            members,
+            max_per_cell,
+            listed[(interest, power)],
+            letters.get((interest, power)),
+            lang,
+        )
     parts += _grid_quadrant_labels(lang)
     parts += _grid_legend({s.category for members in cells.values() for s in members}, lang)
+    if key:
+        parts.append(halo_lines(20, _TOP + 5 * _CELL + 70 + _KEY_SIZE, key, size=_KEY_SIZE))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+_KEY_SIZE = 10.0
+_LIST_SIZES = (11.0, 10.0, 9.0, 8.0)
+_DISC_X = 12  # a listed disc's centre, from the cell's left side
+_NAME_X = 22  # where a listed name starts
+
+
+def _letter(index: int) -> str:
+    """A, B, … Z, then AA, AB…"""
+    return _letter(index // 26 - 1) + chr(65 + index % 26) if index >= 26 else chr(65 + index)
+
+
+def _reserved(cell: tuple[int, int]) -> float:
+    """Room left at the top of the cells under a quadrant's name."""
+    _, top = _cell_origin(*cell)
+    return 20.0 if any(math.isclose(top, _quadrant_box(q)[1]) for q in Quadrant) else 0.0
+
+
+def _listing(cell: tuple[int, int], members: list[StakeholderData]) -> tuple[float, list[list[str]]] | None:
+    """The font size and the wrapped names when the names fit in the cell one under the other, else None."""
+    room, line_width = _CELL - 8 - _reserved(cell), _CELL - _NAME_X - 4
+    for size in _LIST_SIZES:
+        wrapped = [wrap_name(member.name, line_width, size) for member in members]
+        rows = [max(len(lines) * size * LINE_EM, 14.0) for lines in wrapped]
+        narrow = all(text_width(line, size) <= line_width for lines in wrapped for line in lines)
+        # At the smallest size, a word longer than the cell (a hyphenated place name) may run over.
+        if sum(rows) + 3 * (len(rows) - 1) <= room and (narrow or size == _LIST_SIZES[-1]):
+            return size, wrapped
+    return None
+
+
+def _key_lines(
+    crowded: dict[tuple[int, int], list[StakeholderData]],
+    letters: dict[tuple[int, int], str],
+    width: int,
+    lang: str,
+) -> list[str]:
+    lines = []
+    for cell, members in crowded.items():
+        interest, power = cell
+        where = f"{phrase('interest', lang).lower()} {interest}, {phrase('power', lang).lower()} {power}"
+        names = " ; ".join(member.name for member in members)
+        lines += wrap_name(f"{letters[cell]} ({where}) : {names}", width - 40, _KEY_SIZE)
+    return lines
 
 
 def _grid_description(cells: dict[tuple[int, int], list[StakeholderData]], lang: str) -> str:
@@ -171,16 +236,27 @@ def _grid_quadrant_labels(lang: str) -> list[str]:
 
 
 def _grid_cell(
-    interest: int, power: int, members: list[StakeholderData], max_per_cell: int, lang: str
+    interest: int,
+    power: int,
+    members: list[StakeholderData],
+    max_per_cell: int,
+    listing: tuple[float, list[list[str]]] | None,
+    letter: str | None,
+    lang: str,
 ) -> list[str]:
     left, top = _cell_origin(interest, power)
     drawn = members[:max_per_cell]
     parts = ["<g>"]
-    if len(drawn) <= 3:
-        for index, stakeholder in enumerate(drawn):
-            y = top + _CELL / 2 + 8 + (index - (len(drawn) - 1) / 2) * 28
-            parts += _grid_disc(stakeholder, left + 18, y, 8.0, lang)
-            parts.append(halo_label(left + 30, y + 4, shorten(stakeholder.name, 13), size=11))
+    if listing is not None:
+        size, wrapped = listing
+        rows = [max(len(lines) * size * LINE_EM, 14.0) for lines in wrapped]
+        reserved = _reserved((interest, power))
+        y = top + reserved + (_CELL - reserved - sum(rows) - 3 * (len(rows) - 1)) / 2
+        for stakeholder, lines, row in zip(drawn, wrapped, rows, strict=True):
+            parts += _grid_disc(stakeholder, left + _DISC_X, y + min(row, size * LINE_EM) / 2, 6.0, lang)
+            first_baseline = y + (row - len(lines) * size * LINE_EM) / 2 + size * 0.95
+            parts.append(halo_lines(left + _NAME_X, first_baseline, lines, size=size))
+            y += row + 3
     else:
         spacing = min(13.0, 40.0 / math.sqrt(len(drawn)))
         radius = max(2.5, min(7.0, spacing * 0.48))
@@ -189,6 +265,8 @@ def _grid_cell(
             x = left + _CELL / 2 + distance * math.cos(angle)
             y = top + _CELL / 2 + 8 + distance * math.sin(angle)
             parts += _grid_disc(stakeholder, x, y, radius, lang)
+        if letter:
+            parts.append(halo_label(left + 6, top + _CELL - 8, letter, size=13, weight="bold"))
     hidden = len(members) - len(drawn)
     if hidden:
         parts.append(

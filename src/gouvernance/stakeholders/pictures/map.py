@@ -1,5 +1,5 @@
 """The stakeholder map: discs coloured by category and sized by power, grouped by connected part and laid
-out by seeded springs, relations as lines (conflicts dashed), labels for the most powerful, and a legend."""
+out by seeded springs, relations as lines (conflicts dashed), every name beside its disc, and a legend."""
 
 from __future__ import annotations
 
@@ -8,28 +8,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from gouvernance.stakeholders.analysis.classification import (
     is_key_player,
 )
 from gouvernance.stakeholders.pictures.drawing import (
     CATEGORY_COLOURS,
+    LINE_EM,
     coord,
     counted,
     escape_text,
     halo_label,
+    halo_lines,
     node_title,
     number_text,
     open_svg,
     phrase,
     quote_attribute,
-    shorten,
+    text_width,
+    wrap_name,
 )
 from gouvernance.stakeholders.vocabulary import RelationType
 
 LAYOUT_SEED = 7
 MAX_MAP_NODES = 400  # networkx's dense spring layout (numpy only) stops below 500 nodes
-MAX_MAP_LABELS = 40
 RELATION_COLOUR = "#707070"
 CONFLICT_COLOUR = "#b2182b"
 
@@ -83,7 +86,7 @@ def stakeholder_map_svg(
     else:
         positions = _layout(graph, shown, frame, seed)
         parts += _map_edges(graph, shown, positions, lang, id_prefix)
-        parts += _map_nodes(graph, shown, positions, lang, frame.plot_width)
+        parts += _map_nodes(graph, shown, positions, lang, frame)
     parts.append(halo_label(frame.margin / 2, 26, phrase("map_title", lang), size=16, weight="bold"))
     parts.append(halo_label(frame.margin / 2, height - 12, description, size=11))
     parts += _map_legend(graph, shown, frame, lang, id_prefix)
@@ -230,7 +233,7 @@ def _map_nodes(
     shown: list[str],
     positions: dict[str, tuple[float, float]],
     lang: str,
-    plot_width: float,
+    frame: _Frame,
 ) -> list[str]:
     parts = ["<g>"]
     for node in sorted(shown, key=lambda node: (-graph.nodes[node]["power"], node)):  # big discs first, under
@@ -246,18 +249,29 @@ def _map_nodes(
         *parts,
         "</g>",
         '<g aria-hidden="true">',
-        *_map_labels(graph, shown, positions, plot_width),
+        *_map_labels(graph, shown, positions, frame),
         "</g>",
     ]
 
 
+Box = tuple[float, float, float, float]
+LABEL_WIDTH = 140.0  # pixels a name may take before it wraps
+
+
+def label_size(crowd: int) -> float:
+    """The names' font size: smaller on denser maps, so that each name finds room near its disc."""
+    return 11.0 if crowd <= 30 else 10.0 if crowd <= 60 else 9.0 if crowd <= 120 else 8.0
+
+
 def _map_labels(
-    graph: nx.MultiDiGraph, shown: list[str], positions: dict[str, tuple[float, float]], plot_width: float
+    graph: nx.MultiDiGraph, shown: list[str], positions: dict[str, tuple[float, float]], frame: _Frame
 ) -> list[str]:
-    """Names next to the discs, most important first (key players, then power and number of relations), each
-    only where it overlaps no disc and no name already written; every disc keeps its full title anyway."""
+    """Every stakeholder's whole name next to its disc, wrapped on several lines when long. The most important
+    are placed first (key players, then power and number of relations); each name takes, among eight places
+    around its disc at three distances, the one that covers the fewest names and discs already there."""
     degree = graph.subgraph(shown).degree
     crowd = len(shown)
+    size = label_size(crowd)
 
     def importance(node: str) -> tuple[object, ...]:
         data = graph.nodes[node]
@@ -268,32 +282,67 @@ def _map_labels(
             node,
         )
 
-    discs = [
-        (x - r, y - r, x + r, y + r)
-        for node in shown
-        for (x, y), r in [(positions[node], _radius(graph.nodes[node]["power"], crowd))]
-    ]
-    taken: list[tuple[float, float, float, float]] = []
+    order = sorted(shown, key=importance)
+    # Every box that a label should not cover: the discs first, then each label as it is placed.
+    boxes = np.zeros((2 * crowd, 4))
+    for index, node in enumerate(order):
+        (x, y), r = positions[node], _radius(graph.nodes[node]["power"], crowd)
+        boxes[index] = (x - r, y - r, x + r, y + r)
+    area = np.array([0.0, 34.0, float(frame.plot_width), frame.height - 26.0])
     labels = []
-    for node in sorted(shown, key=importance)[:MAX_MAP_LABELS]:
-        (x, y), radius = positions[node], _radius(graph.nodes[node]["power"], crowd)
-        text = shorten(graph.nodes[node]["name"], 28)
-        width = 6.2 * len(text)  # 11px sans-serif, about 6 px a character
-        own = (x - radius, y - radius, x + radius, y + radius)
-        right = (x + radius + 2, y - 8, x + radius + 4 + width, y + 5)
-        left = (x - radius - 4 - width, y - 8, x - radius - 2, y + 5)
-        for box, anchor in ((right, "start"), (left, "end")):
-            inside = box[0] >= 0 and box[2] <= plot_width
-            if inside and not any(_overlap(box, other) for other in (*taken, *discs) if other != own):
-                taken.append(box)
-                label_x = x + radius + 3 if anchor == "start" else x - radius - 3
-                labels.append(halo_label(label_x, y + 4, text, anchor=anchor))
-                break
+    for index, node in enumerate(order):
+        lines = wrap_name(graph.nodes[node]["name"], LABEL_WIDTH, size)
+        places = _label_places(positions[node], _radius(graph.nodes[node]["power"], crowd), size, lines)
+        candidates = np.array([place[3] for place in places])
+        others = np.delete(boxes[: crowd + index], index, axis=0)  # not its own disc
+        best = int(np.argmin(_crowding(candidates, others, area)))  # the first of equals: the preferred
+        x, y, anchor, box = places[best]
+        boxes[crowd + index] = box
+        labels.append(halo_lines(x, y, lines, size=size, anchor=anchor))
     return labels
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _label_places(
+    centre: tuple[float, float], radius: float, size: float, lines: list[str]
+) -> list[tuple[float, float, str, Box]]:
+    """(x, first baseline, anchor, box) of each place a label may take, the preferred ones first."""
+    x, y = centre
+    width = max(text_width(line, size) for line in lines)
+    height = len(lines) * size * LINE_EM
+    ascent = size * 0.95  # from the top of a line box to its baseline
+    places = []
+    for gap in (3.0, 12.0, 24.0):
+        near = radius + gap
+        middle, below, above = y - height / 2, y + near * 0.55, y - near * 0.55 - height
+        for left, top, anchor in (
+            (x + near, middle, "start"),
+            (x - near - width, middle, "end"),
+            (x + near * 0.7, below, "start"),
+            (x + near * 0.7, above, "start"),
+            (x - near * 0.7 - width, below, "end"),
+            (x - near * 0.7 - width, above, "end"),
+            (x - width / 2, y + near, "middle"),
+            (x - width / 2, y - near - height, "middle"),
+        ):
+            anchor_x = {"start": left, "end": left + width, "middle": left + width / 2}[anchor]
+            places.append((anchor_x, top + ascent, anchor, (left, top, left + width, top + height)))
+    return places
+
+
+def _crowding(candidates: np.ndarray, others: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """For each candidate box (one a row: left, top, right, bottom), how much of the other boxes it covers,
+    and how far it spills out of ``area``."""
+    size = (candidates[:, 2] - candidates[:, 0]) * (candidates[:, 3] - candidates[:, 1])
+    outside = size - _shared(candidates, area[None, :])[:, 0]
+    covered = _shared(candidates, others).sum(axis=1)
+    return 4 * outside + 3 * covered
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The area each box of ``a`` shares with each box of ``b``, as an (len(a), len(b)) array."""
+    width = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    height = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
 
 
 def _map_legend(
