@@ -45,7 +45,13 @@ def journey(catalog: Catalog) -> ProcessModel:
 
 def test_every_shipped_file_is_valid(catalog: Catalog) -> None:
     assert not catalog.invalid, "\n".join(problem.render() for problem in catalog.invalid)
-    assert {"gouvernance-partagee", "budget-participatif"} <= set(catalog.keys())
+    assert set(catalog.keys()) == {
+        "gouvernance-partagee",
+        "budget-participatif",
+        "co-construction",
+        "barometre-satisfaction",
+        "laboratoire-innovation",
+    }
 
 
 def test_journey_has_the_nine_stages_in_order(journey: ProcessModel) -> None:
@@ -157,7 +163,16 @@ def test_skippable_steps_say_when(catalog: Catalog) -> None:
         assert all(g.explanation for g in conditions), step.key
 
 
-@pytest.mark.parametrize("key", ["gouvernance-partagee", "budget-participatif"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "gouvernance-partagee",
+        "budget-participatif",
+        "co-construction",
+        "barometre-satisfaction",
+        "laboratoire-innovation",
+    ],
+)
 def test_population_is_bounded_by_the_template(catalog: Catalog, key: str) -> None:
     population = catalog.get(key).parameters_by_key["population"]
     assert (population.minimum, population.maximum) == (1, 100_000_000)
