@@ -64,3 +64,29 @@ def test_a_snapshot_in_an_unknown_format_is_refused_in_french(db, clock) -> None
     assert refused.value.code == "model.snapshot_format_unknown"
     assert "format inconnu" in refused.value.text()
     assert "Mettez gouvernance à jour" in refused.value.text()
+
+
+def test_a_snapshot_stored_before_the_format_gained_a_field_still_matches_its_unchanged_file(
+    db, launch_engagement, clock
+) -> None:
+    # A snapshot as an older gouvernance stored it: the same journey, without the fields added since (here
+    # ``recurrence``), hence another digest. The file has not changed: launching again must work.
+    model = load_model_text(_variant("avant-champ", 1, "Diagnostic"), "avant.yaml")
+    document, _ = model.fingerprint
+    older = {name: value for name, value in document.items() if name != "recurrence"}
+    with db.transaction() as session:
+        session.add(
+            ProcessModelRow(
+                key=model.key,
+                version=model.version,
+                sha256="0" * 64,
+                title=model.title.fr,
+                document=older,
+                registered_at=clock.now(),
+                format_version=SNAPSHOT_FORMAT,
+            )
+        )
+    assert launch_engagement(model)
+    edited = load_model_text(_variant("avant-champ", 1, "Diagnostic partagé"), "avant.yaml")
+    with pytest.raises(Conflict):
+        launch_engagement(edited)
