@@ -18,6 +18,8 @@ from gouvernance.db.engine import Database
 from gouvernance.decisions.guards import DECISION_GUARDS
 from gouvernance.deliverables.registry import register_context_contributor
 from gouvernance.diagnostic.deliverable_context import diagnostic_context
+from gouvernance.engagements.hooks import register_cycle_hook, register_engagement_hook
+from gouvernance.engagements.recurrence import open_next_cycle
 from gouvernance.evidence.store import BlobStore, FileBlobStore
 from gouvernance.guards.builtin import BUILTIN_GUARDS
 from gouvernance.guards.registry import register_rules
@@ -25,6 +27,7 @@ from gouvernance.notifications.channels import HttpWebhookSender, Mailer, SmtpMa
 from gouvernance.notifications.dispatch import default_worker_name
 from gouvernance.objectives.deliverable_context import objectives_context
 from gouvernance.objectives.guards import OBJECTIVE_GUARDS
+from gouvernance.objectives.series import continue_indicators
 from gouvernance.settings import Settings
 from gouvernance.spec.catalog import Catalog, default_directories
 from gouvernance.stakeholders.deliverable_context import stakeholder_context
@@ -41,6 +44,8 @@ def register_plugins() -> None:
         register_rules(pack)
     for contributor in (stakeholder_context, diagnostic_context, objectives_context):
         register_context_contributor(contributor)
+    register_engagement_hook(open_next_cycle)  # recurring journeys: a completed cycle opens the next
+    register_cycle_hook(continue_indicators)  # … whose indicators continue the series
 
 
 class DeferredRenderer:

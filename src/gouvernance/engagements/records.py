@@ -36,6 +36,7 @@ class EngagementRow(Base):
         Index("ix_engagements_state", "state"),
         Index("ix_engagements_territory", "territory_name"),
         Index("ix_engagements_organisation", "organisation_id"),
+        Index("ix_engagements_previous", "previous_engagement_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -53,6 +54,10 @@ class EngagementRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A recurring journey's cycle follows on from this one (spec ``recurrence``).
+    previous_engagement_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("engagements.id", name="fk_engagements_previous"), index=False
+    )
 
     # Optimistic locking: every UPDATE says "WHERE version = <the version I read>". The door bumps the
     # version itself (generator off) so that a change the row does not show, such as an endorsement, still

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.hooks import after_engagement_transition
 from gouvernance.engagements.readiness import FollowOn, StageCompleted, what_follows
 from gouvernance.engagements.rules import (
     Attempt,
@@ -92,7 +93,7 @@ def transition(
     row = subject.row
     read_state, read_version = row.state, row.version
     try:
-        return _apply(session, subject, event, actor, clock, comment=comment, payload=payload or {})
+        result = _apply(session, subject, event, actor, clock, comment=comment, payload=payload or {})
     except StaleDataError:
         # Another transaction changed a row between our read and our write (PostgreSQL, READ COMMITTED).
         if row.version == read_version:  # this very row: read it again to report the state that won
@@ -100,6 +101,9 @@ def transition(
             raise stale(subject, expected_version) from None
         # A row it set off: this one holds our own write, undone with the transaction; it stands as read.
         raise _stale(read_state, read_version, expected_version) from None
+    if step_key is None:
+        after_engagement_transition(session, result, actor, clock)
+    return result
 
 
 def apply_engine_moves(session: Session, moves: list[FollowOn], clock: Clock) -> list[TransitionResult]:

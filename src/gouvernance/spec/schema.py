@@ -243,6 +243,19 @@ class StageSpec(_Spec):
     steps: tuple[StepSpec, ...] = Field(min_length=1)
 
 
+class Recurrence(_Spec):
+    """A journey that runs in cycles (a yearly barometer…): completing an engagement opens the next cycle,
+    linked to it, with its parameters carried over and its indicators continuing their series."""
+
+    cycle_parameter: str | None = Field(
+        default=None, description="An integer parameter counting the cycles, incremented for the next one."
+    )
+    interval: Duration = Field(
+        default=timedelta(days=1),
+        description="From the completion of a cycle to the start of the next (default: the next day).",
+    )
+
+
 class ProcessModel(_Spec):
     key: Key
     version: Annotated[int, Field(ge=1)]
@@ -254,6 +267,7 @@ class ProcessModel(_Spec):
     reopen_roles: tuple[str, ...] = ("consultant", "chef_de_projet")
     deliverables: tuple[DeliverableSpec, ...] = ()
     stages: tuple[StageSpec, ...] = Field(min_length=1)
+    recurrence: Recurrence | None = None
 
     @field_validator("version", mode="before")
     @classmethod

@@ -216,6 +216,7 @@ def _cross_reference_problems(model: ProcessModel, source_map: SourceMap) -> lis
     _check_stage_graph(model, problems)
     _check_roles(model, problems)
     _check_parameter_defaults(model, problems)
+    _check_recurrence(model, problems)
     for stage_index, stage in enumerate(model.stages):
         _check_step_order(stage_index, model, problems)
         for step_index, step in enumerate(stage.steps):
@@ -225,6 +226,20 @@ def _cross_reference_problems(model: ProcessModel, source_map: SourceMap) -> lis
         _check_deliverable_flow(model, problems)
         _check_closing_guards(model, problems)
     return problems.items
+
+
+def _check_recurrence(model: ProcessModel, problems: _Problems) -> None:
+    counter = model.recurrence.cycle_parameter if model.recurrence else None
+    if counter is None:
+        return
+    spec = model.parameters_by_key.get(counter)
+    if spec is None or spec.type != "integer":
+        problems.add(
+            ("recurrence", "cycle_parameter"),
+            "recurrence_parameter",
+            f"« {counter} » doit être un paramètre entier du modèle (il compte les cycles)",
+            f"'{counter}' must be an integer parameter of the model (it counts the cycles)",
+        )
 
 
 def _check_unique_keys(model: ProcessModel, problems: _Problems) -> None:
