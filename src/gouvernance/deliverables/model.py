@@ -27,6 +27,13 @@ DeliverableKind = Literal[
     "feuille_emargement",
     "convention_partenariat",
     "rapport_evaluation",
+    "reglement_budget_participatif",
+    "catalogue_idees",
+    "rapport_analyse",
+    "liste_projets_vote",
+    "resultats_vote",
+    "tableau_suivi_realisation",
+    "bilan_budget_participatif",
 ]
 
 KIND_LABELS: dict[str, str] = {

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from gouvernance.clock import Clock
 from gouvernance.deliverables.builders.common import (
     Context,
-    date_text,
     first,
     header,
     is_blank,
@@ -35,7 +35,13 @@ from gouvernance.deliverables.builders.common import (
     text,
     typo,
 )
-from gouvernance.deliverables.french import as_decimal, format_euros, format_number
+from gouvernance.deliverables.french import (
+    as_decimal,
+    format_date,
+    format_euros,
+    format_number,
+    parse_temporal,
+)
 from gouvernance.deliverables.model import Table
 
 DEPOSEE = "deposee"
@@ -77,11 +83,12 @@ def budget_header(context: Context, *, default_title: str, clock: Clock | None) 
     if is_blank(filled.get("author")):
         filled["author"] = "rédacteur non renseigné"
     territory = filled.get("territory")
-    if is_blank(territory) or (isinstance(territory, Mapping) and is_blank(territory.get("name"))):
-        filled["territory"] = {
-            **(territory if isinstance(territory, Mapping) else {}),
-            "name": "Collectivité",
-        }
+    named = (isinstance(territory, str) and territory.strip()) or (
+        isinstance(territory, Mapping) and not is_blank(territory.get("name"))
+    )
+    if not named:
+        known = territory if isinstance(territory, Mapping) else {}
+        filled["territory"] = {**known, "name": "collectivité non renseignée"}
     engagement = mapping(filled, "engagement")
     if is_blank(engagement.get("reference")):
         filled["engagement"] = {**engagement, "reference": "référence non attribuée"}
@@ -96,10 +103,10 @@ def parameters_of(context: Context) -> Mapping[str, Any]:
     return mapping(context, "parameters")
 
 
-def as_of(context: Context) -> str:
-    """'12 mars 2027': the day the figures are as of (the generation day when none is given)."""
-    value = first(budget_of(context), "as_of") or first(context, "generated_at")
-    return date_text(value, "la date du document")
+def as_of(context: Context, generated_at: datetime) -> str:
+    """'12 mars 2027': the day the figures are as of, else the document's own day."""
+    parsed = parse_temporal(first(budget_of(context), "as_of"))
+    return format_date(parsed if parsed is not None else generated_at)
 
 
 def proposals_of(context: Context) -> list[Mapping[str, Any]]:

@@ -86,7 +86,7 @@ def tally(context: Context) -> Tally | None:
 
 def build_resultats_vote(context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
     fields = budget_header(context, default_title="Résultats du vote", clock=clock)
-    day = as_of(context)
+    day = as_of(context, fields["generated_at"])
     results = results_of(context)
     figures = tally(context)
     if figures is None:
@@ -156,7 +156,7 @@ def build_tableau_suivi(context: Context, *, clock: Clock | None = None) -> Deli
     fields = budget_header(
         context, default_title="Tableau de suivi de la réalisation des projets", clock=clock
     )
-    day = as_of(context)
+    day = as_of(context, fields["generated_at"])
     laureates = [p for p in proposals_of(context) if status_of(p) in WINNERS]
     if not laureates:
         reason = (
@@ -216,7 +216,7 @@ def build_tableau_suivi(context: Context, *, clock: Clock | None = None) -> Deli
 
 def build_bilan(context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
     fields = budget_header(context, default_title="Bilan de l'édition", clock=clock)
-    day = as_of(context)
+    day = as_of(context, fields["generated_at"])
     proposals = proposals_of(context)
     counts = status_counts(proposals)
     figures = tally(context)

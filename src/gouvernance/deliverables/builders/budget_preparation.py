@@ -126,7 +126,10 @@ def build_reglement(context: Context, *, clock: Clock | None = None) -> Delivera
                 ),
             ],
         ),
-        Section(heading="Article 4 – Calendrier", blocks=_calendar(context)),
+        Section(
+            heading="Article 4 – Calendrier",
+            blocks=_calendar(context, as_of(context, fields["generated_at"])),
+        ),
         Section(
             heading="Article 5 – Modalités de dépôt et de vote",
             blocks=[
@@ -167,7 +170,7 @@ def build_reglement(context: Context, *, clock: Clock | None = None) -> Delivera
 def build_catalogue(context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
     fields = budget_header(context, default_title="Catalogue des idées déposées", clock=clock)
     proposals = proposals_of(context)
-    day = as_of(context)
+    day = as_of(context, fields["generated_at"])
     if not proposals:
         sections = [Section(heading="Idées déposées", blocks=[paragraph(f"Aucune idée déposée au {day}.")])]
     else:
@@ -227,7 +230,7 @@ def build_rapport_analyse(context: Context, *, clock: Clock | None = None) -> De
         context, default_title="Rapport d'analyse de recevabilité et de faisabilité", clock=clock
     )
     proposals = proposals_of(context)
-    day = as_of(context)
+    day = as_of(context, fields["generated_at"])
     ceiling = ceiling_of(context)
     method = Section(
         heading="Méthode",
@@ -323,7 +326,7 @@ def build_rapport_analyse(context: Context, *, clock: Clock | None = None) -> De
 def build_liste_projets_vote(context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
     fields = budget_header(context, default_title="Liste des projets soumis au vote", clock=clock)
     in_vote = [p for p in proposals_of(context) if status_of(p) in PUT_TO_VOTE]
-    day = as_of(context)
+    day = as_of(context, fields["generated_at"])
     envelope = envelope_of(context)
     if not in_vote:
         blocks: list[Block] = [paragraph(f"Aucun projet soumis au vote au {day}.")]
@@ -406,13 +409,11 @@ def _channels(online: object) -> str:
     )
 
 
-def _calendar(context: Context) -> list[Block]:
+def _calendar(context: Context, day: str) -> list[Block]:
     calendar = [item for item in items(budget_of(context).get("calendar")) if isinstance(item, Mapping)]
     dated = [item for item in calendar if item.get("due")]
     if not dated:
-        return [
-            paragraph(f"Aucune échéance n'est fixée au {as_of(context)} : le calendrier reste à arrêter.")
-        ]
+        return [paragraph(f"Aucune échéance n'est fixée au {day} : le calendrier reste à arrêter.")]
     return [
         paragraph("Échéances de chaque étape de l'édition :"),
         budget_table(
