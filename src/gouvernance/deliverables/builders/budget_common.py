@@ -25,6 +25,7 @@ from typing import Any
 from gouvernance.clock import Clock
 from gouvernance.deliverables.builders.common import (
     Context,
+    evidence_section,
     first,
     header,
     is_blank,
@@ -42,7 +43,7 @@ from gouvernance.deliverables.french import (
     format_number,
     parse_temporal,
 )
-from gouvernance.deliverables.model import Table
+from gouvernance.deliverables.model import Section, Table
 
 DEPOSEE = "deposee"
 RECEVABLE = "recevable"
@@ -93,6 +94,17 @@ def budget_header(context: Context, *, default_title: str, clock: Clock | None) 
     if is_blank(engagement.get("reference")):
         filled["engagement"] = {**engagement, "reference": "référence non attribuée"}
     return header(filled, default_title=default_title, clock=clock)
+
+
+def budget_evidence(context: Context) -> Section | None:
+    """The evidence annex, each piece saying what it is even when the context does not."""
+    pieces = []
+    for item in items(context.get("evidence")):
+        piece = dict(item) if isinstance(item, Mapping) else {"title": text(item, "pièce sans titre")}
+        piece["title"] = text(first(piece, "title", "name"), "pièce sans titre")
+        piece["kind"] = text(piece.get("kind"), "nature non précisée")
+        pieces.append(piece)
+    return evidence_section({"evidence": pieces})
 
 
 def budget_of(context: Context) -> Mapping[str, Any]:
@@ -200,5 +212,8 @@ def results_of(context: Context) -> list[Mapping[str, Any]]:
 def budget_table(
     headers: Sequence[str], rows: Iterable[Sequence[str]], *, widths: list[int] | None = None
 ) -> Table:
-    """A table whose cells follow French typography ('n° 3', '12 500 €'); never called without rows."""
-    return table(headers, [[typo(cell) for cell in row] for row in rows], widths=widths)
+    """A table whose cells follow French typography ('n° 3', '12 500 €'); with no rows, one saying so."""
+    body = [[typo(cell) for cell in row] for row in rows]
+    if not body:
+        body = [["aucune donnée", *["–"] * (len(headers) - 1)]]
+    return table(headers, body, widths=widths)

@@ -20,6 +20,7 @@ from gouvernance.deliverables.builders.budget_common import (
     STATUS_LABELS,
     WINNERS,
     as_of,
+    budget_evidence,
     budget_header,
     budget_table,
     closed_vote_of,
@@ -43,7 +44,6 @@ from gouvernance.deliverables.builders.common import (
     Context,
     bullets,
     date_text,
-    evidence_section,
     key_values,
     paragraph,
     with_optional,
@@ -51,6 +51,7 @@ from gouvernance.deliverables.builders.common import (
 from gouvernance.deliverables.french import as_decimal, format_euros, format_number
 from gouvernance.deliverables.model import Block, DeliverableDocument, Section
 
+_STATUS_ORDER = {status: index for index, status in enumerate(STATUS_LABELS)}
 NOT_RETAINED = "non retenu (coût au-delà du reste de l'enveloppe)"
 
 
@@ -146,7 +147,7 @@ def build_resultats_vote(context: Context, *, clock: Clock | None = None) -> Del
         ]
     return DeliverableDocument(
         kind="resultats_vote",
-        sections=with_optional([*sections, evidence_section(context)]),
+        sections=with_optional([*sections, budget_evidence(context)]),
         orientation="landscape",
         **fields,
     )
@@ -208,7 +209,7 @@ def build_tableau_suivi(context: Context, *, clock: Clock | None = None) -> Deli
     return DeliverableDocument(
         kind="tableau_suivi_realisation",
         sections=with_optional(
-            [Section(heading="Projets lauréats", blocks=blocks), evidence_section(context)]
+            [Section(heading="Projets lauréats", blocks=blocks), budget_evidence(context)]
         ),
         **fields,
     )
@@ -223,9 +224,8 @@ def build_bilan(context: Context, *, clock: Clock | None = None) -> DeliverableD
     parameters = parameters_of(context)
     envelope = envelope_of(context)
     status_rows = [
-        [label, format_number(counts[status]), percent(counts[status], len(proposals))]
-        for status, label in STATUS_LABELS.items()
-        if counts[status]
+        [STATUS_LABELS.get(status, status), format_number(count), percent(count, len(proposals))]
+        for status, count in sorted(counts.items(), key=lambda pair: _STATUS_ORDER.get(pair[0], 99))
     ]
     put_to_vote = sum(1 for p in proposals if status_of(p) in PUT_TO_VOTE)
     proposals_blocks: list[Block] = (
@@ -283,7 +283,7 @@ def build_bilan(context: Context, *, clock: Clock | None = None) -> DeliverableD
     ]
     return DeliverableDocument(
         kind="bilan_budget_participatif",
-        sections=with_optional([*sections, evidence_section(context)]),
+        sections=with_optional([*sections, budget_evidence(context)]),
         **fields,
     )
 

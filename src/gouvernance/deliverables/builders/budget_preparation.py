@@ -18,6 +18,7 @@ from gouvernance.deliverables.builders.budget_common import (
     PUT_TO_VOTE,
     STATUS_LABELS,
     as_of,
+    budget_evidence,
     budget_header,
     budget_of,
     budget_table,
@@ -40,7 +41,6 @@ from gouvernance.deliverables.builders.common import (
     Context,
     bullets,
     date_text,
-    evidence_section,
     field,
     items,
     key_values,
@@ -161,7 +161,7 @@ def build_reglement(context: Context, *, clock: Clock | None = None) -> Delivera
     ]
     return DeliverableDocument(
         kind="reglement_budget_participatif",
-        sections=with_optional([*sections, evidence_section(context)]),
+        sections=with_optional([*sections, budget_evidence(context)]),
         numbered_headings=False,
         **fields,
     )
@@ -220,7 +220,7 @@ def build_catalogue(context: Context, *, clock: Clock | None = None) -> Delivera
         ]
     return DeliverableDocument(
         kind="catalogue_idees",
-        sections=with_optional([*sections, evidence_section(context)]),
+        sections=with_optional([*sections, budget_evidence(context)]),
         **fields,
     )
 
@@ -250,7 +250,7 @@ def build_rapport_analyse(context: Context, *, clock: Clock | None = None) -> De
                 [
                     method,
                     Section(heading="Analyse", blocks=[paragraph(f"Aucune idée déposée au {day}.")]),
-                    evidence_section(context),
+                    budget_evidence(context),
                 ]
             ),
             **fields,
@@ -317,7 +317,7 @@ def build_rapport_analyse(context: Context, *, clock: Clock | None = None) -> De
     ]
     return DeliverableDocument(
         kind="rapport_analyse",
-        sections=with_optional([*sections, evidence_section(context)]),
+        sections=with_optional([*sections, budget_evidence(context)]),
         orientation="landscape",
         **fields,
     )
@@ -374,7 +374,7 @@ def build_liste_projets_vote(context: Context, *, clock: Clock | None = None) ->
     ]
     return DeliverableDocument(
         kind="liste_projets_vote",
-        sections=with_optional([*sections, evidence_section(context)]),
+        sections=with_optional([*sections, budget_evidence(context)]),
         **fields,
     )
 
