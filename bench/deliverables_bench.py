@@ -195,10 +195,14 @@ def main() -> None:
         engagements = demo_engagements(db, catalog)
         print(f"Two demo engagements walked in {time.perf_counter() - began:.1f} s "
               f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs seen)")  # fmt: skip
+        load_before = os.getloadavg()[0]
         firsts = cold_start(db, engagements)
         samples = measure(db, engagements, args.rounds)
+        load_after = os.getloadavg()[0]
         db.dispose()
     report(samples, firsts, args)
+    print(f"\nLoad average (1 min) {load_before:.1f} before, {load_after:.1f} after, {os.cpu_count()} CPUs: "
+          "wall time above CPU time is time spent waiting for a core")  # fmt: skip
 
 
 if __name__ == "__main__":
