@@ -195,3 +195,25 @@ def test_before_anything_is_deposited_each_document_says_what_is_missing(kind, c
         "bilan_budget_participatif": "Aucune idée déposée au 12 mars 2027.",
     }[kind]
     assert expected in text
+
+
+def test_the_rules_mark_the_dates_of_steps_not_yet_open_as_forecasts() -> None:
+    calendar = [
+        {
+            "stage": "Cadrage et règlement",
+            "step": "Rédaction du règlement",
+            "due": "2026-10-02T16:00:00+00:00",
+        },
+        {
+            "stage": "Vote citoyen",
+            "step": "Vote des habitants",
+            "due": "2027-02-19T16:00:00+00:00",
+            "forecast": True,
+        },
+    ]
+    document = build_document("reglement_budget_participatif", sample(calendar=calendar))
+    assert rows(document, "Article 4 – Calendrier") == [
+        ["Cadrage et règlement", "Rédaction du règlement", "2 octobre 2026"],
+        ["Vote citoyen", "Vote des habitants", "19 février 2027 (prévision)"],
+    ]
+    assert "prévisionnelles" in all_text(document)

@@ -1,7 +1,8 @@
 """What the participatory budget brings to the seven deliverables of a budget-participatif edition, in the
 shape their builders read (``gouvernance.deliverables.builders.budget_common``): under ``budget``, the day the
 documents are as of, every proposal with its status, reason, cost and vote counts per channel, the closed vote
-(envelope and results) when there is one, and the calendar from the steps' due dates.
+(envelope and results) when there is one, and the calendar from the steps' due dates (forecast for the steps
+not yet open).
 
 Proposals carry no personal data (the proposal table holds none), so every document may be published.
 
@@ -11,7 +12,7 @@ Registered by the composition root (``gouvernance.composition``).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from gouvernance.budget.records import VoteCountRow
 from gouvernance.budget.service import ProposalStatus, closed_vote, proposals
 from gouvernance.engagements.records import EngagementRow, StepRow
 from gouvernance.spec.catalog import model_for
+from gouvernance.spec.schema import StepSpec
 
 KINDS = frozenset(
     {
@@ -65,7 +67,7 @@ def budget_context(session: Session, engagement: EngagementRow, key: str, today:
             "results": closed.results,
         },
     }
-    if key in {"reglement_budget_participatif", "bilan_budget_participatif"}:
+    if key == "reglement_budget_participatif":
         budget["calendar"] = _calendar(session, engagement)
     return {"budget": budget}
 
@@ -84,21 +86,45 @@ def _votes(session: Session, proposal_ids: list[int]) -> dict[int, dict[str, int
 
 
 def _calendar(session: Session, engagement: EngagementRow) -> list[dict[str, Any]]:
-    """The steps in the model's order, each with its stage and due date (None when it has none)."""
+    """The steps in the model's order, each with its stage and due date. A step not yet open has none: its
+    date is forecast from what it waits for (steps of its stage, earlier stages) and the model's durations,
+    and marked as such."""
     model = model_for(session, engagement.model_key, engagement.model_version)
-    due = {
-        step_key: due_at
-        for step_key, due_at in session.execute(
-            select(StepRow.step_key, StepRow.due_at).where(StepRow.engagement_id == engagement.id)
+    rows = {
+        step_key: (due_at, completed_at)
+        for step_key, due_at, completed_at in session.execute(
+            select(StepRow.step_key, StepRow.due_at, StepRow.completed_at).where(
+                StepRow.engagement_id == engagement.id
+            )
         )
     }
+    start = datetime.combine(engagement.start_date, time(9, 0), tzinfo=UTC)
+    ends: dict[str, datetime] = {}
+
+    def end(step: StepSpec) -> datetime:
+        """When the step is (or is expected to be) over, for the steps that wait for it."""
+        if step.key not in ends:
+            due, completed = rows.get(step.key, (None, None))
+            ends[step.key] = completed or due or due_of(step)
+        return ends[step.key]
+
+    def due_of(step: StepSpec) -> datetime:
+        known = rows.get(step.key, (None, None))[0]
+        if known is not None:
+            return known
+        stage = model.stages_by_key[model.stage_of_step[step.key]]
+        waits_for = [model.steps_by_key[key] for key in step.after] + [
+            earlier for key in stage.after for earlier in model.stages_by_key[key].steps
+        ]
+        return max((end(other) for other in waits_for), default=start) + step.duration
+
     return [
         {
             "stage": stage.title.fr,
             "step": step.title.fr,
-            "due": due[step.key].isoformat() if due.get(step.key) is not None else None,
+            "due": due_of(step).isoformat(),
+            "forecast": rows.get(step.key, (None, None))[0] is None,
         }
         for stage in model.stages
         for step in stage.steps
-        if step.key in due
     ]

@@ -414,15 +414,24 @@ def _calendar(context: Context, day: str) -> list[Block]:
     dated = [item for item in calendar if item.get("due")]
     if not dated:
         return [paragraph(f"Aucune échéance n'est fixée au {day} : le calendrier reste à arrêter.")]
+    forecast = any(item.get("forecast") for item in dated)
     return [
-        paragraph("Échéances de chaque étape de l'édition :"),
+        paragraph(
+            "Échéances de chaque étape de l'édition"
+            + (
+                " ; celles des étapes qui ne sont pas encore ouvertes sont prévisionnelles, "
+                "calculées à partir des durées prévues :"
+                if forecast
+                else " :"
+            )
+        ),
         budget_table(
             ["Phase", "Étape", "Échéance"],
             [
                 [
                     field(item, "stage", default="–"),
                     field(item, "step", default="–"),
-                    date_text(item["due"], "–"),
+                    date_text(item["due"], "–") + (" (prévision)" if item.get("forecast") else ""),
                 ]
                 for item in dated
             ],
