@@ -197,7 +197,7 @@ def test_before_anything_is_deposited_each_document_says_what_is_missing(kind, c
     assert expected in text
 
 
-def test_the_rules_mark_the_dates_of_steps_not_yet_open_as_forecasts() -> None:
+def test_the_rules_mark_forecast_dates_and_skipped_steps() -> None:
     calendar = [
         {
             "stage": "Cadrage et règlement",
@@ -210,10 +210,17 @@ def test_the_rules_mark_the_dates_of_steps_not_yet_open_as_forecasts() -> None:
             "due": "2027-02-19T16:00:00+00:00",
             "forecast": True,
         },
+        {
+            "stage": "Cadrage et règlement",
+            "step": "Bilan de l'édition précédente",
+            "skipped": True,
+            "due": "2026-09-02",
+        },
     ]
     document = build_document("reglement_budget_participatif", sample(calendar=calendar))
     assert rows(document, "Article 4 – Calendrier") == [
         ["Cadrage et règlement", "Rédaction du règlement", "2 octobre 2026"],
         ["Vote citoyen", "Vote des habitants", "19 février 2027 (prévision)"],
+        ["Cadrage et règlement", "Bilan de l'édition précédente", "sans objet (étape écartée)"],
     ]
     assert "prévisionnelles" in all_text(document)

@@ -76,6 +76,7 @@ def test_each_deliverable_carries_the_demos_content(pdfs) -> None:
     assert "Enveloppe d'investissement 100 000 €" in pdfs["reglement_budget_participatif"]
     assert "Plafond par projet 30 000 €" in pdfs["reglement_budget_participatif"]
     assert "Vote des habitants" in pdfs["reglement_budget_participatif"]  # the calendar, from the steps
+    assert "sans objet (étape écartée)" in pdfs["reglement_budget_participatif"]  # a first edition
     assert "13 idées déposées" in pdfs["catalogue_idees"]
     assert "Gratuité de la cantine" in pdfs["catalogue_idees"]
     assert "Bords de Loire" in pdfs["catalogue_idees"]

@@ -90,14 +90,15 @@ def _calendar(session: Session, engagement: EngagementRow) -> list[dict[str, Any
     date is forecast from what it waits for (steps of its stage, earlier stages) and the model's durations,
     and marked as such."""
     model = model_for(session, engagement.model_key, engagement.model_version)
-    rows = {
-        step_key: (due_at, completed_at)
-        for step_key, due_at, completed_at in session.execute(
-            select(StepRow.step_key, StepRow.due_at, StepRow.completed_at).where(
-                StepRow.engagement_id == engagement.id
-            )
+    rows, skipped = {}, set()
+    for step_key, state, due_at, completed_at in session.execute(
+        select(StepRow.step_key, StepRow.state, StepRow.due_at, StepRow.completed_at).where(
+            StepRow.engagement_id == engagement.id
         )
-    }
+    ):
+        rows[step_key] = (due_at, completed_at)
+        if state == "skipped":
+            skipped.add(step_key)
     start = datetime.combine(engagement.start_date, time(9, 0), tzinfo=UTC)
     ends: dict[str, datetime] = {}
 
@@ -124,6 +125,7 @@ def _calendar(session: Session, engagement: EngagementRow) -> list[dict[str, Any
             "step": step.title.fr,
             "due": due_of(step).isoformat(),
             "forecast": rows.get(step.key, (None, None))[0] is None,
+            "skipped": step.key in skipped,
         }
         for stage in model.stages
         for step in stage.steps

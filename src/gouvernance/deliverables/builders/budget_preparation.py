@@ -431,7 +431,9 @@ def _calendar(context: Context, day: str) -> list[Block]:
                 [
                     field(item, "stage", default="–"),
                     field(item, "step", default="–"),
-                    date_text(item["due"], "–") + (" (prévision)" if item.get("forecast") else ""),
+                    "sans objet (étape écartée)"
+                    if item.get("skipped")
+                    else date_text(item["due"], "–") + (" (prévision)" if item.get("forecast") else ""),
                 ]
                 for item in dated
             ],
