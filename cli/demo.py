@@ -13,11 +13,26 @@ from gouvernance.cli.context import handle_errors
 
 @handle_errors
 def demo_command(
-    territory: Annotated[
-        str, typer.Option(metavar="NOM", help="Territoire de démonstration.")
-    ] = "Communauté de communes du Val Fleuri",
+    territory: Annotated[str | None, typer.Option(metavar="NOM", help="Territoire de démonstration.")] = None,
+    modele: Annotated[
+        str,
+        typer.Option(
+            "--modele", metavar="MODÈLE", help="Parcours : gouvernance-partagee ou budget-participatif."
+        ),
+    ] = "gouvernance-partagee",
 ) -> None:
-    """Crée un accompagnement de démonstration et parcourt tout le parcours « gouvernance-partagee »."""
+    """Crée un accompagnement de démonstration et parcourt tout le parcours « gouvernance-partagee » (ou une
+    édition de budget participatif avec --modele budget-participatif)."""
+    if modele not in ("gouvernance-partagee", "budget-participatif"):
+        raise typer.BadParameter(
+            f"modèle de démonstration inconnu : « {modele} » (gouvernance-partagee ou budget-participatif)",
+            param_hint="--modele",
+        )
+    if modele == "budget-participatif":
+        from gouvernance.cli.budget_demo_view import run_budget_demo
+
+        run_budget_demo(context.catalog(), context.database(), territory or "Saint-Aubin-sur-Loire")
+        return
     from gouvernance.cli.demo_view import run_demo
 
-    run_demo(context.catalog(), context.database(), territory)
+    run_demo(context.catalog(), context.database(), territory or "Communauté de communes du Val Fleuri")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from gouvernance.budget.deliverable_context import budget_context
 from gouvernance.budget.guards import BUDGET_GUARDS
 from gouvernance.clock import Clock, FrozenClock, SystemClock
 from gouvernance.db.engine import Database
@@ -42,7 +43,7 @@ def register_plugins() -> None:
     """The guard rule packs and the deliverable context contributors. Safe to call again."""
     for pack in (BUILTIN_GUARDS, STAKEHOLDER_GUARDS, OBJECTIVE_GUARDS, DECISION_GUARDS, BUDGET_GUARDS):
         register_rules(pack)
-    for contributor in (stakeholder_context, diagnostic_context, objectives_context):
+    for contributor in (stakeholder_context, diagnostic_context, objectives_context, budget_context):
         register_context_contributor(contributor)
     register_engagement_hook(open_next_cycle)  # recurring journeys: a completed cycle opens the next
     register_cycle_hook(continue_indicators)  # … whose indicators continue the series

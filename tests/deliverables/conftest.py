@@ -10,6 +10,8 @@ import pytest
 
 from gouvernance.clock import FrozenClock
 
+from .budget_samples import BUDGET, BUDGET_FIRST_HEADINGS, BUDGET_KINDS
+
 GENERATED_AT = datetime(2026, 11, 21, 13, 30, tzinfo=UTC)  # 14 h 30 in Paris
 
 HOSTILE_NAME = "<script>alert('x')</script> Saint-Martin"
@@ -369,6 +371,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
 }
 
+SAMPLES.update({kind: {**COMMON, **BUDGET} for kind in BUDGET_KINDS})
+
 FIRST_HEADINGS = {
     "rapport_etat_des_lieux": [
         "Objet et méthode",
@@ -402,6 +406,8 @@ FIRST_HEADINGS = {
         "Recommandations",
     ],
 }
+
+FIRST_HEADINGS.update(BUDGET_FIRST_HEADINGS)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from gouvernance.deliverables.model import (
 )
 from gouvernance.deliverables.registry import BUILDERS, build_document
 
+from .budget_samples import BUDGET_KINDS
 from .conftest import (
     FIRST_HEADINGS,
     GENERATED_AT,
@@ -30,6 +31,17 @@ ALL_KINDS = [*BUILDERS, "compte_rendu_atelier"]
 
 GARBAGE = {
     "territory": 42,
+    "parameters": {"enveloppe_eur": "beaucoup", "numero_edition": True, "population": -3},
+    "budget": {
+        "as_of": "jamais",
+        "proposals": [
+            None,
+            3,
+            {"number": None, "votes": "x", "status": "inconnu", "estimated_cost": "gratuit"},
+        ],
+        "vote": {"results": [None, {"won": True, "cost": "abc", "by_channel": {"urne": "12"}}]},
+        "calendar": "bientôt",
+    },
     "engagement": "ACC",
     "author": None,
     "generated_at": "demain",
@@ -121,16 +133,23 @@ def test_each_kind_builds_its_french_structure(kind):
 def test_an_empty_context_gives_placeholders_not_errors(kind, clock):
     document = build_document(kind, {}, clock=clock)
     assert document.generated_at == clock.now()
+    assert document.sections
+    if kind in BUDGET_KINDS:  # these say what is missing instead (test_budget_builders)
+        assert PLACEHOLDER not in all_text(document)
+        return
     assert document.territory.name == PLACEHOLDER
     assert PLACEHOLDER in all_text(document)
-    assert document.sections
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_badly_typed_context_values_never_crash(kind, clock):
     document = build_document(kind, GARBAGE, clock=clock)
     assert document.generated_at == clock.now()  # "demain" is not a date
-    assert document.territory.name == PLACEHOLDER
+    if kind in BUDGET_KINDS:  # they say what is missing, even from garbage
+        assert document.territory.name == "collectivité non renseignée"
+        assert PLACEHOLDER not in all_text(document)
+    else:
+        assert document.territory.name == PLACEHOLDER
 
 
 def test_typography_uses_french_spacing():

@@ -27,6 +27,13 @@ DeliverableKind = Literal[
     "feuille_emargement",
     "convention_partenariat",
     "rapport_evaluation",
+    "reglement_budget_participatif",
+    "catalogue_idees",
+    "rapport_analyse",
+    "liste_projets_vote",
+    "resultats_vote",
+    "tableau_suivi_realisation",
+    "bilan_budget_participatif",
 ]
 
 KIND_LABELS: dict[str, str] = {
@@ -37,6 +44,13 @@ KIND_LABELS: dict[str, str] = {
     "feuille_emargement": "Feuille d'émargement",
     "convention_partenariat": "Convention de partenariat",
     "rapport_evaluation": "Rapport d'évaluation",
+    "reglement_budget_participatif": "Règlement du budget participatif",
+    "catalogue_idees": "Catalogue des idées déposées",
+    "rapport_analyse": "Rapport d'analyse de recevabilité et de faisabilité",
+    "liste_projets_vote": "Liste des projets soumis au vote",
+    "resultats_vote": "Résultats du vote",
+    "tableau_suivi_realisation": "Tableau de suivi de la réalisation",
+    "bilan_budget_participatif": "Bilan du budget participatif",
 }
 
 TerritoryKind = Literal["commune", "epci", "departement", "region", "autre"]

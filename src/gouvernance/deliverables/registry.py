@@ -15,6 +15,17 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
+from gouvernance.deliverables.builders.budget_outcome import (
+    build_bilan,
+    build_resultats_vote,
+    build_tableau_suivi,
+)
+from gouvernance.deliverables.builders.budget_preparation import (
+    build_catalogue,
+    build_liste_projets_vote,
+    build_rapport_analyse,
+    build_reglement,
+)
 from gouvernance.deliverables.builders.common import Context
 from gouvernance.deliverables.builders.convention import build_convention
 from gouvernance.deliverables.builders.etat_des_lieux import build_etat_des_lieux
@@ -43,6 +54,13 @@ BUILDERS: dict[str, Builder] = {
     "feuille_emargement": build_feuille_emargement,
     "convention_partenariat": build_convention,
     "rapport_evaluation": build_rapport_evaluation,
+    "reglement_budget_participatif": build_reglement,
+    "catalogue_idees": build_catalogue,
+    "rapport_analyse": build_rapport_analyse,
+    "liste_projets_vote": build_liste_projets_vote,
+    "resultats_vote": build_resultats_vote,
+    "tableau_suivi_realisation": build_tableau_suivi,
+    "bilan_budget_participatif": build_bilan,
 }
 
 
