@@ -23,6 +23,7 @@ from gouvernance.api.permissions import (
     ListEngagementsAccess,
 )
 from gouvernance.api.writes import WritesDep
+from gouvernance.engagements.elections import electoral_warnings
 from gouvernance.engagements.portfolio import Figures, PortfolioFilter, figures, list_engagements
 from gouvernance.engagements.progress import engagement_progress
 from gouvernance.engagements.records import EngagementRow
@@ -260,11 +261,26 @@ def _launch_model(context: ContextDep, body: LaunchIn) -> ProcessModel:
         ) from None
 
 
+class LaunchWarning(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class LaunchOut(EngagementOut):
+    warnings: list[LaunchWarning] = Field(
+        default_factory=list,
+        description="What the launch does not refuse but the collectivité should know: consultations planned "
+        "in the pre-electoral period of the territory's next general election (code "
+        "launch.pre_electoral_period), with the steps concerned.",
+    )
+
+
 @router.post(
     "",
     status_code=201,
     summary="Lancer un accompagnement à partir d'un modèle",
-    response_model=EngagementOut,
+    response_model=LaunchOut,
     responses={
         201: {
             "description": "Accompagnement lancé ; ses premières étapes sont prêtes.",
@@ -292,7 +308,12 @@ def launch_engagement(
             organisation_id=principal.organisation,
         )
         result = launch(session, request, actor=access.actor, clock=context.clock)
-        out = engagement_out(session, result.engagement_id, access.roles, lang, context.clock.now())
+        engagement = engagement_out(session, result.engagement_id, access.roles, lang, context.clock.now())
+        warnings = electoral_warnings(model, body.territory.kind, body.start_date)
+        out = LaunchOut(
+            **engagement.model_dump(),
+            warnings=[LaunchWarning(code=w.code, message=w.text(lang), details=w.details) for w in warnings],
+        )
         return json_response(
             out,
             201,

@@ -15,6 +15,7 @@ from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Login, Operator, identify, launcher, readable
+from gouvernance.engagements.elections import electoral_warnings
 from gouvernance.engagements.portfolio import Figures, PortfolioFilter, figures, list_engagements
 from gouvernance.engagements.progress import EngagementProgress, engagement_progress
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
@@ -121,6 +122,8 @@ def launch_command(
         )
         result = launch(session, request, actor=actor, clock=context.clock())
     typer.echo(result.engagement_id)
+    for warning in electoral_warnings(model, kind, start_date):  # on stderr: the id stays the only output
+        context.errors.print(f"[yellow]Attention[/] : {warning.fr}", highlight=False)
 
 
 @handle_errors

@@ -129,3 +129,12 @@ def test_engagement_events_go_through_the_door(client, make_team) -> None:
     assert unfinished.json()["reasons"][0]["code"] == "rule.steps_open"
     not_an_event = client.post(path, json={"event": "activate"}, headers=lead.headers)
     assert not_an_event.status_code == 422
+
+
+def test_the_api_launch_carries_the_warning(client, consultant) -> None:
+    body = {**launch_body("gouvernance-partagee", population=21000), "start_date": "2031-01-06"}
+    response = client.post("/engagements", json=body, headers=consultant.headers)
+    assert response.status_code == 201, response.text
+    [warning] = response.json()["warnings"]
+    assert warning["code"] == "launch.pre_electoral_period"
+    assert "période pré-électorale" in warning["message"]
