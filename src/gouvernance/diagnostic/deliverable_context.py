@@ -1,6 +1,7 @@
 """What the diagnostic brings to the état des lieux report (``rapport_etat_des_lieux``): the needs, assets and
 critical points, and the projects under way, each saying where it came from (how many consultations and
-stakeholders; never names: residents may be private persons).
+stakeholders; never names: residents may be private persons). The consultation summary
+(``synthese_concertation``) gets every finding with the ids of the consultations it came from.
 
 Registered by the composition root (``gouvernance.composition``)."""
 
@@ -16,6 +17,7 @@ from gouvernance.diagnostic.service import FindingKind, findings
 from gouvernance.engagements.records import EngagementRow
 
 KIND = "rapport_etat_des_lieux"
+SUMMARY = "synthese_concertation"
 _SECTIONS = {
     FindingKind.BESOIN: "besoins",
     FindingKind.ATOUT: "atouts",
@@ -24,11 +26,23 @@ _SECTIONS = {
 
 
 def diagnostic_context(session: Session, engagement: EngagementRow, key: str, today: date) -> dict[str, Any]:
-    if key != KIND:
+    if key not in (KIND, SUMMARY):
         return {}
     rows = findings(session, engagement.id)
     if not rows:
         return {}
+    if key == SUMMARY:
+        return {
+            "constats": [
+                {
+                    "kind": FindingKind(row.kind).label,
+                    "title": row.title,
+                    "detail": row.detail,
+                    "consultation_ids": list(row.consultation_ids),
+                }
+                for row in rows
+            ]
+        }
     diagnostic: dict[str, list[str]] = {section: [] for section in _SECTIONS.values()}
     projects = []
     for row in rows:
