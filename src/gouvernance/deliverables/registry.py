@@ -15,15 +15,21 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
+from gouvernance.deliverables.builders.cartographie_acteurs import build_cartographie_acteurs
+from gouvernance.deliverables.builders.charte_participation import build_charte_participation
 from gouvernance.deliverables.builders.common import Context
 from gouvernance.deliverables.builders.convention import build_convention
 from gouvernance.deliverables.builders.etat_des_lieux import build_etat_des_lieux
 from gouvernance.deliverables.builders.feuille_emargement import build_feuille_emargement
+from gouvernance.deliverables.builders.fiche_traitement_rgpd import build_fiche_traitement_rgpd
 from gouvernance.deliverables.builders.generic import build_generic
 from gouvernance.deliverables.builders.note_juridique import build_note_juridique
 from gouvernance.deliverables.builders.plan_action import build_plan_action
 from gouvernance.deliverables.builders.plan_formation import build_plan_formation
+from gouvernance.deliverables.builders.projet_deliberation import build_projet_deliberation
 from gouvernance.deliverables.builders.rapport_evaluation import build_rapport_evaluation
+from gouvernance.deliverables.builders.referentiel_indicateurs import build_referentiel_indicateurs
+from gouvernance.deliverables.builders.synthese_concertation import build_synthese_concertation
 from gouvernance.deliverables.model import DeliverableDocument
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import InvalidInput, Message
@@ -43,12 +49,18 @@ BUILDERS: dict[str, Builder] = {
     "feuille_emargement": build_feuille_emargement,
     "convention_partenariat": build_convention,
     "rapport_evaluation": build_rapport_evaluation,
+    "cartographie_acteurs": build_cartographie_acteurs,
+    "fiche_traitement_rgpd": build_fiche_traitement_rgpd,
+    "referentiel_indicateurs": build_referentiel_indicateurs,
+    "projet_deliberation": build_projet_deliberation,
+    "charte_participation": build_charte_participation,
+    "synthese_concertation": build_synthese_concertation,
 }
 
 
 def build_document(kind: str, context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
-    """The document for ``kind`` from a plain context dict. Missing facts become "À compléter"; only a kind
-    that is not a lowercase identifier is refused."""
+    """The document for ``kind`` from a plain context dict. A missing fact is named in the document (« aucune
+    mesure depuis le 1er mars 2027 »); only a kind that is not a lowercase identifier is refused."""
     if not isinstance(kind, str) or not _KIND_PATTERN.fullmatch(kind):
         raise InvalidInput(
             Message(

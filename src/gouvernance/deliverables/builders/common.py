@@ -273,9 +273,10 @@ def paragraph(value: object, default: str = PLACEHOLDER, *, note: bool = False) 
     return Paragraph(text=text(value, default), style="note" if note else "normal")
 
 
-def bullets(values: Iterable[object], *, ordered: bool = False) -> BulletList:
+def bullets(values: Iterable[object], *, ordered: bool = False, missing: str = PLACEHOLDER) -> BulletList:
+    """A list; with no values, one item saying what is missing (``missing``: « aucun besoin recensé »)."""
     texts = [text(value) for value in values if not is_blank(value)]
-    return BulletList(items=texts or [PLACEHOLDER], ordered=ordered)
+    return BulletList(items=texts or [missing], ordered=ordered)
 
 
 def table(
@@ -285,9 +286,13 @@ def table(
     caption: str | None = None,
     widths: list[int] | None = None,
     variant: Literal["standard", "signatures"] = "standard",
+    missing: str | None = None,
 ) -> Table:
-    """A table; with no rows it gets one row of placeholders, to be filled in the DOCX."""
-    body = [list(row) for row in rows] or [[PLACEHOLDER] * len(headers)]
+    """A table; with no rows it gets one row saying what is missing (``missing``: « aucune consultation
+    enregistrée ») in its first cell, or, without ``missing``, one row of placeholders to fill in the DOCX."""
+    body = [list(row) for row in rows]
+    if not body:
+        body = [[missing] + ["–"] * (len(headers) - 1)] if missing else [[PLACEHOLDER] * len(headers)]
     return Table(
         headers=list(headers),
         rows=body,
