@@ -10,6 +10,8 @@ import pytest
 
 from gouvernance.clock import FrozenClock
 
+from .governance_samples import GOVERNANCE_HEADINGS, GOVERNANCE_SAMPLES
+
 GENERATED_AT = datetime(2026, 11, 21, 13, 30, tzinfo=UTC)  # 14 h 30 in Paris
 
 HOSTILE_NAME = "<script>alert('x')</script> Saint-Martin"
@@ -402,6 +404,9 @@ FIRST_HEADINGS = {
         "Recommandations",
     ],
 }
+
+SAMPLES.update(GOVERNANCE_SAMPLES)
+FIRST_HEADINGS.update(GOVERNANCE_HEADINGS)
 
 
 @pytest.fixture

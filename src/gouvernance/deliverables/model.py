@@ -27,6 +27,12 @@ DeliverableKind = Literal[
     "feuille_emargement",
     "convention_partenariat",
     "rapport_evaluation",
+    "cartographie_acteurs",
+    "fiche_traitement_rgpd",
+    "referentiel_indicateurs",
+    "projet_deliberation",
+    "charte_participation",
+    "synthese_concertation",
 ]
 
 KIND_LABELS: dict[str, str] = {
@@ -37,6 +43,12 @@ KIND_LABELS: dict[str, str] = {
     "feuille_emargement": "Feuille d'émargement",
     "convention_partenariat": "Convention de partenariat",
     "rapport_evaluation": "Rapport d'évaluation",
+    "cartographie_acteurs": "Cartographie des forces vives et des parties prenantes",
+    "fiche_traitement_rgpd": "Fiche de registre des traitements (RGPD)",
+    "referentiel_indicateurs": "Référentiel des objectifs et indicateurs",
+    "projet_deliberation": "Projet de délibération",
+    "charte_participation": "Charte de la participation citoyenne",
+    "synthese_concertation": "Synthèse de la concertation",
 }
 
 TerritoryKind = Literal["commune", "epci", "departement", "region", "autre"]

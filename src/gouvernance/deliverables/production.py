@@ -66,6 +66,7 @@ def context_for(
         },
         "author": engagement.lead or "",
         "parameters": engagement.parameters,
+        "parameter_labels": {parameter.key: parameter.title.fr for parameter in model.parameters},
         "evidence": [
             {
                 "title": row.label,

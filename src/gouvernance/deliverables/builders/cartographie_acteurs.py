@@ -10,15 +10,18 @@ from typing import Any, TypedDict
 from pydantic import ValidationError
 
 from gouvernance.clock import Clock
+from gouvernance.deliverables.builders import labels
 from gouvernance.deliverables.builders.common import (
     CommonContext,
     Context,
     bullets,
+    capitalised,
     evidence_section,
     field,
     first,
     header,
     items,
+    labelled,
     paragraph,
     table,
     territory_phrase,
@@ -159,11 +162,11 @@ def _register(actors: list[Any]) -> Section:
     rows = [
         [
             field(actor, "name", default="Nom non renseigné"),
-            field(actor, "category", default="Catégorie non renseignée"),
-            field(actor, "kind", default="–"),
+            labelled(labels.STAKEHOLDER_CATEGORIES, first(actor, "category"), "Catégorie non renseignée"),
+            capitalised(field(actor, "kind", default="–")),
             _power_interest(actor),
-            field(actor, "quadrant", default="–"),
-            field(actor, "mitchell_class", default="–"),
+            capitalised(field(actor, "quadrant", default="–")),
+            capitalised(field(actor, "mitchell_class", default="–")),
             _consulted(first(actor, "consultations")),
         ]
         for actor in actors
@@ -214,7 +217,8 @@ def _consulted(value: object) -> str:
 def _key_players(context: Context) -> Section:
     players = items(context.get("acteurs_cles"))
     lines = [
-        f"{field(player, 'name', default='Nom non renseigné')} — {field(player, 'quadrant', default='–')}, "
+        f"{field(player, 'name', default='Nom non renseigné')} — "
+        f"{capitalised(field(player, 'quadrant', default='–'))}, "
         f"classe {field(player, 'mitchell_class', default='–').lower()} ; "
         + ("consulté·e" if first(player, "consulted") else "pas encore consulté·e")
         for player in players

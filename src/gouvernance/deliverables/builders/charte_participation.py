@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from gouvernance.clock import Clock
+from gouvernance.deliverables.builders import labels
 from gouvernance.deliverables.builders.common import (
     CommonContext,
     Context,
@@ -18,6 +19,7 @@ from gouvernance.deliverables.builders.common import (
     header,
     items,
     key_values,
+    labelled,
     mapping,
     paragraph,
     table,
@@ -116,8 +118,17 @@ def _values() -> Section:
     )
 
 
-def _counted(records: list[Any], key: str) -> list[list[str]]:
-    return [[field(record, key, default="–"), text(first(record, "count"), "–")] for record in records]
+def _counted(records: list[Any], key: str, vocabulary: dict[str, str]) -> list[list[str]]:
+    return [
+        [labelled(vocabulary, first(record, key), "–"), text(first(record, "count"), "–")]
+        for record in records
+    ]
+
+
+def _actors(count: object) -> str:
+    if not isinstance(count, int):
+        return "nombre d'acteurs non renseigné"
+    return f"{count} acteur{'s' if count > 1 else ''}"
 
 
 def _who(context: Context) -> Section:
@@ -130,7 +141,7 @@ def _who(context: Context) -> Section:
             ),
             table(
                 ["Famille d'acteurs", "Acteurs recensés"],
-                _counted(items(context.get("categories_acteurs")), "category"),
+                _counted(items(context.get("categories_acteurs")), "category", labels.STAKEHOLDER_CATEGORIES),
                 widths=[4, 2],
                 missing="Aucune partie prenante n'est encore inscrite au registre",
             ),
@@ -143,7 +154,7 @@ def _how(context: Context, parameters: Any) -> Section:
         paragraph("Les modalités de participation déjà mises en œuvre dans la démarche sont les suivantes :"),
         table(
             ["Modalité", "Temps organisés"],
-            _counted(items(context.get("modalites")), "method"),
+            _counted(items(context.get("modalites")), "method", labels.CONSULTATION_METHODS),
             widths=[4, 2],
             missing="Aucune consultation n'est encore inscrite au journal",
         ),
@@ -153,11 +164,9 @@ def _how(context: Context, parameters: Any) -> Section:
         blocks.append(
             paragraph(
                 "Niveaux de participation visés (échelle de l'IAP2 : informer, consulter, impliquer, "
-                "collaborer, "
-                "habiliter) : "
+                "collaborer, habiliter) : "
                 + ", ".join(
-                    f"{field(level, 'level', default='–').lower()} ({text(first(level, 'count'), '–')} "
-                    "acteurs)"
+                    f"{field(level, 'level', default='–').lower()} ({_actors(first(level, 'count'))})"
                     for level in levels
                 )
                 + "."

@@ -11,6 +11,7 @@ from gouvernance.deliverables.builders.common import (
     CommonContext,
     Context,
     bullets,
+    capitalised,
     date_text,
     evidence_section,
     field,
@@ -127,7 +128,7 @@ def _overview(consultations: list[Any]) -> Section:
     rows = [
         [
             date_text(first(c, "date"), "date non renseignée"),
-            field(c, "method", default="modalité non renseignée"),
+            capitalised(field(c, "method", default="modalité non renseignée")),
             field(c, "step", default="étape non renseignée"),
             f"{_count(first(c, 'participants'))} : {_by_category(c)}",
         ]
@@ -147,7 +148,7 @@ def _overview(consultations: list[Any]) -> Section:
 
 
 def _heading(consultation: Any) -> str:
-    method = field(consultation, "method", default="Consultation")
+    method = capitalised(field(consultation, "method", default="Consultation"))
     day = date_text(first(consultation, "date"), "date non renseignée")
     return f"{method} du {day} — {field(consultation, 'step', default='étape non renseignée')}"
 
