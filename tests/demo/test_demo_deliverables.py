@@ -5,6 +5,7 @@ module: rendering PDFs is slow."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -39,6 +40,16 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+def has(text: str, expected: str) -> bool:
+    """Whether ``expected`` reads in ``text``, whatever the line breaks and hyphenation of the PDF: letters
+    and digits only are compared."""
+    return _letters(expected) in _letters(text)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
 @pytest.fixture(scope="module")
 def pdf_texts(db, shipped_catalog) -> dict[str, str]:
     if PDFTOTEXT is None:
@@ -52,9 +63,7 @@ def pdf_texts(db, shipped_catalog) -> dict[str, str]:
     texts = {}
     for key, _, files in rendered:
         [pdf] = [file for file in files if file.filename.endswith(".pdf")]
-        out = subprocess.run(
-            [PDFTOTEXT, "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
-        ).stdout
+        out = subprocess.run([PDFTOTEXT, "-", "-"], input=pdf.content, capture_output=True, check=True).stdout
         texts[key] = _words(out.decode())
     return texts
 
@@ -65,7 +74,7 @@ def test_every_deliverable_is_rendered(pdf_texts) -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_no_deliverable_says_a_bare_a_completer(pdf_texts, key) -> None:
-    assert PLACEHOLDER not in pdf_texts[key]
+    assert not has(pdf_texts[key], PLACEHOLDER)
     assert "Val Fleuri" in pdf_texts[key]
 
 
@@ -80,23 +89,23 @@ def test_the_stakeholder_map_lists_the_register_conflicts_and_mediators(pdf_text
         "Acteurs clés",
         "Oui (",
     ):
-        assert expected in text, expected
+        assert has(text, expected), expected
     assert "Marc Petit" not in text
 
 
 def test_the_rgpd_record_states_the_volumes_held(pdf_texts) -> None:
     text = pdf_texts["fiche_traitement_rgpd"]
-    assert "Mission d'intérêt public" in text or "mission d'intérêt public" in text
-    assert "Parties prenantes inscrites 31" in text
-    assert "Aucune durée de conservation n'est paramétrée" in text
+    assert has(text, "mission d'intérêt public (article 6.1.e du RGPD)")
+    assert has(text, "Parties prenantes inscrites 31")
+    assert has(text, "Aucune durée de conservation n'est paramétrée")
     assert "h.marchand@" not in text
 
 
 def test_the_indicator_framework_has_objectives_indicators_approvals_and_measurements(pdf_texts) -> None:
     text = pdf_texts["referentiel_indicateurs"]
     for expected in [*OBJECTIVE_TITLES, *INDICATOR_LABELS, "Élu·e référent·e", "sophie.bernard"]:
-        assert expected in text, expected
-    assert "Journal des consultations" in text
+        assert has(text, expected), expected
+    assert has(text, "Journal des consultations")
     assert "aucune mesure depuis" not in text  # the demo measured every indicator
 
 
@@ -112,7 +121,7 @@ def test_the_draft_resolution_has_visas_objectives_and_the_recorded_votes(pdf_te
         "Pour 38",
         "DCC-",
     ):
-        assert expected in text, expected
+        assert has(text, expected), expected
 
 
 def test_the_charter_uses_the_register_and_the_methods_in_use(pdf_texts) -> None:
@@ -125,7 +134,7 @@ def test_the_charter_uses_the_register_and_the_methods_in_use(pdf_texts) -> None
         "une plateforme en ligne complète",
         INDICATOR_LABELS[0],
     ):
-        assert expected in text, expected
+        assert has(text, expected), expected
 
 
 def test_the_consultation_summary_reports_what_was_said_and_the_findings(pdf_texts) -> None:
@@ -137,10 +146,10 @@ def test_the_consultation_summary_reports_what_was_said_and_the_findings(pdf_tex
         "Besoin : Une navette le samedi matin",
         "Point critique : Le projet de parc d'activités des Granges divise",
     ):
-        assert expected in text, expected
+        assert has(text, expected), expected
 
 
 def test_the_dedicated_reports_carry_the_demo_content(pdf_texts) -> None:
-    assert "Le projet de parc d'activités des Granges divise" in pdf_texts["rapport_etat_des_lieux"]
-    assert OBJECTIVE_TITLES[1] in pdf_texts["plan_action"]
-    assert INDICATOR_LABELS[2] in pdf_texts["plan_action"]
+    assert has(pdf_texts["rapport_etat_des_lieux"], "Le projet de parc d'activités des Granges divise")
+    assert has(pdf_texts["plan_action"], OBJECTIVE_TITLES[1])
+    assert has(pdf_texts["plan_action"], INDICATOR_LABELS[2])
