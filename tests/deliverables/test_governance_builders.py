@@ -283,3 +283,25 @@ def test_a_consultation_without_notes_says_so(clock) -> None:
     assert "répartition par catégorie non renseignée" in text
     empty = plain(build_document("synthese_concertation", {}, clock=clock))
     assert "Aucune consultation n'est encore inscrite au journal de la démarche" in empty
+
+
+# --- note_securisation_juridique (missing analyses) --------------------------------------------------------
+
+
+def test_the_legal_memo_says_where_a_missing_analysis_is(clock) -> None:
+    evidence = [
+        {
+            "title": "note juridique",
+            "step": "Analyse des compétences de la collectivité",
+            "date": "2026-03-10",
+        }
+    ]
+    text = plain(build_document("note_securisation_juridique", {"evidence": evidence}, clock=clock))
+    assert (
+        "L'analyse n'est pas reprise dans la présente note : elle figure dans les pièces jointes à l'étape "
+        "« Analyse des compétences de la collectivité » (« note juridique » du 10 mars 2026)"
+    ) in text
+    assert (
+        "L'analyse n'est pas encore rédigée : elle est attendue à l'étape « Analyse au regard de la commande "
+        "publique »."
+    ) in text

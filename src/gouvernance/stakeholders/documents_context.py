@@ -9,7 +9,9 @@
 - the participation charter (``charte_participation``): the families of actors, the consultation methods in
   use and the participation levels aimed at;
 - the consultation summary (``synthese_concertation``): each consultation with its participants counted by
-  category, its notes and its outcome.
+  category, its notes and its outcome;
+- the legal memo (``note_securisation_juridique``): the processing of personal data the register makes, and
+  the participation schemes in use (consultation methods, digital platform, existing bodies).
 
 Residents registered as private persons appear as « Habitant·e n° 1 »…, never by name (``public_names``).
 ``documents_context`` is a deliverable context contributor: the composition root registers it.
@@ -37,7 +39,13 @@ from gouvernance.stakeholders.reports import pictures
 from gouvernance.stakeholders.vocabulary import Category, StakeholderKind
 
 KINDS = frozenset(
-    {"cartographie_acteurs", "fiche_traitement_rgpd", "charte_participation", "synthese_concertation"}
+    {
+        "cartographie_acteurs",
+        "fiche_traitement_rgpd",
+        "charte_participation",
+        "synthese_concertation",
+        "note_securisation_juridique",
+    }
 )
 
 
@@ -46,6 +54,8 @@ def documents_context(session: Session, engagement: EngagementRow, key: str, tod
         return {}
     if key == "fiche_traitement_rgpd":
         return {"donnees_registre": _data_held(load_register(session, engagement.id, with_contacts=True))}
+    if key == "note_securisation_juridique":
+        return _legal(load_register(session, engagement.id, with_contacts=True), engagement.parameters or {})
     register = load_register(session, engagement.id)
     public = dataclasses.replace(register, stakeholders=public_names(register.stakeholders))
     model = model_for(session, engagement.model_key, engagement.model_version)
@@ -165,3 +175,33 @@ def _consultations(register: Register, model: ProcessModel) -> list[dict[str, An
             }
         )
     return entries
+
+
+def _legal(register: Register, parameters: dict[str, Any]) -> dict[str, Any]:
+    schemes = [
+        f"{method.fr.capitalize()} ({count} temps organisé{'s' if count > 1 else ''})"
+        for method, count in Counter(c.format for c in register.consultations).most_common()
+    ]
+    if parameters.get("avec_plateforme_numerique") is True:
+        schemes.append("Plateforme numérique de participation")
+    if parameters.get("instances_participatives_existantes") is True:
+        schemes.append("Instances participatives existantes, associées à la démarche")
+    context: dict[str, Any] = {"participation_public": {"dispositifs": schemes}} if schemes else {}
+    if register.stakeholders:
+        held = _data_held(register)
+        context["rgpd"] = {
+            "traitements": [
+                {
+                    "finalite": "Registre des parties prenantes et journal des consultations "
+                    f"({held['parties_prenantes']} parties prenantes, dont {held['personnes']} personnes "
+                    "physiques)",
+                    "base_legale": "public_task",
+                    "donnees": "identité, catégorie d'acteur, appréciations (pouvoir, intérêt, attitude), "
+                    f"coordonnées ({held['courriels']} courriels, {held['telephones']} téléphones), "
+                    "participation aux consultations",
+                    "duree_conservation": "non paramétrée dans l'application : à fixer avec le DPO",
+                    "destinataires": "agents habilités, élu·e référent·e, cabinet d'accompagnement",
+                }
+            ]
+        }
+    return context

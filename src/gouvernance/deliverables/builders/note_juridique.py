@@ -15,6 +15,7 @@ from gouvernance.deliverables.builders.common import (
     CommonContext,
     Context,
     bullets,
+    date_text,
     evidence_section,
     field,
     first,
@@ -196,7 +197,7 @@ def _competences(context: Context, territory: Territory) -> Section:
             ),
             Section(
                 heading="Analyse",
-                blocks=[_analysis(competences, "Analyse des compétences de la collectivité")],
+                blocks=[_analysis(competences, "Analyse des compétences de la collectivité", context)],
             ),
         ],
     )
@@ -243,7 +244,7 @@ def _participation(context: Context) -> Section:
             ),
             Section(
                 heading="Analyse",
-                blocks=[_analysis(participation, "Cadre légal de la participation du public")],
+                blocks=[_analysis(participation, "Cadre légal de la participation du public", context)],
             ),
         ],
     )
@@ -300,7 +301,7 @@ def _rgpd(context: Context) -> Section:
                 widths=[3, 3, 3, 2, 2],
                 missing="Aucun traitement de données n'est encore décrit",
             ),
-            _analysis(rgpd, "Conformité RGPD des dispositifs participatifs"),
+            _analysis(rgpd, "Conformité RGPD des dispositifs participatifs", context),
         ],
     )
 
@@ -340,7 +341,7 @@ def _procurement(context: Context) -> Section:
                 widths=[4, 2, 3],
                 missing="Aucun achat ni partenariat n'est encore chiffré",
             ),
-            _analysis(procurement, "Analyse au regard de la commande publique"),
+            _analysis(procurement, "Analyse au regard de la commande publique", context),
         ],
     )
 
@@ -369,8 +370,7 @@ def _opinions(context: Context) -> Section:
         ),
         paragraph(
             context.get("conclusion"),
-            "La conclusion de la note n'est pas encore rédigée : elle est attendue à l'étape « Note de "
-            "sécurisation juridique de la démarche », avec l'avis du service juridique.",
+            _where_written(context, "Note de sécurisation juridique de la démarche", "La conclusion"),
         ),
     ]
     reserves = items(context.get("reserves"))
@@ -380,9 +380,21 @@ def _opinions(context: Context) -> Section:
     return Section(heading="Avis et réserves", blocks=blocks)
 
 
-def _analysis(part: Any, step: str) -> Paragraph:
-    """The analysis written for one part of the note, or which step of the journey it is expected from."""
-    return paragraph(
-        first(part, "analyse"),
-        f"L'analyse n'est pas encore rédigée : elle est attendue à l'étape « {step} ».",
+def _analysis(part: Any, step: str, context: Context) -> Paragraph:
+    """The analysis written for one part of the note; else the evidence that holds it, or the step of the
+    journey it is expected from."""
+    return paragraph(first(part, "analyse"), _where_written(context, step, "L'analyse"))
+
+
+def _where_written(context: Context, step: str, what: str) -> str:
+    attached = [item for item in items(context.get("evidence")) if first(item, "step") == step]
+    if not attached:
+        return f"{what} n'est pas encore rédigée : elle est attendue à l'étape « {step} »."
+    pieces = ", ".join(
+        f"« {field(item, 'title', default='pièce sans intitulé')} » du {date_text(first(item, 'date'), '–')}"
+        for item in attached
+    )
+    return (
+        f"{what} n'est pas reprise dans la présente note : elle figure dans les pièces jointes à l'étape "
+        f"« {step} » ({pieces}), listées en annexe."
     )
