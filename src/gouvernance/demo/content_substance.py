@@ -1,7 +1,8 @@
 """What the people of the demonstration engagement enter as the journey goes, so that its deliverables are
 written from real content: the diagnostic's findings (traced to the consultations they came from), the
-objectives with their indicators, means and actions, the local actors' approvals, the measurements, the
-citizen workshop with its notes, and the decisions of the comité de pilotage and of the council.
+objectives with their indicators, means and actions (and where they stand at the review), the local actors'
+approvals, the measurements, the citizen workshop with its notes, and the decisions of the comité de pilotage
+and of the council.
 
 ``add_substance`` is called by the walker after every transition; each entry is made once, when the step
 it belongs to starts (the council's deliberation when the step is adopted), through the same services as
@@ -23,7 +24,7 @@ from gouvernance.diagnostic.service import FindingData, FindingKind, findings, r
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.objectives.evaluation import Direction
 from gouvernance.objectives.measurements import MeasurementData, record_measurements
-from gouvernance.objectives.plan import allocate_means, plan_action
+from gouvernance.objectives.plan import ActionStatus, allocate_means, plan_action, set_action_status
 from gouvernance.objectives.service import (
     Frequency,
     IndicatorData,
@@ -457,6 +458,26 @@ def _measurements(walker: JourneyWalker, session: Session, actor: ActorRef) -> N
         )
 
 
+# Where the actions stand when the means and actions are reviewed: the dialogue body is still being set up.
+UNFINISHED_ACTIONS = frozenset({"Installer l'instance de dialogue sur le parc d'activités"})
+
+
+def _action_review(walker: JourneyWalker, session: Session, actor: ActorRef) -> None:
+    today = walker.clock.now().date()
+    for view in objectives_view(session, walker.engagement_id, as_of=today):
+        for action in view.plan.actions:
+            status = ActionStatus.EN_COURS if action.title in UNFINISHED_ACTIONS else ActionStatus.REALISEE
+            if action.status != status.value:
+                set_action_status(
+                    session,
+                    engagement_id=walker.engagement_id,
+                    action_id=action.id,
+                    status=status,
+                    actor=actor,
+                    clock=walker.clock,
+                )
+
+
 _ENTRIES: dict[tuple[str, str], Entry] = {
     ("diagnostic_territorial", "start"): _findings,
     ("objectifs_indicateurs", "start"): _objectives,
@@ -465,4 +486,5 @@ _ENTRIES: dict[tuple[str, str], Entry] = {
     ("deliberation_lancement", "adopt"): _deliberation,
     ("atelier_citoyen", "start"): _workshop,
     ("collecte_indicateurs", "start"): _measurements,
+    ("bilan_moyens_actions", "start"): _action_review,
 }
