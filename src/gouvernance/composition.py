@@ -19,6 +19,7 @@ from gouvernance.decisions.deliverable_context import decisions_context
 from gouvernance.decisions.guards import DECISION_GUARDS
 from gouvernance.deliverables.registry import register_context_contributor
 from gouvernance.diagnostic.deliverable_context import diagnostic_context
+from gouvernance.engagements.deliverable_context import journey_context
 from gouvernance.evidence.store import BlobStore, FileBlobStore
 from gouvernance.guards.builtin import BUILTIN_GUARDS
 from gouvernance.guards.registry import register_rules
@@ -49,6 +50,7 @@ def register_plugins() -> None:
         documents_context,
         framework_context,
         decisions_context,
+        journey_context,
     ):
         register_context_contributor(contributor)
 

@@ -170,7 +170,8 @@ def test_the_draft_resolution_cites_the_law_the_decisions_and_the_objectives() -
     text = plain(build_document("projet_deliberation", GOVERNANCE_SAMPLES["projet_deliberation"]))
     for expected in (
         "Le conseil municipal,",
-        "Vu le code général des collectivités territoriales, notamment ses articles L. 2121-29 et L. 2141-1 ;",
+        "Vu le code général des collectivités territoriales, notamment ses articles L. 2121-29 et "
+        "L. 2141-1 ;",
         "Vu la décision du comité de pilotage du 24 juillet 2026 : Avis favorable sur le plan d'action ;",
         "Vu la délibération n° 2025-112 du 20 novembre 2025 : Création du conseil citoyen Renaudie ;",
         "Vu la loi n° 2014-173 du 21 février 2014 de programmation pour la ville ;",
@@ -204,7 +205,9 @@ def test_votes_stay_blank_for_the_assembly_until_recorded() -> None:
         ],
     }
     text = plain(build_document("projet_deliberation", voted))
-    assert "Pour 29" in text and "Contre 2" in text and "Abstentions 4" in text
+    assert "Pour 29" in text
+    assert "Contre 2" in text
+    assert "Abstentions 4" in text
     assert "Délibération n° 2026-087 du 14 septembre 2026" in text
 
 
@@ -305,3 +308,17 @@ def test_the_legal_memo_says_where_a_missing_analysis_is(clock) -> None:
         "L'analyse n'est pas encore rédigée : elle est attendue à l'étape « Analyse au regard de la commande "
         "publique »."
     ) in text
+
+
+def test_the_draft_resolution_recounts_where_the_journey_stands(clock) -> None:
+    phases = [
+        {"title": "État des lieux", "state": "done", "completed_on": "2026-03-10"},
+        {"title": "Gestation entre élus et communication", "state": "under_way"},
+        {"title": "Évaluation de la démarche", "state": "to_come"},
+    ]
+    text = plain(build_document("projet_deliberation", {"phases": phases}, clock=clock))
+    assert "État des lieux — phase achevée le 10 mars 2026" in text
+    assert "Gestation entre élus et communication — phase en cours" in text
+    assert "Évaluation de la démarche — phase à venir" in text
+    unknown = plain(build_document("projet_deliberation", {}, clock=clock))
+    assert "L'avancement des étapes de la démarche n'est pas connu de ce document" in unknown

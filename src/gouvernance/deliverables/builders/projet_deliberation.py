@@ -54,6 +54,7 @@ class ProjetDeliberationContext(CommonContext, total=False):
     """Context for ``projet_deliberation`` (all keys optional)."""
 
     parameters: dict[str, Any]  # the launch parameters: population, perimetre…
+    phases: list[dict[str, Any]]  # {title, state: done | under_way | to_come, completed_on}
     referentiel: list[dict[str, Any]]  # objectives with their indicators (see referentiel_indicateurs)
     decisions: list[DecisionContext]  # the public entries of the decision register
     vote_step: str  # the step whose decision carries the votes; « deliberation_lancement » by default
@@ -130,12 +131,7 @@ def _report(
             "associer les habitants, les associations, les entreprises, les agents et les partenaires "
             "institutionnels à l'élaboration et au suivi de l'action publique locale."
         ),
-        paragraph(
-            "Un état des lieux des forces vives et un diagnostic territorial ont été conduits, puis la "
-            "démarche a été sécurisée au plan juridique (compétences, participation du public, protection "
-            "des "
-            "données personnelles, commande publique) et formalisée en objectifs assortis d'indicateurs."
-        ),
+        *_progress(context),
     ]
     pieces = len(items(context.get("evidence")))
     if pieces:
@@ -162,6 +158,34 @@ def _report(
         blocks.append(paragraph("Décisions déjà prises dans le cadre de la démarche :"))
         blocks.append(bullets([_decision_line(decision) for decision in earlier]))
     return Section(heading="Note de synthèse", blocks=blocks)
+
+
+_PHASE_STATES = {"under_way": "en cours", "to_come": "à venir"}
+
+
+def _progress(context: Context) -> list[Block]:
+    """Where the journey stands: each phase done (and when), under way or to come."""
+    phases = items(context.get("phases"))
+    if not phases:
+        return [
+            paragraph(
+                "L'avancement des étapes de la démarche n'est pas connu de ce document : il sera précisé "
+                "par le service des assemblées.",
+                note=True,
+            )
+        ]
+    lines = []
+    for phase in phases:
+        title = field(phase, "title", default="phase sans intitulé")
+        if first(phase, "state") == "done":
+            day = first(phase, "completed_on")
+            lines.append(
+                f"{title} — phase achevée le {date_text(day)}" if day else f"{title} — phase achevée"
+            )
+        else:
+            state = _PHASE_STATES.get(text(first(phase, "state"), ""), "état non renseigné")
+            lines.append(f"{title} — phase {state}")
+    return [paragraph("Avancement de la démarche :"), bullets(lines)]
 
 
 def _objective_line(objective: Any) -> str:
