@@ -11,6 +11,7 @@ from gouvernance.deliverables.model import PLACEHOLDER, Figure
 from gouvernance.deliverables.registry import build_document
 
 from .conftest import MAP_SVG, POWER_INTEREST_SVG
+from .governance_samples import CONSULTATION as CONSULTATION_SAMPLE
 from .governance_samples import GOVERNANCE_SAMPLES
 from .test_builders import all_blocks, all_text, section, tables
 
@@ -322,3 +323,22 @@ def test_the_draft_resolution_recounts_where_the_journey_stands(clock) -> None:
     assert "Évaluation de la démarche — phase à venir" in text
     unknown = plain(build_document("projet_deliberation", {}, clock=clock))
     assert "L'avancement des étapes de la démarche n'est pas connu de ce document" in unknown
+
+
+def test_the_summary_puts_the_workshop_of_its_step_first() -> None:
+    earlier = {
+        **CONSULTATION_SAMPLE,
+        "id": 3,
+        "date": "2026-05-02",
+        "step": "Entretiens",
+        "step_key": "entretiens",
+    }
+    workshop = {**CONSULTATION_SAMPLE, "step_key": "atelier_citoyen"}
+    context = {"consultations": [earlier, workshop], "produced_by": ["atelier_citoyen"]}
+    document = build_document("synthese_concertation", context)
+    assert [s.heading for s in document.sections][2:] == [
+        "Ce qui a été dit à l'étape « Atelier citoyen de co-construction »",
+        "Ce qui a été dit lors des autres temps de concertation",
+    ]
+    [featured] = document.sections[2].subsections
+    assert featured.heading == "Atelier du 3 octobre 2026 — Atelier citoyen de co-construction"

@@ -30,7 +30,7 @@ from gouvernance.deliverables.builders.common import (
 )
 from gouvernance.deliverables.model import Block, DeliverableDocument, Section, kind_label
 
-_COMMON_KEYS = frozenset(CommonContext.__annotations__) | {"sections", "parameter_labels"}
+_COMMON_KEYS = frozenset(CommonContext.__annotations__) | {"sections", "parameter_labels", "produced_by"}
 HEADINGS = {
     # the keys the engine and its contributors use, in English, with their French names
     "parameters": "Paramètres de la démarche",

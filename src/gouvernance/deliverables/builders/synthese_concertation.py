@@ -37,6 +37,7 @@ class CategoryCount(TypedDict, total=False):
 
 class ConsultationLogContext(TypedDict, total=False):
     id: int
+    step_key: str
     date: str
     method: str  # French label: « Atelier »
     step: str
@@ -59,6 +60,7 @@ class SyntheseContext(CommonContext, total=False):
 
     consultations: list[ConsultationLogContext]
     constats: list[FindingContext]
+    produced_by: list[str]  # keys of the steps that produce this summary: their consultations come first
 
 
 NO_CONSULTATION = "Aucune consultation n'est encore inscrite au journal de la démarche"
@@ -72,7 +74,7 @@ def build_synthese_concertation(context: Context, *, clock: Clock | None = None)
         [
             _purpose(consultations, territory_phrase(fields["territory"])),
             _overview(consultations),
-            _detail(consultations, findings),
+            *_detail(consultations, findings, items(context.get("produced_by"))),
             evidence_section(context),
         ]
     )
@@ -153,9 +155,29 @@ def _heading(consultation: Any) -> str:
     return f"{method} du {day} — {field(consultation, 'step', default='étape non renseignée')}"
 
 
-def _detail(consultations: list[Any], findings: dict[int, list[Any]]) -> Section | None:
+def _detail(
+    consultations: list[Any], findings: dict[int, list[Any]], featured_steps: list[Any]
+) -> list[Section | None]:
+    """What was said: first at the step that produces this summary (the citizen workshop), then elsewhere."""
     if not consultations:
-        return None
+        return []
+    featured = [c for c in consultations if first(c, "step_key") in featured_steps]
+    others = [c for c in consultations if c not in featured]
+    if not featured:
+        return [Section(heading="Ce qui a été dit", subsections=_said(others, findings))]
+    step = field(featured[0], "step", default="étape non renseignée")
+    return [
+        Section(heading=f"Ce qui a été dit à l'étape « {step} »", subsections=_said(featured, findings)),
+        Section(
+            heading="Ce qui a été dit lors des autres temps de concertation",
+            subsections=_said(others, findings),
+        )
+        if others
+        else None,
+    ]
+
+
+def _said(consultations: list[Any], findings: dict[int, list[Any]]) -> list[Section]:
     subsections = []
     for consultation in consultations:
         linked = (
@@ -182,7 +204,7 @@ def _detail(consultations: list[Any], findings: dict[int, list[Any]]) -> Section
             blocks.append(paragraph("Constats du diagnostic qui en sont issus :"))
             blocks.append(bullets([_finding_line(finding) for finding in linked]))
         subsections.append(Section(heading=_heading(consultation), blocks=blocks))
-    return Section(heading="Ce qui a été dit", subsections=subsections)
+    return subsections
 
 
 def _finding_line(finding: Any) -> str:
