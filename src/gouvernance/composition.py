@@ -16,9 +16,11 @@ from gouvernance.budget.deliverable_context import budget_context
 from gouvernance.budget.guards import BUDGET_GUARDS
 from gouvernance.clock import Clock, FrozenClock, SystemClock
 from gouvernance.db.engine import Database
+from gouvernance.decisions.deliverable_context import decisions_context
 from gouvernance.decisions.guards import DECISION_GUARDS
 from gouvernance.deliverables.registry import register_context_contributor
 from gouvernance.diagnostic.deliverable_context import diagnostic_context
+from gouvernance.engagements.deliverable_context import journey_context
 from gouvernance.engagements.hooks import register_cycle_hook, register_engagement_hook
 from gouvernance.engagements.recurrence import open_next_cycle
 from gouvernance.evidence.store import BlobStore, FileBlobStore
@@ -27,11 +29,13 @@ from gouvernance.guards.registry import register_rules
 from gouvernance.notifications.channels import HttpWebhookSender, Mailer, SmtpMailer, WebhookSender
 from gouvernance.notifications.dispatch import default_worker_name
 from gouvernance.objectives.deliverable_context import objectives_context
+from gouvernance.objectives.framework_context import framework_context
 from gouvernance.objectives.guards import OBJECTIVE_GUARDS
 from gouvernance.objectives.series import continue_indicators
 from gouvernance.settings import Settings
 from gouvernance.spec.catalog import Catalog, default_directories
 from gouvernance.stakeholders.deliverable_context import stakeholder_context
+from gouvernance.stakeholders.documents_context import documents_context
 from gouvernance.stakeholders.guards import STAKEHOLDER_GUARDS
 
 if TYPE_CHECKING:
@@ -43,7 +47,16 @@ def register_plugins() -> None:
     """The guard rule packs and the deliverable context contributors. Safe to call again."""
     for pack in (BUILTIN_GUARDS, STAKEHOLDER_GUARDS, OBJECTIVE_GUARDS, DECISION_GUARDS, BUDGET_GUARDS):
         register_rules(pack)
-    for contributor in (stakeholder_context, diagnostic_context, objectives_context, budget_context):
+    for contributor in (
+        stakeholder_context,
+        diagnostic_context,
+        objectives_context,
+        documents_context,
+        framework_context,
+        decisions_context,
+        journey_context,
+        budget_context,
+    ):
         register_context_contributor(contributor)
     register_engagement_hook(open_next_cycle)  # recurring journeys: a completed cycle opens the next
     register_cycle_hook(continue_indicators)  # … whose indicators continue the series

@@ -11,6 +11,7 @@ import pytest
 from gouvernance.clock import FrozenClock
 
 from .budget_samples import BUDGET, BUDGET_FIRST_HEADINGS, BUDGET_KINDS
+from .governance_samples import GOVERNANCE_HEADINGS, GOVERNANCE_SAMPLES
 
 GENERATED_AT = datetime(2026, 11, 21, 13, 30, tzinfo=UTC)  # 14 h 30 in Paris
 
@@ -408,6 +409,8 @@ FIRST_HEADINGS = {
 }
 
 FIRST_HEADINGS.update(BUDGET_FIRST_HEADINGS)
+SAMPLES.update(GOVERNANCE_SAMPLES)
+FIRST_HEADINGS.update(GOVERNANCE_HEADINGS)
 
 
 @pytest.fixture

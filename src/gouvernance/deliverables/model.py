@@ -34,6 +34,12 @@ DeliverableKind = Literal[
     "resultats_vote",
     "tableau_suivi_realisation",
     "bilan_budget_participatif",
+    "cartographie_acteurs",
+    "fiche_traitement_rgpd",
+    "referentiel_indicateurs",
+    "projet_deliberation",
+    "charte_participation",
+    "synthese_concertation",
 ]
 
 KIND_LABELS: dict[str, str] = {
@@ -51,6 +57,12 @@ KIND_LABELS: dict[str, str] = {
     "resultats_vote": "Résultats du vote",
     "tableau_suivi_realisation": "Tableau de suivi de la réalisation",
     "bilan_budget_participatif": "Bilan du budget participatif",
+    "cartographie_acteurs": "Cartographie des forces vives et des parties prenantes",
+    "fiche_traitement_rgpd": "Fiche de registre des traitements (RGPD)",
+    "referentiel_indicateurs": "Référentiel des objectifs et indicateurs",
+    "projet_deliberation": "Projet de délibération",
+    "charte_participation": "Charte de la participation citoyenne",
+    "synthese_concertation": "Synthèse de la concertation",
 }
 
 TerritoryKind = Literal["commune", "epci", "departement", "region", "autre"]

@@ -66,6 +66,10 @@ def context_for(
         },
         "author": engagement.lead or "",
         "parameters": engagement.parameters,
+        "parameter_labels": {parameter.key: parameter.title.fr for parameter in model.parameters},
+        "produced_by": [
+            step.key for step in model.steps_by_key.values() if key in step.deliverables.produces
+        ],
         "evidence": [
             {
                 "title": row.label,

@@ -26,15 +26,21 @@ from gouvernance.deliverables.builders.budget_preparation import (
     build_rapport_analyse,
     build_reglement,
 )
+from gouvernance.deliverables.builders.cartographie_acteurs import build_cartographie_acteurs
+from gouvernance.deliverables.builders.charte_participation import build_charte_participation
 from gouvernance.deliverables.builders.common import Context
 from gouvernance.deliverables.builders.convention import build_convention
 from gouvernance.deliverables.builders.etat_des_lieux import build_etat_des_lieux
 from gouvernance.deliverables.builders.feuille_emargement import build_feuille_emargement
+from gouvernance.deliverables.builders.fiche_traitement_rgpd import build_fiche_traitement_rgpd
 from gouvernance.deliverables.builders.generic import build_generic
 from gouvernance.deliverables.builders.note_juridique import build_note_juridique
 from gouvernance.deliverables.builders.plan_action import build_plan_action
 from gouvernance.deliverables.builders.plan_formation import build_plan_formation
+from gouvernance.deliverables.builders.projet_deliberation import build_projet_deliberation
 from gouvernance.deliverables.builders.rapport_evaluation import build_rapport_evaluation
+from gouvernance.deliverables.builders.referentiel_indicateurs import build_referentiel_indicateurs
+from gouvernance.deliverables.builders.synthese_concertation import build_synthese_concertation
 from gouvernance.deliverables.model import DeliverableDocument
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import InvalidInput, Message
@@ -61,12 +67,18 @@ BUILDERS: dict[str, Builder] = {
     "resultats_vote": build_resultats_vote,
     "tableau_suivi_realisation": build_tableau_suivi,
     "bilan_budget_participatif": build_bilan,
+    "cartographie_acteurs": build_cartographie_acteurs,
+    "fiche_traitement_rgpd": build_fiche_traitement_rgpd,
+    "referentiel_indicateurs": build_referentiel_indicateurs,
+    "projet_deliberation": build_projet_deliberation,
+    "charte_participation": build_charte_participation,
+    "synthese_concertation": build_synthese_concertation,
 }
 
 
 def build_document(kind: str, context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
-    """The document for ``kind`` from a plain context dict. Missing facts become "À compléter"; only a kind
-    that is not a lowercase identifier is refused."""
+    """The document for ``kind`` from a plain context dict. A missing fact is named in the document (« aucune
+    mesure depuis le 1er mars 2027 »); only a kind that is not a lowercase identifier is refused."""
     if not isinstance(kind, str) or not _KIND_PATTERN.fullmatch(kind):
         raise InvalidInput(
             Message(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
+from gouvernance.demo.content_substance import add_substance
 from gouvernance.demo.stakeholders_demo import SATISFIERS as STAKEHOLDER_SATISFIERS
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
@@ -229,6 +230,7 @@ class JourneyWalker:
     def _record(self, result: TransitionResult) -> None:
         if result.step_key is None:
             return
+        add_substance(self, result)  # findings, objectives, decisions… entered as the step goes
         spec = self.model.steps_by_key[result.step_key]
         report = self.reports[self._stage(spec)]
         report.events += 1

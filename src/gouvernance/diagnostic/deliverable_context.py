@@ -1,6 +1,8 @@
 """What the diagnostic brings to the état des lieux report (``rapport_etat_des_lieux``): the needs, assets and
 critical points, and the projects under way, each saying where it came from (how many consultations and
-stakeholders; never names: residents may be private persons).
+stakeholders; never names: residents may be private persons). The consultation summary
+(``synthese_concertation``) gets every finding with the ids of the consultations it came from, the plan
+d'action (``plan_action``) the needs it answers.
 
 Registered by the composition root (``gouvernance.composition``)."""
 
@@ -16,6 +18,8 @@ from gouvernance.diagnostic.service import FindingKind, findings
 from gouvernance.engagements.records import EngagementRow
 
 KIND = "rapport_etat_des_lieux"
+SUMMARY = "synthese_concertation"
+PLAN = "plan_action"
 _SECTIONS = {
     FindingKind.BESOIN: "besoins",
     FindingKind.ATOUT: "atouts",
@@ -24,11 +28,26 @@ _SECTIONS = {
 
 
 def diagnostic_context(session: Session, engagement: EngagementRow, key: str, today: date) -> dict[str, Any]:
-    if key != KIND:
+    if key not in (KIND, SUMMARY, PLAN):
         return {}
     rows = findings(session, engagement.id)
     if not rows:
         return {}
+    if key == PLAN:
+        needs = [row for row in rows if row.kind == FindingKind.BESOIN.value]
+        return {"besoins": [f"{row.title} : {row.detail}" if row.detail else row.title for row in needs]}
+    if key == SUMMARY:
+        return {
+            "constats": [
+                {
+                    "kind": FindingKind(row.kind).label,
+                    "title": row.title,
+                    "detail": row.detail,
+                    "consultation_ids": list(row.consultation_ids),
+                }
+                for row in rows
+            ]
+        }
     diagnostic: dict[str, list[str]] = {section: [] for section in _SECTIONS.values()}
     projects = []
     for row in rows:

@@ -83,13 +83,7 @@ def budget_header(context: Context, *, default_title: str, clock: Clock | None) 
     filled = dict(context)
     if is_blank(filled.get("author")):
         filled["author"] = "rédacteur non renseigné"
-    territory = filled.get("territory")
-    named = (isinstance(territory, str) and territory.strip()) or (
-        isinstance(territory, Mapping) and not is_blank(territory.get("name"))
-    )
-    if not named:
-        known = territory if isinstance(territory, Mapping) else {}
-        filled["territory"] = {**known, "name": "collectivité non renseignée"}
+    # A missing territory is named by ``header`` itself (« Collectivité non renseignée »).
     engagement = mapping(filled, "engagement")
     if is_blank(engagement.get("reference")):
         filled["engagement"] = {**engagement, "reference": "référence non attribuée"}

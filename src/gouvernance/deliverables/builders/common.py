@@ -2,8 +2,11 @@
 context dict, and small constructors for blocks.
 
 Contexts come from the engine, from a form or from a consultant's hand: any key may be missing or empty,
-and the builders then write "À compléter" so the DOCX can be finished in Word. Nothing here raises on bad
-content; only a document that cannot exist at all (an invalid kind) is refused, by the registry.
+and the builders then say exactly what is missing (« aucune mesure depuis le 1er mars 2027 », « responsable
+non désigné »): every reader and block constructor takes the phrase to write from its caller (``default``,
+``missing``). ``PLACEHOLDER`` (« À compléter ») stays the default only for builders not yet converted.
+Nothing here raises on bad content; only a document that cannot exist at all (an invalid kind) is refused,
+by the registry.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ from gouvernance.deliverables.model import (
 logger = logging.getLogger(__name__)
 
 Context = Mapping[str, Any]
+
+NO_TERRITORY = "Collectivité non renseignée"
+NO_REFERENCE = "référence non renseignée"
+NO_AUTHOR = "auteur non renseigné"
 
 
 class TerritoryContext(TypedDict, total=False):
@@ -136,6 +143,11 @@ def text(value: object, default: str = PLACEHOLDER) -> str:
     return typo(str(value).strip())
 
 
+def capitalised(value: str) -> str:
+    """'gérer étroitement' -> 'Gérer étroitement' (the rest of the text is left as it is)."""
+    return value[:1].upper() + value[1:]
+
+
 def first(record: object, *keys: str) -> Any:
     """The first non-blank value among ``keys`` of a mapping; a plain string stands for its own name."""
     if isinstance(record, Mapping):
@@ -225,7 +237,7 @@ def territory_of(context: Context) -> Territory:
     if code is not None and not re.fullmatch(r"(?:\d{2}|2A|2B)[0-9]{0,7}", code):
         logger.warning("ignoring malformed INSEE code %r", code[:20])
         code = None
-    return Territory(name=text(data.get("name")), kind=kind, insee_code=code)
+    return Territory(name=text(data.get("name"), NO_TERRITORY), kind=kind, insee_code=code)
 
 
 def generated_at_of(context: Context, clock: Clock | None) -> datetime:
@@ -244,10 +256,10 @@ def header(context: Context, *, default_title: str, clock: Clock | None) -> dict
         "title": field(context, "title", default=default_title),
         "subtitle": text(subtitle) if subtitle else None,
         "territory": territory_of(context),
-        "engagement_reference": field(engagement, "reference"),
+        "engagement_reference": field(engagement, "reference", default=NO_REFERENCE),
         "generated_at": generated_at_of(context, clock),
         "timezone": str(clock.tz) if clock is not None else "Europe/Paris",
-        "author": field(context, "author"),
+        "author": field(context, "author", default=NO_AUTHOR),
         "organisation": text(context.get("organisation"), "") or None,
     }
 
@@ -255,7 +267,7 @@ def header(context: Context, *, default_title: str, clock: Clock | None) -> dict
 def territory_phrase(territory: Territory) -> str:
     """'la commune de Voiron', "l'intercommunalité Pays Voironnais" — for running text."""
     name = territory.name
-    if name == PLACEHOLDER:
+    if name in (NO_TERRITORY, PLACEHOLDER):
         return "la collectivité"
     articles = {
         "commune": f"la commune de {name}",
@@ -273,9 +285,10 @@ def paragraph(value: object, default: str = PLACEHOLDER, *, note: bool = False) 
     return Paragraph(text=text(value, default), style="note" if note else "normal")
 
 
-def bullets(values: Iterable[object], *, ordered: bool = False) -> BulletList:
+def bullets(values: Iterable[object], *, ordered: bool = False, missing: str = PLACEHOLDER) -> BulletList:
+    """A list; with no values, one item saying what is missing (``missing``: « aucun besoin recensé »)."""
     texts = [text(value) for value in values if not is_blank(value)]
-    return BulletList(items=texts or [PLACEHOLDER], ordered=ordered)
+    return BulletList(items=texts or [missing], ordered=ordered)
 
 
 def table(
@@ -285,9 +298,13 @@ def table(
     caption: str | None = None,
     widths: list[int] | None = None,
     variant: Literal["standard", "signatures"] = "standard",
+    missing: str | None = None,
 ) -> Table:
-    """A table; with no rows it gets one row of placeholders, to be filled in the DOCX."""
-    body = [list(row) for row in rows] or [[PLACEHOLDER] * len(headers)]
+    """A table; with no rows it gets one row saying what is missing (``missing``: « aucune consultation
+    enregistrée ») in its first cell, or, without ``missing``, one row of placeholders to fill in the DOCX."""
+    body = [list(row) for row in rows]
+    if not body:
+        body = [[missing] + ["–"] * (len(headers) - 1)] if missing else [[PLACEHOLDER] * len(headers)]
     return Table(
         headers=list(headers),
         rows=body,
@@ -308,8 +325,8 @@ def evidence_section(context: Context, heading: str = "Annexe – Pièces justif
         return None
     rows = [
         [
-            field(item, "title", "name"),
-            field(item, "kind"),
+            field(item, "title", "name", default="pièce sans intitulé"),
+            field(item, "kind", default="nature non renseignée"),
             field(item, "step", default="–"),
             date_text(first(item, "date"), "–"),
             field(item, "reference", default="–"),

@@ -130,7 +130,7 @@ def _purpose(context: Context, place: str) -> Section:
                 "prenantes sur "
                 "lesquels s'appuieront la sécurisation juridique puis la formalisation du plan d'action."
             ),
-            paragraph(context.get("contexte")),
+            *([paragraph(context["contexte"])] if first(context, "contexte") else []),
             paragraph(
                 f"Il s'appuie sur {sources_text}."
                 if sources_text
@@ -144,9 +144,9 @@ def _forces_vives(context: Context) -> Section:
     actors = items(context.get("forces_vives"))
     rows = [
         [
-            field(actor, "name"),
-            labelled(labels.STAKEHOLDER_CATEGORIES, first(actor, "category")),
-            field(actor, "role"),
+            field(actor, "name", default="nom non renseigné"),
+            labelled(labels.STAKEHOLDER_CATEGORIES, first(actor, "category"), "catégorie non renseignée"),
+            field(actor, "role", default="–"),
         ]
         for actor in actors
     ]
@@ -156,7 +156,13 @@ def _forces_vives(context: Context) -> Section:
             "associations, entreprises, agents et élus, partenaires institutionnels. Chacun est un "
             "contributeur potentiel à des projets d'intérêt général."
         ),
-        table(["Acteur", "Catégorie", "Rôle et ressources"], rows, widths=[3, 2, 5], caption="Forces vives"),
+        table(
+            ["Acteur", "Catégorie", "Rôle et ressources"],
+            rows,
+            widths=[3, 2, 5],
+            caption="Forces vives",
+            missing="Aucune organisation n'est inscrite au registre des parties prenantes",
+        ),
     ]
     categories = Counter(row[1] for row in rows)
     if categories:
@@ -168,10 +174,10 @@ def _forces_vives(context: Context) -> Section:
 def _projects(context: Context) -> Section:
     rows = [
         [
-            field(project, "title", "name"),
-            field(project, "porteur"),
-            field(project, "status"),
-            date_text(first(project, "echeance")),
+            _project_title(project),
+            field(project, "porteur", default="porteur non renseigné"),
+            field(project, "status", default="état non renseigné"),
+            date_text(first(project, "echeance"), "échéance non fixée"),
         ]
         for project in items(context.get("projets_developpement"))
     ]
@@ -182,14 +188,29 @@ def _projects(context: Context) -> Section:
                 "Les projets en cours ou envisagés, portés par la collectivité ou par des acteurs privés, "
                 "orientent la démarche : elle doit s'articuler avec eux plutôt que s'y superposer."
             ),
-            table(["Projet", "Porteur", "État d'avancement", "Échéance"], rows, widths=[4, 3, 2, 2]),
+            table(
+                ["Projet", "Porteur", "État d'avancement", "Échéance"],
+                rows,
+                widths=[4, 3, 2, 2],
+                missing="Aucun projet de développement n'est inscrit au diagnostic",
+            ),
         ],
     )
 
 
+def _project_title(project: Any) -> str:
+    title = field(project, "title", "name", default="projet sans intitulé")
+    description = text(first(project, "description"), "")
+    return f"{title} : {description}" if description else title
+
+
 def _diagnostic(context: Context) -> Section:
     diagnostic = mapping(context, "diagnostic")
-    parts = [("Besoins", "besoins"), ("Atouts", "atouts"), ("Points critiques", "points_critiques")]
+    parts = [
+        ("Besoins", "besoins", "aucun besoin n'est inscrit au diagnostic"),
+        ("Atouts", "atouts", "aucun atout n'est inscrit au diagnostic"),
+        ("Points critiques", "points_critiques", "aucun point critique n'est inscrit au diagnostic"),
+    ]
     blocks: list[Block] = [
         paragraph(
             "Le diagnostic territorial croise les constats des acteurs rencontrés et les données "
@@ -204,7 +225,8 @@ def _diagnostic(context: Context) -> Section:
         heading="Diagnostic territorial",
         blocks=blocks,
         subsections=[
-            Section(heading=heading, blocks=[bullets(items(diagnostic.get(key)))]) for heading, key in parts
+            Section(heading=heading, blocks=[bullets(items(diagnostic.get(key)), missing=missing)])
+            for heading, key, missing in parts
         ],
     )
 
@@ -218,12 +240,12 @@ def _stakeholder_row(stakeholder: Any) -> list[str]:
             interest or labels.QUADRANT_LEVELS[quadrant][1],
         )
     return [
-        field(stakeholder, "name"),
-        labelled(labels.STAKEHOLDER_CATEGORIES, first(stakeholder, "category")),
-        text(labels.LEVEL_LABELS.get(power or "")),
-        text(labels.LEVEL_LABELS.get(interest or "")),
-        text(labels.MENDELOW_QUADRANTS.get(quadrant or "")),
-        labelled(labels.IAP2_LEVELS, first(stakeholder, "participation_level")),
+        field(stakeholder, "name", default="nom non renseigné"),
+        labelled(labels.STAKEHOLDER_CATEGORIES, first(stakeholder, "category"), "catégorie non renseignée"),
+        text(labels.LEVEL_LABELS.get(power or ""), "non évalué"),
+        text(labels.LEVEL_LABELS.get(interest or ""), "non évalué"),
+        text(labels.MENDELOW_QUADRANTS.get(quadrant or ""), "non déterminée"),
+        labelled(labels.IAP2_LEVELS, first(stakeholder, "participation_level"), "non fixée"),
     ]
 
 
@@ -242,6 +264,7 @@ def _stakeholders(context: Context) -> Section:
             rows,
             widths=[4, 3, 2, 2, 3, 3],
             caption="Parties prenantes",
+            missing="Aucune partie prenante n'est inscrite au registre",
         ),
     ]
     strategies = Counter(row[4] for row in rows if row[4] in labels.MENDELOW_QUADRANTS.values())
@@ -282,11 +305,11 @@ def _figures(context: Context) -> list[Block]:
 def _consultations(context: Context) -> Section:
     rows = [
         [
-            date_text(first(consultation, "date")),
-            labelled(labels.CONSULTATION_METHODS, first(consultation, "method")),
+            date_text(first(consultation, "date"), "date non renseignée"),
+            labelled(labels.CONSULTATION_METHODS, first(consultation, "method"), "modalité non renseignée"),
             _public(consultation),
             field(consultation, "step", default="–"),
-            field(consultation, "outcome"),
+            field(consultation, "outcome", default="aucun enseignement consigné"),
         ]
         for consultation in items(context.get("consultations"))
     ]
@@ -297,23 +320,51 @@ def _consultations(context: Context) -> Section:
                 ["Date", "Modalité", "Public", "Étape", "Principaux enseignements"],
                 rows,
                 widths=[2, 2, 3, 2, 5],
+                missing="Aucune consultation n'est inscrite au journal",
             )
         ],
     )
 
 
 def _public(consultation: Any) -> str:
-    public = field(consultation, "public")
+    public = field(consultation, "public", default="public non renseigné")
     count = first(consultation, "participants")
     return f"{public} ({text(count)} participants)" if isinstance(count, int) else public
 
 
+_NEXT_STEPS = (
+    "restitution de l'état des lieux aux élus et validation par l'élu·e référent·e ;",
+    "sécurisation juridique de la démarche : compétences, participation du public, RGPD, commande publique ;",
+    "formalisation des besoins, des objectifs assortis d'indicateurs, des moyens et du plan d'action.",
+)
+
+
 def _conclusion(context: Context) -> Section:
+    perspectives = items(context.get("perspectives")) or list(_NEXT_STEPS)
     return Section(
         heading="Synthèse et suites de la démarche",
         blocks=[
-            paragraph(context.get("synthese")),
+            paragraph(context.get("synthese"), _summary(context)),
             paragraph("Les prochaines étapes proposées sont les suivantes :"),
-            bullets(items(context.get("perspectives"))),
+            bullets(perspectives),
         ],
     )
+
+
+def _summary(context: Context) -> str:
+    """What the diagnostic counts, when no written synthesis is given."""
+    diagnostic = mapping(context, "diagnostic")
+    counts = [
+        (len(items(diagnostic.get(key))), one, many)
+        for key, one, many in (
+            ("besoins", "besoin", "besoins"),
+            ("atouts", "atout", "atouts"),
+            ("points_critiques", "point critique", "points critiques"),
+        )
+    ]
+    if not any(count for count, _, _ in counts):
+        return "Aucun constat n'est encore inscrit au diagnostic : la synthèse sera rédigée avec lui."
+    listed = ", ".join(f"{count} {one if count <= 1 else many}" for count, one, many in counts)
+    stakeholders = len(items(context.get("stakeholders")))
+    heard = f", à partir d'un registre de {stakeholders} parties prenantes" if stakeholders else ""
+    return f"Le diagnostic retient {listed}{heard}."

@@ -233,3 +233,12 @@ def mendelow_quadrant(quadrant: object, power: object, interest: object) -> str 
         return next(key for key, label in MENDELOW_QUADRANTS.items() if label == explicit)
     levels = (level(power), level(interest))
     return _QUADRANT_BY_LEVELS.get(levels) if None not in levels else None  # type: ignore[arg-type]
+
+
+ROLES = {
+    "consultant": "Consultant·e",
+    "chef_de_projet": "Chef·fe de projet",
+    "elu": "Élu·e référent·e",
+    "agent": "Agent territorial",
+    "partenaire": "Partenaire",
+}

@@ -15,6 +15,7 @@ from gouvernance.deliverables.builders.common import (
     CommonContext,
     Context,
     bullets,
+    date_text,
     evidence_section,
     field,
     first,
@@ -30,7 +31,7 @@ from gouvernance.deliverables.builders.common import (
     text,
     with_optional,
 )
-from gouvernance.deliverables.model import Block, DeliverableDocument, Section, Territory
+from gouvernance.deliverables.model import Block, DeliverableDocument, Paragraph, Section, Territory
 
 KIND = "note_securisation_juridique"
 
@@ -119,7 +120,7 @@ def _purpose(context: Context, territory: Territory) -> Section:
                 "opportunités, au regard de ses compétences, des règles de participation du public, de la "
                 "protection des données personnelles et de la commande publique."
             ),
-            paragraph(context.get("objet")),
+            *([paragraph(context["objet"])] if first(context, "objet") else []),
             paragraph(
                 "Elle est établie à partir des informations communiquées par la collectivité à la date de sa "
                 "rédaction. Elle ne se substitue pas à l'analyse de ses services juridiques ni, le cas "
@@ -159,7 +160,10 @@ _COMPETENCE_FRAMEWORK = {
 def _competences(context: Context, territory: Territory) -> Section:
     competences = mapping(context, "competences")
     transferred = [
-        [field(item, "competence", "name"), field(item, "beneficiaire")]
+        [
+            field(item, "competence", "name", default="compétence non précisée"),
+            field(item, "beneficiaire", default="titulaire non précisé"),
+        ]
         for item in items(competences.get("transferees"))
     ]
     framework = _COMPETENCE_FRAMEWORK.get(
@@ -171,12 +175,30 @@ def _competences(context: Context, territory: Territory) -> Section:
         heading="Compétences de la collectivité",
         blocks=[paragraph(framework)],
         subsections=[
-            Section(heading="Compétences mobilisées", blocks=[bullets(items(competences.get("exercees")))]),
+            Section(
+                heading="Compétences mobilisées",
+                blocks=[
+                    bullets(
+                        items(competences.get("exercees")),
+                        missing="aucune compétence mobilisée n'a été renseignée par la collectivité",
+                    )
+                ],
+            ),
             Section(
                 heading="Compétences transférées ou partagées",
-                blocks=[table(["Compétence", "Exercée par"], transferred, widths=[3, 2])],
+                blocks=[
+                    table(
+                        ["Compétence", "Exercée par"],
+                        transferred,
+                        widths=[3, 2],
+                        missing="Aucune compétence transférée ou partagée n'a été renseignée",
+                    )
+                ],
             ),
-            Section(heading="Analyse", blocks=[paragraph(competences.get("analyse"))]),
+            Section(
+                heading="Analyse",
+                blocks=[_analysis(competences, "Analyse des compétences de la collectivité", context)],
+            ),
         ],
     )
 
@@ -212,9 +234,18 @@ def _participation(context: Context) -> Section:
         ],
         subsections=[
             Section(
-                heading="Dispositifs envisagés", blocks=[bullets(items(participation.get("dispositifs")))]
+                heading="Dispositifs envisagés",
+                blocks=[
+                    bullets(
+                        items(participation.get("dispositifs")),
+                        missing="aucun dispositif de participation n'est encore arrêté",
+                    )
+                ],
             ),
-            Section(heading="Analyse", blocks=[paragraph(participation.get("analyse"))]),
+            Section(
+                heading="Analyse",
+                blocks=[_analysis(participation, "Cadre légal de la participation du public", context)],
+            ),
         ],
     )
 
@@ -223,11 +254,11 @@ def _rgpd(context: Context) -> Section:
     rgpd = mapping(context, "rgpd")
     processings = [
         [
-            field(item, "finalite"),
-            labelled(labels.LEGAL_BASES, first(item, "base_legale")),
-            field(item, "donnees"),
-            field(item, "duree_conservation"),
-            field(item, "destinataires"),
+            field(item, "finalite", default="finalité non précisée"),
+            labelled(labels.LEGAL_BASES, first(item, "base_legale"), "base légale non précisée"),
+            field(item, "donnees", default="données non précisées"),
+            field(item, "duree_conservation", default="durée non fixée"),
+            field(item, "destinataires", default="destinataires non précisés"),
         ]
         for item in items(rgpd.get("traitements"))
     ]
@@ -253,8 +284,14 @@ def _rgpd(context: Context) -> Section:
             bullets(framework),
             key_values(
                 [
-                    ("Délégué à la protection des données", field(rgpd, "dpo")),
-                    ("Analyse d'impact (AIPD) requise", text(rgpd.get("aipd_requise"))),
+                    (
+                        "Délégué à la protection des données",
+                        field(rgpd, "dpo", default="non désigné dans l'application"),
+                    ),
+                    (
+                        "Analyse d'impact (AIPD) requise",
+                        text(rgpd.get("aipd_requise"), "non encore déterminé avec le DPO"),
+                    ),
                 ]
             ),
             table(
@@ -262,8 +299,9 @@ def _rgpd(context: Context) -> Section:
                 processings,
                 caption="Traitements de données prévus",
                 widths=[3, 3, 3, 2, 2],
+                missing="Aucun traitement de données n'est encore décrit",
             ),
-            paragraph(rgpd.get("analyse")),
+            _analysis(rgpd, "Conformité RGPD des dispositifs participatifs", context),
         ],
     )
 
@@ -271,7 +309,11 @@ def _rgpd(context: Context) -> Section:
 def _procurement(context: Context) -> Section:
     procurement = mapping(context, "commande_publique")
     purchases = [
-        [field(item, "objet"), money(first(item, "montant")), field(item, "procedure")]
+        [
+            field(item, "objet", default="objet non précisé"),
+            money(first(item, "montant"), "montant non estimé"),
+            field(item, "procedure", default="procédure non arrêtée"),
+        ]
         for item in items(procurement.get("achats"))
     ]
     framework = [
@@ -297,8 +339,9 @@ def _procurement(context: Context) -> Section:
                 purchases,
                 caption="Achats et partenariats prévus",
                 widths=[4, 2, 3],
+                missing="Aucun achat ni partenariat n'est encore chiffré",
             ),
-            paragraph(procurement.get("analyse")),
+            _analysis(procurement, "Analyse au regard de la commande publique", context),
         ],
     )
 
@@ -306,8 +349,8 @@ def _procurement(context: Context) -> Section:
 def _opinion_row(item: Any) -> list[str]:
     reserves = items(first(item, "reserves"))
     return [
-        field(item, "domaine"),
-        labelled(labels.LEGAL_OPINIONS, first(item, "avis")),
+        field(item, "domaine", default="domaine non précisé"),
+        labelled(labels.LEGAL_OPINIONS, first(item, "avis"), "avis non rendu"),
         "\n".join(f"– {text(reserve)}" for reserve in reserves) if reserves else "Aucune",
     ]
 
@@ -315,12 +358,43 @@ def _opinion_row(item: Any) -> list[str]:
 def _opinions(context: Context) -> Section:
     rows = [_opinion_row(item) for item in items(context.get("avis"))]
     blocks: list[Block] = [
-        table(["Domaine", "Avis", "Réserves"], rows, widths=[3, 2, 5], caption="Avis par domaine"),
-        key_values([("Avis global", labelled(labels.LEGAL_OPINIONS, context.get("avis_global")))]),
-        paragraph(context.get("conclusion")),
+        table(
+            ["Domaine", "Avis", "Réserves"],
+            rows,
+            widths=[3, 2, 5],
+            caption="Avis par domaine",
+            missing="Aucun avis par domaine n'est encore rendu",
+        ),
+        key_values(
+            [("Avis global", labelled(labels.LEGAL_OPINIONS, context.get("avis_global"), "non encore rendu"))]
+        ),
+        paragraph(
+            context.get("conclusion"),
+            _where_written(context, "Note de sécurisation juridique de la démarche", "La conclusion"),
+        ),
     ]
     reserves = items(context.get("reserves"))
     if reserves:
         blocks.append(paragraph("La démarche peut se poursuivre sous les réserves suivantes :"))
         blocks.append(bullets(reserves, ordered=True))
     return Section(heading="Avis et réserves", blocks=blocks)
+
+
+def _analysis(part: Any, step: str, context: Context) -> Paragraph:
+    """The analysis written for one part of the note; else the evidence that holds it, or the step of the
+    journey it is expected from."""
+    return paragraph(first(part, "analyse"), _where_written(context, step, "L'analyse"))
+
+
+def _where_written(context: Context, step: str, what: str) -> str:
+    attached = [item for item in items(context.get("evidence")) if first(item, "step") == step]
+    if not attached:
+        return f"{what} n'est pas encore rédigée : elle est attendue à l'étape « {step} »."
+    pieces = ", ".join(
+        f"« {field(item, 'title', default='pièce sans intitulé')} » du {date_text(first(item, 'date'), '–')}"
+        for item in attached
+    )
+    return (
+        f"{what} n'est pas reprise dans la présente note : elle figure dans les pièces jointes à l'étape "
+        f"« {step} » ({pieces}), listées en annexe."
+    )

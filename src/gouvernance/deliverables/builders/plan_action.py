@@ -123,20 +123,22 @@ def _needs(context: Context) -> Section:
     ]
     if context.get("contexte"):
         blocks.append(paragraph(context["contexte"]))
-    blocks.append(bullets(items(context.get("besoins"))))
+    blocks.append(
+        bullets(items(context.get("besoins")), missing="aucun besoin n'est inscrit au diagnostic territorial")
+    )
     return Section(heading="Besoins identifiés", blocks=blocks)
 
 
 def indicator_table(indicators: list[Any]) -> Table:
     rows = [
         [
-            field(indicator, "name"),
+            field(indicator, "name", default="indicateur sans intitulé"),
             field(indicator, "unit", default="–"),
-            quantity(first(indicator, "baseline"), first(indicator, "unit")),
-            quantity(first(indicator, "target"), first(indicator, "unit")),
-            labelled(labels.INDICATOR_DIRECTIONS, direction_of(indicator)),
-            labelled(labels.FREQUENCIES, first(indicator, "frequency")),
-            field(indicator, "source"),
+            quantity(first(indicator, "baseline"), first(indicator, "unit"), "non renseignée"),
+            quantity(first(indicator, "target"), first(indicator, "unit"), "non renseignée"),
+            labelled(labels.INDICATOR_DIRECTIONS, direction_of(indicator), "non précisée"),
+            labelled(labels.FREQUENCIES, first(indicator, "frequency"), "non précisée"),
+            field(indicator, "source", default="non précisée"),
         ]
         for indicator in indicators
     ]
@@ -145,6 +147,7 @@ def indicator_table(indicators: list[Any]) -> Table:
         rows,
         widths=[4, 1, 2, 2, 2, 2, 2],
         caption="Indicateurs",
+        missing="Aucun indicateur n'est rattaché à cet objectif",
     )
 
 
@@ -152,24 +155,31 @@ def _objectives(context: Context) -> Section:
     objectives = items(context.get("objectifs"))
     subsections = [
         Section(
-            heading=field(objective, "title", "name"),
+            heading=field(objective, "title", "name", default="Objectif sans intitulé"),
             blocks=[
-                paragraph(first(objective, "description")),
+                *([paragraph(first(objective, "description"))] if first(objective, "description") else []),
                 indicator_table(items(first(objective, "indicators"))),
             ],
         )
         for objective in objectives
     ]
+    blocks: list[Block] = [
+        paragraph(
+            "Chaque objectif est assorti d'indicateurs (valeur de référence, cible, fréquence de mesure, "
+            "source) validés avec les acteurs locaux ; ils serviront à l'évaluation de la démarche."
+        )
+    ]
     if not subsections:
-        subsections = [Section(heading="Objectif 1", blocks=[paragraph(None), indicator_table([])])]
+        blocks.append(
+            paragraph(
+                "Aucun objectif n'est encore inscrit : ils sont fixés à l'étape « Objectifs et "
+                "indicateurs ».",
+                note=True,
+            )
+        )
     return Section(
         heading="Objectifs et indicateurs",
-        blocks=[
-            paragraph(
-                "Chaque objectif est assorti d'indicateurs (valeur de référence, cible, fréquence de mesure, "
-                "source) validés avec les acteurs locaux ; ils serviront à l'évaluation de la démarche."
-            )
-        ],
+        blocks=blocks,
         subsections=subsections,
     )
 
@@ -183,24 +193,44 @@ def _means(context: Context) -> Section:
     return Section(
         heading="Moyens",
         blocks=[
-            key_values([("Budget total", money(total_budget)), ("Temps de travail", fte(total_fte))]),
+            key_values(
+                [
+                    ("Budget total", money(total_budget, "aucun budget n'est chiffré")),
+                    (
+                        "Temps de travail",
+                        fte(total_fte, "aucun temps de travail n'est chiffré en équivalents temps plein"),
+                    ),
+                ]
+            ),
             table(
                 ["Poste de dépense", "Montant", "Financeur"],
                 [
-                    [field(line, "poste"), money(first(line, "montant")), field(line, "financeur")]
+                    [
+                        field(line, "poste", default="poste non renseigné"),
+                        money(first(line, "montant"), "montant non chiffré"),
+                        field(line, "financeur", default="financeur non désigné"),
+                    ]
                     for line in lines
                 ],
                 widths=[4, 2, 3],
                 caption="Budget",
+                missing="Aucune ligne budgétaire n'est inscrite",
             ),
             table(
                 ["Fonction", "Temps consacré"],
-                [[field(person, "role"), fte(first(person, "etp"))] for person in staff],
+                [
+                    [
+                        field(person, "role", default="fonction non renseignée"),
+                        fte(first(person, "etp"), "temps non chiffré"),
+                    ]
+                    for person in staff
+                ],
                 widths=[4, 2],
                 caption="Ressources humaines",
+                missing="Aucune fonction n'est affectée à la démarche en équivalents temps plein",
             ),
             paragraph("Autres moyens mobilisés :"),
-            bullets(items(means.get("autres"))),
+            bullets(items(means.get("autres")), missing="aucun autre moyen n'est recensé"),
         ],
     )
 
@@ -214,10 +244,10 @@ def _actions(context: Context) -> Section:
     rows = [
         [
             str(index),
-            field(action, "title", "name"),
-            field(action, "objective"),
-            field(action, "responsible"),
-            date_text(first(action, "echeance")),
+            field(action, "title", "name", default="action sans intitulé"),
+            field(action, "objective", default="objectif non précisé"),
+            field(action, "responsible", default="responsable non désigné"),
+            date_text(first(action, "echeance"), "échéance non fixée"),
             labelled(labels.ACTION_STATUSES, first(action, "status"), default="À engager"),
         ]
         for index, action in enumerate(items(context.get("actions")), start=1)
@@ -230,6 +260,7 @@ def _actions(context: Context) -> Section:
                 rows,
                 widths=[1, 5, 3, 3, 2, 2],
                 caption="Programme d'actions",
+                missing="Aucune action n'est encore inscrite au plan",
             )
         ],
     )
@@ -240,8 +271,11 @@ def _follow_up(context: Context) -> Section:
     blocks: list[Block] = [
         key_values(
             [
-                ("Instance de suivi", field(follow_up, "instance")),
-                ("Fréquence", labelled(labels.FREQUENCIES, first(follow_up, "frequence"))),
+                (
+                    "Instance de suivi",
+                    field(follow_up, "instance", default="aucune instance de suivi n'est désignée"),
+                ),
+                ("Fréquence", labelled(labels.FREQUENCIES, first(follow_up, "frequence"), "non fixée")),
             ]
         )
     ]
