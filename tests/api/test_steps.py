@@ -184,3 +184,20 @@ def test_unknown_step_and_unknown_event(client, make_team) -> None:
     unknown = send(client, consultant, team.engagement_id, "a1", "fly")
     assert unknown.status_code == 422
     assert unknown.json()["reasons"][0]["code"] == "transition.unknown_event"
+
+
+def test_whoever_put_work_under_review_cannot_approve_it_too(client, make_team, directory) -> None:
+    # The « kinds » consultation: its role and its reviewer are both the chef de projet.
+    team = make_team("kinds")
+    chef = team["chef_de_projet"]
+    for event in ("start", "open_consultation", "close_consultation"):
+        assert send(client, chef, team.engagement_id, "consultation", event).status_code == 200
+    refused = send(client, chef, team.engagement_id, "consultation", "approve")
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert [reason["code"] for reason in problem["reasons"]] == ["rule.self_approval"]
+    assert "séparation des tâches" in problem["detail"]
+    colleague = directory.person(chef.organisation, on={team.engagement_id: ("chef_de_projet",)})
+    approved = send(client, colleague, team.engagement_id, "consultation", "approve")
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["to_state"] == "done"

@@ -372,3 +372,53 @@ def test_a_start_date_out_of_range_is_refused_at_launch(db, clock, mini_model, p
         launch(session, request, actor=people.consultant, clock=clock)
     assert (refused.value.code, refused.value.message.path) == ("date.out_of_range", "start_date")
     assert "2100-12-31" in refused.value.message.en
+
+
+SAME_ROLE_MODEL = """
+key: meme-role
+version: 1
+title: Même rôle
+roles: [{key: consultant, title: Consultant}, {key: chef_de_projet, title: Chef de projet}]
+stages:
+  - key: s
+    title: Étape
+    steps:
+      - {key: info, title: Information des partenaires, role: chef_de_projet, reviewer: chef_de_projet,
+         duration: 5 jours}
+      - {key: libre, title: Auto-validée, role: chef_de_projet, duration: 5 jours, self_approval: allowed}
+"""
+
+
+def _same_role_model(tmp_path):
+    from gouvernance.spec.validation import load_model_file
+
+    path = tmp_path / "meme-role.yaml"
+    path.write_text(SAME_ROLE_MODEL, encoding="utf-8")
+    return load_model_file(path)
+
+
+def test_the_person_who_submitted_cannot_approve_their_own_work(
+    db, clock, launch_engagement, tmp_path
+) -> None:
+    from gouvernance.engagements.actors import ActorRef
+
+    engagement_id = launch_engagement(_same_role_model(tmp_path))
+    julien, amelie = ActorRef.of("julien", "chef_de_projet"), ActorRef.of("amelie", "chef_de_projet")
+    fire(db, clock, engagement_id, "info", "start", julien)
+    fire(db, clock, engagement_id, "info", "submit", julien)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "info", "approve", julien)
+    assert _reasons(refused) == ["rule.self_approval"]
+    assert "séparation des tâches" in refused.value.text("fr")
+    assert step(db, engagement_id, "info").state == "in_review"
+    assert fire(db, clock, engagement_id, "info", "approve", amelie).to_state == "done"
+
+
+def test_a_template_may_allow_self_approval(db, clock, launch_engagement, tmp_path) -> None:
+    from gouvernance.engagements.actors import ActorRef
+
+    engagement_id = launch_engagement(_same_role_model(tmp_path))
+    julien = ActorRef.of("julien", "chef_de_projet")
+    fire(db, clock, engagement_id, "libre", "start", julien)
+    fire(db, clock, engagement_id, "libre", "submit", julien)
+    assert fire(db, clock, engagement_id, "libre", "approve", julien).to_state == "done"

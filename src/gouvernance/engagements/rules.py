@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
@@ -22,6 +22,7 @@ from gouvernance.engagements.records import StepRow
 from gouvernance.engagements.subject import Subject, load_steps
 from gouvernance.errors import Message
 from gouvernance.guards.registry import GuardContext, GuardOutcome
+from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import (
     EVENT_ACTORS,
     EVENT_LABELS,
@@ -164,6 +165,46 @@ def prerequisites_redone(attempt: Attempt) -> Message | None:
         f"to be redone first: {', '.join(waiting)}",
         details={"waiting_for": waiting},
     )
+
+
+# Events that accept work under review, and the one that put it there (submit, or closing a consultation).
+ACCEPTING_EVENTS = frozenset({"approve", "adopt"})
+
+
+@rule(on="step", events=ACCEPTING_EVENTS, from_states={"in_review"})
+def not_self_approved(attempt: Attempt) -> Message | None:
+    """Separation of duties: whoever put the work under review does not accept it too, even when the step's
+    role and its reviewer are the same role, unless the template says ``self_approval: allowed``."""
+    subject, actor = attempt.subject, attempt.actor
+    assert subject.step is not None
+    assert subject.step_spec is not None
+    if subject.step_spec.self_approval == "allowed" or actor.is_system:
+        return None
+    submitter = attempt.session.scalar(_LAST_SUBMITTER, {"step_id": subject.step.id})
+    if submitter != actor.login:
+        return None
+    label, label_en = EVENT_LABELS[attempt.event]
+    return Message(
+        "rule.self_approval",
+        f"séparation des tâches : « {label} » revient à une autre personne que celle qui a soumis le "
+        f"travail ({actor.login})",
+        f"separation of duties: '{label_en}' belongs to someone other than the person who submitted the work "
+        f"({actor.login})",
+        details={"submitted_by": submitter},
+    )
+
+
+# Who put the step under review: the last event that brought it there (endorsements stay in review).
+_LAST_SUBMITTER = (
+    select(EventRow.actor)
+    .where(
+        EventRow.step_id == bindparam("step_id"),
+        EventRow.to_state == "in_review",
+        EventRow.from_state != "in_review",
+    )
+    .order_by(EventRow.id.desc())
+    .limit(1)
+)
 
 
 @rule(on="engagement", events={"complete"})

@@ -227,6 +227,13 @@ class StepSpec(_Spec):
     deliverables: StepDeliverables = StepDeliverables()
     guards: tuple[dict[str, Any], ...] = ()
     reminders: ReminderPolicy = ReminderPolicy()
+    # Left out of the stored form when refused (the default), so that models written before it keep their
+    # fingerprint.
+    self_approval: Literal["allowed", "refused"] = Field(
+        default="refused",
+        exclude_if=lambda value: value == "refused",
+        description="Whether the person who submitted the work may also approve it (separation of duties).",
+    )
 
     _compiled_guards: tuple[Guard, ...] = PrivateAttr(default=())
 
