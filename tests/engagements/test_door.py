@@ -422,3 +422,71 @@ def test_a_template_may_allow_self_approval(db, clock, launch_engagement, tmp_pa
     fire(db, clock, engagement_id, "libre", "start", julien)
     fire(db, clock, engagement_id, "libre", "submit", julien)
     assert fire(db, clock, engagement_id, "libre", "approve", julien).to_state == "done"
+
+
+def test_send_back_reopens_only_the_chosen_steps(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    result = fire(
+        db,
+        clock,
+        engagement_id,
+        "a_rev",
+        "send_back",
+        people.consultant,
+        comment="Le livrable est à reprendre",
+        payload={"steps": ["a2"]},
+    )
+    assert [(r.step_key, r.to_state) for r in result.all()] == [("a_rev", "pending"), ("a2", "reopened")]
+    assert step(db, engagement_id, "a1").state == "done"
+    for event, actor in (
+        ("start", people.consultant),
+        ("submit", people.consultant),
+        ("approve", people.chef),
+    ):
+        last = fire(db, clock, engagement_id, "a2", event, actor)
+    assert ("a_rev", "ready") in [(r.step_key, r.to_state) for r in last.all()]
+
+
+@pytest.mark.parametrize(
+    ("steps", "code"),
+    [
+        (["a2", "b1"], "rule.send_back_steps_unlisted"),
+        ([], "rule.send_back_steps_invalid"),
+        ("a2", "rule.send_back_steps_invalid"),
+    ],
+)
+def test_send_back_refuses_steps_the_review_does_not_list(
+    db, clock, mini_model, launch_engagement, people, steps, code
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    before = counts(db, engagement_id)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(
+            db,
+            clock,
+            engagement_id,
+            "a_rev",
+            "send_back",
+            people.consultant,
+            comment="À reprendre",
+            payload={"steps": steps},
+        )
+    assert _reasons(refused) == [code]
+    assert "« a1 », « a2 »" in refused.value.text("fr")
+    assert counts(db, engagement_id) == before
+
+
+def test_the_reviewer_of_a_review_may_send_work_back(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    with pytest.raises(Forbidden):
+        fire(db, clock, engagement_id, "a_rev", "send_back", people.chef, comment="Risque juridique")
+    result = fire(db, clock, engagement_id, "a_rev", "send_back", people.elu, comment="Risque juridique")
+    assert [r.step_key for r in result.all()] == ["a_rev", "a1", "a2"]

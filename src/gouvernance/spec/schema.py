@@ -222,7 +222,9 @@ class StepSpec(_Spec):
     after: tuple[str, ...] = Field(default=(), description="Steps of the same stage that must be done first.")
     skippable: bool = False
     sends_back: tuple[str, ...] = Field(
-        default=(), description="Review steps only: the done steps a reviewer may send back for rework."
+        default=(),
+        description="Review steps only: the done steps that the review's role or its reviewer may send back "
+        "for rework (all of them, or those the sender chooses).",
     )
     deliverables: StepDeliverables = StepDeliverables()
     guards: tuple[dict[str, Any], ...] = ()
