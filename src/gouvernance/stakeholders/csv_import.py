@@ -37,6 +37,7 @@ from gouvernance.stakeholders.records import (
     StakeholderData,
     check_email,
     check_phone,
+    notes_too_long,
     score_out_of_range,
     unknown_value,
 )
@@ -189,6 +190,11 @@ COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "mot cle",
             "labels",
         ),
+    ),
+    "notes": (
+        "Notes",
+        "Notes",
+        ("notes", "note", "commentaire", "commentaires", "remarques", "remarque", "observations", "comments"),
     ),
 }
 REQUIRED = ("name", "category", "power", "interest")
@@ -445,7 +451,7 @@ def _parse_record(
         titles={name: header[index].strip() for name, index in columns.items()},
     )
     for name, text in row.cells.items():
-        if character := forbidden_character(text):
+        if character := forbidden_character(text, multiline=name == "notes"):
             point = code_point(character)
             row.problem(
                 name,
@@ -477,6 +483,8 @@ def _parse_record(
     _check_quadrant(row, power, interest)
     _check_salience_class(row, salience)
     contact = _contact(row)
+    if too_long := notes_too_long(row.text("notes"), title=row.title("notes")):
+        row.add(too_long, "notes")
     if row.reasons:
         return row.reasons, {}
     return [], {
@@ -490,6 +498,7 @@ def _parse_record(
         "salience": salience,
         "target_level": target_level,
         "tags": tuple(_LIST_SEPARATORS.split(row.text("tags"))),
+        "notes": row.text("notes") or None,
         "contact": contact,
     }
 

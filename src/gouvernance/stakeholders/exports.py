@@ -43,6 +43,7 @@ CSV_FIELDS = (
     "quadrant",
     "target_level",
     "tags",
+    "notes",
 )
 CONTACT_FIELDS = ("email", "phone")
 # Where a cell starts, for a spreadsheet splitting on "," or ";", followed by what it would run as a formula,
@@ -100,6 +101,7 @@ def _csv_row(stakeholder: StakeholderData, lang: str) -> list[str]:
         mendelow_quadrant(stakeholder.power, stakeholder.interest).label(lang),
         stakeholder.target_level.label(lang) if stakeholder.target_level else "",
         ", ".join(stakeholder.tags),
+        stakeholder.notes or "",
     ]
 
 
@@ -116,9 +118,9 @@ def export_graph(
 
     Nodes: ``label`` (the name), the codes of ``kind``, ``category``, ``attitude``, ``quadrant``,
     ``salience_class`` and ``target_level``, ``salience`` (codes, comma-separated), ``power``, ``interest``,
-    ``tags`` (``|``-separated), French or English ``category_label`` and ``quadrant_label``; with an analysis,
-    ``community`` (its number, from 1 as in the analysis; -1: none) and ``betweenness``; with contacts,
-    ``email`` and ``phone``.
+    ``tags`` (``|``-separated), ``notes``, French or English ``category_label`` and ``quadrant_label``;
+    with an analysis, ``community`` (its number, from 1 as in the analysis; -1: none) and ``betweenness``;
+    with contacts, ``email`` and ``phone``.
     Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "").
 
     ``graph``: the map ``build_graph`` already made of these records (for the analysis), not built again."""
@@ -127,6 +129,7 @@ def export_graph(
         graph = build_graph(stakeholders, relations)
     profiles = {profile.party.id: profile for profile in analysis.profiles} if analysis else {}
     contacts = {stakeholder.id: stakeholder.contact for stakeholder in stakeholders}
+    notes = {stakeholder.id: stakeholder.notes or "" for stakeholder in stakeholders}
     out = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
         attributes: dict[str, object] = {
@@ -143,6 +146,7 @@ def export_graph(
             "quadrant_label": data["quadrant"].label(lang),
             "target_level": data["target_level"].value if data["target_level"] else "",
             "tags": xml_text("|".join(data["tags"])),
+            "notes": xml_text(notes.get(node, "")),
         }
         if analysis is not None:
             profile = profiles.get(node)
