@@ -22,7 +22,11 @@ from collections.abc import Iterable
 import networkx as nx
 
 from gouvernance.inputs import xml_text
-from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.classification import (
+    HIGH_SCORE_THRESHOLD,
+    mendelow_quadrant,
+    mitchell_class,
+)
 from gouvernance.stakeholders.analysis.graph import build_graph
 from gouvernance.stakeholders.analysis.results import Analysis
 from gouvernance.stakeholders.csv_import import COLUMNS
@@ -69,9 +73,11 @@ def stakeholders_csv(
     include_contacts: bool = False,
     lang: str = "fr",
     bom: bool = True,
+    threshold: float = HIGH_SCORE_THRESHOLD,
 ) -> str:
-    """One row per stakeholder, headers and labels in ``lang``. With ``bom``, the text starts with a BOM so
-    that Excel reads it as UTF-8; encode it as UTF-8."""
+    """One row per stakeholder, headers and labels in ``lang``, the quadrant from the engagement's Mendelow
+    ``threshold``. With ``bom``, the text starts with a BOM so that Excel reads it as UTF-8; encode it as
+    UTF-8."""
     fields = CSV_FIELDS + (CONTACT_FIELDS if include_contacts else ())
     buffer = io.StringIO()
     if bom:
@@ -79,7 +85,7 @@ def stakeholders_csv(
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([COLUMNS[name][1 if lang == "en" else 0] for name in fields])
     for stakeholder in stakeholders:
-        row = _csv_row(stakeholder, lang)
+        row = _csv_row(stakeholder, lang, threshold)
         if include_contacts:
             contact = stakeholder.contact
             row += [(contact.email or "") if contact else "", (contact.phone or "") if contact else ""]
@@ -87,7 +93,7 @@ def stakeholders_csv(
     return buffer.getvalue()
 
 
-def _csv_row(stakeholder: StakeholderData, lang: str) -> list[str]:
+def _csv_row(stakeholder: StakeholderData, lang: str, threshold: float) -> list[str]:
     return [
         stakeholder.id,
         stakeholder.name,
@@ -98,7 +104,7 @@ def _csv_row(stakeholder: StakeholderData, lang: str) -> list[str]:
         stakeholder.attitude.label(lang),
         _salience_text(stakeholder.salience, lang),
         mitchell_class(stakeholder.salience).label(lang),
-        mendelow_quadrant(stakeholder.power, stakeholder.interest).label(lang),
+        mendelow_quadrant(stakeholder.power, stakeholder.interest, threshold).label(lang),
         stakeholder.target_level.label(lang) if stakeholder.target_level else "",
         ", ".join(stakeholder.tags),
         stakeholder.notes or "",

@@ -15,6 +15,7 @@ from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.lookup import log_change
 from gouvernance.errors import Message
+from gouvernance.stakeholders.analysis.classification import threshold_of
 from gouvernance.stakeholders.common import engagement_of, unique_or_conflict
 from gouvernance.stakeholders.csv_import import (
     ImportedRow,
@@ -56,8 +57,8 @@ def import_csv(
 
     A row whose name (case and accents ignored), else whose identifier, is already in the register updates
     that stakeholder (its contact details are replaced only when the row gives some); the others are added."""
-    engagement_of(session, engagement_id)
-    parsed = parse_stakeholder_csv(content)
+    engagement, _ = engagement_of(session, engagement_id)
+    parsed = parse_stakeholder_csv(content, threshold=threshold_of(engagement.parameters))
     return import_rows(session, engagement_id=engagement_id, parsed=parsed, actor=actor, clock=clock)
 
 

@@ -45,58 +45,72 @@ def power_interest_grid_svg(
     lang: str = "fr",
     max_per_cell: int = 30,
     id_prefix: str = "grille",
+    threshold: float = HIGH_SCORE_THRESHOLD,
 ) -> str:
     """Mendelow's grid: interest across, power upwards, the four quadrants named, each stakeholder a disc
     (colour: category; sign: attitude) in the cell of its scores. Discs sharing a cell are spread on a
     sunflower pattern in name order, so the same list always gives the same picture; up to three per cell are
-    named, and above ``max_per_cell`` the cell shows how many more there are."""
+    named, and above ``max_per_cell`` the cell shows how many more there are. ``threshold``: the engagement's
+    Mendelow threshold, where "high" starts (shown, and the quadrants split between the cells around it)."""
     cells: defaultdict[tuple[int, int], list[StakeholderData]] = defaultdict(list)
     for stakeholder in stakeholders:
         cells[(stakeholder.interest, stakeholder.power)].append(stakeholder)
     width, height = _LEFT + 5 * _CELL + 260, _TOP + 5 * _CELL + 70
     parts = open_svg(
-        width, height, id_prefix, phrase("grid_title", lang), _grid_description(cells, lang), lang
+        width,
+        height,
+        id_prefix,
+        phrase("grid_title", lang),
+        _grid_description(cells, lang, threshold),
+        lang,
     )
-    parts += _grid_background(lang)
+    parts += _grid_background(lang, threshold)
     for (interest, power), members in sorted(cells.items()):
         members.sort(key=lambda stakeholder: (french_sort_key(stakeholder.name), stakeholder.id))
         parts += _grid_cell(interest, power, members, max_per_cell, lang)
-    parts += _grid_quadrant_labels(lang)
+    parts += _grid_quadrant_labels(lang, threshold)
     parts += _grid_legend({s.category for members in cells.values() for s in members}, lang)
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def _grid_description(cells: dict[tuple[int, int], list[StakeholderData]], lang: str) -> str:
+def _grid_description(
+    cells: dict[tuple[int, int], list[StakeholderData]], lang: str, threshold: float
+) -> str:
     counts = {quadrant: 0 for quadrant in Quadrant}
     for (interest, power), members in cells.items():
-        counts[mendelow_quadrant(power, interest)] += len(members)
+        counts[mendelow_quadrant(power, interest, threshold)] += len(members)
     total = sum(counts.values())
     if total == 0:
         return phrase("empty", lang)
     detail = " ; ".join(
         f"{quadrant.label(lang)} : {number_text(count, lang)}" for quadrant, count in counts.items()
     )
-    threshold = _threshold_text(lang)
-    return f"{counted(total, 'stakeholders', lang)}. {detail}. {threshold[:1].upper()}{threshold[1:]}."
+    said = _threshold_text(lang, threshold)
+    return f"{counted(total, 'stakeholders', lang)}. {detail}. {said[:1].upper()}{said[1:]}."
 
 
-def _threshold_text(lang: str) -> str:
+def _threshold_text(lang: str, threshold: float) -> str:
     """Where Mendelow's "high" starts on the 1 to 5 scales."""
-    threshold = score_text(HIGH_SCORE_THRESHOLD, lang)
+    shown = score_text(threshold, lang)
     if lang == "en":
-        return f"high from {threshold} / {SCORE_MAX} (power and interest alike)"
-    return f"élevé à partir de {threshold} sur {SCORE_MAX} (pouvoir comme intérêt)"
+        return f"high from {shown} / {SCORE_MAX} (power and interest alike)"
+    return f"élevé à partir de {shown} sur {SCORE_MAX} (pouvoir comme intérêt)"
+
+
+def _low_cells(threshold: float) -> int:
+    """How many scores (cells) lie below the threshold: the quadrants split on the cells' edge."""
+    return math.ceil(threshold) - SCORE_MIN
 
 
 def _cell_origin(interest: int, power: int) -> tuple[float, float]:
     return _LEFT + (interest - SCORE_MIN) * _CELL, _TOP + (SCORE_MAX - power) * _CELL
 
 
-def _grid_background(lang: str) -> list[str]:
+def _grid_background(lang: str, threshold: float) -> list[str]:
     parts = []
     for quadrant, fill in _QUADRANT_FILLS.items():
-        x, y, w, h = _quadrant_box(quadrant)
+        x, y, w, h = _quadrant_box(quadrant, threshold)
         parts.append(
             f'<rect class="quadrant" data-quadrant="{quadrant.value}" '
             f'x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"/>'
@@ -111,12 +125,12 @@ def _grid_background(lang: str) -> list[str]:
             f'<line x1="{_LEFT}" y1="{_TOP + offset}" x2="{_LEFT + 5 * _CELL}" y2="{_TOP + offset}" '
             'stroke="#ffffff" stroke-width="2"/>'
         )
-    split = _LEFT + (HIGH_SCORE_THRESHOLD - SCORE_MIN + 0.5) * _CELL
+    split = _LEFT + _low_cells(threshold) * _CELL
     parts.append(
         f'<line x1="{coord(split)}" y1="{_TOP}" x2="{coord(split)}" y2="{_TOP + 5 * _CELL}" stroke="#555555" '
         'stroke-width="2"/>'
     )
-    split_y = _TOP + (SCORE_MAX + 0.5 - HIGH_SCORE_THRESHOLD) * _CELL
+    split_y = _TOP + (SCORE_MAX - SCORE_MIN + 1 - _low_cells(threshold)) * _CELL
     parts.append(
         f'<line x1="{_LEFT}" y1="{coord(split_y)}" x2="{_LEFT + 5 * _CELL}" y2="{coord(split_y)}" '
         'stroke="#555555" stroke-width="2"/>'
@@ -141,13 +155,13 @@ def _grid_background(lang: str) -> list[str]:
         f'transform="rotate(-90 28 {centre_y})">{escape_text(phrase("power", lang))} →</text>'
     )
     parts.append(halo_label(_LEFT, 30, phrase("grid_title", lang), size=16, weight="bold"))
-    parts.append(halo_label(split, _TOP - 8, _threshold_text(lang), anchor="middle"))
+    parts.append(halo_label(split, _TOP - 8, _threshold_text(lang, threshold), anchor="middle"))
     parts.append("</g>")
     return parts
 
 
-def _quadrant_box(quadrant: Quadrant) -> tuple[float, float, float, float]:
-    low_cells = HIGH_SCORE_THRESHOLD - SCORE_MIN + 0.5  # 3 cells of "low" scores
+def _quadrant_box(quadrant: Quadrant, threshold: float) -> tuple[float, float, float, float]:
+    low_cells = _low_cells(threshold)  # 3 cells of "low" scores at 3.5
     high_cells = 5 - low_cells
     left_w, right_w = low_cells * _CELL, high_cells * _CELL
     top_h, bottom_h = high_cells * _CELL, low_cells * _CELL
@@ -160,10 +174,10 @@ def _quadrant_box(quadrant: Quadrant) -> tuple[float, float, float, float]:
     }[quadrant]
 
 
-def _grid_quadrant_labels(lang: str) -> list[str]:
+def _grid_quadrant_labels(lang: str, threshold: float) -> list[str]:
     parts = ['<g aria-hidden="true">']
     for quadrant in Quadrant:
-        x, y, _, _ = _quadrant_box(quadrant)
+        x, y, _, _ = _quadrant_box(quadrant, threshold)
         text = quadrant.label(lang)
         parts.append(halo_label(x + 8, y + 17, text[:1].upper() + text[1:], size=13, weight="bold"))
     parts.append("</g>")
