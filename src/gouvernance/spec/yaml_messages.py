@@ -137,7 +137,7 @@ def syntax_error_message(error: yaml.MarkedYAMLError) -> Message:
         fr += f" ({_translated(error.context, CONTEXTS)}{' ' + context_fr if context_fr else ''})"
         en += f" ({error.context}{' at ' + context_en if context_en else ''})"
     mark = error.problem_mark or error.context_mark
-    details = {"problem": problem, "context": error.context}
+    details: dict[str, object] = {"problem": problem, "context": error.context}
     if mark is not None:
         details |= {"line": mark.line + 1, "column": mark.column + 1}
     return Message("template.yaml_syntax", fr, en, details=details)
