@@ -82,3 +82,35 @@ def test_the_quadrant_guards_follow_the_engagements_threshold(
     assert "Maison des associations" in missing.fr
     register.consult("entretiens", "maison")
     fire(db, clock, register.engagement_id, "synthese", "submit", consultant)
+
+
+def test_a_bulk_launch_reads_the_register_with_each_engagements_threshold(db, clock, parties_model) -> None:
+    import uuid
+    from datetime import date
+
+    from gouvernance.engagements.bulk import launch_many
+    from gouvernance.engagements.service import LaunchRequest, Territory
+    from gouvernance.stakeholders import importing
+    from gouvernance.stakeholders.analysis.classification import THRESHOLD_SETTING
+
+    # Power 3 without a « Saillance » column: power counts as a salience attribute only where 3 is high.
+    sheet = "Nom;Catégorie;Pouvoir;Intérêt;Légitimité;Urgence\nMaison;association;3;3;oui;non\n"
+    requests = [
+        (
+            f"seuil-{uuid.uuid4().hex}",
+            LaunchRequest(parties_model, Territory(name, "commune"), date(2026, 3, 2), parameters),
+        )
+        for name, parameters in (("Olivet", {}), ("Saran", {THRESHOLD_SETTING: 3}))
+    ]
+    chef = ActorRef.of("julien", "chef_de_projet")
+    outcomes = launch_many(
+        db,
+        requests,
+        actor=chef,
+        clock=clock,
+        after_launch=importing.importer_for(sheet, actor=chef, clock=clock),
+    )
+    with db.reading() as session:
+        analyses = [reports.analyse(session, outcome.engagement_id) for outcome in outcomes]
+    assert [a.profiles[0].quadrant for a in analyses] == [Quadrant.surveiller, Quadrant.gerer_etroitement]
+    assert [a.profiles[0].salience_class.value for a in analyses] == ["discretionary", "dominant"]
