@@ -14,12 +14,16 @@ order instead (see the write lock in ``app.py``).
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import sys
 from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from gouvernance.api.app import create_app
 from gouvernance.api.logs import logging_config
@@ -74,11 +78,59 @@ def app_from_environment() -> FastAPI:
         raise SystemExit(STARTUP_FAILURE) from None
 
 
-def serve(options: ServeOptions, app: FastAPI | None = None) -> None:
-    """Runs until interrupted. With one process, serves ``app`` if given; otherwise, and with several
-    processes, each of uvicorn's workers builds its own with ``app_from_environment``."""
+def bind(host: str, port: int) -> socket.socket:
+    """The listening address, taken before anything is printed or prepared: a busy port is said in French,
+    with the way to choose another, rather than by uvicorn once the demo's tokens are out."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise InvalidInput(_bind_problem(error, host, port)) from None
+    sock.set_inheritable(True)  # uvicorn's worker processes serve it too
+    return sock
+
+
+def _bind_problem(error: OSError, host: str, port: int) -> Message:
+    details = {"host": host, "port": port, "errno": error.errno}
+    other = port + 1 if port < 65535 else 8001
+    if error.errno == errno.EADDRINUSE:
+        return Message(
+            "serve.port_busy",
+            f"Le port {port} est déjà utilisé sur {host} (un autre « gouvernance serve » ?). Arrêtez ce "
+            f"programme, ou choisissez un autre port : gouvernance serve --port {other}.",
+            f"Port {port} is already in use on {host} (another 'gouvernance serve'?). Stop that program, or "
+            f"choose another port: gouvernance serve --port {other}.",
+            "port",
+            details,
+        )
+    if error.errno == errno.EACCES:
+        return Message(
+            "serve.port_forbidden",
+            f"Ce compte n'a pas le droit d'écouter sur le port {port} ({host}) : les ports sous 1024 sont "
+            "réservés à l'administrateur. Choisissez-en un autre : gouvernance serve --port 8000.",
+            f"This account may not listen on port {port} ({host}): ports below 1024 are reserved to the "
+            "administrator. Choose another: gouvernance serve --port 8000.",
+            "port",
+            details,
+        )
+    return Message(
+        "serve.cannot_listen",
+        f"Impossible d'écouter sur {host}:{port} ({error.strerror}). Vérifiez --host et --port.",
+        f"Cannot listen on {host}:{port} ({error.strerror}). Check --host and --port.",
+        "host",
+        details,
+    )
+
+
+def serve(options: ServeOptions, app: FastAPI | None = None, sock: socket.socket | None = None) -> None:
+    """Runs until interrupted, on ``sock`` (bound with ``bind``; bound here if not given). With one process,
+    serves ``app`` if given; otherwise, and with several processes, each of uvicorn's workers builds its own
+    with ``app_from_environment``."""
+    sock = sock if sock is not None else bind(options.host, options.port)
     target: FastAPI | str = app if app is not None and options.workers == 1 else APP_FACTORY
-    uvicorn.run(
+    config = uvicorn.Config(
         target,
         factory=isinstance(target, str),
         workers=options.workers,
@@ -90,3 +142,15 @@ def serve(options: ServeOptions, app: FastAPI | None = None) -> None:
         # nginx's upstream keepalive_timeout (deploy/nginx.conf) must stay below it.
         timeout_keep_alive=options.keep_alive_seconds,
     )
+    server = uvicorn.Server(config)
+    try:
+        if options.workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    if options.workers == 1 and not server.started:
+        sys.exit(STARTUP_FAILURE)

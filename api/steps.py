@@ -156,6 +156,11 @@ class StepEventIn(BaseModel):
                     "comment": "Validé en comité de pilotage",
                     "data": {"instance": "copil"},
                 },
+                {
+                    "event": "send_back",
+                    "comment": "Une action excède les compétences de la commune",
+                    "steps": ["plan_action"],
+                },
             ]
         },
     )
@@ -168,6 +173,12 @@ class StepEventIn(BaseModel):
         default=None, max_length=4000, description="Required for rework, skip…"
     )
     data: FreeJson = Field(default_factory=dict, description=f"Recorded with the event. {FREE_JSON_LIMITS}")
+    steps: list[Annotated[SafeText, Field(max_length=80)]] | None = Field(
+        default=None,
+        max_length=50,
+        description="send_back only: which of the steps the review lists (sends_back) go back for rework; "
+        "every one of them when absent. A step not listed, or not done, is a 422.",
+    )
 
 
 router = APIRouter(prefix="/engagements/{engagement_id}/steps", tags=["Étapes"])
@@ -338,5 +349,5 @@ def send_step_event(
         event=body.event,
         expected_version=expected_version(if_match),
         comment=body.comment,
-        payload=body.data,
+        payload=body.data if body.steps is None else {**body.data, "steps": body.steps},
     )

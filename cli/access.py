@@ -215,10 +215,11 @@ def serve_command(
 ) -> None:
     """Démarre l'API HTTP (documentation sur /docs)."""
     from gouvernance.api.app import create_app
-    from gouvernance.api.server import ServeOptions, check_workers, serve
+    from gouvernance.api.server import ServeOptions, bind, check_workers, serve
 
     db = context.database()
     check_workers(workers, db.dialect)
+    sock = bind(host, port)  # before the demo's tokens: a busy port is said first, and nothing is prepared
     clock = context.clock()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
@@ -235,10 +236,10 @@ def serve_command(
         keep_alive_seconds=context.settings().keep_alive_seconds,
     )
     if workers == 1:
-        serve(options, create_app(runtime=context.runtime()))
+        serve(options, create_app(runtime=context.runtime()), sock)
         return
     db.dispose()  # each of uvicorn's workers builds its app, and its connections, from the same settings
-    serve(options)
+    serve(options, sock=sock)
 
 
 def _print_demo(prepared: object, base: str) -> None:

@@ -100,12 +100,23 @@ def import_command(
 def list_command(engagement: Engagement, login: Login = None, operator: Operator = False) -> None:
     """Liste les parties prenantes (sans leurs coordonnées)."""
     from gouvernance.stakeholders import register_service as service
-    from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
+    from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, threshold_of
+    from gouvernance.stakeholders.common import engagement_of
 
     with context.database().reading() as session:
         caller = identify(session, login, operator, "stakeholders list")
-        rows = service.list_stakeholders(session, readable(session, caller, engagement))
-    table = Table("N°", "Identifiant", "Nom", "Catégorie", "Pouvoir", "Intérêt", "Stratégie (Mendelow)")
+        engagement_id = readable(session, caller, engagement)
+        rows = service.list_stakeholders(session, engagement_id)
+        threshold = threshold_of(engagement_of(session, engagement_id)[0].parameters)
+    table = Table(
+        "N°",
+        "Identifiant",
+        "Nom",
+        "Catégorie",
+        "Pouvoir",
+        "Intérêt",
+        f"Stratégie (Mendelow, élevé à partir de {threshold:g})".replace(".", ","),
+    )
     for row in rows:
         table.add_row(
             str(row.id),
@@ -114,7 +125,7 @@ def list_command(engagement: Engagement, login: Login = None, operator: Operator
             Category(row.category).fr,
             str(row.power),
             str(row.interest),
-            mendelow_quadrant(row.power, row.interest).fr,
+            mendelow_quadrant(row.power, row.interest, threshold).fr,
         )
     console.print(table)
     console.print(f"{len(rows)} partie(s) prenante(s).", highlight=False)
@@ -288,9 +299,11 @@ def render_analysis(analysis: Analysis, model: ProcessModel | None = None, *, to
         highlight=False,
     )
     quadrants: Mapping[Any, int] = analysis.counts.get("quadrant", {})
+    high = f"{analysis.threshold:g}".replace(".", ",")
     console.print(
         "Stratégies (Mendelow) : "
-        + " · ".join(f"{quadrant.fr} {quadrants.get(quadrant, 0)}" for quadrant in Quadrant),
+        + " · ".join(f"{quadrant.fr} {quadrants.get(quadrant, 0)}" for quadrant in Quadrant)
+        + f" (élevé à partir de {high} sur 5, pouvoir comme intérêt)",
         highlight=False,
     )
     classes: Mapping[Any, int] = analysis.counts.get("salience_class", {})

@@ -35,6 +35,15 @@ def advance_command(
     expected_version: Annotated[
         int | None, typer.Option("--version", metavar="N", help="Version attendue (verrou).")
     ] = None,
+    steps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--step",
+            metavar="ÉTAPE",
+            help="send_back : une étape à renvoyer parmi celles que la revue liste (répétable ; toutes "
+            "par défaut).",
+        ),
+    ] = None,
     role: Role = None,
     login: Login = None,
     operator: Operator = False,
@@ -52,6 +61,7 @@ def advance_command(
             clock=context.clock(),
             expected_version=expected_version,
             comment=comment,
+            payload={"steps": steps} if steps else None,
         )
     for item in result.all():
         label = item.step_key or "accompagnement"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
-from gouvernance.api.inputs import SafeText
+from gouvernance.api.inputs import MultilineText, SafeText
 from gouvernance.api.permissions import EngagementIdPath
 from gouvernance.api.stakeholders.access import (
     ENGAGEMENT_PREFIX,
@@ -25,11 +25,15 @@ from gouvernance.api.stakeholders.access import (
 )
 from gouvernance.api.writes import WritesDep
 from gouvernance.stakeholders import register_service
-from gouvernance.stakeholders.records import Contact, StakeholderData
+from gouvernance.stakeholders.records import NOTES_MAX_LENGTH, Contact, StakeholderData
 from gouvernance.stakeholders.vocabulary import normalize
 
 router = APIRouter(prefix=ENGAGEMENT_PREFIX, tags=TAGS)
 
+NOTES = (
+    "Notes libres (« conflit sur le parc », « porteur politique »), sur plusieurs lignes ; "
+    "colonne « Commentaire » ou « Notes » d'un import CSV."
+)
 StakeholderIdPath = Annotated[int, Path(ge=1, le=2**53, description="Identifiant de la partie prenante.")]
 
 
@@ -57,6 +61,7 @@ class StakeholderIn(BaseModel):
                     "salience": ["legitimite"],
                     "target_level": "impliquer",
                     "tags": ["cadre de vie"],
+                    "notes": "Conflit sur le parc ; porteur politique du projet.",
                 }
             ]
         },
@@ -74,6 +79,7 @@ class StakeholderIn(BaseModel):
     salience: list[Literal["pouvoir", "legitimite", "urgence"]] = Field(default_factory=list, max_length=3)
     target_level: Literal["informer", "consulter", "impliquer", "collaborer", "habiliter"] | None = None
     tags: list[SafeText] = Field(default_factory=list, max_length=30)
+    notes: MultilineText | None = Field(default=None, max_length=NOTES_MAX_LENGTH, description=NOTES)
     contact: ContactIn | None = Field(default=None, description="Données personnelles (RGPD), facultatives.")
 
 
@@ -91,6 +97,7 @@ class StakeholderPatch(BaseModel):
     salience: list[Literal["pouvoir", "legitimite", "urgence"]] | None = Field(default=None, max_length=3)
     target_level: Literal["informer", "consulter", "impliquer", "collaborer", "habiliter"] | None = None
     tags: list[SafeText] | None = Field(default=None, max_length=30)
+    notes: MultilineText | None = Field(default=None, max_length=NOTES_MAX_LENGTH, description=NOTES)
     version: int | None = Field(default=None, ge=1, le=2**31, description="Version lue (verrou optimiste).")
 
 
@@ -106,6 +113,7 @@ class StakeholderOut(BaseModel):
     salience: list[str]
     target_level: str | None
     tags: list[str]
+    notes: str | None
     version: int
     contact: ContactIn | None = Field(default=None, description="Seulement avec ?with_contacts=true.")
 
@@ -123,6 +131,7 @@ def _stakeholder_out(row: Any, contact: Contact | None = None) -> StakeholderOut
         salience=list(row.salience),
         target_level=row.target_level,
         tags=list(row.tags),
+        notes=row.notes,
         version=row.version,
         contact=ContactIn(email=contact.email, phone=contact.phone) if contact else None,
     )

@@ -163,3 +163,76 @@ def test_a_worker_that_cannot_start_stops_the_server_instead_of_restarting_for_e
     assert "L'API n'a pas pu démarrer" in result.stderr, output_of(result)
     assert "failed to start, stopping the parent process" in result.stderr, output_of(result)
     assert " died" not in result.stderr, output_of(result)  # never restarted
+
+
+def _embedded(tmp_path: Path) -> dict[str, str]:
+    """The environment of `gouvernance serve --demo` on the embedded default (a SQLite file in tmp_path)."""
+    env = {**os.environ, "GOUVERNANCE_DATA_DIR": str(tmp_path)}
+    env.pop("GOUVERNANCE_DATABASE_URL", None)
+    return env
+
+
+def _read_until(process: subprocess.Popen[str], pattern: str, timeout: float = START_TIMEOUT) -> str:
+    """What the process printed on stdout until ``pattern`` shows (unbuffered: PYTHONUNBUFFERED)."""
+    assert process.stdout is not None
+    descriptor, text = process.stdout.fileno(), ""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(descriptor, selectors.EVENT_READ)
+        while not re.search(pattern, text):
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"the server did not print {pattern!r}:\n{text}"
+            if selector.select(remaining):
+                chunk = os.read(descriptor, 65536)
+                assert chunk, f"the server stopped before printing {pattern!r}:\n{text}"
+                text += chunk.decode("utf-8", errors="replace")
+    return text
+
+
+def test_serve_demo_prints_tokens_that_open_the_demo_engagement(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**_embedded(tmp_path), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gouvernance", "serve", "--demo", "--no-access-log", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = ServerLog(process)
+    try:
+        printed = _read_until(process, rf"127\.0\.0\.1:{port}/docs")
+        log.wait_for(STARTED)
+        tokens = re.findall(r"gv_[A-Za-z0-9_\-]{40,}", printed)
+        assert len(set(tokens)) >= 6, printed
+        engagement_id = re.search(r"Accompagnement : ([0-9a-f-]{36})", printed)[1]  # type: ignore[index]
+        steps = httpx.get(
+            f"http://127.0.0.1:{port}/engagements/{engagement_id}/steps",
+            headers={"Authorization": f"Bearer {tokens[0]}"},
+            timeout=60,
+        )
+        assert steps.status_code == 200, steps.text
+        assert {s["state"] for s in steps.json()} >= {"ready", "pending"}  # launched, not walked
+    finally:
+        if process.poll() is None:
+            log.stop()
+
+
+def test_a_busy_port_is_said_in_french_before_any_token_is_printed(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(
+            [sys.executable, "-m", "gouvernance", "serve", "--demo", "--port", str(port)],
+            check=False,
+            env=_embedded(tmp_path),
+        )
+    output = output_of(result)
+    assert result.returncode == 1, output
+    assert f"Le port {port} est déjà utilisé sur 127.0.0.1" in result.stderr, output
+    assert f"gouvernance serve --port {port + 1}" in result.stderr, output
+    assert "(serve.port_busy)" in result.stderr, output
+    assert "gv_" not in result.stdout, output  # no demo prepared, no token printed
+    assert "Traceback" not in result.stderr, output
+    assert "Errno" not in result.stderr, output

@@ -125,3 +125,47 @@ def test_relations_import_over_http_lists_every_unknown_name(client, make_team) 
     )
     assert imported.json() == {"rows": 2, "created": 2, "already_there": 0}
     assert len(client.get(f"{base}/stakeholder-relations", headers=chef).json()) == 2
+
+
+def test_free_notes_are_kept_set_imported_and_exported(client, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}"
+    chef = team["chef_de_projet"].headers
+    csv_text = (
+        "Nom;Catégorie;Pouvoir;Intérêt;Commentaire\nCollectif du parc;Association;4;5;conflit sur le parc\n"
+    )
+    imported = client.post(
+        f"{base}/stakeholders/import", headers=chef, files={"file": ("pp.csv", csv_text.encode(), "text/csv")}
+    )
+    assert imported.status_code == 200, imported.text
+    [collectif] = client.get(f"{base}/stakeholders", headers=chef).json()
+    assert collectif["notes"] == "conflit sur le parc"
+
+    added = client.post(
+        f"{base}/stakeholders",
+        headers=chef,
+        json={
+            "name": "M. le maire",
+            "category": "elu",
+            "power": 5,
+            "interest": 4,
+            "notes": "porteur politique",
+        },
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["notes"] == "porteur politique"
+    path = f"{base}/stakeholders/{added.json()['id']}"
+    changed = client.patch(path, headers=chef, json={"notes": "porteur politique\nà revoir en mars"})
+    assert changed.json()["notes"] == "porteur politique\nà revoir en mars"
+    refused = client.patch(path, headers=chef, json={"notes": "nul\u0000ici"})
+    assert refused.status_code == 422
+    assert "U+0000" in str(refused.json()["reasons"])
+    too_long = client.patch(path, headers=chef, json={"notes": "x" * 2001})
+    assert too_long.status_code == 422
+    assert client.get(path, headers=chef).json()["notes"] == "porteur politique\nà revoir en mars"
+
+    exported = client.get(f"{base}/stakeholders/export?format=csv", headers=chef).text
+    assert "conflit sur le parc" in exported
+    assert "Notes" in exported.splitlines()[0]
+    graphml = client.get(f"{base}/stakeholders/export?format=graphml", headers=chef).text
+    assert "conflit sur le parc" in graphml

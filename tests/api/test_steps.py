@@ -184,3 +184,50 @@ def test_unknown_step_and_unknown_event(client, make_team) -> None:
     unknown = send(client, consultant, team.engagement_id, "a1", "fly")
     assert unknown.status_code == 422
     assert unknown.json()["reasons"][0]["code"] == "transition.unknown_event"
+
+
+def test_whoever_put_work_under_review_cannot_approve_it_too(client, make_team, directory) -> None:
+    # The « kinds » consultation: its role and its reviewer are both the chef de projet.
+    team = make_team("kinds")
+    chef = team["chef_de_projet"]
+    for event in ("start", "open_consultation", "close_consultation"):
+        assert send(client, chef, team.engagement_id, "consultation", event).status_code == 200
+    refused = send(client, chef, team.engagement_id, "consultation", "approve")
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert [reason["code"] for reason in problem["reasons"]] == ["rule.self_approval"]
+    assert "séparation des tâches" in problem["detail"]
+    colleague = directory.person(chef.organisation, on={team.engagement_id: ("chef_de_projet",)})
+    approved = send(client, colleague, team.engagement_id, "consultation", "approve")
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["to_state"] == "done"
+
+
+def _send_back(client, person, engagement_id: str, steps: object):
+    etag = client.get(step_path(engagement_id, "a_rev"), headers=person.headers).headers["etag"]
+    return client.post(
+        f"{step_path(engagement_id, 'a_rev')}/events",
+        json={"event": "send_back", "comment": "Risque juridique", "steps": steps},
+        headers={**person.headers, "If-Match": etag},
+    )
+
+
+def test_send_back_reopens_the_steps_the_sender_chooses(client, db, clock, make_team, people) -> None:
+    from tests.engagements.helpers import finish_a1_a2
+
+    team = make_team()
+    finish_a1_a2(db, clock, team.engagement_id, people)
+    assert send(client, team["consultant"], team.engagement_id, "a_rev", "start").status_code == 200
+    before = _events(db, team.engagement_id)
+    refused = _send_back(client, team["elu"], team.engagement_id, ["a2", "b1"])
+    assert refused.status_code == 422
+    assert [reason["code"] for reason in refused.json()["reasons"]] == ["rule.send_back_steps_unlisted"]
+    assert "« b1 » (possibles : « a1 », « a2 »)" in refused.json()["detail"]
+    assert _events(db, team.engagement_id) == before
+    sent = _send_back(client, team["elu"], team.engagement_id, ["a2"])
+    assert sent.status_code == 200, sent.text
+    states = {
+        s["key"]: s["state"]
+        for s in client.get(f"/engagements/{team.engagement_id}/steps", headers=team["elu"].headers).json()
+    }
+    assert (states["a_rev"], states["a1"], states["a2"]) == ("pending", "done", "reopened")

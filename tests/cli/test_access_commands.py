@@ -1,4 +1,4 @@
-"""`gouvernance users add|grant`, `gouvernance tokens create` and `gouvernance serve`, on a fresh embedded
+"""`gouvernance users add|grant` and `gouvernance tokens create`, on a fresh embedded
 database."""
 
 from __future__ import annotations
@@ -157,26 +157,3 @@ def test_operator_mode_is_logged_with_the_system_user(data_dir: Path) -> None:
     assert added.exit_code == 0
     assert f"Mode opérateur : {getpass.getuser()} — gouvernance users add" in added.stderr
     assert "Mode opérateur" not in added.stdout
-
-
-def test_serve_prepares_the_demo_and_runs_uvicorn(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import uvicorn
-
-    served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
-    result = _run("serve", "--demo", "--port", "8123")
-    assert result.exit_code == 0, result.output
-    assert (served["host"], served["port"]) == ("127.0.0.1", 8123)
-    assert "http://127.0.0.1:8123/docs" in result.stdout
-    tokens = re.findall(r"gv_[A-Za-z0-9_\-]{40,}", result.stdout)
-    assert len(set(tokens)) >= 6
-    assert 'curl -H "Authorization: Bearer gv_' in result.stdout
-    from fastapi.testclient import TestClient
-
-    engagement_id = re.search(r"Accompagnement : ([0-9a-f-]{36})", result.stdout)[1]  # type: ignore[index]
-    with TestClient(served["app"]) as client:
-        steps = client.get(
-            f"/engagements/{engagement_id}/steps", headers={"Authorization": f"Bearer {tokens[0]}"}
-        )
-    assert steps.status_code == 200
-    assert {s["state"] for s in steps.json()} >= {"ready", "pending"}  # launched, not walked

@@ -218,3 +218,21 @@ def test_launch_many_takes_parameters_per_row_and_launches_nothing_if_a_row_is_w
         )
     assert launched["Ardon"]["population"] == 1200  # its own column
     assert launched["Olivet"]["population"] == 21000  # an empty cell takes --param
+
+
+def test_advance_send_back_chooses_the_steps_to_reopen(
+    cli, db, clock, mini_model, launch_engagement, people
+) -> None:
+    from tests.engagements.helpers import finish_a1_a2, fire, step
+
+    engagement_id = launch_engagement(mini_model)
+    finish_a1_a2(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    send_back = ("advance", engagement_id, "a_rev", "send_back", "--comment", "Risque juridique")
+    operator = ("--as", "elu", "--operateur")
+    refused = cli(*send_back, "--step", "b1", *operator, ok=False).stderr
+    assert "1 étape que cette revue ne peut pas renvoyer : « b1 » (possibles : « a1 », « a2 »)" in refused
+    moved = cli(*send_back, "--step", "a1", *operator).stdout
+    assert "a1 : terminée → rouverte" in moved
+    assert "a2" not in moved
+    assert step(db, engagement_id, "a2").state == "done"

@@ -372,3 +372,121 @@ def test_a_start_date_out_of_range_is_refused_at_launch(db, clock, mini_model, p
         launch(session, request, actor=people.consultant, clock=clock)
     assert (refused.value.code, refused.value.message.path) == ("date.out_of_range", "start_date")
     assert "2100-12-31" in refused.value.message.en
+
+
+SAME_ROLE_MODEL = """
+key: meme-role
+version: 1
+title: Même rôle
+roles: [{key: consultant, title: Consultant}, {key: chef_de_projet, title: Chef de projet}]
+stages:
+  - key: s
+    title: Étape
+    steps:
+      - {key: info, title: Information des partenaires, role: chef_de_projet, reviewer: chef_de_projet,
+         duration: 5 jours}
+      - {key: libre, title: Auto-validée, role: chef_de_projet, duration: 5 jours, self_approval: allowed}
+"""
+
+
+def _same_role_model(tmp_path):
+    from gouvernance.spec.validation import load_model_file
+
+    path = tmp_path / "meme-role.yaml"
+    path.write_text(SAME_ROLE_MODEL, encoding="utf-8")
+    return load_model_file(path)
+
+
+def test_the_person_who_submitted_cannot_approve_their_own_work(
+    db, clock, launch_engagement, tmp_path
+) -> None:
+    from gouvernance.engagements.actors import ActorRef
+
+    engagement_id = launch_engagement(_same_role_model(tmp_path))
+    julien, amelie = ActorRef.of("julien", "chef_de_projet"), ActorRef.of("amelie", "chef_de_projet")
+    fire(db, clock, engagement_id, "info", "start", julien)
+    fire(db, clock, engagement_id, "info", "submit", julien)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(db, clock, engagement_id, "info", "approve", julien)
+    assert _reasons(refused) == ["rule.self_approval"]
+    assert "séparation des tâches" in refused.value.text("fr")
+    assert step(db, engagement_id, "info").state == "in_review"
+    assert fire(db, clock, engagement_id, "info", "approve", amelie).to_state == "done"
+
+
+def test_a_template_may_allow_self_approval(db, clock, launch_engagement, tmp_path) -> None:
+    from gouvernance.engagements.actors import ActorRef
+
+    engagement_id = launch_engagement(_same_role_model(tmp_path))
+    julien = ActorRef.of("julien", "chef_de_projet")
+    fire(db, clock, engagement_id, "libre", "start", julien)
+    fire(db, clock, engagement_id, "libre", "submit", julien)
+    assert fire(db, clock, engagement_id, "libre", "approve", julien).to_state == "done"
+
+
+def test_send_back_reopens_only_the_chosen_steps(db, clock, mini_model, launch_engagement, people) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    result = fire(
+        db,
+        clock,
+        engagement_id,
+        "a_rev",
+        "send_back",
+        people.consultant,
+        comment="Le livrable est à reprendre",
+        payload={"steps": ["a2"]},
+    )
+    assert [(r.step_key, r.to_state) for r in result.all()] == [("a_rev", "pending"), ("a2", "reopened")]
+    assert step(db, engagement_id, "a1").state == "done"
+    for event, actor in (
+        ("start", people.consultant),
+        ("submit", people.consultant),
+        ("approve", people.chef),
+    ):
+        last = fire(db, clock, engagement_id, "a2", event, actor)
+    assert ("a_rev", "ready") in [(r.step_key, r.to_state) for r in last.all()]
+
+
+@pytest.mark.parametrize(
+    ("steps", "code"),
+    [
+        (["a2", "b1"], "rule.send_back_steps_unlisted"),
+        ([], "rule.send_back_steps_invalid"),
+        ("a2", "rule.send_back_steps_invalid"),
+    ],
+)
+def test_send_back_refuses_steps_the_review_does_not_list(
+    db, clock, mini_model, launch_engagement, people, steps, code
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    before = counts(db, engagement_id)
+    with pytest.raises(TransitionRefused) as refused:
+        fire(
+            db,
+            clock,
+            engagement_id,
+            "a_rev",
+            "send_back",
+            people.consultant,
+            comment="À reprendre",
+            payload={"steps": steps},
+        )
+    assert _reasons(refused) == [code]
+    assert "« a1 », « a2 »" in refused.value.text("fr")
+    assert counts(db, engagement_id) == before
+
+
+def test_the_reviewer_of_a_review_may_send_work_back(
+    db, clock, mini_model, launch_engagement, people
+) -> None:
+    engagement_id = launch_engagement(mini_model)
+    _walk_to_review(db, clock, engagement_id, people)
+    fire(db, clock, engagement_id, "a_rev", "start", people.consultant)
+    with pytest.raises(Forbidden):
+        fire(db, clock, engagement_id, "a_rev", "send_back", people.chef, comment="Risque juridique")
+    result = fire(db, clock, engagement_id, "a_rev", "send_back", people.elu, comment="Risque juridique")
+    assert [r.step_key for r in result.all()] == ["a_rev", "a1", "a2"]

@@ -29,8 +29,9 @@ FRENCH_EXPORT = (
 def test_a_french_spreadsheet_with_bom_semicolons_and_accents_imports() -> None:
     imported = parse_stakeholder_csv(("\ufeff" + FRENCH_EXPORT).encode("utf-8"))
     assert (imported.separator, imported.encoding) == (";", "utf-8-sig")
-    assert imported.ignored_columns == ("Commentaire",)
+    assert imported.ignored_columns == ()
     mairie, jardins, dupont = imported.stakeholders
+    assert (mairie.notes, jardins.notes) == ("à relancer", None)  # the « Commentaire » column
     assert [row.line for row in imported.rows] == [
         2,
         3,
@@ -204,11 +205,28 @@ def test_control_characters_in_cells_refuse_the_file_listing_every_row() -> None
         for error in refused.value.errors
     }
     assert errors == {
+        2: [("text.control_character", "Commentaire", "Commentaire")],  # the notes: BEL is not a line break
         3: [("text.control_character", "Nom", "Nom")],
         4: [("text.control_character", "Étiquettes", "Étiquettes")],
         5: [("text.control_character", "Nom", "Nom")],
         7: [("text.control_character", "Nom", "Nom")],
-    }  # the ignored « Commentaire » column is not read
-    first = refused.value.reasons[0]
+    }
+    first = refused.value.reasons[1]
     assert first.fr == "Ligne 3 — Nom : caractère de contrôle ou invalide interdit (U+0001)."
     assert first.en == "Line 3 — Nom: control or invalid character not allowed (U+0001)."
+
+
+def test_notes_refuse_control_characters_and_stay_within_their_length() -> None:
+    header = "Nom;Catégorie;Pouvoir;Intérêt;Notes\r\n"
+    with pytest.raises(ImportRejected) as refused:
+        parse_stakeholder_csv(header + "Collectif;Association;3;4;conflit\x00sur le parc\r\n")
+    assert [reason.code for reason in refused.value.reasons] == ["text.control_character"]
+    assert "U+0000" in refused.value.reasons[0].fr
+    with pytest.raises(ImportRejected) as too_long:
+        parse_stakeholder_csv(header + f"Collectif;Association;3;4;{'x' * 2001}\r\n")
+    assert [reason.code for reason in too_long.value.reasons] == ["stakeholders.notes_too_long"]
+    assert "2001 caractères, au plus 2000" in too_long.value.reasons[0].fr
+    [kept] = parse_stakeholder_csv(
+        header + 'Collectif;Association;3;4;"porteur\r\npolitique\tancien"\r\n'
+    ).stakeholders
+    assert kept.notes == "porteur\r\npolitique\tancien"

@@ -221,3 +221,31 @@ def test_any_unicode_in_names_tags_and_keys_still_gives_well_formed_exports(
     ET.fromstring(stakeholder_map_svg(build_graph(stakeholders, relations), lang=lang))
     ET.fromstring(power_interest_grid_svg(stakeholders, lang=lang))
     stakeholders_csv(stakeholders, include_contacts=True).encode("utf-8", "replace")
+
+
+NOTED = StakeholderData(
+    "parc",
+    "Collectif du parc",
+    "organisation",
+    "association",
+    4,
+    5,
+    "oppose",
+    notes="Conflit sur le parc ; porteur politique.\nÀ revoir après le conseil : « urgent »",
+)
+
+
+def test_notes_go_out_in_the_csv_and_read_back() -> None:
+    header, row = _rows(stakeholders_csv([NOTED]))
+    assert header[-1] == "Notes"
+    assert row[-1] == NOTED.notes
+    [imported] = parse_stakeholder_csv(stakeholders_csv([NOTED]).encode("utf-8")).stakeholders
+    assert imported.notes == NOTED.notes
+
+
+def test_notes_are_a_node_attribute_of_the_graph_files() -> None:
+    graph = nx.read_graphml(io.BytesIO(stakeholders_graphml([NOTED, *STAKEHOLDERS], RELATIONS)))
+    assert graph.nodes["parc"]["notes"] == NOTED.notes
+    assert graph.nodes["mairie"]["notes"] == ""
+    gexf = nx.read_gexf(io.BytesIO(stakeholders_gexf([NOTED], [])))
+    assert gexf.nodes["parc"]["notes"] == NOTED.notes

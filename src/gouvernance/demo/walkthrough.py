@@ -152,25 +152,30 @@ class JourneyWalker:
         if row.state == "consulting":
             return self._complete(spec, "close_consultation", responsible, timedelta(days=14))
         if row.state == "in_review":
+            colleague = reviewer == responsible and spec.self_approval != "allowed"
             return self._complete(
-                spec, _APPROVAL_EVENT.get(spec.kind, "approve"), reviewer, timedelta(days=2)
+                spec, _APPROVAL_EVENT.get(spec.kind, "approve"), reviewer, timedelta(days=2), colleague
             )
         return False
 
-    def _complete(self, spec: StepSpec, event: str, role: str, elapsed: timedelta) -> bool:
+    def _complete(
+        self, spec: StepSpec, event: str, role: str, elapsed: timedelta, colleague: bool = False
+    ) -> bool:
         guards = [g for g in spec.compiled_guards if g.applies_to(event)]
-        if self._show_refusal_once(spec, event, role, guards):
+        if self._show_refusal_once(spec, event, role, guards, colleague):
             return True  # nothing was missing after all: the attempt went through
         for guard in guards:
             satisfier = self.satisfiers.get(type(guard))
             if satisfier is not None:
                 satisfier(self, spec, guard)
-        if not self._allowed(spec, event, role):
+        if not self._allowed(spec, event, role, colleague):
             return False  # waiting on something else (e.g. the stage's other steps)
         self.clock.advance(elapsed)
-        return self.fire(spec, event, role)
+        return self.fire(spec, event, role, colleague=colleague)
 
-    def _show_refusal_once(self, spec: StepSpec, event: str, role: str, guards: list[Guard]) -> bool:
+    def _show_refusal_once(
+        self, spec: StepSpec, event: str, role: str, guards: list[Guard], colleague: bool = False
+    ) -> bool:
         """Before satisfying a stage's first guard (its first featured guard, if it has any), try anyway: the
         demo shows the engine saying why not. True when the attempt went through."""
         stage = self._stage(spec)
@@ -179,7 +184,7 @@ class JourneyWalker:
         if self._features(stage) and not any(isinstance(g, self.featured) for g in guards):
             return False
         try:
-            self.fire(spec, event, role)
+            self.fire(spec, event, role, colleague=colleague)
         except DomainError as refusal:
             self._refusal_shown.add(stage)
             self.reports[stage].refusals.append(refusal.text())
@@ -199,24 +204,30 @@ class JourneyWalker:
             spec, "skip", reviewer, comment="Sans objet pour ce territoire (conditions du modèle remplies)."
         )
 
-    def _allowed(self, spec: StepSpec, event: str, role: str) -> bool:
+    def _allowed(self, spec: StepSpec, event: str, role: str, colleague: bool = False) -> bool:
+        actor = self.actor(role, colleague)
         with self.db.reading() as session:
             subject = load_subject(session, self.engagement_id, spec.key)
-            verdict = check(session, subject, event, self.actor(role), self.clock, comment="vérification")
+            verdict = check(session, subject, event, actor, self.clock, comment="vérification")
         return verdict.allowed
 
     # -- acting -------------------------------------------------------------------------------------------
-    def actor(self, role: str) -> ActorRef:
-        return ActorRef.of(PEOPLE.get(role, role), role)
+    def actor(self, role: str, colleague: bool = False) -> ActorRef:
+        """The role's person, or a colleague of theirs: someone else approves the work a person submitted
+        when the step's role is also its reviewer (separation of duties)."""
+        login = PEOPLE.get(role, role)
+        return ActorRef.of(f"{login}.binome" if colleague else login, role)
 
-    def fire(self, spec: StepSpec, event: str, role: str, comment: str | None = None) -> bool:
+    def fire(
+        self, spec: StepSpec, event: str, role: str, comment: str | None = None, *, colleague: bool = False
+    ) -> bool:
         with self.db.transaction() as session:
             result = transition(
                 session,
                 engagement_id=self.engagement_id,
                 step_key=spec.key,
                 event=event,
-                actor=self.actor(role),
+                actor=self.actor(role, colleague),
                 clock=self.clock,
                 comment=comment,
             )

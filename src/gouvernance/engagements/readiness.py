@@ -37,7 +37,12 @@ class StageCompleted:
 
 
 def what_follows(
-    session: Session, subject: Subject, event: str, actor: ActorRef, comment: str | None
+    session: Session,
+    subject: Subject,
+    event: str,
+    actor: ActorRef,
+    comment: str | None,
+    payload: dict[str, Any] | None = None,
 ) -> list[FollowOn | StageCompleted]:
     """What the transition just saved on ``subject`` sets off, in the order to apply it."""
     if subject.step is None:
@@ -49,9 +54,13 @@ def what_follows(
     assert spec is not None
     follows: list[FollowOn | StageCompleted] = []
     if event == "send_back":
+        # The steps the sender chose (checked by the door), or every step the review lists.
+        chosen = (payload or {}).get("steps") or spec.sends_back
         follows.extend(
             FollowOn(subject.with_step(target), "reopen", actor, comment, {"sent_back_by": spec.key})
-            for target in load_steps(session, subject.engagement.id, spec.sends_back)
+            for target in load_steps(
+                session, subject.engagement.id, [k for k in spec.sends_back if k in chosen]
+            )
             if target.state == "done"
         )
     if step.state in TERMINAL_STEP_STATES:

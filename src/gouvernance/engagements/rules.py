@@ -9,11 +9,11 @@ are declared the same way: the columns an event (or reaching a state) sets on a 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
@@ -22,6 +22,7 @@ from gouvernance.engagements.records import StepRow
 from gouvernance.engagements.subject import Subject, load_steps
 from gouvernance.errors import Message
 from gouvernance.guards.registry import GuardContext, GuardOutcome
+from gouvernance.history.records import EventRow
 from gouvernance.lifecycle.machines import (
     EVENT_ACTORS,
     EVENT_LABELS,
@@ -51,6 +52,7 @@ class Attempt:
     event: str
     actor: ActorRef
     comment: str | None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,91 @@ def prerequisites_redone(attempt: Attempt) -> Message | None:
     )
 
 
+# Events that accept work under review, and the one that put it there (submit, or closing a consultation).
+ACCEPTING_EVENTS = frozenset({"approve", "adopt"})
+
+
+@rule(on="step", events=ACCEPTING_EVENTS, from_states={"in_review"})
+def not_self_approved(attempt: Attempt) -> Message | None:
+    """Separation of duties: whoever put the work under review does not accept it too, even when the step's
+    role and its reviewer are the same role, unless the template says ``self_approval: allowed``."""
+    subject, actor = attempt.subject, attempt.actor
+    assert subject.step is not None
+    assert subject.step_spec is not None
+    if subject.step_spec.self_approval == "allowed" or actor.is_system:
+        return None
+    submitter = attempt.session.scalar(_LAST_SUBMITTER, {"step_id": subject.step.id})
+    if submitter != actor.login:
+        return None
+    label, label_en = EVENT_LABELS[attempt.event]
+    return Message(
+        "rule.self_approval",
+        f"séparation des tâches : « {label} » revient à une autre personne que celle qui a soumis le "
+        f"travail ({actor.login})",
+        f"separation of duties: '{label_en}' belongs to someone other than the person who submitted the work "
+        f"({actor.login})",
+        details={"submitted_by": submitter},
+    )
+
+
+# Who put the step under review: the last event that brought it there (endorsements stay in review).
+_LAST_SUBMITTER = (
+    select(EventRow.actor)
+    .where(
+        EventRow.step_id == bindparam("step_id"),
+        EventRow.to_state == "in_review",
+        EventRow.from_state != "in_review",
+    )
+    .order_by(EventRow.id.desc())
+    .limit(1)
+)
+
+
+@rule(on="step", events={"send_back"})
+def chosen_steps_sendable(attempt: Attempt) -> Message | None:
+    """The steps a send-back chooses (``payload["steps"]``; every listed one by default) are among those the
+    review lists, and done: only finished work can go back for rework."""
+    subject = attempt.subject
+    assert subject.step_spec is not None
+    chosen = attempt.payload.get("steps")
+    if chosen is None:
+        return None
+    listed = subject.step_spec.sends_back
+    possible = ", ".join(f"« {key} »" for key in listed)
+    if not isinstance(chosen, list) or not chosen or not all(isinstance(key, str) for key in chosen):
+        return Message(
+            "rule.send_back_steps_invalid",
+            f"« steps » doit être une liste non vide de clés d'étapes parmi : {possible}",
+            f"'steps' must be a non-empty list of step keys among: {', '.join(listed)}",
+            details={"sends_back": list(listed)},
+        )
+    unknown = [key for key in dict.fromkeys(chosen) if key not in listed]
+    if unknown:
+        names = ", ".join(f"« {key} »" for key in unknown)
+        return Message(
+            "rule.send_back_steps_unlisted",
+            f"{plural(len(unknown), 'étape', 'étapes')} que cette revue ne peut pas renvoyer : {names} "
+            f"(possibles : {possible})",
+            f"step(s) this review cannot send back: {', '.join(unknown)} (possible: {', '.join(listed)})",
+            details={"unlisted": unknown, "sends_back": list(listed)},
+        )
+    unfinished = [
+        row.step_key
+        for row in load_steps(attempt.session, subject.engagement.id, dict.fromkeys(chosen))
+        if row.state != "done"
+    ]
+    if not unfinished:
+        return None
+    titles = ", ".join(f"« {subject.model.steps_by_key[key].title.fr} »" for key in unfinished)
+    return Message(
+        "rule.send_back_steps_unfinished",
+        f"rien à reprendre : {plural(len(unfinished), 'étape non terminée', 'étapes non terminées')} "
+        f"({titles})",
+        f"nothing to rework: step(s) not done ({', '.join(unfinished)})",
+        details={"unfinished": unfinished},
+    )
+
+
 @rule(on="engagement", events={"complete"})
 def steps_finished(attempt: Attempt) -> Message | None:
     open_steps = list(
@@ -199,6 +286,8 @@ def allowed_roles(subject: Subject, event: str) -> frozenset[str]:
         return frozenset({spec.role})
     if who is Actor.REVIEWER and spec is not None:
         return frozenset({model.reviewer_of(spec)})
+    if who is Actor.RESPONSIBLE_OR_REVIEWER and spec is not None:
+        return frozenset({spec.role, model.reviewer_of(spec)})
     if who is Actor.REOPENER:
         return frozenset(model.reopen_roles)
     if who is Actor.CONTRIBUTOR:

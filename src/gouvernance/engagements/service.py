@@ -21,6 +21,7 @@ from gouvernance.history.log import append_event
 from gouvernance.inputs import date_problem, text_problems
 from gouvernance.spec.catalog import snapshot
 from gouvernance.spec.schema import ParameterValueError, ProcessModel
+from gouvernance.stakeholders.analysis.classification import THRESHOLD_SETTING, threshold_problem
 
 TerritoryKind = Literal["commune", "epci", "departement", "region", "autre"]
 TERRITORY_KINDS: tuple[str, ...] = TerritoryKind.__args__  # type: ignore[attr-defined]
@@ -49,7 +50,7 @@ def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, An
     problems: list[Message] = []
     values: dict[str, Any] = {}
     for key in raw:
-        if key not in model.parameters_by_key:
+        if key not in model.parameters_by_key and key != THRESHOLD_SETTING:
             known = ", ".join(model.parameters_by_key) or "aucun"
             problems.append(
                 Message(
@@ -84,12 +85,28 @@ def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, An
             )
         else:
             values[spec.key] = spec.default
+    if THRESHOLD_SETTING in raw and THRESHOLD_SETTING not in model.parameters_by_key:
+        threshold = _number(raw[THRESHOLD_SETTING])
+        if problem := threshold_problem(threshold):
+            problems.append(problem)
+        else:
+            values[THRESHOLD_SETTING] = float(threshold)
     if problems:
         raise InvalidInput(
             Message("parameter.problems", "Paramètres de lancement invalides", "Invalid launch parameters"),
             reasons=problems,
         )
     return values
+
+
+def _number(value: Any) -> Any:
+    """A number given as text (the command line's ``--param seuil_mendelow=3,5``) as a number."""
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace(",", "."))
+        except ValueError:
+            return value
+    return value
 
 
 def _check_territory(territory: Territory) -> None:

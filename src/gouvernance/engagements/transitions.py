@@ -171,7 +171,7 @@ def check(
         allowed = {e.id for e in machine.allowed_events}
     if event not in allowed:
         return Verdict(event, forbidden, (_not_allowed(subject, allowed),))
-    refusals = rule_refusals(Attempt(session, subject, event, actor, comment))
+    refusals = rule_refusals(Attempt(session, subject, event, actor, comment, payload or {}))
     guards = tuple(evaluate_guards(session, subject, event, actor, clock, payload or {}))
     refusals.extend(outcome.message for outcome in guards if not outcome.passed)
     return Verdict(event, forbidden, tuple(refusals), guards)
@@ -243,7 +243,7 @@ def _apply(
     result = TransitionResult(
         subject.engagement.id, step_key, event, from_state, row.state, values["version"], event_id
     )
-    for follow in what_follows(session, subject, event, actor, comment):
+    for follow in what_follows(session, subject, event, actor, comment, payload):
         if isinstance(follow, StageCompleted):
             record_stage_completed(session, subject.engagement.id, follow.stage_key, clock)
         else:

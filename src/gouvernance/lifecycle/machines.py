@@ -25,6 +25,7 @@ class Actor(StrEnum):
 
     RESPONSIBLE = "responsible"  # the step's role
     REVIEWER = "reviewer"  # the step's reviewer role
+    RESPONSIBLE_OR_REVIEWER = "responsible_or_reviewer"  # either: who conducts a review, or who approves it
     REOPENER = "reopener"  # the model's reopen_roles
     CONTRIBUTOR = "contributor"  # any role that takes part in the engagement
     SYSTEM = "system"  # the engine itself (readiness)
@@ -61,7 +62,7 @@ EVENT_ACTORS: dict[str, Actor] = {
     "adopt": Actor.REVIEWER,
     "reject": Actor.REVIEWER,
     "request_rework": Actor.REVIEWER,
-    "send_back": Actor.RESPONSIBLE,
+    "send_back": Actor.RESPONSIBLE_OR_REVIEWER,
     "skip": Actor.REVIEWER,
     "endorse": Actor.CONTRIBUTOR,
     "reopen": Actor.REOPENER,

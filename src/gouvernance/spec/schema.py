@@ -222,11 +222,20 @@ class StepSpec(_Spec):
     after: tuple[str, ...] = Field(default=(), description="Steps of the same stage that must be done first.")
     skippable: bool = False
     sends_back: tuple[str, ...] = Field(
-        default=(), description="Review steps only: the done steps a reviewer may send back for rework."
+        default=(),
+        description="Review steps only: the done steps that the review's role or its reviewer may send back "
+        "for rework (all of them, or those the sender chooses).",
     )
     deliverables: StepDeliverables = StepDeliverables()
     guards: tuple[dict[str, Any], ...] = ()
     reminders: ReminderPolicy = ReminderPolicy()
+    # Left out of the stored form when refused (the default), so that models written before it keep their
+    # fingerprint.
+    self_approval: Literal["allowed", "refused"] = Field(
+        default="refused",
+        exclude_if=lambda value: value == "refused",
+        description="Whether the person who submitted the work may also approve it (separation of duties).",
+    )
 
     _compiled_guards: tuple[Guard, ...] = PrivateAttr(default=())
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from gouvernance.errors import Message
+from gouvernance.spec.yaml_messages import syntax_error_message
 
 YamlPath = tuple[str | int, ...]
 
@@ -70,16 +71,7 @@ def load_yaml(text: str) -> tuple[Any, SourceMap]:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = exc.problem or str(exc)
-        raise YamlSourceError(
-            Message(
-                "template.yaml_syntax",
-                f"YAML invalide : {problem}",
-                f"Invalid YAML: {problem}",
-            ),
-            line,
-        ) from None
+        raise YamlSourceError(syntax_error_message(exc), mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError(
             Message("template.yaml_syntax", f"YAML invalide : {exc}", f"Invalid YAML: {exc}"), None

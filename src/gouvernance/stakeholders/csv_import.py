@@ -37,6 +37,7 @@ from gouvernance.stakeholders.records import (
     StakeholderData,
     check_email,
     check_phone,
+    notes_too_long,
     score_out_of_range,
     unknown_value,
 )
@@ -190,6 +191,11 @@ COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "labels",
         ),
     ),
+    "notes": (
+        "Notes",
+        "Notes",
+        ("notes", "note", "commentaire", "commentaires", "remarques", "remarque", "observations", "comments"),
+    ),
 }
 REQUIRED = ("name", "category", "power", "interest")
 
@@ -313,8 +319,12 @@ def _file_refused(line: int, code: str, fr: str, en: str) -> ImportRejected:
     return ImportRejected([RowError(line, (Message(code, fr, en),))])
 
 
-def parse_stakeholder_csv(content: bytes | str) -> StakeholderImport:
-    """Every row of the file as a validated stakeholder, or ``ImportRejected`` with every problem."""
+def parse_stakeholder_csv(
+    content: bytes | str, *, threshold: float = HIGH_SCORE_THRESHOLD
+) -> StakeholderImport:
+    """Every row of the file as a validated stakeholder, or ``ImportRejected`` with every problem. A written
+    quadrant is checked, and power derived as a salience attribute, with the engagement's Mendelow
+    ``threshold``."""
     text, encoding = decode(content)
     separator, hinted = sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -345,7 +355,7 @@ def parse_stakeholder_csv(content: bytes | str) -> StakeholderImport:
             break
         if not any(cell.strip() for cell in record):
             continue
-        reasons, fields = _parse_record(record, header, columns)
+        reasons, fields = _parse_record(record, header, columns, threshold)
         name = _cell(record, columns["name"])
         given_id = _cell(record, columns["id"]) if "id" in columns else ""
         reasons += _duplicates(name, given_id, line, names, ids)
@@ -437,7 +447,7 @@ class _Row:
 
 
 def _parse_record(
-    record: list[str], header: list[str], columns: dict[str, int]
+    record: list[str], header: list[str], columns: dict[str, int], threshold: float
 ) -> tuple[list[Message], dict[str, Any]]:
     """The reasons the record is refused, or the fields of a stakeholder (``id`` may still be ``None``)."""
     row = _Row(
@@ -445,7 +455,7 @@ def _parse_record(
         titles={name: header[index].strip() for name, index in columns.items()},
     )
     for name, text in row.cells.items():
-        if character := forbidden_character(text):
+        if character := forbidden_character(text, multiline=name == "notes"):
             point = code_point(character)
             row.problem(
                 name,
@@ -473,10 +483,12 @@ def _parse_record(
         kind = StakeholderKind.organisation if category in _ORGANISATIONS else StakeholderKind.personne
     attitude = _member(row, "attitude", Attitude) or Attitude.neutre
     target_level = _member(row, "target_level", IAP2Level)
-    salience = _salience(row, power)
-    _check_quadrant(row, power, interest)
+    salience = _salience(row, power, threshold)
+    _check_quadrant(row, power, interest, threshold)
     _check_salience_class(row, salience)
     contact = _contact(row)
+    if too_long := notes_too_long(row.text("notes"), title=row.title("notes")):
+        row.add(too_long, "notes")
     if row.reasons:
         return row.reasons, {}
     return [], {
@@ -490,6 +502,7 @@ def _parse_record(
         "salience": salience,
         "target_level": target_level,
         "tags": tuple(_LIST_SEPARATORS.split(row.text("tags"))),
+        "notes": row.text("notes") or None,
         "contact": contact,
     }
 
@@ -542,7 +555,7 @@ def _flag(row: _Row, name: str) -> bool | None:
     return None
 
 
-def _salience(row: _Row, power: int | None) -> frozenset[SalienceAttribute] | None:
+def _salience(row: _Row, power: int | None, threshold: float) -> frozenset[SalienceAttribute] | None:
     value = row.text("salience")
     if value:
         salience_class = SalienceClass.parse(value)
@@ -565,18 +578,18 @@ def _salience(row: _Row, power: int | None) -> frozenset[SalienceAttribute] | No
     if power is None or legitimacy is None or urgency is None:
         return None
     held = {
-        SalienceAttribute.pouvoir: power >= HIGH_SCORE_THRESHOLD,
+        SalienceAttribute.pouvoir: power >= threshold,
         SalienceAttribute.legitimite: legitimacy,
         SalienceAttribute.urgence: urgency,
     }
     return frozenset(attribute for attribute, present in held.items() if present)
 
 
-def _check_quadrant(row: _Row, power: int | None, interest: int | None) -> None:
+def _check_quadrant(row: _Row, power: int | None, interest: int | None, threshold: float) -> None:
     written = _member(row, "quadrant", Quadrant)
     if written is None or power is None or interest is None:
         return
-    computed = mendelow_quadrant(power, interest)
+    computed = mendelow_quadrant(power, interest, threshold)
     if written is not computed:
         row.problem(
             "quadrant",

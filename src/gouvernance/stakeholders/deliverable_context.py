@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.spec.catalog import model_for
 from gouvernance.stakeholders.analysis.classification import (
-    HIGH_SCORE_THRESHOLD,
     mendelow_quadrant,
     mitchell_class,
+    threshold_of,
 )
 from gouvernance.stakeholders.records import StakeholderData
 from gouvernance.stakeholders.register import Register, load_register
@@ -62,8 +62,9 @@ def stakeholder_context(session: Session, engagement: EngagementRow, key: str, t
         return {}
     public = dataclasses.replace(register, stakeholders=public_names(register.stakeholders))
     drawn = pictures(session, engagement.id, register=public)
+    threshold = threshold_of(engagement.parameters)
     return {
-        "stakeholders": [_summary(stakeholder) for stakeholder in public.stakeholders],
+        "stakeholders": [_summary(stakeholder, threshold) for stakeholder in public.stakeholders],
         "forces_vives": [
             {"name": s.name, "category": s.category.value, "role": ", ".join(s.tags)}
             for s in public.stakeholders
@@ -86,18 +87,18 @@ def public_names(stakeholders: list[StakeholderData]) -> list[StakeholderData]:
     return renamed
 
 
-def _level(score: int) -> str:
-    return "high" if score >= HIGH_SCORE_THRESHOLD else "low"
+def _level(score: int, threshold: float) -> str:
+    return "high" if score >= threshold else "low"
 
 
-def _summary(stakeholder: StakeholderData) -> dict[str, Any]:
+def _summary(stakeholder: StakeholderData, threshold: float) -> dict[str, Any]:
     group = mitchell_class(stakeholder.salience).group
     summary: dict[str, Any] = {
         "name": stakeholder.name,
         "category": stakeholder.category.value,
-        "power": _level(stakeholder.power),
-        "interest": _level(stakeholder.interest),
-        "quadrant": _QUADRANTS[mendelow_quadrant(stakeholder.power, stakeholder.interest).value],
+        "power": _level(stakeholder.power, threshold),
+        "interest": _level(stakeholder.interest, threshold),
+        "quadrant": _QUADRANTS[mendelow_quadrant(stakeholder.power, stakeholder.interest, threshold).value],
     }
     if stakeholder.target_level is not None:
         summary["participation_level"] = _IAP2[stakeholder.target_level.value]

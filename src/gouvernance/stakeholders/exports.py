@@ -22,7 +22,11 @@ from collections.abc import Iterable
 import networkx as nx
 
 from gouvernance.inputs import xml_text
-from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, mitchell_class
+from gouvernance.stakeholders.analysis.classification import (
+    HIGH_SCORE_THRESHOLD,
+    mendelow_quadrant,
+    mitchell_class,
+)
 from gouvernance.stakeholders.analysis.graph import build_graph
 from gouvernance.stakeholders.analysis.results import Analysis
 from gouvernance.stakeholders.csv_import import COLUMNS
@@ -43,6 +47,7 @@ CSV_FIELDS = (
     "quadrant",
     "target_level",
     "tags",
+    "notes",
 )
 CONTACT_FIELDS = ("email", "phone")
 # Where a cell starts, for a spreadsheet splitting on "," or ";", followed by what it would run as a formula,
@@ -68,9 +73,11 @@ def stakeholders_csv(
     include_contacts: bool = False,
     lang: str = "fr",
     bom: bool = True,
+    threshold: float = HIGH_SCORE_THRESHOLD,
 ) -> str:
-    """One row per stakeholder, headers and labels in ``lang``. With ``bom``, the text starts with a BOM so
-    that Excel reads it as UTF-8; encode it as UTF-8."""
+    """One row per stakeholder, headers and labels in ``lang``, the quadrant from the engagement's Mendelow
+    ``threshold``. With ``bom``, the text starts with a BOM so that Excel reads it as UTF-8; encode it as
+    UTF-8."""
     fields = CSV_FIELDS + (CONTACT_FIELDS if include_contacts else ())
     buffer = io.StringIO()
     if bom:
@@ -78,7 +85,7 @@ def stakeholders_csv(
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([COLUMNS[name][1 if lang == "en" else 0] for name in fields])
     for stakeholder in stakeholders:
-        row = _csv_row(stakeholder, lang)
+        row = _csv_row(stakeholder, lang, threshold)
         if include_contacts:
             contact = stakeholder.contact
             row += [(contact.email or "") if contact else "", (contact.phone or "") if contact else ""]
@@ -86,7 +93,7 @@ def stakeholders_csv(
     return buffer.getvalue()
 
 
-def _csv_row(stakeholder: StakeholderData, lang: str) -> list[str]:
+def _csv_row(stakeholder: StakeholderData, lang: str, threshold: float) -> list[str]:
     return [
         stakeholder.id,
         stakeholder.name,
@@ -97,9 +104,10 @@ def _csv_row(stakeholder: StakeholderData, lang: str) -> list[str]:
         stakeholder.attitude.label(lang),
         _salience_text(stakeholder.salience, lang),
         mitchell_class(stakeholder.salience).label(lang),
-        mendelow_quadrant(stakeholder.power, stakeholder.interest).label(lang),
+        mendelow_quadrant(stakeholder.power, stakeholder.interest, threshold).label(lang),
         stakeholder.target_level.label(lang) if stakeholder.target_level else "",
         ", ".join(stakeholder.tags),
+        stakeholder.notes or "",
     ]
 
 
@@ -116,9 +124,9 @@ def export_graph(
 
     Nodes: ``label`` (the name), the codes of ``kind``, ``category``, ``attitude``, ``quadrant``,
     ``salience_class`` and ``target_level``, ``salience`` (codes, comma-separated), ``power``, ``interest``,
-    ``tags`` (``|``-separated), French or English ``category_label`` and ``quadrant_label``; with an analysis,
-    ``community`` (its number, from 1 as in the analysis; -1: none) and ``betweenness``; with contacts,
-    ``email`` and ``phone``.
+    ``tags`` (``|``-separated), ``notes``, French or English ``category_label`` and ``quadrant_label``;
+    with an analysis, ``community`` (its number, from 1 as in the analysis; -1: none) and ``betweenness``;
+    with contacts, ``email`` and ``phone``.
     Edges: ``relation`` (code), ``relation_label``, ``weight``, ``directed``, ``start_date`` (ISO or "").
 
     ``graph``: the map ``build_graph`` already made of these records (for the analysis), not built again."""
@@ -127,6 +135,7 @@ def export_graph(
         graph = build_graph(stakeholders, relations)
     profiles = {profile.party.id: profile for profile in analysis.profiles} if analysis else {}
     contacts = {stakeholder.id: stakeholder.contact for stakeholder in stakeholders}
+    notes = {stakeholder.id: stakeholder.notes or "" for stakeholder in stakeholders}
     out = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
         attributes: dict[str, object] = {
@@ -143,6 +152,7 @@ def export_graph(
             "quadrant_label": data["quadrant"].label(lang),
             "target_level": data["target_level"].value if data["target_level"] else "",
             "tags": xml_text("|".join(data["tags"])),
+            "notes": xml_text(notes.get(node, "")),
         }
         if analysis is not None:
             profile = profiles.get(node)

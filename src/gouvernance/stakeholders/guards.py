@@ -28,12 +28,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
-from sqlalchemy import ColumnElement, and_, or_, tuple_
+from sqlalchemy import ColumnElement, and_, or_, select, tuple_
 
+from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Message
 from gouvernance.guards.registry import Guard, GuardContext
 from gouvernance.stakeholders.analysis.algorithms import conflict_pairs
-from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
+from gouvernance.stakeholders.analysis.classification import (
+    HIGH_SCORE_THRESHOLD,
+    mendelow_quadrant,
+    threshold_of,
+)
 from gouvernance.stakeholders.analysis.graph import build_graph
 from gouvernance.stakeholders.analysis.results import ConflictPair
 from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN, StageRequirement
@@ -104,9 +109,10 @@ def _by_importance(persons: Iterable[Person]) -> list[Person]:
 
 
 @functools.cache
-def _quadrant(power: int, interest: int) -> str:
-    """Mendelow's quadrant of a (power, interest) pair: 25 pairs, asked about for every stakeholder."""
-    return mendelow_quadrant(power, interest).value
+def _quadrant(power: int, interest: int, threshold: float = HIGH_SCORE_THRESHOLD) -> str:
+    """Mendelow's quadrant of a (power, interest) pair, high from the engagement's ``threshold``: 25 pairs
+    per threshold, asked about for every stakeholder."""
+    return mendelow_quadrant(power, interest, threshold).value
 
 
 def _labels(enum: type[Vocabulary], codes: Iterable[str], lang: str, joiner: str) -> str:
@@ -166,19 +172,19 @@ class StakeholdersConsulted(_RegisterGuard):
             Category, self.category, "category", "catégorie", "category"
         )
 
-    def selects(self, person: Person) -> bool:
+    def selects(self, person: Person, threshold: float = HIGH_SCORE_THRESHOLD) -> bool:
         if self.category and person.category not in self.category:
             return False
-        return not self.quadrant or _quadrant(person.power, person.interest) in self.quadrant
+        return not self.quadrant or _quadrant(person.power, person.interest, threshold) in self.quadrant
 
-    def selection(self) -> ColumnElement[bool] | None:
+    def selection(self, threshold: float = HIGH_SCORE_THRESHOLD) -> ColumnElement[bool] | None:
         """``selects`` as a condition on stakeholder rows (None: everyone), to read only who may be named."""
         conditions = []
         if self.category:
             conditions.append(StakeholderRow.category.in_(self.category))
         if self.quadrant:
             scores = range(SCORE_MIN, SCORE_MAX + 1)
-            pairs = [(p, i) for p in scores for i in scores if _quadrant(p, i) in self.quadrant]
+            pairs = [(p, i) for p in scores for i in scores if _quadrant(p, i, threshold) in self.quadrant]
             conditions.append(tuple_(StakeholderRow.power, StakeholderRow.interest).in_(pairs))
         return and_(*conditions) if conditions else None
 
@@ -187,14 +193,17 @@ class StakeholdersConsulted(_RegisterGuard):
         if not register:
             return self._empty_register()
         consulted = consulted_ids(ctx.session, ctx.engagement.id, self._stage(ctx))
-        shortfalls = self.shortfalls(register, consulted)
+        shortfalls = self.shortfalls(register, consulted, threshold_of(ctx.engagement.parameters))
         return self._refusal(shortfalls, ctx) if shortfalls else None
 
-    def shortfalls(self, register: Iterable[Person], consulted: Set[int]) -> list[Shortfall]:
-        """The selected groups not heard enough, given the register and the ids of who was consulted."""
+    def shortfalls(
+        self, register: Iterable[Person], consulted: Set[int], threshold: float = HIGH_SCORE_THRESHOLD
+    ) -> list[Shortfall]:
+        """The selected groups not heard enough, given the register, the ids of who was consulted and the
+        engagement's Mendelow threshold."""
         groups: defaultdict[str | None, list[Person]] = defaultdict(list)
         for person in register:
-            if self.selects(person):
+            if self.selects(person, threshold):
                 groups[person.category if self.category else None].append(person)
         order = {category.value: index for index, category in enumerate(Category)}
         shortfalls = []
@@ -354,7 +363,9 @@ class ConflictsMediated(_RegisterGuard):
 
     def check(self, ctx: GuardContext) -> Message | None:
         register = load_register(ctx.session, ctx.engagement.id)
-        graph = build_graph(register.stakeholders, register.relations)
+        graph = build_graph(
+            register.stakeholders, register.relations, threshold=threshold_of(ctx.engagement.parameters)
+        )
         pairs = conflict_pairs(graph, max_mediators=max(1, graph.number_of_nodes()))
         if not pairs:
             return None
@@ -469,13 +480,24 @@ def still_to_consult(
     session: Session, steps: Sequence[tuple[str, str, Iterable[Guard]]]
 ) -> list[StillToConsult | None]:
     """For each (engagement id, stage key, guards) of ``steps``, who its ``stakeholders_consulted`` guards
-    would name in a refusal; None when they are satisfied, the register is empty or there are none. Two
-    queries whatever the number of steps, none when no step has such a guard."""
+    would name in a refusal; None when they are satisfied, the register is empty or there are none. Three
+    queries whatever the number of steps (the engagements' Mendelow thresholds, their registers, who was
+    heard), none when no step has such a guard."""
     rules = [[g for g in guards if isinstance(g, StakeholdersConsulted)] for _, _, guards in steps]
     engagement_ids = {step[0] for step, found in zip(steps, rules, strict=True) if found}
     if not engagement_ids:
         return [None] * len(steps)
-    selections = [rule.selection() for rule in dict.fromkeys(rule for found in rules for rule in found)]
+    thresholds = {
+        engagement_id: threshold_of(parameters)
+        for engagement_id, parameters in session.execute(
+            select(EngagementRow.id, EngagementRow.parameters).where(EngagementRow.id.in_(engagement_ids))
+        )
+    }
+    selections = [
+        rule.selection(threshold)
+        for rule in dict.fromkeys(rule for found in rules for rule in found)
+        for threshold in set(thresholds.values())
+    ]
     chosen = [selection for selection in selections if selection is not None]
     only = or_(*chosen) if len(chosen) == len(selections) else None  # None: someone selects everyone
     registers = people_by_engagement(session, engagement_ids, only=only)
@@ -487,7 +509,9 @@ def still_to_consult(
         if (engagement_id, stage, rule) not in known:
             by_stage = heard.get(engagement_id, {})
             consulted = by_stage.get(stage, set()) if stage else set[int]().union(*by_stage.values())
-            known[engagement_id, stage, rule] = rule.shortfalls(registers[engagement_id], consulted)
+            known[engagement_id, stage, rule] = rule.shortfalls(
+                registers[engagement_id], consulted, thresholds.get(engagement_id, HIGH_SCORE_THRESHOLD)
+            )
         return known[engagement_id, stage, rule]
 
     results: list[StillToConsult | None] = []

@@ -15,6 +15,7 @@ from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.lookup import log_change
 from gouvernance.errors import Message
+from gouvernance.stakeholders.analysis.classification import HIGH_SCORE_THRESHOLD, threshold_of
 from gouvernance.stakeholders.common import engagement_of, unique_or_conflict
 from gouvernance.stakeholders.csv_import import (
     ImportedRow,
@@ -56,8 +57,8 @@ def import_csv(
 
     A row whose name (case and accents ignored), else whose identifier, is already in the register updates
     that stakeholder (its contact details are replaced only when the row gives some); the others are added."""
-    engagement_of(session, engagement_id)
-    parsed = parse_stakeholder_csv(content)
+    engagement, _ = engagement_of(session, engagement_id)
+    parsed = parse_stakeholder_csv(content, threshold=threshold_of(engagement.parameters))
     return import_rows(session, engagement_id=engagement_id, parsed=parsed, actor=actor, clock=clock)
 
 
@@ -107,11 +108,18 @@ def importer_for(
     content: bytes | str, *, actor: ActorRef, clock: Clock
 ) -> Callable[[Session, str, Any], ImportSummary]:
     """Parses a spreadsheet once (``ImportRejected`` now if it has bad rows) and returns an ``after_launch``
-    hook for ``engagements.bulk.launch_many`` that imports it into each engagement launched."""
+    hook for ``engagements.bulk.launch_many`` that imports it into each engagement launched (read again for
+    an engagement launched with its own Mendelow threshold, which the quadrants and salience depend on)."""
     parsed = parse_stakeholder_csv(content)
 
     def after_launch(session: Session, engagement_id: str, _request: Any = None) -> ImportSummary:
-        return import_rows(session, engagement_id=engagement_id, parsed=parsed, actor=actor, clock=clock)
+        threshold = threshold_of(engagement_of(session, engagement_id)[0].parameters)
+        rows = (
+            parsed
+            if threshold == HIGH_SCORE_THRESHOLD
+            else parse_stakeholder_csv(content, threshold=threshold)
+        )
+        return import_rows(session, engagement_id=engagement_id, parsed=rows, actor=actor, clock=clock)
 
     return after_launch
 

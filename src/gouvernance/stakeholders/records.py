@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from gouvernance.errors import InvalidInput, Message
-from gouvernance.inputs import date_problem
+from gouvernance.inputs import date_problem, text_problem
 from gouvernance.stakeholders.vocabulary import (
     Attitude,
     Category,
@@ -29,6 +29,7 @@ from gouvernance.stakeholders.vocabulary import (
 )
 
 SCORE_MIN, SCORE_MAX = 1, 5
+NOTES_MAX_LENGTH = 2000  # a few paragraphs: what a spreadsheet's « Commentaire » cell holds
 # A tie's strength: below a hundredth it says nothing, and the analysis sums and squares them.
 WEIGHT_MIN, WEIGHT_MAX = 0.01, 100.0
 
@@ -142,6 +143,29 @@ def _clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def notes_too_long(text: str, path: str = "notes", title: str = "Notes") -> Message | None:
+    if len(text) <= NOTES_MAX_LENGTH:
+        return None
+    return Message(
+        "stakeholders.notes_too_long",
+        f"{title} : {len(text)} caractères, au plus {NOTES_MAX_LENGTH}.",
+        f"{title}: {len(text)} characters, at most {NOTES_MAX_LENGTH}.",
+        path,
+        {"length": len(text), "max_length": NOTES_MAX_LENGTH},
+    )
+
+
+def _notes(problems: _Problems, notes: Any) -> str | None:
+    if notes is None:
+        return None
+    text = str(notes).strip()
+    if problem := notes_too_long(text):
+        problems.append(problem)
+    if problem := text_problem(text, "notes", multiline=True):
+        problems.append(problem)
+    return text or None
+
+
 @dataclass(frozen=True, slots=True)
 class Contact:
     """Personal data (RGPD): kept apart from the stakeholder so that analyses, pictures and public exports
@@ -182,11 +206,13 @@ class StakeholderData:
     salience: frozenset[SalienceAttribute] = frozenset()
     target_level: IAP2Level | None = None
     tags: tuple[str, ...] = ()
+    notes: str | None = None  # free text, several lines allowed
     contact: Contact | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         problems = _Problems()
         put = object.__setattr__
+        put(self, "notes", _notes(problems, self.notes))
         put(self, "id", problems.required_text(self.id, "id", "L'identifiant", "The identifier"))
         put(self, "name", problems.required_text(self.name, "name", "Le nom", "The name"))
         put(self, "kind", problems.member(StakeholderKind, self.kind, "kind", "Type", "Kind"))

@@ -204,6 +204,7 @@ def to_data(row: StakeholderRow, contact: StakeholderContactRow | None = None) -
         salience=frozenset(SalienceAttribute(code) for code in row.salience),
         target_level=IAP2Level(row.target_level) if row.target_level else None,
         tags=tuple(row.tags),
+        notes=row.notes,
         contact=Contact(contact.email, contact.phone) if contact is not None else None,
     )
 

@@ -60,6 +60,7 @@ def stakeholder_columns(data: StakeholderData) -> dict[str, Any]:
         "salience": _salience_codes(data.salience),
         "target_level": data.target_level.value if data.target_level else None,
         "tags": list(data.tags),
+        "notes": data.notes,
     }
 
 
@@ -144,7 +145,8 @@ def update_stakeholder(
     clock: Clock,
     expected_version: int | None = None,
 ) -> StakeholderRow:
-    """Changes some fields (name, kind, category, power, interest, attitude, salience, target_level, tags),
+    """Changes some fields (name, kind, category, power, interest, attitude, salience, target_level, tags,
+    notes),
     validated together as a whole stakeholder. ``expected_version`` guards against lost updates."""
     row = get_stakeholder(session, engagement_id, stakeholder_id)
     if expected_version is not None and row.version != expected_version:

@@ -14,6 +14,7 @@ from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.lookup import log_change
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.spec.schema import ProcessModel
+from gouvernance.stakeholders.analysis.classification import threshold_of
 from gouvernance.stakeholders.analysis.graph import build_graph
 from gouvernance.stakeholders.analysis.overview import analyse as analyse_map
 from gouvernance.stakeholders.analysis.results import Analysis
@@ -41,9 +42,12 @@ def model_of(session: Session, engagement_id: str) -> ProcessModel:
 def analyse(session: Session, engagement_id: str) -> Analysis:
     """Every analysis of the register, with the consultation coverage of each stage measured against what
     the engagement's model requires (``guards.coverage_requirements``)."""
-    _, model = engagement_of(session, engagement_id)
+    engagement, model = engagement_of(session, engagement_id)
     register = load_register(session, engagement_id)
-    return _analysis(build_graph(register.stakeholders, register.relations), register, model)
+    graph = build_graph(
+        register.stakeholders, register.relations, threshold=threshold_of(engagement.parameters)
+    )
+    return _analysis(graph, register, model)
 
 
 def _analysis(graph: nx.MultiDiGraph, register: Register, model: ProcessModel) -> Analysis:
@@ -79,14 +83,15 @@ def export(
             )
         )
     engagement, model = engagement_of(session, engagement_id)
+    threshold = threshold_of(engagement.parameters)
     register = load_register(session, engagement_id, with_contacts=include_contacts)
     if fmt == "csv":
         content = stakeholders_csv(
-            register.stakeholders, include_contacts=include_contacts, lang=lang
+            register.stakeholders, include_contacts=include_contacts, lang=lang, threshold=threshold
         ).encode()
     else:
         # One read of the register, one graph: the analysis and the file are made from the same map.
-        graph = build_graph(register.stakeholders, register.relations)
+        graph = build_graph(register.stakeholders, register.relations, threshold=threshold)
         write = stakeholders_graphml if fmt == "graphml" else stakeholders_gexf
         content = write(
             register.stakeholders,
@@ -120,11 +125,12 @@ def pictures(
     session: Session, engagement_id: str, *, lang: str = "fr", register: Register | None = None
 ) -> Pictures:
     """The stakeholder map (coloured by category, sized by power, with a legend) and the Mendelow grid."""
+    engagement, _ = engagement_of(session, engagement_id)
     if register is None:
-        engagement_of(session, engagement_id)
         register = load_register(session, engagement_id)
-    graph = build_graph(register.stakeholders, register.relations)
+    threshold = threshold_of(engagement.parameters)
+    graph = build_graph(register.stakeholders, register.relations, threshold=threshold)
     return Pictures(
         stakeholder_map_svg(graph, lang=lang),
-        power_interest_grid_svg(register.stakeholders, lang=lang),
+        power_interest_grid_svg(register.stakeholders, lang=lang, threshold=threshold),
     )

@@ -38,6 +38,9 @@ class StakeholderRow(Base):
     salience: Mapped[list[str]] = mapped_column(Json, default=list)  # attribute codes, in vocabulary order
     target_level: Mapped[str | None] = mapped_column(String(20))
     tags: Mapped[list[str]] = mapped_column(Json, default=list)
+    notes: Mapped[str | None] = mapped_column(
+        Text
+    )  # free notes: « conflit sur le parc », « porteur politique »
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -3,7 +3,9 @@ salience class (power, legitimacy, urgency); key players are those to manage clo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN
@@ -17,10 +19,39 @@ from gouvernance.stakeholders.vocabulary import (
 # out of five in the top half and crowd « gérer étroitement » with middling stakeholders. High is 4 or 5
 # (or, for averaged scores, 3.5 and above).
 HIGH_SCORE_THRESHOLD = 3.5
+# The engagement's own threshold, a launch setting every engagement accepts (stored with its parameters).
+THRESHOLD_SETTING = "seuil_mendelow"
 
 
-def mendelow_quadrant(power: float, interest: float) -> Quadrant:
-    """Mendelow's strategy for a stakeholder from power and interest (1 to 5; 4 and 5 count as high)."""
+def threshold_problem(value: Any) -> Message | None:
+    """Why ``value`` cannot be a Mendelow threshold (a number strictly between the ends of the scale)."""
+    if (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and SCORE_MIN < value < SCORE_MAX
+    ):
+        return None
+    return Message(
+        "stakeholders.threshold_out_of_range",
+        f"« {THRESHOLD_SETTING} » : « {value} » doit être un nombre strictement compris entre {SCORE_MIN} et "
+        f"{SCORE_MAX} (par exemple 3,5 : 4 et 5 sont élevés ; 3 : 3, 4 et 5 le sont).",
+        f"'{THRESHOLD_SETTING}': '{value}' must be a number strictly between {SCORE_MIN} and {SCORE_MAX} "
+        "(e.g. 3.5: 4 and 5 are high; 3: 3, 4 and 5 are).",
+        THRESHOLD_SETTING,
+        {"value": str(value), "min": SCORE_MIN, "max": SCORE_MAX},
+    )
+
+
+def threshold_of(parameters: Mapping[str, Any] | None) -> float:
+    """The engagement's Mendelow threshold: its launch setting, or the default."""
+    value = (parameters or {}).get(THRESHOLD_SETTING)
+    return HIGH_SCORE_THRESHOLD if value is None or threshold_problem(value) else float(value)
+
+
+def mendelow_quadrant(power: float, interest: float, threshold: float = HIGH_SCORE_THRESHOLD) -> Quadrant:
+    """Mendelow's strategy for a stakeholder from power and interest (1 to 5): a score at or above
+    ``threshold`` is high (by default 4 and 5)."""
     for value, fr, en in ((power, "Pouvoir", "Power"), (interest, "Intérêt", "Interest")):
         if (
             isinstance(value, bool)
@@ -35,7 +66,7 @@ def mendelow_quadrant(power: float, interest: float) -> Quadrant:
                     en.lower(),
                 )
             )
-    high_power, high_interest = power >= HIGH_SCORE_THRESHOLD, interest >= HIGH_SCORE_THRESHOLD
+    high_power, high_interest = power >= threshold, interest >= threshold
     if high_power:
         return Quadrant.gerer_etroitement if high_interest else Quadrant.satisfaire
     return Quadrant.informer if high_interest else Quadrant.surveiller

@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 
 from gouvernance.errors import InvalidInput, Message
-from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
+from gouvernance.stakeholders.analysis.classification import HIGH_SCORE_THRESHOLD, mendelow_quadrant
 from gouvernance.stakeholders.analysis.results import Party
 from gouvernance.stakeholders.records import RelationData, StakeholderData
 from gouvernance.stakeholders.vocabulary import SALIENCE_CLASS_BY_ATTRIBUTES, RelationType
@@ -23,14 +23,18 @@ _CONFLICT = RelationType.conflit
 
 
 def build_graph(
-    stakeholders: Iterable[StakeholderData], relations: Iterable[RelationData]
+    stakeholders: Iterable[StakeholderData],
+    relations: Iterable[RelationData],
+    *,
+    threshold: float = HIGH_SCORE_THRESHOLD,
 ) -> nx.MultiDiGraph:
     """The stakeholder map. Node attributes: the stakeholder's fields (never its contact details) plus
-    ``quadrant`` and ``salience_class``. Edge key and ``type``: the relation type; ``weight``; ``start``.
+    ``quadrant`` (high from ``threshold``, kept as the graph's ``high_score_threshold``) and
+    ``salience_class``. Edge key and ``type``: the relation type; ``weight``; ``start``.
 
     Refuses, listing every problem: a repeated stakeholder id, a relation to an unknown stakeholder, the same
     relation twice (for partenaire and conflit, A–B and B–A are the same relation)."""
-    graph = nx.MultiDiGraph()
+    graph = nx.MultiDiGraph(high_score_threshold=threshold)
     problems: list[Message] = []
     for stakeholder in stakeholders:
         if stakeholder.id in graph:
@@ -43,7 +47,7 @@ def build_graph(
                 )
             )
             continue
-        graph.add_node(stakeholder.id, **_node_attributes(stakeholder))
+        graph.add_node(stakeholder.id, **_node_attributes(stakeholder, threshold))
     known = set(graph)
     seen: set[tuple[str, str, RelationType]] = set()
     edges = []
@@ -77,7 +81,7 @@ def build_graph(
     return graph
 
 
-def _node_attributes(stakeholder: StakeholderData) -> dict[str, Any]:
+def _node_attributes(stakeholder: StakeholderData, threshold: float) -> dict[str, Any]:
     return {
         "name": stakeholder.name,
         "kind": stakeholder.kind,
@@ -88,7 +92,7 @@ def _node_attributes(stakeholder: StakeholderData) -> dict[str, Any]:
         "salience": stakeholder.salience,
         "target_level": stakeholder.target_level,
         "tags": stakeholder.tags,
-        "quadrant": mendelow_quadrant(stakeholder.power, stakeholder.interest),
+        "quadrant": mendelow_quadrant(stakeholder.power, stakeholder.interest, threshold),
         "salience_class": SALIENCE_CLASS_BY_ATTRIBUTES[stakeholder.salience],
     }
 

@@ -66,7 +66,7 @@ def analyse(
         method={
             "betweenness": centrality.method(),
             "communities": community_algorithm(network, seed),
-            "high_score_threshold": HIGH_SCORE_THRESHOLD,
+            "high_score_threshold": network.graph.graph.get("high_score_threshold", HIGH_SCORE_THRESHOLD),
         },
     )
 

@@ -193,6 +193,11 @@ class Analysis:
     method: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def threshold(self) -> float:
+        """Where Mendelow's "high" starts: the engagement's setting the map was built with."""
+        return float(self.method.get("high_score_threshold", HIGH_SCORE_THRESHOLD))
+
+    @property
     def key_players(self) -> tuple[Profile, ...]:
         """The stakeholders to manage closely: « gérer étroitement » (Mendelow) or « définitive » (Mitchell),
         by name in French order."""
@@ -213,9 +218,9 @@ class Analysis:
             },
             "key_players": [_key_player(profile, lang) for profile in self.key_players],
             "mendelow": {
-                "high_score_threshold": HIGH_SCORE_THRESHOLD,
+                "high_score_threshold": self.threshold,
                 "scale": [SCORE_MIN, SCORE_MAX],
-                "explanation": _mendelow_explanation(lang),
+                "explanation": _mendelow_explanation(lang, self.threshold),
             },
             "salience_classes": [
                 {
@@ -245,15 +250,18 @@ def _key_player(profile: Profile, lang: str) -> dict[str, Any]:
     return {**profile.as_dict(lang), "why": why}
 
 
-def _mendelow_explanation(lang: str) -> str:
-    threshold = f"{HIGH_SCORE_THRESHOLD:g}"
+def _mendelow_explanation(lang: str, high: float) -> str:
+    threshold = f"{high:g}"
+    middle = (SCORE_MIN + SCORE_MAX) // 2
+    is_high = "l'est" if middle >= high else "ne l'est pas"
     if lang == "en":
         return (
             f"Power and interest are scored from {SCORE_MIN} to {SCORE_MAX}; {threshold} and above is high "
-            "(3, the middle of the scale, is not). High power and high interest: manage closely."
+            f"({middle}, the middle of the scale, {'is' if middle >= high else 'is not'}). "
+            "High power and high interest: manage closely."
         )
     return (
         f"Pouvoir et intérêt sont notés de {SCORE_MIN} à {SCORE_MAX} ; élevé à partir de "
-        f"{threshold.replace('.', ',')} (3, le milieu de l'échelle, ne l'est pas). "
+        f"{threshold.replace('.', ',')} ({middle}, le milieu de l'échelle, {is_high}). "
         "Pouvoir et intérêt élevés : gérer étroitement."
     )

@@ -48,27 +48,35 @@ def power_interest_grid_svg(
     lang: str = "fr",
     max_per_cell: int = 30,
     id_prefix: str = "grille",
+    threshold: float = HIGH_SCORE_THRESHOLD,
 ) -> str:
     """Mendelow's grid: interest across, power upwards, the four quadrants named, each stakeholder a disc
     (colour: category; sign: attitude) in the cell of its scores, in name order so that the same list always
     gives the same picture. Each is named in full, on several lines when long: listed in its cell when the
     names fit there, else its cell gets a letter and the names are listed under the grid, the discs spread on
-    a sunflower pattern. Above ``max_per_cell`` the cell shows how many more there are."""
+    a sunflower pattern. Above ``max_per_cell`` the cell shows how many more there are.
+    ``threshold``: the engagement's Mendelow threshold, where "high" starts (shown, and the quadrants split
+    between the cells around it)."""
     cells: defaultdict[tuple[int, int], list[StakeholderData]] = defaultdict(list)
     for stakeholder in stakeholders:
         cells[(stakeholder.interest, stakeholder.power)].append(stakeholder)
     for members in cells.values():
         members.sort(key=lambda stakeholder: (french_sort_key(stakeholder.name), stakeholder.id))
     width = _LEFT + 5 * _CELL + 260
-    listed = {cell: _listing(cell, members[:max_per_cell]) for cell, members in cells.items()}
+    listed = {cell: _listing(cell, members[:max_per_cell], threshold) for cell, members in cells.items()}
     crowded = [cell for cell in sorted(cells) if listed[cell] is None]
     letters = {cell: _letter(index) for index, cell in enumerate(crowded)}
     key = _key_lines({cell: cells[cell][:max_per_cell] for cell in crowded}, letters, width, lang)
     height = _TOP + 5 * _CELL + 70 + (round(len(key) * _KEY_SIZE * LINE_EM) + 16 if key else 0)
     parts = open_svg(
-        width, height, id_prefix, phrase("grid_title", lang), _grid_description(cells, lang), lang
+        width,
+        height,
+        id_prefix,
+        phrase("grid_title", lang),
+        _grid_description(cells, lang, threshold),
+        lang,
     )
-    parts += _grid_background(lang)
+    parts += _grid_background(lang, threshold)
     for (interest, power), members in sorted(cells.items()):
         parts += _grid_cell(
             interest,
@@ -78,8 +86,9 @@ def power_interest_grid_svg(
             listed[(interest, power)],
             letters.get((interest, power)),
             lang,
+            threshold,
         )
-    parts += _grid_quadrant_labels(lang)
+    parts += _grid_quadrant_labels(lang, threshold)
     parts += _grid_legend({s.category for members in cells.values() for s in members}, lang)
     if key:
         parts.append(halo_lines(20, _TOP + 5 * _CELL + 70 + _KEY_SIZE, key, size=_KEY_SIZE))
@@ -98,15 +107,17 @@ def _letter(index: int) -> str:
     return _letter(index // 26 - 1) + chr(65 + index % 26) if index >= 26 else chr(65 + index)
 
 
-def _reserved(cell: tuple[int, int]) -> float:
+def _reserved(cell: tuple[int, int], threshold: float) -> float:
     """Room left at the top of the cells under a quadrant's name."""
     _, top = _cell_origin(*cell)
-    return 20.0 if any(math.isclose(top, _quadrant_box(q)[1]) for q in Quadrant) else 0.0
+    return 20.0 if any(math.isclose(top, _quadrant_box(q, threshold)[1]) for q in Quadrant) else 0.0
 
 
-def _listing(cell: tuple[int, int], members: list[StakeholderData]) -> tuple[float, list[list[str]]] | None:
+def _listing(
+    cell: tuple[int, int], members: list[StakeholderData], threshold: float
+) -> tuple[float, list[list[str]]] | None:
     """The font size and the wrapped names when the names fit in the cell one under the other, else None."""
-    room, line_width = _CELL - 8 - _reserved(cell), _CELL - _NAME_X - 4
+    room, line_width = _CELL - 8 - _reserved(cell, threshold), _CELL - _NAME_X - 4
     for size in _LIST_SIZES:
         wrapped = [wrap_name(member.name, line_width, size) for member in members]
         rows = [max(len(lines) * size * LINE_EM, 14.0) for lines in wrapped]
@@ -132,36 +143,43 @@ def _key_lines(
     return lines
 
 
-def _grid_description(cells: dict[tuple[int, int], list[StakeholderData]], lang: str) -> str:
+def _grid_description(
+    cells: dict[tuple[int, int], list[StakeholderData]], lang: str, threshold: float
+) -> str:
     counts = {quadrant: 0 for quadrant in Quadrant}
     for (interest, power), members in cells.items():
-        counts[mendelow_quadrant(power, interest)] += len(members)
+        counts[mendelow_quadrant(power, interest, threshold)] += len(members)
     total = sum(counts.values())
     if total == 0:
         return phrase("empty", lang)
     detail = " ; ".join(
         f"{quadrant.label(lang)} : {number_text(count, lang)}" for quadrant, count in counts.items()
     )
-    threshold = _threshold_text(lang)
-    return f"{counted(total, 'stakeholders', lang)}. {detail}. {threshold[:1].upper()}{threshold[1:]}."
+    said = _threshold_text(lang, threshold)
+    return f"{counted(total, 'stakeholders', lang)}. {detail}. {said[:1].upper()}{said[1:]}."
 
 
-def _threshold_text(lang: str) -> str:
+def _threshold_text(lang: str, threshold: float) -> str:
     """Where Mendelow's "high" starts on the 1 to 5 scales."""
-    threshold = score_text(HIGH_SCORE_THRESHOLD, lang)
+    shown = score_text(threshold, lang)
     if lang == "en":
-        return f"high from {threshold} / {SCORE_MAX} (power and interest alike)"
-    return f"élevé à partir de {threshold} sur {SCORE_MAX} (pouvoir comme intérêt)"
+        return f"high from {shown} / {SCORE_MAX} (power and interest alike)"
+    return f"élevé à partir de {shown} sur {SCORE_MAX} (pouvoir comme intérêt)"
+
+
+def _low_cells(threshold: float) -> int:
+    """How many scores (cells) lie below the threshold: the quadrants split on the cells' edge."""
+    return math.ceil(threshold) - SCORE_MIN
 
 
 def _cell_origin(interest: int, power: int) -> tuple[float, float]:
     return _LEFT + (interest - SCORE_MIN) * _CELL, _TOP + (SCORE_MAX - power) * _CELL
 
 
-def _grid_background(lang: str) -> list[str]:
+def _grid_background(lang: str, threshold: float) -> list[str]:
     parts = []
     for quadrant, fill in _QUADRANT_FILLS.items():
-        x, y, w, h = _quadrant_box(quadrant)
+        x, y, w, h = _quadrant_box(quadrant, threshold)
         parts.append(
             f'<rect class="quadrant" data-quadrant="{quadrant.value}" '
             f'x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"/>'
@@ -176,12 +194,12 @@ def _grid_background(lang: str) -> list[str]:
             f'<line x1="{_LEFT}" y1="{_TOP + offset}" x2="{_LEFT + 5 * _CELL}" y2="{_TOP + offset}" '
             'stroke="#ffffff" stroke-width="2"/>'
         )
-    split = _LEFT + (HIGH_SCORE_THRESHOLD - SCORE_MIN + 0.5) * _CELL
+    split = _LEFT + _low_cells(threshold) * _CELL
     parts.append(
         f'<line x1="{coord(split)}" y1="{_TOP}" x2="{coord(split)}" y2="{_TOP + 5 * _CELL}" stroke="#555555" '
         'stroke-width="2"/>'
     )
-    split_y = _TOP + (SCORE_MAX + 0.5 - HIGH_SCORE_THRESHOLD) * _CELL
+    split_y = _TOP + (SCORE_MAX - SCORE_MIN + 1 - _low_cells(threshold)) * _CELL
     parts.append(
         f'<line x1="{_LEFT}" y1="{coord(split_y)}" x2="{_LEFT + 5 * _CELL}" y2="{coord(split_y)}" '
         'stroke="#555555" stroke-width="2"/>'
@@ -206,13 +224,13 @@ def _grid_background(lang: str) -> list[str]:
         f'transform="rotate(-90 28 {centre_y})">{escape_text(phrase("power", lang))} →</text>'
     )
     parts.append(halo_label(_LEFT, 30, phrase("grid_title", lang), size=16, weight="bold"))
-    parts.append(halo_label(split, _TOP - 8, _threshold_text(lang), anchor="middle"))
+    parts.append(halo_label(split, _TOP - 8, _threshold_text(lang, threshold), anchor="middle"))
     parts.append("</g>")
     return parts
 
 
-def _quadrant_box(quadrant: Quadrant) -> tuple[float, float, float, float]:
-    low_cells = HIGH_SCORE_THRESHOLD - SCORE_MIN + 0.5  # 3 cells of "low" scores
+def _quadrant_box(quadrant: Quadrant, threshold: float) -> tuple[float, float, float, float]:
+    low_cells = _low_cells(threshold)  # 3 cells of "low" scores at 3.5
     high_cells = 5 - low_cells
     left_w, right_w = low_cells * _CELL, high_cells * _CELL
     top_h, bottom_h = high_cells * _CELL, low_cells * _CELL
@@ -225,10 +243,10 @@ def _quadrant_box(quadrant: Quadrant) -> tuple[float, float, float, float]:
     }[quadrant]
 
 
-def _grid_quadrant_labels(lang: str) -> list[str]:
+def _grid_quadrant_labels(lang: str, threshold: float) -> list[str]:
     parts = ['<g aria-hidden="true">']
     for quadrant in Quadrant:
-        x, y, _, _ = _quadrant_box(quadrant)
+        x, y, _, _ = _quadrant_box(quadrant, threshold)
         text = quadrant.label(lang)
         parts.append(halo_label(x + 8, y + 17, text[:1].upper() + text[1:], size=13, weight="bold"))
     parts.append("</g>")
@@ -243,6 +261,7 @@ def _grid_cell(
     listing: tuple[float, list[list[str]]] | None,
     letter: str | None,
     lang: str,
+    threshold: float,
 ) -> list[str]:
     left, top = _cell_origin(interest, power)
     drawn = members[:max_per_cell]
@@ -250,7 +269,7 @@ def _grid_cell(
     if listing is not None:
         size, wrapped = listing
         rows = [max(len(lines) * size * LINE_EM, 14.0) for lines in wrapped]
-        reserved = _reserved((interest, power))
+        reserved = _reserved((interest, power), threshold)
         y = top + reserved + (_CELL - reserved - sum(rows) - 3 * (len(rows) - 1)) / 2
         for stakeholder, lines, row in zip(drawn, wrapped, rows, strict=True):
             parts += _grid_disc(stakeholder, left + _DISC_X, y + min(row, size * LINE_EM) / 2, 6.0, lang)

@@ -1,7 +1,7 @@
 """engagements of a recurring journey know the cycle they follow on from
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 20:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0016'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
