@@ -96,3 +96,13 @@ def test_missing_columns_are_named(db, clock, register) -> None:
     with pytest.raises(ImportRejected) as refused:
         _import(db, clock, register.engagement_id, b"Quand;Partie prenante\n10/03/2026;Promoteur\n")
     assert refused.value.reasons[0].fr == "Ligne 1 — Colonnes obligatoires absentes : « Date », « Méthode »."
+
+
+def test_subject_and_notes_are_bounded_as_over_the_api(db, clock, register) -> None:
+    register.load()
+    spreadsheet = f"Date;Partie prenante;Méthode;Notes\n10/03/2026;Promoteur;entretien;{'x' * 10_001}\n"
+    with pytest.raises(ImportRejected) as refused:
+        _import(db, clock, register.engagement_id, spreadsheet.encode(), "entretiens")
+    assert [reason.fr for reason in refused.value.reasons] == [
+        "Ligne 2 — Notes : plus de 10\u202f000 caractères."
+    ]

@@ -71,6 +71,7 @@ _HEADERS = {
 }
 _REQUIRED = {"date": "Date", "stakeholder": "Partie prenante", "format": "Méthode"}
 _COLUMN_TITLES = {**_REQUIRED, "summary": "Sujet", "outcome": "Notes", "step": "Étape"}
+MAX_TEXT = 10_000  # as the API's consultation entry
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 
 
@@ -304,6 +305,17 @@ def _line(
                     f"{_COLUMN_TITLES[name]}: control or invalid character not allowed.",
                     _COLUMN_TITLES[name],
                     details={"character": f"U+{ord(character):04X}"},
+                )
+            )
+    for name in ("summary", "outcome"):
+        if len(cells.get(name, "")) > MAX_TEXT:
+            title = _COLUMN_TITLES[name]
+            reasons.append(
+                Message(
+                    "consultations.text_too_long",
+                    f"{title} : plus de {MAX_TEXT:,} caractères.".replace(",", "\u202f"),
+                    f"{title}: more than {MAX_TEXT:,} characters.",
+                    title,
                 )
             )
     stakeholder = people.find(cells.get("stakeholder", ""), reasons)
