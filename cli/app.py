@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from gouvernance.cli import background
 from gouvernance.cli.access import serve_command, tokens_app, users_app
+from gouvernance.cli.budget import budget_app
 from gouvernance.cli.context import handle_errors
 from gouvernance.cli.database import db_app
+from gouvernance.cli.decisions import decisions_app
 from gouvernance.cli.demo import demo_command
+from gouvernance.cli.diagnostic import diagnostic_app
 from gouvernance.cli.engagements import engagements_app, launch_command, status_command
 from gouvernance.cli.french import FrenchCommand, french_app, install_catalogue
 from gouvernance.cli.migration import migrate_command, models_diff
@@ -36,6 +39,9 @@ app.add_typer(background.notifications_app, name="notifications")
 app.add_typer(background.deliverables_app, name="deliverables")
 app.add_typer(stakeholders_app, name="stakeholders")
 app.add_typer(objectives_app, name="objectives")
+app.add_typer(diagnostic_app, name="diagnostic")
+app.add_typer(decisions_app, name="decisions")
+app.add_typer(budget_app, name="budget")
 app.command("launch", cls=FrenchCommand)(launch_command)
 app.command("status", cls=FrenchCommand)(status_command)
 app.command("advance", cls=FrenchCommand)(advance_command)

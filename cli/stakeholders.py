@@ -28,7 +28,7 @@ from gouvernance.cli.identity import (
     readable,
 )
 from gouvernance.errors import InvalidInput
-from gouvernance.messages import file_not_found
+from gouvernance.messages import file_not_found, plural
 from gouvernance.stakeholders.vocabulary import Category, Quadrant, SalienceClass
 
 if TYPE_CHECKING:
@@ -93,6 +93,79 @@ def import_command(
     )
     if summary.ignored_columns:
         console.print(f"Colonnes ignorées : {', '.join(summary.ignored_columns)}", highlight=False)
+
+
+@stakeholders_app.command("import-relations", cls=FrenchCommand)
+@handle_errors
+def import_relations_command(
+    engagement: Engagement,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FICHIER", help="CSV : Source;Cible;Type;Poids, avec les noms du registre."),
+    ],
+    role: Role = None,
+    login: Login = None,
+    operator: Operator = False,
+) -> None:
+    """Importe des relations d'un tableur nommant les parties prenantes : tout ou rien."""
+    from gouvernance.stakeholders import relations_import as service
+
+    content = _read(file)
+    with context.database().transaction() as session:
+        caller = identify(session, login, operator, "stakeholders import-relations")
+        engagement_id, actor = engagement_for(session, caller, engagement, WRITE_STAKEHOLDERS, role)
+        summary = service.import_relations(
+            session, engagement_id=engagement_id, content=content, actor=actor, clock=context.clock()
+        )
+    console.print(
+        f"[green]✓[/] {plural(summary.rows, 'ligne')} : "
+        f"{plural(summary.created, 'relation ajoutée', 'relations ajoutées')}, "
+        f"{plural(summary.already_there, 'déjà présente', 'déjà présentes')}.",
+        highlight=False,
+    )
+
+
+@stakeholders_app.command("import-consultations", cls=FrenchCommand)
+@handle_errors
+def import_consultations_command(
+    engagement: Engagement,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FICHIER",
+            help="CSV : Date;Partie prenante;Méthode;Sujet;Notes (et Étape), une ligne par partie prenante.",
+        ),
+    ],
+    step: Annotated[
+        str | None,
+        typer.Option(
+            "--step", metavar="ÉTAPE", help="Étape (clé ou titre) des lignes sans colonne « Étape »."
+        ),
+    ] = None,
+    role: Role = None,
+    login: Login = None,
+    operator: Operator = False,
+) -> None:
+    """Importe des consultations d'un tableur nommant les parties prenantes : tout ou rien."""
+    from gouvernance.stakeholders import consultations_import as service
+
+    content = _read(file)
+    with context.database().transaction() as session:
+        caller = identify(session, login, operator, "stakeholders import-consultations")
+        engagement_id, actor = engagement_for(session, caller, engagement, WRITE_STAKEHOLDERS, role)
+        summary = service.import_consultations(
+            session,
+            engagement_id=engagement_id,
+            content=content,
+            default_step=step,
+            actor=actor,
+            clock=context.clock(),
+        )
+    recorded = plural(summary.consultations, "consultation enregistrée", "consultations enregistrées")
+    console.print(
+        f"[green]✓[/] {recorded} ({plural(summary.rows, 'ligne')}).",
+        highlight=False,
+    )
 
 
 @stakeholders_app.command("list", cls=FrenchCommand)

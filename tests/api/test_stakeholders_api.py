@@ -169,3 +169,47 @@ def test_free_notes_are_kept_set_imported_and_exported(client, make_team) -> Non
     assert "Notes" in exported.splitlines()[0]
     graphml = client.get(f"{base}/stakeholders/export?format=graphml", headers=chef).text
     assert "conflit sur le parc" in graphml
+
+
+def test_consultations_import_over_http_is_all_or_nothing_and_lists_every_bad_line(client, make_team) -> None:
+    team = make_team("mini")
+    base = f"/engagements/{team.engagement_id}"
+    chef = team["chef_de_projet"].headers
+    client.post(
+        f"{base}/stakeholders/import", headers=chef, files={"file": ("pp.csv", CSV.encode(), "text/csv")}
+    )
+    bad = (
+        "Date;Partie prenante;Méthode;Sujet;Notes\n"
+        "10/03/2026;Mairie annexe;entretien;Charte;\n"
+        "10/03/2026;Collectif du bocaje;atelier;Charte;\n"
+        "32/03/2026;Jeanne Martin;atelier;Charte;\n"
+        "11/03/2026;Jeanne Martin;sondage par pigeon;Charte;\n"
+    )
+    refused = client.post(
+        f"{base}/consultations/import",
+        headers=chef,
+        data={"step_key": "a1"},
+        files={"file": ("c.csv", bad.encode("cp1252"), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert problem["detail"] == "Import refusé, rien n'a été importé : 3 lignes en erreur (3, 4, 5)."
+    assert [r["details"]["line"] for r in problem["reasons"]] == [3, 4, 5]
+    assert "vouliez-vous dire « Collectif du bocage »" in problem["reasons"][0]["message"]
+    assert client.get(f"{base}/consultations", headers=chef).json() == []  # not even line 2
+
+    good = bad.replace("bocaje", "bocage").replace("32/03", "12/03").replace("sondage par pigeon", "enquête")
+    imported = client.post(
+        f"{base}/consultations/import",
+        headers=chef,
+        data={"step_key": "a1"},
+        files={"file": ("c.csv", good.encode("cp1252"), "text/csv")},
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["rows"] == 4
+    assert imported.json()["consultations"] == 4
+    logged = client.get(f"{base}/consultations", headers=chef).json()
+    assert {(c["held_on"], c["format"], c["step_key"]) for c in logged} >= {
+        ("2026-03-11", "questionnaire", "a1")
+    }

@@ -12,6 +12,7 @@ import pytest
 from gouvernance.access.service import add_user, grant
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.objectives.evaluation import Direction
+from gouvernance.objectives.plan import plan_action
 from gouvernance.objectives.service import Frequency, IndicatorData, add_indicator, add_objective
 
 
@@ -71,3 +72,47 @@ def test_measurements_are_imported_all_or_nothing_and_the_objective_says_where_i
     listed = lead("objectives", "list", engagement_id[:8], "--au", "2026-05-01").stdout
     assert "Associer les habitants (associer) — " in listed
     assert "16 % le 30/04/2026" in listed
+
+
+def test_means_and_the_action_plan_with_late_actions(lead, db, clock) -> None:
+    engagement_id = lead(
+        "launch", "gouvernance-partagee", "--territory", "Val Fleuri", "--start", "2026-01-05"
+    ).stdout.strip()
+    with db.transaction() as session:
+        add_objective(
+            session, engagement_id=engagement_id, key="former", title="Former les élus et les agents",
+            actor=ActorRef.of("claire", "consultant"), clock=clock,
+        )  # fmt: skip
+        plan_action(
+            session, engagement_id=engagement_id, objective_key="former", title="Bilan des formations",
+            owner="DGS", due_on=date(2026, 12, 15), actor=ActorRef.of("claire", "consultant"), clock=clock,
+        )  # fmt: skip
+    engagement = engagement_id[:8]
+    allocated = lead(
+        "objectives", "means", "add", engagement, "former", "--label", "Formation des élus",
+        "--budget", "12 000", "--days", "4,5",
+    ).stdout  # fmt: skip
+    assert "✓ Moyens alloués à « former » : 12\u202f000\xa0€ et 4,5 jours de travail." in allocated
+    planned = lead(
+        "objectives", "actions", "add", engagement, "former", "--title", "Session de formation n° 1",
+        "--owner", "Service RH", "--due", "15/03/2026",
+    ).stdout  # fmt: skip
+    assert "inscrite au plan de « former », échéance le 15/03/2026." in planned
+    action = planned.split("Action n° ")[1].split()[0]
+    assert f"Action n° {action} : en cours." in lead("objectives", "actions", "status", engagement, action,
+                                                       "en cours").stdout  # fmt: skip
+    refused = lead("objectives", "actions", "status", engagement, action, "terminée", ok=False)
+    assert (
+        "STATUT : « terminée » inconnu (possibles : à faire, en cours, réalisée, abandonnée)"
+        in refused.stderr
+    )
+
+    actions = lead("objectives", "actions", "list", engagement, "--au", "01/04/2026").stdout
+    assert "Session de formation n° 1" in actions
+    assert "en cours, en retard" in actions
+    assert "2 actions, dont 1 en retard au 01/04/2026." in actions
+    late = lead("objectives", "actions", "list", engagement, "--au", "2026-04-01", "--late").stdout
+    assert "Bilan des formations" not in late
+    means = lead("objectives", "means", "list", engagement).stdout
+    assert "Former les élus et les agents (former) — 12\u202f000\xa0€ et 4,5 jours de travail" in means
+    assert "Formation des élus" in means

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gouvernance.decisions.service import DecidingBody, DecisionData, decisions, record_decision
+from gouvernance.decisions.service import DecidingBody, DecisionData, decision, decisions, record_decision
 from gouvernance.engagements.actors import ActorRef
-from gouvernance.errors import Conflict, InvalidInput, TransitionRefused
+from gouvernance.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from gouvernance.history.records import EventRow
 from gouvernance.spec.validation import load_model_file
 from tests.engagements.helpers import fire
@@ -125,3 +125,15 @@ def test_the_vote_waits_for_the_councils_deliberation_with_its_legal_basis(
     ]
     _record(db, clock, engagement_id, DELIBERATION)
     assert fire(db, clock, engagement_id, "vote", "submit", CHEF).to_state == "in_review"
+
+
+def test_a_decision_is_found_by_its_number_in_its_own_engagement_only(
+    db, clock, model, launch_engagement
+) -> None:
+    engagement_id, other = launch_engagement(model), launch_engagement(model)
+    _record(db, clock, engagement_id, DELIBERATION)
+    with db.reading() as session:
+        assert decision(session, engagement_id, " 2027-014 ").title == DELIBERATION.title
+        with pytest.raises(NotFound) as missing:
+            decision(session, other, "2027-014")
+    assert missing.value.message.fr == "aucune décision n° « 2027-014 » au registre"

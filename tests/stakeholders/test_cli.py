@@ -8,9 +8,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from gouvernance.access.service import add_user, grant
 from gouvernance.demo.stakeholders_demo import demo_csv
+from gouvernance.stakeholders.tables import ConsultationRow
 
 
 @pytest.fixture
@@ -142,3 +144,69 @@ def test_import_export_analyse_consult_and_erase(cli, engagement, tmp_path: Path
         "Partie prenante introuvable : personne"
         in cli("stakeholders", "erase-contacts", engagement, "personne", ok=False).stderr
     )
+
+
+def _consultations(db, prefix: str) -> int:
+    with db.reading() as session:
+        return len(
+            session.scalars(
+                select(ConsultationRow.id).where(ConsultationRow.engagement_id.startswith(prefix))
+            ).all()
+        )
+
+
+def test_relations_and_consultations_are_imported_by_name_all_or_nothing(
+    cli, db, engagement, tmp_path: Path
+) -> None:
+    source = tmp_path / "demo.csv"
+    source.write_bytes(demo_csv())
+    cli("stakeholders", "import", engagement, str(source))
+
+    relations = tmp_path / "relations.csv"
+    relations.write_text(
+        "Source;Cible;Type;Poids\nMaire de Saint-Aubin-sur-Fleuri;dgs;influence;2\n"
+        "Maire de Saint-Aubin;dgs;influence;1\n",
+        encoding="cp1252",
+    )
+    refused = cli("stakeholders", "import-relations", engagement, str(relations), ok=False)
+    assert "Import refusé, rien n'a été importé : 1 ligne en erreur (3)." in refused.stderr
+    assert "Ligne 3 — Source : « Maire de Saint-Aubin » n'est pas au registre" in refused.stderr
+    relations.write_text(
+        "Source;Cible;Type;Poids\nMaire de Saint-Aubin-sur-Fleuri;dgs;influence;2\n", encoding="cp1252"
+    )
+    imported = cli("stakeholders", "import-relations", engagement, str(relations)).stdout
+    assert "1 ligne : 1 relation ajoutée, 0 déjà présente." in imported
+
+    consultations = tmp_path / "consultations.csv"
+    consultations.write_text(
+        "Date;Partie prenante;Méthode;Sujet;Notes\n"
+        "10/03/2026;Maire de Saint-Aubin-sur-Fleuri;entretien;Parc d'activités;À revoir\n"
+        "10/03/2026;Maire de St-Aubin;entretien;Parc d'activités;\n"
+        "30/02/2026;dgs;atelier;Organisation;\n"
+        "2026-03-12;dgs;visioconférence;Organisation;\n",
+        encoding="cp1252",
+    )
+    refused = cli(
+        "stakeholders", "import-consultations", engagement, str(consultations),
+        "--step", "recensement_forces_vives", ok=False,
+    )  # fmt: skip
+    assert "Import refusé, rien n'a été importé : 3 lignes en erreur (3, 4, 5)." in refused.stderr
+    assert "Ligne 3 — Partie prenante : « Maire de St-Aubin » n'est pas au registre" in refused.stderr
+    assert "Ligne 4 — Date : « 30/02/2026 » illisible (attendu JJ/MM/AAAA)." in refused.stderr
+    assert "Ligne 5 — Méthode : « visioconférence » inconnue" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert _consultations(db, engagement) == 0  # not even line 2
+
+    consultations.write_text(
+        "Date;Partie prenante;Méthode;Sujet;Notes\n"
+        "10/03/2026;Maire de Saint-Aubin-sur-Fleuri;entretien;Parc d'activités;À revoir\n"
+        "12/03/2026;dgs;atelier;Organisation;\n"
+        "12/03/2026;Hélène Marchand, présidente de la communauté de communes;atelier;Organisation;\n",
+        encoding="cp1252",
+    )
+    imported = cli(
+        "stakeholders", "import-consultations", engagement, str(consultations),
+        "--step", "recensement_forces_vives",
+    ).stdout  # fmt: skip
+    assert "2 consultations enregistrées (3 lignes)." in imported
+    assert _consultations(db, engagement) == 2

@@ -15,7 +15,7 @@ from gouvernance.clock import Clock
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.lookup import engagement_or_not_found, log_change
-from gouvernance.errors import Conflict, InvalidInput, Message
+from gouvernance.errors import Conflict, InvalidInput, Message, NotFound
 from gouvernance.inputs import date_problem, text_problems
 from gouvernance.spec.catalog import model_for
 from gouvernance.stakeholders.tables import ConsultationRow
@@ -140,6 +140,26 @@ def decisions(session: Session, engagement_id: str, *, public_only: bool = False
     if public_only:
         query = query.where(DecisionRow.public.is_(True))
     return list(session.scalars(query.order_by(DecisionRow.decided_on, DecisionRow.id)))
+
+
+def decision(session: Session, engagement_id: str, number: str) -> DecisionRow:
+    """The decision the body numbered ``number`` (as written in the register, spaces around it aside)."""
+    engagement_or_not_found(session, engagement_id)
+    row = session.scalars(
+        select(DecisionRow).where(
+            DecisionRow.engagement_id == engagement_id, DecisionRow.number == number.strip()
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            Message(
+                "decision.not_found",
+                f"aucune décision n° « {number} » au registre",
+                f"no decision number '{number}' in the register",
+                details={"number": number},
+            )
+        )
+    return row
 
 
 def _problems(session: Session, engagement_id: str, data: DecisionData) -> list[Message]:
