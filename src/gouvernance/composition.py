@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from gouvernance.budget.guards import BUDGET_GUARDS
 from gouvernance.clock import Clock, FrozenClock, SystemClock
+from gouvernance.communication.deliverable_context import communication_context
 from gouvernance.db.engine import Database
 from gouvernance.decisions.guards import DECISION_GUARDS
 from gouvernance.deliverables.registry import register_context_contributor
@@ -25,10 +26,12 @@ from gouvernance.notifications.channels import HttpWebhookSender, Mailer, SmtpMa
 from gouvernance.notifications.dispatch import default_worker_name
 from gouvernance.objectives.deliverable_context import objectives_context
 from gouvernance.objectives.guards import OBJECTIVE_GUARDS
+from gouvernance.partnership.deliverable_context import partnership_context
 from gouvernance.settings import Settings
 from gouvernance.spec.catalog import Catalog, default_directories
 from gouvernance.stakeholders.deliverable_context import stakeholder_context
 from gouvernance.stakeholders.guards import STAKEHOLDER_GUARDS
+from gouvernance.training.deliverable_context import training_context
 
 if TYPE_CHECKING:
     from gouvernance.deliverables.model import DeliverableDocument
@@ -39,7 +42,14 @@ def register_plugins() -> None:
     """The guard rule packs and the deliverable context contributors. Safe to call again."""
     for pack in (BUILTIN_GUARDS, STAKEHOLDER_GUARDS, OBJECTIVE_GUARDS, DECISION_GUARDS, BUDGET_GUARDS):
         register_rules(pack)
-    for contributor in (stakeholder_context, diagnostic_context, objectives_context):
+    for contributor in (
+        stakeholder_context,
+        diagnostic_context,
+        objectives_context,
+        partnership_context,
+        training_context,
+        communication_context,
+    ):
         register_context_contributor(contributor)
 
 

@@ -25,6 +25,8 @@ DeliverableKind = Literal[
     "plan_action",
     "plan_formation",
     "feuille_emargement",
+    "bilan_formation",
+    "plan_communication",
     "convention_partenariat",
     "rapport_evaluation",
 ]
@@ -35,6 +37,8 @@ KIND_LABELS: dict[str, str] = {
     "plan_action": "Plan d'action",
     "plan_formation": "Plan de formation",
     "feuille_emargement": "Feuille d'émargement",
+    "bilan_formation": "Bilan des formations",
+    "plan_communication": "Plan de communication",
     "convention_partenariat": "Convention de partenariat",
     "rapport_evaluation": "Rapport d'évaluation",
 }

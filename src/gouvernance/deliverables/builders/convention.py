@@ -125,6 +125,8 @@ def build_convention(context: Context, *, clock: Clock | None = None) -> Deliver
     return DeliverableDocument(kind=KIND, sections=sections, numbered_headings=False, **fields)
 
 
+_BLANK = "…" * 12  # written by hand when the convention is signed
+
 _PREAMBLE = (
     "La collectivité a engagé une démarche de gouvernance partagée qui associe habitants, associations, "
     "entreprises et partenaires institutionnels à la conduite de l'action publique locale. Associations et "
@@ -158,6 +160,16 @@ def _parties(context: Context, territory: Territory) -> list[Any]:
     parties = [party for party in items(context.get("parties")) if isinstance(party, dict | str)]
     if parties:
         return parties
+    if isinstance(context.get("parties"), list):  # the register, with nobody in it yet
+        return [
+            {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité"},
+            {
+                "name": "partenaire non encore enregistré",
+                "designation": "le Partenaire",
+                "represented_by": "représentant non désigné",
+                "qualite": "qualité non renseignée",
+            },
+        ]
     collectivity = {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité"}
     return [collectivity, {"designation": "le Partenaire"}]
 
@@ -200,7 +212,7 @@ def _means(context: Context, parties: list[Any]) -> list[Block]:
         [
             field(item, "party"),
             "\n".join(f"– {text(contribution)}" for contribution in items(first(item, "contributions")))
-            or PLACEHOLDER,
+            or "aucune contribution indiquée",
             money(first(item, "valorisation"), default="–"),
         ]
         for item in items(context.get("moyens"))
@@ -238,28 +250,38 @@ def _funding(context: Context) -> list[Block]:
 
 def _duration(context: Context) -> list[Block]:
     duration = mapping(context, "duree")
-    start = date_text(first(duration, "start"))
+    begins = first(duration, "start")
+    start = f"le {date_text(begins)}" if begins else "à la date de sa signature par la dernière des parties"
     months, end = first(duration, "months"), first(duration, "end")
     if end:
         period = f"jusqu'au {date_text(end)}"
     elif months:
         period = f"pour une durée de {text(months)} mois"
     else:
-        period = f"pour une durée de {PLACEHOLDER}"
+        period = "pour une durée que les parties n'ont pas encore fixée"
     renewal = field(duration, "renouvellement", default="Elle peut être renouvelée par avenant exprès.")
-    return [paragraph(f"La présente convention prend effet le {start} {period}. {renewal}")]
+    return [paragraph(f"La présente convention prend effet {start} {period}. {renewal}")]
 
 
 def _follow_up(context: Context) -> list[Block]:
     follow_up = mapping(context, "suivi")
     return [
         paragraph(
-            f"Un comité de suivi ({field(follow_up, 'comite')}) réunit les parties selon une fréquence "
-            f"{field(follow_up, 'frequence')}. Il examine l'avancement des actions au regard des indicateurs "
+            f"Un comité de suivi ({field(follow_up, 'comite')}) réunit les parties "
+            f"{_frequency(follow_up)}. Il examine l'avancement des actions au regard des indicateurs "
             "suivants :"
         ),
         bullets(items(follow_up.get("indicateurs"))),
     ]
+
+
+def _frequency(follow_up: Any) -> str:
+    frequency = first(follow_up, "frequence")
+    return (
+        f"selon une fréquence {text(frequency)}"
+        if frequency
+        else "à une fréquence qu'elles n'ont pas encore fixée"
+    )
 
 
 def _disputes(context: Context) -> str:
@@ -271,7 +293,7 @@ def _disputes(context: Context) -> str:
 
 
 def _signatures(context: Context, parties: list[Any]) -> Section:
-    place = field(context, "lieu_signature")
+    place = field(context, "lieu_signature", default=_BLANK)
     copies = context.get("exemplaires")
     count = (
         copies if isinstance(copies, int) and not isinstance(copies, bool) and copies > 0 else len(parties)
@@ -283,7 +305,7 @@ def _signatures(context: Context, parties: list[Any]) -> Section:
     return Section(
         heading="Signatures",
         blocks=[
-            paragraph(f"Fait à {place}, le {PLACEHOLDER}, en {count} exemplaires originaux."),
+            paragraph(f"Fait à {place}, le {_BLANK}, en {count} exemplaires originaux."),
             table(headers, [signatories], variant="signatures"),
         ],
     )
