@@ -18,6 +18,8 @@ from gouvernance.api import (
     action_plan,
     background,
     budget,
+    communication,
+    convention,
     decisions,
     diagnostic,
     docs,
@@ -32,6 +34,7 @@ from gouvernance.api import (
     stakeholders,
     steps,
     timeline,
+    training,
     webhooks,
 )
 from gouvernance.api.authentication import Authenticator
@@ -63,6 +66,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     decisions.router,
     diagnostic.router,
     budget.router,
+    convention.router,
+    training.router,
+    communication.router,
     background.router,
     webhooks.router,
     health.router,
