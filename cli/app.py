@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from gouvernance.cli import background
 from gouvernance.cli.access import serve_command, tokens_app, users_app
+from gouvernance.cli.communication import communication_app
 from gouvernance.cli.context import handle_errors
+from gouvernance.cli.convention import convention_app
 from gouvernance.cli.database import db_app
 from gouvernance.cli.demo import demo_command
 from gouvernance.cli.engagements import engagements_app, launch_command, status_command
@@ -15,6 +17,7 @@ from gouvernance.cli.objectives import objectives_app
 from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.cli.steps import advance_command, attach_command
 from gouvernance.cli.tasks import tasks_command
+from gouvernance.cli.training import training_app
 
 app = french_app(
     name="gouvernance",
@@ -35,6 +38,9 @@ app.add_typer(background.notifications_app, name="notifications")
 app.add_typer(background.deliverables_app, name="deliverables")
 app.add_typer(stakeholders_app, name="stakeholders")
 app.add_typer(objectives_app, name="objectives")
+app.add_typer(convention_app, name="convention")
+app.add_typer(training_app, name="formations")
+app.add_typer(communication_app, name="communication")
 app.command("launch", cls=FrenchCommand)(launch_command)
 app.command("status", cls=FrenchCommand)(status_command)
 app.command("advance", cls=FrenchCommand)(advance_command)
