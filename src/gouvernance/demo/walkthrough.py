@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
+from gouvernance.demo import content_item7
 from gouvernance.demo.stakeholders_demo import SATISFIERS as STAKEHOLDER_SATISFIERS
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
@@ -227,6 +228,7 @@ class JourneyWalker:
         return True
 
     def _record(self, result: TransitionResult) -> None:
+        content_item7.on_transition(self, result)
         if result.step_key is None:
             return
         spec = self.model.steps_by_key[result.step_key]
