@@ -246,7 +246,7 @@ def _plan_training(session: Session, walker: JourneyWalker, today: date) -> None
             engagement_id=walker.engagement_id,
             data=SessionData(
                 title=title,
-                held_on=today + timedelta(days=after),
+                held_on=_weekday(today + timedelta(days=after)),
                 duration_hours=Decimal(hours),
                 audience=audience,
                 trainer=trainer,
@@ -275,6 +275,11 @@ def _plan_training(session: Session, walker: JourneyWalker, today: date) -> None
                 actor=AGENT,
                 clock=walker.clock,
             )
+
+
+def _weekday(day: date) -> date:
+    """The Monday after a Saturday or a Sunday: sessions are held on working days."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
 def _presence() -> dict[str, bool]:

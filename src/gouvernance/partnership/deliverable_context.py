@@ -59,8 +59,8 @@ def partnership_context(session: Session, engagement: EngagementRow, key: str, t
         ],
         "objet": (
             "La présente convention a pour objet d'organiser la contribution de chacune des parties à la "
-            f"démarche de gouvernance partagée conduite par {engagement.territory_name}, et d'en fixer les "
-            "moyens et les obligations réciproques."
+            "démarche de gouvernance partagée engagée par la collectivité signataire sur son territoire, et "
+            "d'en fixer les moyens et les obligations réciproques."
         ),
         "objectifs": list(objectives) or ["aucun objectif de la démarche n'est encore défini"],
         "suivi": {
