@@ -161,14 +161,10 @@ def _parties(context: Context, territory: Territory) -> list[Any]:
     if parties:
         return parties
     if isinstance(context.get("parties"), list):  # the register, with nobody in it yet
+        unknown = {"represented_by": "représentant non désigné", "qualite": "qualité non renseignée"}
         return [
-            {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité"},
-            {
-                "name": "partenaire non encore enregistré",
-                "designation": "le Partenaire",
-                "represented_by": "représentant non désigné",
-                "qualite": "qualité non renseignée",
-            },
+            {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité", **unknown},
+            {"name": "partenaire non encore enregistré", "designation": "le Partenaire", **unknown},
         ]
     collectivity = {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité"}
     return [collectivity, {"designation": "le Partenaire"}]
@@ -218,7 +214,9 @@ def _means(context: Context, parties: list[Any]) -> list[Block]:
         for item in items(context.get("moyens"))
     ]
     if not rows:
-        rows = [[field(party, "name"), PLACEHOLDER, PLACEHOLDER] for party in parties]
+        registered = isinstance(context.get("moyens"), list)  # the register: nothing entered
+        missing = ("aucune contribution indiquée", "–") if registered else (PLACEHOLDER, PLACEHOLDER)
+        rows = [[field(party, "name"), *missing] for party in parties]
     return [
         paragraph("Pour atteindre ces objectifs, les parties mobilisent les moyens suivants :"),
         table(["Partie", "Contributions", "Valorisation"], rows, widths=[3, 6, 2]),
@@ -228,7 +226,9 @@ def _means(context: Context, parties: list[Any]) -> list[Block]:
 def _obligations(context: Context, parties: list[Any]) -> list[Block]:
     listed = items(context.get("obligations"))
     if not listed:
-        listed = [{"party": field(party, "name")} for party in parties]
+        registered = isinstance(context.get("obligations"), list)  # the register: nothing entered
+        none = ["aucun engagement indiqué"] if registered else []
+        listed = [{"party": field(party, "name"), "obligations": none} for party in parties]
     blocks: list[Block] = []
     for item in listed:
         blocks.append(paragraph(f"{field(item, 'party')} s'engage à :"))
