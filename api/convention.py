@@ -4,7 +4,7 @@ them (the engagement's leads)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/engagements/{engagement_id}", tags=["Convention de p
 PartyIdPath = Annotated[int, Path(ge=1, le=2**53, description="Identifiant de la partie.")]
 Item = Annotated[SafeText, Field(min_length=1, max_length=500)]
 Euros = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=14, decimal_places=2)]
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "name": "Association Les Jardins partagés du Val",
     "kind": "association",
     "representative": "Martine Lefèvre",
