@@ -20,7 +20,7 @@ from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Sc
 from gouvernance.api.writes import WritesDep
 from gouvernance.communication import service
 from gouvernance.communication.records import CommunicationActionRow
-from gouvernance.communication.service import ActionData, Channel, CommunicationStatus
+from gouvernance.communication.service import MAX_BUDGET, ActionData, Channel, CommunicationStatus
 
 READ_COMMUNICATION = Permission("communication.read", Scope.ENGAGEMENT)
 PLAN_COMMUNICATION = Permission("communication.plan", Scope.ENGAGEMENT, LEAD_ROLES)
@@ -29,7 +29,7 @@ PlanAccess = Annotated[Access, Depends(requires(PLAN_COMMUNICATION))]
 
 router = APIRouter(prefix="/engagements/{engagement_id}", tags=["Plan de communication"])
 ActionIdPath = Annotated[int, Path(ge=1, le=2**53, description="Identifiant de l'action de communication.")]
-Euros = Annotated[Decimal, Field(ge=0, le=Decimal("1e10"), max_digits=12, decimal_places=2)]
+Euros = Annotated[Decimal, Field(ge=0, le=MAX_BUDGET, max_digits=12, decimal_places=2)]
 
 
 class ActionIn(BaseModel):

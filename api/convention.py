@@ -17,6 +17,7 @@ from gouvernance.api.inputs import SafeText
 from gouvernance.api.patches import patch_changes
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
 from gouvernance.api.writes import WritesDep
+from gouvernance.checks import MAX_EUR
 from gouvernance.partnership import service
 from gouvernance.partnership.records import ConventionPartyRow
 from gouvernance.partnership.service import PartyData, PartyKind
@@ -29,7 +30,7 @@ WriteAccess = Annotated[Access, Depends(requires(WRITE_CONVENTION))]
 router = APIRouter(prefix="/engagements/{engagement_id}", tags=["Convention de partenariat"])
 PartyIdPath = Annotated[int, Path(ge=1, le=2**53, description="Identifiant de la partie.")]
 Item = Annotated[SafeText, Field(min_length=1, max_length=500)]
-Euros = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=14, decimal_places=2)]
+Euros = Annotated[Decimal, Field(ge=0, le=MAX_EUR, max_digits=14, decimal_places=2)]
 EXAMPLE: dict[str, Any] = {
     "name": "Association Les Jardins partagés du Val",
     "kind": "association",

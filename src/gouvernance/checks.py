@@ -11,7 +11,7 @@ from decimal import Decimal
 from gouvernance.errors import Conflict, Message
 from gouvernance.inputs import date_problem, text_problems
 
-MAX_EUR = Decimal("1e12")
+MAX_EUR = Decimal("1e11")  # a Numeric(14, 2) column
 MAX_LIST_ITEMS = 50
 MAX_ITEM_LENGTH = 500
 
@@ -64,12 +64,13 @@ def list_problems(path: str, values: Sequence[str]) -> list[Message]:
     )
 
 
-def euros_problem(path: str, amount: Decimal | None) -> Message | None:
-    if amount is None or (amount.is_finite() and Decimal(0) <= amount <= MAX_EUR):
+def euros_problem(path: str, amount: Decimal | None, maximum: Decimal = MAX_EUR) -> Message | None:
+    """A positive amount of euros up to ``maximum`` (what the column holds)."""
+    if amount is None or (amount.is_finite() and Decimal(0) <= amount <= maximum):
         return None
     return Message(
         "amount.out_of_range",
-        f"« {path} » : montant positif attendu, en euros, au plus {MAX_EUR:,.0f} €".replace(",", "\u202f"),
+        f"« {path} » : montant positif attendu, en euros, au plus {maximum:,.0f} €".replace(",", "\u202f"),
         f"'{path}': a positive amount in euros expected",
         path=path,
     )

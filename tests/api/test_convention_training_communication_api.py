@@ -62,6 +62,13 @@ def test_convention_parties_over_http(client, make_team) -> None:
     assert unknown["code"] == "convention.unknown_stakeholder"
     assert unknown["detail"] == "partie prenante inconnue dans cet accompagnement : 999999"
 
+    largest = client.post(
+        base, headers=chef, json={**PARTY, "name": "Région", "valuation_eur": "100000000000"}
+    )
+    assert largest.status_code == 201, largest.text  # the largest amount the column holds
+    assert _problem(client.post(base, headers=chef, json={**PARTY, "name": "R", "valuation_eur": "1e12"}))
+    assert client.delete(f"{base}/{largest.json()['id']}", headers=chef).status_code == 204
+
     patched = client.patch(
         f"{base}/{party['id']}", headers=chef, json={"representative": "Inès Caron", "version": 1}
     )

@@ -28,6 +28,8 @@ from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.lookup import engagement_or_not_found, log_change
 from gouvernance.errors import Conflict, InvalidInput, Message, NotFound
 
+MAX_BUDGET = Decimal("1e10")  # a Numeric(12, 2) column
+
 
 class Channel(StrEnum):
     SITE = "site"
@@ -214,7 +216,7 @@ def _check(data: ActionData) -> None:
                 path="ends_on",
             )
         )
-    if (problem := euros_problem("budget_eur", data.budget_eur)) is not None:
+    if (problem := euros_problem("budget_eur", data.budget_eur, MAX_BUDGET)) is not None:
         problems.append(problem)
     if problems:
         raise InvalidInput(problems[0], reasons=problems)
