@@ -18,6 +18,7 @@ from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Login, Operator, Role, engagement_for, identify, readable
 from gouvernance.deliverables.french import format_number
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import plural
 from gouvernance.training.service import (
     AttendeeData,
     Audience,
@@ -180,7 +181,7 @@ def attendance_command(
                 actor=actor,
                 clock=context.clock(),
             )
-    console.print(f"[green]✓[/] Émargement saisi pour {len(marks)} personne(s).", highlight=False)
+    console.print(f"[green]✓[/] Émargement saisi pour {plural(len(marks), 'personne')}.", highlight=False)
 
 
 def _day(text: str) -> date:

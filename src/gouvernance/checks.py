@@ -101,7 +101,7 @@ def check_version(what: str, current: int, expected: int | None) -> None:
 def unknown_fields_message(unknown: Sequence[str], allowed: Sequence[str]) -> Message:
     return Message(
         "record.unknown_field",
-        f"Champ(s) inconnu(s) : {', '.join(unknown)}",
-        f"Unknown field(s): {', '.join(unknown)}",
+        f"{'Champs inconnus' if len(unknown) > 1 else 'Champ inconnu'} : {', '.join(unknown)}",
+        f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
         details={"fields": list(unknown), "allowed": sorted(allowed)},
     )
