@@ -48,6 +48,7 @@ class ModuleContext(TypedDict, total=False):
     intervenant: str
     date: date | str
     lieu: str
+    statut: str  # prévue, tenue, annulée (sessions the engine knows)
 
 
 class FinancementContext(TypedDict, total=False):
@@ -56,7 +57,9 @@ class FinancementContext(TypedDict, total=False):
 
 
 class PlanFormationContext(CommonContext, total=False):
-    """Context for ``plan_formation`` (all keys optional)."""
+    """Context for ``plan_formation`` (all keys optional). ``modules`` or ``publics`` given as a list, even
+    empty, is what the engine knows (the training sessions): none then reads « aucune session de formation
+    enregistrée » rather than a placeholder."""
 
     contexte: str
     objectifs: list[str]
