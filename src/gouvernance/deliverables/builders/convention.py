@@ -74,7 +74,8 @@ class FollowUpContext(TypedDict, total=False):
 
 class ConventionContext(CommonContext, total=False):
     """Context for ``convention_partenariat`` (all keys optional). Without ``parties`` the collectivité
-    and a partner to complete are used."""
+    and a partner to complete are used; ``parties``, ``moyens`` or ``obligations`` given as a list, even
+    empty, is the register of the parties, and what it lacks is said as such rather than left to complete."""
 
     parties: list[PartyContext]
     preambule: str
