@@ -18,6 +18,8 @@ from gouvernance.api import (
     action_plan,
     background,
     budget,
+    communication,
+    convention,
     decisions,
     diagnostic,
     docs,
@@ -33,6 +35,7 @@ from gouvernance.api import (
     stakeholders,
     steps,
     timeline,
+    training,
     webhooks,
 )
 from gouvernance.api.authentication import Authenticator
@@ -65,6 +68,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     diagnostic.router,
     budget.router,
     migration.router,
+    convention.router,
+    training.router,
+    communication.router,
     background.router,
     webhooks.router,
     health.router,

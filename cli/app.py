@@ -5,7 +5,9 @@ from __future__ import annotations
 from gouvernance.cli import background
 from gouvernance.cli.access import serve_command, tokens_app, users_app
 from gouvernance.cli.budget import budget_app
+from gouvernance.cli.communication import communication_app
 from gouvernance.cli.context import handle_errors
+from gouvernance.cli.convention import convention_app
 from gouvernance.cli.database import db_app
 from gouvernance.cli.decisions import decisions_app
 from gouvernance.cli.demo import demo_command
@@ -19,6 +21,7 @@ from gouvernance.cli.objectives import objectives_app
 from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.cli.steps import advance_command, attach_command
 from gouvernance.cli.tasks import tasks_command
+from gouvernance.cli.training import training_app
 
 app = french_app(
     name="gouvernance",
@@ -42,6 +45,9 @@ app.add_typer(objectives_app, name="objectives")
 app.add_typer(diagnostic_app, name="diagnostic")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(budget_app, name="budget")
+app.add_typer(convention_app, name="convention")
+app.add_typer(training_app, name="formations")
+app.add_typer(communication_app, name="communication")
 app.command("launch", cls=FrenchCommand)(launch_command)
 app.command("status", cls=FrenchCommand)(status_command)
 app.command("advance", cls=FrenchCommand)(advance_command)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from gouvernance.budget.deliverable_context import budget_context
 from gouvernance.budget.guards import BUDGET_GUARDS
 from gouvernance.clock import Clock, FrozenClock, SystemClock
+from gouvernance.communication.deliverable_context import communication_context
 from gouvernance.db.engine import Database
 from gouvernance.decisions.deliverable_context import decisions_context
 from gouvernance.decisions.guards import DECISION_GUARDS
@@ -32,11 +33,13 @@ from gouvernance.objectives.deliverable_context import objectives_context
 from gouvernance.objectives.framework_context import framework_context
 from gouvernance.objectives.guards import OBJECTIVE_GUARDS
 from gouvernance.objectives.series import continue_indicators
+from gouvernance.partnership.deliverable_context import partnership_context
 from gouvernance.settings import Settings
 from gouvernance.spec.catalog import Catalog, default_directories
 from gouvernance.stakeholders.deliverable_context import stakeholder_context
 from gouvernance.stakeholders.documents_context import documents_context
 from gouvernance.stakeholders.guards import STAKEHOLDER_GUARDS
+from gouvernance.training.deliverable_context import training_context
 
 if TYPE_CHECKING:
     from gouvernance.deliverables.model import DeliverableDocument
@@ -56,6 +59,9 @@ def register_plugins() -> None:
         decisions_context,
         journey_context,
         budget_context,
+        partnership_context,
+        training_context,
+        communication_context,
     ):
         register_context_contributor(contributor)
     register_engagement_hook(open_next_cycle)  # recurring journeys: a completed cycle opens the next

@@ -370,6 +370,58 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "recommandations": ["Pérenniser le conseil citoyen", "Publier les indicateurs chaque trimestre"],
         "conclusion": "La démarche a atteint l'essentiel de ses objectifs.",
     },
+    "bilan_formation": {
+        **COMMON,
+        "seances": [
+            {
+                "title": "Le rôle de l'élu dans la gouvernance partagée",
+                "date": "2027-02-10",
+                "public": "Élus",
+                "statut": "tenue",
+                "tenue": True,
+                "duree": 3,
+                "intervenant": "Institut Territoires (organisme agréé)",
+                "inscrits": 12,
+                "presents": 9,
+                "absents": 3,
+                "taux": "75.0",
+            },
+            {"title": "Animer un atelier", "date": "2027-03-02", "public": "Agents", "statut": "prévue"},
+        ],
+        "par_public": [{"public": "Élus", "inscrits": 12, "presents": 9, "absents": 3, "taux": "75.0"}],
+        "synthese": {
+            "tenues": 1,
+            "prevues": 1,
+            "annulees": 0,
+            "taux_global": "75.0",
+            "heures_stagiaires": 27,
+        },
+        "enseignements": ["Prévoir les séances des élus en soirée"],
+    },
+    "plan_communication": {
+        **COMMON,
+        "actions": [
+            {
+                "title": "Article de lancement dans le bulletin municipal",
+                "public": "Tous les habitants",
+                "canal": "bulletin municipal",
+                "debut": "2027-02-01",
+                "porteur": "Service communication",
+                "statut": "prévue",
+                "budget": 1200,
+                "message": "La commune lance sa démarche de gouvernance partagée.",
+            },
+            {
+                "title": "Réunion publique de lancement",
+                "public": "Habitants du quartier Renaudie",
+                "canal": "réunion publique",
+                "debut": "2027-01-15",
+                "fin": "2027-01-20",
+                "porteur": "Élue référente",
+                "statut": "réalisée",
+            },
+        ],
+    },
 }
 
 SAMPLES.update({kind: {**COMMON, **BUDGET} for kind in BUDGET_KINDS})
@@ -398,6 +450,8 @@ FIRST_HEADINGS = {
         "Article 4 – Obligations des parties",
         "Signatures",
     ],
+    "bilan_formation": ["Synthèse", "Présence par séance", "Présence par public", "Retour d'expérience"],
+    "plan_communication": ["Enjeux", "Actions de communication", "Canaux", "Budget"],
     "rapport_evaluation": [
         "Objectifs visés",
         "Moyens alloués",

@@ -2,6 +2,7 @@
 
 from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
 from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
+from gouvernance.communication.records import CommunicationActionRow
 from gouvernance.db.base import Base
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.deliverables.records import DeliverableRow
@@ -19,6 +20,7 @@ from gouvernance.objectives.records import (
     ObjectiveApprovalRow,
     ObjectiveRow,
 )
+from gouvernance.partnership.records import ConventionPartyRow
 from gouvernance.stakeholders.tables import (
     ConsultationParticipantRow,
     ConsultationRow,
@@ -26,15 +28,19 @@ from gouvernance.stakeholders.tables import (
     StakeholderRelationRow,
     StakeholderRow,
 )
+from gouvernance.training.records import AttendeeRow, TrainingSessionRow
 
 __all__ = [
     "ActionRow",
     "ApiTokenRow",
+    "AttendeeRow",
     "Base",
     "ClosedVoteRow",
+    "CommunicationActionRow",
     "ConsultationParticipantRow",
     "ConsultationRow",
     "ContactRow",
+    "ConventionPartyRow",
     "DecisionRow",
     "DeliverableRow",
     "DeliveryRow",
@@ -59,6 +65,7 @@ __all__ = [
     "StakeholderRelationRow",
     "StakeholderRow",
     "StepRow",
+    "TrainingSessionRow",
     "UserRow",
     "VoteCountRow",
     "WebhookRow",

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
+from gouvernance.deliverables.builders.bilan_formation import build_bilan_formation
 from gouvernance.deliverables.builders.budget_outcome import (
     build_bilan,
     build_resultats_vote,
@@ -36,6 +37,7 @@ from gouvernance.deliverables.builders.fiche_traitement_rgpd import build_fiche_
 from gouvernance.deliverables.builders.generic import build_generic
 from gouvernance.deliverables.builders.note_juridique import build_note_juridique
 from gouvernance.deliverables.builders.plan_action import build_plan_action
+from gouvernance.deliverables.builders.plan_communication import build_plan_communication
 from gouvernance.deliverables.builders.plan_formation import build_plan_formation
 from gouvernance.deliverables.builders.projet_deliberation import build_projet_deliberation
 from gouvernance.deliverables.builders.rapport_evaluation import build_rapport_evaluation
@@ -58,6 +60,8 @@ BUILDERS: dict[str, Builder] = {
     "plan_action": build_plan_action,
     "plan_formation": build_plan_formation,
     "feuille_emargement": build_feuille_emargement,
+    "bilan_formation": build_bilan_formation,
+    "plan_communication": build_plan_communication,
     "convention_partenariat": build_convention,
     "rapport_evaluation": build_rapport_evaluation,
     "reglement_budget_participatif": build_reglement,

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
+from gouvernance.demo import content_item7
 from gouvernance.demo.content_substance import add_substance
 from gouvernance.demo.stakeholders_demo import SATISFIERS as STAKEHOLDER_SATISFIERS
 from gouvernance.engagements.actors import ActorRef
@@ -239,6 +240,7 @@ class JourneyWalker:
         return True
 
     def _record(self, result: TransitionResult) -> None:
+        content_item7.on_transition(self, result)
         if result.step_key is None:
             return
         add_substance(self, result)  # findings, objectives, decisions… entered as the step goes

@@ -74,7 +74,8 @@ class FollowUpContext(TypedDict, total=False):
 
 class ConventionContext(CommonContext, total=False):
     """Context for ``convention_partenariat`` (all keys optional). Without ``parties`` the collectivité
-    and a partner to complete are used."""
+    and a partner to complete are used; ``parties``, ``moyens`` or ``obligations`` given as a list, even
+    empty, is the register of the parties, and what it lacks is said as such rather than left to complete."""
 
     parties: list[PartyContext]
     preambule: str
@@ -125,6 +126,8 @@ def build_convention(context: Context, *, clock: Clock | None = None) -> Deliver
     return DeliverableDocument(kind=KIND, sections=sections, numbered_headings=False, **fields)
 
 
+_BLANK = "…" * 12  # written by hand when the convention is signed
+
 _PREAMBLE = (
     "La collectivité a engagé une démarche de gouvernance partagée qui associe habitants, associations, "
     "entreprises et partenaires institutionnels à la conduite de l'action publique locale. Associations et "
@@ -158,6 +161,12 @@ def _parties(context: Context, territory: Territory) -> list[Any]:
     parties = [party for party in items(context.get("parties")) if isinstance(party, dict | str)]
     if parties:
         return parties
+    if isinstance(context.get("parties"), list):  # the register, with nobody in it yet
+        unknown = {"represented_by": "représentant non désigné", "qualite": "qualité non renseignée"}
+        return [
+            {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité", **unknown},
+            {"name": "partenaire non encore enregistré", "designation": "le Partenaire", **unknown},
+        ]
     collectivity = {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité"}
     return [collectivity, {"designation": "le Partenaire"}]
 
@@ -200,13 +209,15 @@ def _means(context: Context, parties: list[Any]) -> list[Block]:
         [
             field(item, "party"),
             "\n".join(f"– {text(contribution)}" for contribution in items(first(item, "contributions")))
-            or PLACEHOLDER,
+            or "aucune contribution indiquée",
             money(first(item, "valorisation"), default="–"),
         ]
         for item in items(context.get("moyens"))
     ]
     if not rows:
-        rows = [[field(party, "name"), PLACEHOLDER, PLACEHOLDER] for party in parties]
+        registered = isinstance(context.get("moyens"), list)  # the register: nothing entered
+        missing = ("aucune contribution indiquée", "–") if registered else (PLACEHOLDER, PLACEHOLDER)
+        rows = [[field(party, "name"), *missing] for party in parties]
     return [
         paragraph("Pour atteindre ces objectifs, les parties mobilisent les moyens suivants :"),
         table(["Partie", "Contributions", "Valorisation"], rows, widths=[3, 6, 2]),
@@ -216,7 +227,9 @@ def _means(context: Context, parties: list[Any]) -> list[Block]:
 def _obligations(context: Context, parties: list[Any]) -> list[Block]:
     listed = items(context.get("obligations"))
     if not listed:
-        listed = [{"party": field(party, "name")} for party in parties]
+        registered = isinstance(context.get("obligations"), list)  # the register: nothing entered
+        none = ["aucun engagement indiqué"] if registered else []
+        listed = [{"party": field(party, "name"), "obligations": none} for party in parties]
     blocks: list[Block] = []
     for item in listed:
         blocks.append(paragraph(f"{field(item, 'party')} s'engage à :"))
@@ -238,28 +251,38 @@ def _funding(context: Context) -> list[Block]:
 
 def _duration(context: Context) -> list[Block]:
     duration = mapping(context, "duree")
-    start = date_text(first(duration, "start"))
+    begins = first(duration, "start")
+    start = f"le {date_text(begins)}" if begins else "à la date de sa signature par la dernière des parties"
     months, end = first(duration, "months"), first(duration, "end")
     if end:
         period = f"jusqu'au {date_text(end)}"
     elif months:
         period = f"pour une durée de {text(months)} mois"
     else:
-        period = f"pour une durée de {PLACEHOLDER}"
+        period = "pour une durée que les parties n'ont pas encore fixée"
     renewal = field(duration, "renouvellement", default="Elle peut être renouvelée par avenant exprès.")
-    return [paragraph(f"La présente convention prend effet le {start} {period}. {renewal}")]
+    return [paragraph(f"La présente convention prend effet {start} {period}. {renewal}")]
 
 
 def _follow_up(context: Context) -> list[Block]:
     follow_up = mapping(context, "suivi")
     return [
         paragraph(
-            f"Un comité de suivi ({field(follow_up, 'comite')}) réunit les parties selon une fréquence "
-            f"{field(follow_up, 'frequence')}. Il examine l'avancement des actions au regard des indicateurs "
+            f"Un comité de suivi ({field(follow_up, 'comite')}) réunit les parties "
+            f"{_frequency(follow_up)}. Il examine l'avancement des actions au regard des indicateurs "
             "suivants :"
         ),
         bullets(items(follow_up.get("indicateurs"))),
     ]
+
+
+def _frequency(follow_up: Any) -> str:
+    frequency = first(follow_up, "frequence")
+    return (
+        f"selon une fréquence {text(frequency)}"
+        if frequency
+        else "à une fréquence qu'elles n'ont pas encore fixée"
+    )
 
 
 def _disputes(context: Context) -> str:
@@ -271,7 +294,7 @@ def _disputes(context: Context) -> str:
 
 
 def _signatures(context: Context, parties: list[Any]) -> Section:
-    place = field(context, "lieu_signature")
+    place = field(context, "lieu_signature", default=_BLANK)
     copies = context.get("exemplaires")
     count = (
         copies if isinstance(copies, int) and not isinstance(copies, bool) and copies > 0 else len(parties)
@@ -283,7 +306,7 @@ def _signatures(context: Context, parties: list[Any]) -> Section:
     return Section(
         heading="Signatures",
         blocks=[
-            paragraph(f"Fait à {place}, le {PLACEHOLDER}, en {count} exemplaires originaux."),
+            paragraph(f"Fait à {place}, le {_BLANK}, en {count} exemplaires originaux."),
             table(headers, [signatories], variant="signatures"),
         ],
     )

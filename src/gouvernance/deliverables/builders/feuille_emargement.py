@@ -20,8 +20,17 @@ from gouvernance.deliverables.builders.common import (
     table,
     text,
 )
-from gouvernance.deliverables.french import format_clock, format_long_date, format_time, parse_temporal
+from gouvernance.deliverables.french import (
+    NBSP,
+    as_decimal,
+    format_clock,
+    format_long_date,
+    format_number,
+    format_time,
+    parse_temporal,
+)
 from gouvernance.deliverables.model import PLACEHOLDER, DeliverableDocument, Section
+from gouvernance.messages import plural
 
 KIND = "feuille_emargement"
 DEFAULT_BLANK_LINES = 5
@@ -45,17 +54,31 @@ class ParticipantContext(TypedDict, total=False):
     structure: str
 
 
+class SessionSheetContext(TypedDict, total=False):
+    objet: str
+    date: date | str
+    duree: float | str  # hours when a number
+    lieu: str
+    animation: str
+    public: str
+    participants: list[ParticipantContext]
+
+
 class FeuilleEmargementContext(CommonContext, total=False):
-    """Context for ``feuille_emargement`` (all keys optional)."""
+    """Context for ``feuille_emargement`` (all keys optional). With ``seances`` (the training sessions the
+    engine knows), one sheet per session; otherwise one sheet for ``reunion``."""
 
     reunion: MeetingContext
     participants: list[ParticipantContext]
+    seances: list[SessionSheetContext]
     lignes_vierges: int  # empty lines added after the participants (default 5)
     responsable_traitement: str  # who processes the personal data on the sheet
     duree_conservation: str
 
 
 def build_feuille_emargement(context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
+    if isinstance(context.get("seances"), list):
+        return _session_sheets(context, clock)
     meeting = mapping(context, "reunion")
     fields = header(context, default_title="Feuille d'émargement", clock=clock)
     if not context.get("subtitle"):
@@ -66,6 +89,70 @@ def build_feuille_emargement(context: Context, *, clock: Clock | None = None) ->
         numbered_headings=False,
         orientation="landscape",
         **fields,
+    )
+
+
+def _session_sheets(context: Context, clock: Clock | None) -> DeliverableDocument:
+    """One sheet per training session, its expected attendees listed with an empty signature column."""
+    fields = header(context, default_title="Feuilles d'émargement des formations", clock=clock)
+    sheets = [_session_sheet(context, sheet) for sheet in items(context.get("seances"))]
+    if not sheets:
+        sheets = [
+            Section(
+                heading="Séances",
+                blocks=[paragraph("Aucune session de formation enregistrée : aucune feuille à émarger.")],
+            )
+        ]
+    return DeliverableDocument(
+        kind=KIND,
+        sections=[*sheets, _privacy(context)],
+        numbered_headings=False,
+        orientation="landscape",
+        **fields,
+    )
+
+
+def _session_sheet(context: Context, sheet: Any) -> Section:
+    when = parse_temporal(first(sheet, "date"))
+    day = format_long_date(when) if when is not None else field(sheet, "date", default="date non fixée")
+    hours = as_decimal(first(sheet, "duree"))
+    people = items(first(sheet, "participants"))
+    rows = [
+        [
+            str(index),
+            field(person, "name"),
+            field(person, "qualite", default=""),
+            field(person, "structure", default=""),
+            "",
+        ]
+        for index, person in enumerate(people, start=1)
+    ]
+    start = len(rows) + 1
+    rows += [[str(index), "", "", "", ""] for index in range(start, start + _blank_lines(context))]
+    facts = [
+        ("Date", day),
+        ("Durée", f"{format_number(hours)}{NBSP}h" if hours is not None else "durée non précisée"),
+        ("Lieu", field(sheet, "lieu", default="lieu non fixé")),
+        ("Public", field(sheet, "public", default="public non précisé")),
+        ("Formateur", field(sheet, "animation", default="formateur non désigné")),
+    ]
+    registered = (
+        f"{plural(len(people), 'personne inscrite', 'personnes inscrites')}."
+        if people
+        else "Aucune personne inscrite à cette séance."
+    )
+    return Section(
+        heading=f"{field(sheet, 'objet', 'title', default='Séance sans intitulé')} – {day}",
+        blocks=[
+            key_values(facts),
+            table(
+                ["N°", "Nom et prénom", "Qualité", "Structure", "Signature"],
+                rows,
+                widths=[1, 6, 4, 5, 5],
+                variant="signatures",
+            ),
+            paragraph(registered),
+        ],
     )
 
 

@@ -3,6 +3,7 @@ sharing experience — as modules with audiences, objectives, dates and the way 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypedDict
 
@@ -47,6 +48,7 @@ class ModuleContext(TypedDict, total=False):
     intervenant: str
     date: date | str
     lieu: str
+    statut: str  # prévue, tenue, annulée (sessions the engine knows)
 
 
 class FinancementContext(TypedDict, total=False):
@@ -55,7 +57,9 @@ class FinancementContext(TypedDict, total=False):
 
 
 class PlanFormationContext(CommonContext, total=False):
-    """Context for ``plan_formation`` (all keys optional)."""
+    """Context for ``plan_formation`` (all keys optional). ``modules`` or ``publics`` given as a list, even
+    empty, is what the engine knows (the training sessions): none then reads « aucune session de formation
+    enregistrée » rather than a placeholder."""
 
     contexte: str
     objectifs: list[str]
@@ -72,8 +76,8 @@ def build_plan_formation(context: Context, *, clock: Clock | None = None) -> Del
         _stakes(context),
         Section(heading="Objectifs pédagogiques", blocks=[bullets(items(context.get("objectifs")))]),
         _audiences(context),
-        _modules(modules),
-        _calendar(modules),
+        _modules(modules, registered=isinstance(context.get("modules"), list)),
+        _calendar(modules, registered=isinstance(context.get("modules"), list)),
         _assessment(context),
         _funding(context),
     ]
@@ -104,6 +108,8 @@ def _audiences(context: Context) -> Section:
         [field(audience, "public", "name"), field(audience, "effectif"), field(audience, "besoins")]
         for audience in items(context.get("publics"))
     ]
+    if not rows and isinstance(context.get("publics"), list):
+        rows = [["aucune personne inscrite aux séances", "0", "–"]]
     return Section(
         heading="Publics concernés",
         blocks=[table(["Public", "Effectif", "Besoins identifiés"], rows, widths=[3, 1, 5])],
@@ -115,37 +121,42 @@ def _duration(value: object) -> str:
     return f"{format_number(hours)}{NBSP}h" if hours is not None else text(value)
 
 
-def _modules(modules: list[Any]) -> Section:
+def _modules(modules: list[Any], *, registered: bool) -> Section:
+    """``registered``: the modules are the sessions the engine knows, so none means none was entered."""
     subsections = [
-        Section(
-            heading=field(module, "title", "name"),
-            blocks=[
-                key_values(
-                    [
-                        ("Public", field(module, "public")),
-                        ("Durée", _duration(first(module, "duree"))),
-                        ("Format", labelled(labels.TRAINING_FORMATS, first(module, "format"))),
-                        ("Intervenant", field(module, "intervenant")),
-                        ("Date", date_text(first(module, "date"))),
-                        ("Lieu", field(module, "lieu")),
-                    ]
-                ),
-                paragraph("Objectifs :"),
-                bullets(items(first(module, "objectifs"))),
-                paragraph("Contenu :"),
-                bullets(items(first(module, "contenu"))),
-            ],
-        )
-        for module in modules
+        Section(heading=field(module, "title", "name"), blocks=_module(module)) for module in modules
     ]
+    empty = paragraph("Aucune session de formation enregistrée." if registered else None)
     return Section(
-        heading="Modules de formation",
-        blocks=[] if subsections else [paragraph(None)],
-        subsections=subsections,
+        heading="Modules de formation", blocks=[] if subsections else [empty], subsections=subsections
     )
 
 
-def _calendar(modules: list[Any]) -> Section:
+def _module(module: Any) -> list[Block]:
+    facts = [
+        ("Public", field(module, "public")),
+        ("Durée", _duration(first(module, "duree"))),
+        (
+            "Format",
+            labelled(labels.TRAINING_FORMATS, first(module, "format"), default="modalité non précisée"),
+        ),
+        ("Intervenant", field(module, "intervenant")),
+        ("Date", date_text(first(module, "date"))),
+        ("Lieu", field(module, "lieu")),
+    ]
+    if first(module, "statut"):
+        facts.append(("Statut", field(module, "statut")))
+    blocks: list[Block] = [
+        key_values(facts),
+        paragraph("Objectifs :"),
+        bullets(items(first(module, "objectifs"))),
+    ]
+    if isinstance(module, Mapping) and "contenu" in module:
+        blocks += [paragraph("Contenu :"), bullets(items(first(module, "contenu")))]
+    return blocks
+
+
+def _calendar(modules: list[Any], *, registered: bool) -> Section:
     def sort_key(module: Any) -> tuple[int, str]:
         when = parse_temporal(first(module, "date"))
         return (0, when.isoformat()) if when is not None else (1, "")
@@ -159,6 +170,8 @@ def _calendar(modules: list[Any]) -> Section:
         ]
         for module in sorted(modules, key=sort_key)
     ]
+    if not rows and registered:
+        rows = [["–", "aucune session de formation enregistrée", "–", "–"]]
     return Section(
         heading="Calendrier",
         blocks=[table(["Date", "Module", "Public", "Lieu"], rows, widths=[2, 4, 3, 3])],
