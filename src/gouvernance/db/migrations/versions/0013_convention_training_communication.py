@@ -1,7 +1,7 @@
 """convention parties, training sessions with their attendees, communication plan actions
 
 Revision ID: 0013
-Revises: 0016 (to be re-pointed to 0012, stakeholder notes, at merge)
+Revises: 0016
 Create Date: 2026-12-04 20:10:00.000000
 """
 
