@@ -28,7 +28,14 @@ from .conftest import (
 
 ALL_KINDS = [*BUILDERS, "compte_rendu_atelier"]
 # Builders that still write « À compléter » where a fact is missing (being converted by their owners).
-PLACEHOLDER_KINDS = {"plan_formation", "feuille_emargement", "convention_partenariat", "rapport_evaluation"}
+PLACEHOLDER_KINDS = {
+    "plan_formation",
+    "feuille_emargement",
+    "convention_partenariat",
+    "rapport_evaluation",
+    "bilan_formation",
+    "plan_communication",
+}
 
 GARBAGE = {
     "territory": 42,
