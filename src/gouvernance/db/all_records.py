@@ -1,6 +1,7 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
 from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
+from gouvernance.audit.records import AuditEntryRow
 from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
 from gouvernance.db.base import Base
 from gouvernance.decisions.records import DecisionRow
@@ -30,6 +31,7 @@ from gouvernance.stakeholders.tables import (
 __all__ = [
     "ActionRow",
     "ApiTokenRow",
+    "AuditEntryRow",
     "Base",
     "ClosedVoteRow",
     "ConsultationParticipantRow",
