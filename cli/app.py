@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gouvernance.cli import background
+from gouvernance.cli.audit import audit_app
 from gouvernance.cli.access import serve_command, tokens_app, users_app
 from gouvernance.cli.context import handle_errors
 from gouvernance.cli.database import db_app
@@ -35,6 +36,7 @@ app.add_typer(background.notifications_app, name="notifications")
 app.add_typer(background.deliverables_app, name="deliverables")
 app.add_typer(stakeholders_app, name="stakeholders")
 app.add_typer(objectives_app, name="objectives")
+app.add_typer(audit_app, name="audit")
 app.command("launch", cls=FrenchCommand)(launch_command)
 app.command("status", cls=FrenchCommand)(status_command)
 app.command("advance", cls=FrenchCommand)(advance_command)

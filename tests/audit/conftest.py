@@ -145,7 +145,11 @@ def journey(tampered_db: Database, clock: FrozenClock, mini_model, people) -> st
             clock=clock,
         )
         consultations.delete_consultation(
-            session, engagement_id=engagement_id, consultation_id=gone.row.id, actor=people.consultant, clock=clock
+            session,
+            engagement_id=engagement_id,
+            consultation_id=gone.row.id,
+            actor=people.consultant,
+            clock=clock,
         )
     return engagement_id
 

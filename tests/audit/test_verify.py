@@ -21,7 +21,9 @@ def _entries(db: Database, engagement_id: str) -> list[AuditEntryRow]:
     with db.reading() as session:
         return list(
             session.scalars(
-                select(AuditEntryRow).where(AuditEntryRow.engagement_id == engagement_id).order_by(AuditEntryRow.seq)
+                select(AuditEntryRow)
+                .where(AuditEntryRow.engagement_id == engagement_id)
+                .order_by(AuditEntryRow.seq)
             )
         )
 
@@ -29,7 +31,9 @@ def _entries(db: Database, engagement_id: str) -> list[AuditEntryRow]:
 def _event_entry(db: Database, engagement_id: str, event: str) -> tuple[AuditEntryRow, EventRow]:
     with db.reading() as session:
         row = session.scalar(
-            select(EventRow).where(EventRow.engagement_id == engagement_id, EventRow.event == event).order_by(EventRow.id)
+            select(EventRow)
+            .where(EventRow.engagement_id == engagement_id, EventRow.event == event)
+            .order_by(EventRow.id)
         )
         assert row is not None
     entry = next(e for e in _entries(db, engagement_id) if e.kind == "event" and e.ref_id == row.id)
@@ -56,7 +60,12 @@ def test_a_rewritten_actor_is_found_and_located(tampered_db, journey) -> None:
     entry, event = _event_entry(tampered_db, journey, "submit")
     tamper(tampered_db, "UPDATE events SET actor = 'quelquun' WHERE id = :id", id=event.id)
     (anomaly,) = _report(tampered_db, journey).anomalies
-    assert (anomaly.code, anomaly.seq, anomaly.kind, anomaly.ref_id) == ("altered", entry.seq, "event", event.id)
+    assert (anomaly.code, anomaly.seq, anomaly.kind, anomaly.ref_id) == (
+        "altered",
+        entry.seq,
+        "event",
+        event.id,
+    )
     assert anomaly.fields == ("actor",)
     assert f"entrée n° {entry.seq}" in anomaly.message
 
@@ -66,7 +75,7 @@ def test_an_altered_state_and_comment_are_named(tampered_db, journey) -> None:
     tamper(tampered_db, "UPDATE events SET to_state = 'done', comment = NULL WHERE id = :id", id=event.id)
     (anomaly,) = _report(tampered_db, journey).anomalies
     assert anomaly.fields == ("comment", "to_state") and anomaly.seq == entry.seq
-    assert "« to_state » : \"in_review\" → \"done\"" in anomaly.message
+    assert '« to_state » : "in_review" → "done"' in anomaly.message
 
 
 def test_a_deleted_event_is_found(tampered_db, journey) -> None:
@@ -145,7 +154,12 @@ def test_a_rewritten_chain_entry_is_found(tampered_db, journey) -> None:
 
 def test_a_truncated_chain_is_found(tampered_db, journey) -> None:
     last = _entries(tampered_db, journey)[-1]
-    tamper(tampered_db, "DELETE FROM audit_entries WHERE engagement_id = :e AND seq = :seq", e=journey, seq=last.seq)
+    tamper(
+        tampered_db,
+        "DELETE FROM audit_entries WHERE engagement_id = :e AND seq = :seq",
+        e=journey,
+        seq=last.seq,
+    )
     codes = {a.code for a in _report(tampered_db, journey).anomalies}
     assert "head" in codes
 
@@ -154,7 +168,12 @@ def test_an_altered_decision_is_found(tampered_db, journey) -> None:
     entry = next(e for e in _entries(tampered_db, journey) if e.kind == "decision")
     tamper(tampered_db, "UPDATE decisions SET votes_for = 2 WHERE id = :id", id=entry.ref_id)
     (anomaly,) = _report(tampered_db, journey).anomalies
-    assert (anomaly.code, anomaly.seq, anomaly.kind, anomaly.fields) == ("altered", entry.seq, "decision", ("votes_for",))
+    assert (anomaly.code, anomaly.seq, anomaly.kind, anomaly.fields) == (
+        "altered",
+        entry.seq,
+        "decision",
+        ("votes_for",),
+    )
 
 
 def test_a_consultation_changed_behind_the_register_is_found(tampered_db, journey) -> None:
@@ -162,7 +181,12 @@ def test_a_consultation_changed_behind_the_register_is_found(tampered_db, journe
     last = max(entries, key=lambda e: e.seq)  # the kept one, after its update
     tamper(tampered_db, "UPDATE consultations SET outcome = 'Défavorable' WHERE id = :id", id=last.ref_id)
     (anomaly,) = _report(tampered_db, journey).anomalies
-    assert (anomaly.seq, anomaly.kind, anomaly.ref_id, anomaly.fields) == (last.seq, "consultation", last.ref_id, ("outcome",))
+    assert (anomaly.seq, anomaly.kind, anomaly.ref_id, anomaly.fields) == (
+        last.seq,
+        "consultation",
+        last.ref_id,
+        ("outcome",),
+    )
 
 
 def test_a_deleted_consultation_or_decision_and_an_inserted_one_are_found(tampered_db, journey) -> None:

@@ -2,7 +2,7 @@
 
 An entry is canonical JSON (sorted keys, no spaces, UTF-8, UTC timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``)
 holding format ``v``, the per-engagement sequence number ``seq``, the previous entry's hash ``prev``, its
-``kind`` and the recorded fields. A personal field is not held as its value but as
+``kind``, the time ``at`` of the change and the recorded fields. A personal field is not held as its value but as
 ``sha256(salt || 0x00 || value)`` under ``{"h": …}``; the salt is kept beside the entry, outside the hash,
 so that erasing the value and its salt together leaves the chain verifiable and the value unrecoverable.
 """
@@ -98,12 +98,18 @@ def salted(salt: str, value: Any) -> dict[str, str]:
 
 
 def document(
-    kind: str, values: Mapping[str, Any], *, seq: int, prev: str | None, salts: Mapping[str, str]
+    kind: str,
+    values: Mapping[str, Any],
+    *,
+    seq: int,
+    prev: str | None,
+    at: datetime,
+    salts: Mapping[str, str],
 ) -> dict[str, Any]:
     """The entry as a dict, before serialisation. A personal field without its salt (erased) is ``null``
     only when its value is absent too; otherwise it cannot be verified, and verification says so."""
     personal = PERSONAL[kind]
-    body: dict[str, Any] = {"v": FORMAT, "seq": seq, "prev": prev, "kind": kind}
+    body: dict[str, Any] = {"v": FORMAT, "seq": seq, "prev": prev, "kind": kind, "at": timestamp(at)}
     for name in FIELDS[kind]:
         value = values[name]
         if value is None:
@@ -117,9 +123,15 @@ def document(
 
 
 def canonical(
-    kind: str, values: Mapping[str, Any], *, seq: int, prev: str | None, salts: Mapping[str, str]
+    kind: str,
+    values: Mapping[str, Any],
+    *,
+    seq: int,
+    prev: str | None,
+    at: datetime,
+    salts: Mapping[str, str],
 ) -> str:
-    return _dumps(document(kind, values, seq=seq, prev=prev, salts=salts))
+    return _dumps(document(kind, values, seq=seq, prev=prev, at=at, salts=salts))
 
 
 def digest(text: str) -> str:

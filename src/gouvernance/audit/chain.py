@@ -10,6 +10,7 @@ row, so that transitions that also change other rows cannot deadlock on it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -43,19 +44,20 @@ def lock(session: Session, engagement_id: str) -> None:
         session.execute(_LOCK, {"e_id": engagement_id})
 
 
-def append(session: Session, kind: str, values: Mapping[str, Any]) -> tuple[int, str]:
+def append(session: Session, kind: str, values: Mapping[str, Any], *, at: datetime) -> tuple[int, str]:
     """Chains one entry of ``kind`` recording ``values`` (every field of canonical.FIELDS[kind], ``id`` and
-    ``engagement_id`` among them). Returns its sequence number and hash."""
+    ``engagement_id`` among them), a change made at ``at``. Returns its sequence number and hash."""
     engagement_id = values["engagement_id"]
     seq, prev = session.execute(_CLAIM, {"e_id": engagement_id}).one()
     salts = new_salts(kind, values)
-    text = canonical(kind, values, seq=seq, prev=prev, salts=salts)
+    text = canonical(kind, values, seq=seq, prev=prev, at=at, salts=salts)
     entry_hash = digest(text)
     entry = {
         "engagement_id": engagement_id,
         "seq": seq,
         "kind": kind,
         "ref_id": values["id"],
+        "recorded_at": at,
         "prev_hash": prev,
         "hash": entry_hash,
         "canonical": text,

@@ -4,12 +4,13 @@ salts of personal fields); the head of each engagement's chain is on its row (``
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gouvernance.db.base import Base, BigId, Json
+from gouvernance.db.base import Base, BigId, Json, UTCDateTime
 
 
 class AuditEntryRow(Base):
@@ -21,6 +22,8 @@ class AuditEntryRow(Base):
     kind: Mapped[str] = mapped_column(String(30))
     # The event, decision or consultation the entry records (not hashed: the canonical form holds the id).
     ref_id: Mapped[int] = mapped_column(BigId)
+    # When the change it records happened (in the canonical form as ``at``): the heads of a given day.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     canonical: Mapped[str] = mapped_column(Text)

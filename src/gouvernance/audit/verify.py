@@ -15,6 +15,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, case, exists, null, select
@@ -84,6 +85,7 @@ class ChainReport:
 class _Latest:
     seq: int
     kind: str
+    at: datetime
     prev: str | None
     hash: str
     salts: dict[str, str]
@@ -101,7 +103,7 @@ def verify(session: Session, engagement_id: str) -> ChainReport:
     seen_events: dict[int, int] = {}
     latest: dict[tuple[str, int], _Latest] = {}
     for entry in _entries(session, engagement_id):
-        seq, kind, ref_id, prev, entry_hash, salts, stored, *event = entry
+        seq, kind, ref_id, at, prev, entry_hash, salts, stored, *event = entry
         report.entries += 1
         if seq != expected_seq:
             found.append(
@@ -130,14 +132,14 @@ def verify(session: Session, engagement_id: str) -> ChainReport:
                 found.append(_duplicate(seq, kind, ref_id, first))
             else:
                 values = dict(zip(FIELDS["event"], event, strict=True))
-                text = canonical("event", values, seq=seq, prev=prev, salts=salts)
+                text = canonical("event", values, seq=seq, prev=prev, at=at, salts=salts)
                 if digest(text) != entry_hash:
                     found.append(_diagnose(session, engagement_id, seq, kind, ref_id, entry_hash, text))
             continue
         if digest(stored) != entry_hash:
             found.append(_rewritten(seq, kind, ref_id))
         source = "consultation" if kind.startswith("consultation") else kind
-        latest[(source, ref_id)] = _Latest(seq, kind, prev, entry_hash, salts)
+        latest[(source, ref_id)] = _Latest(seq, kind, at, prev, entry_hash, salts)
     if report.entries and (expected_seq - 1 != head_seq or last_hash != head_hash):
         found.append(
             Anomaly(
@@ -160,6 +162,7 @@ def _entries(session: Session, engagement_id: str) -> Iterator[Any]:
             _ENTRIES.c.seq,
             _ENTRIES.c.kind,
             _ENTRIES.c.ref_id,
+            _ENTRIES.c.recorded_at,
             _ENTRIES.c.prev_hash,
             _ENTRIES.c.hash,
             _ENTRIES.c.salts,
@@ -300,7 +303,7 @@ def _records(session: Session, engagement_id: str, latest: dict[tuple[str, int],
         if values is None:
             found.append(_deleted(entry.seq, entry.kind, ref_id))
             continue
-        text = canonical(entry.kind, values, seq=entry.seq, prev=entry.prev, salts=entry.salts)
+        text = canonical(entry.kind, values, seq=entry.seq, prev=entry.prev, at=entry.at, salts=entry.salts)
         if digest(text) != entry.hash:
             found.append(_diagnose(session, engagement_id, entry.seq, entry.kind, ref_id, entry.hash, text))
     for source, ref_id in sorted(live):

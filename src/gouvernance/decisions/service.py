@@ -124,7 +124,7 @@ def record_decision(
                 path="number",
             )
         ) from None
-    chain.append(session, "decision", decision_values(row))
+    chain.append(session, "decision", decision_values(row), at=row.created_at)
     log_change(
         session,
         engagement_id,

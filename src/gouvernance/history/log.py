@@ -52,7 +52,7 @@ def append_event(
     )
     if topic is None:
         event_id = int(session.execute(_INSERT_EVENT, event_row).scalar_one())
-        chain.append(session, "event", {**event_row, "id": event_id})
+        chain.append(session, "event", {**event_row, "id": event_id}, at=at)
         return event_id
     if session.get_bind().dialect.name == "postgresql":
         # Both rows in one statement, so one round trip to the server instead of two.
@@ -62,10 +62,10 @@ def append_event(
                 {**event_row, "outbox_topic": topic, "outbox_payload": outbox_payload},
             ).scalar_one()
         )
-        chain.append(session, "event", {**event_row, "id": event_id})
+        chain.append(session, "event", {**event_row, "id": event_id}, at=at)
         return event_id
     event_id = int(session.execute(_INSERT_EVENT, event_row).scalar_one())
-    chain.append(session, "event", {**event_row, "id": event_id})
+    chain.append(session, "event", {**event_row, "id": event_id}, at=at)
     session.execute(
         _INSERT_OUTBOX,
         {
@@ -104,7 +104,7 @@ def update_and_append_event(
     if found is None:
         return None
     event_id = int(found[0])
-    chain.append(session, "event", {**event_row, "id": event_id})
+    chain.append(session, "event", {**event_row, "id": event_id}, at=event_row["occurred_at"])
     return event_id
 
 

@@ -115,7 +115,7 @@ def add_consultation(
         insert(_PARTICIPANTS),
         [{"consultation_id": row.id, "stakeholder_id": stakeholder_id} for stakeholder_id in ids],
     )
-    chain.append(session, "consultation", consultation_values(row, ids))
+    chain.append(session, "consultation", consultation_values(row, ids), at=row.created_at)
     log_change(
         session,
         engagement_id,
@@ -189,7 +189,7 @@ def update_consultation(
             [{"consultation_id": row.id, "stakeholder_id": stakeholder_id} for stakeholder_id in ids],
         )
     session.flush()
-    chain.append(session, "consultation", consultation_values(row, ids))
+    chain.append(session, "consultation", consultation_values(row, ids), at=clock.now())
     log_change(
         session,
         engagement_id,
@@ -213,7 +213,12 @@ def delete_consultation(
     )
     step = _step_row(session, engagement_id, row.step_key)
     session.delete(row)
-    chain.append(session, "consultation_deleted", consultation_deleted_values(engagement_id, consultation_id))
+    chain.append(
+        session,
+        "consultation_deleted",
+        consultation_deleted_values(engagement_id, consultation_id),
+        at=clock.now(),
+    )
     log_change(
         session,
         engagement_id,

@@ -24,7 +24,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
-_FROZEN = ('engagement_id', 'seq', 'kind', 'ref_id', 'prev_hash', 'hash', 'canonical')
+_FROZEN = ('engagement_id', 'seq', 'kind', 'ref_id', 'recorded_at', 'prev_hash', 'hash', 'canonical')
 
 
 def upgrade() -> None:
@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('ref_id', _BigId, nullable=False),
+    sa.Column('recorded_at', gouvernance.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=True),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.Column('canonical', sa.Text(), nullable=False),
@@ -84,7 +85,7 @@ _decisions = sa.table('decisions', *(sa.column(c) for c in ('id', 'engagement_id
 _consultations = sa.table('consultations', *(sa.column(c) for c in ('id', 'engagement_id', 'step_key', 'stage_key', 'format', 'summary', 'outcome', 'recorded_by')), sa.column('held_on', sa.Date()), sa.column('created_at', UTCDateTime()))
 _participants = sa.table('consultation_participants', sa.column('consultation_id'), sa.column('stakeholder_id'))
 _engagements = sa.table('engagements', sa.column('id'), sa.column('audit_seq'), sa.column('audit_head'))
-_entries = sa.table('audit_entries', *(sa.column(c) for c in ('engagement_id', 'seq', 'kind', 'ref_id', 'prev_hash', 'hash', 'canonical')), sa.column('salts', Json))
+_entries = sa.table('audit_entries', *(sa.column(c) for c in ('engagement_id', 'seq', 'kind', 'ref_id', 'prev_hash', 'hash', 'canonical')), sa.column('recorded_at', UTCDateTime()), sa.column('salts', Json))
 
 
 def _backfill(connection: sa.Connection) -> None:
@@ -92,12 +93,12 @@ def _backfill(connection: sa.Connection) -> None:
     logged it); consultations as they stand now."""
     for (engagement_id,) in connection.execute(sa.select(_engagements.c.id).order_by(_engagements.c.id)).all():
         seq, prev, batch = 0, None, []
-        for kind, values in _records(connection, engagement_id):
+        for at, kind, values in _records(connection, engagement_id):
             seq += 1
             salts = new_salts(kind, values)
-            text = canonical(kind, values, seq=seq, prev=prev, salts=salts)
+            text = canonical(kind, values, seq=seq, prev=prev, at=at, salts=salts)
             entry_hash = digest(text)
-            batch.append({'engagement_id': engagement_id, 'seq': seq, 'kind': kind, 'ref_id': values['id'], 'prev_hash': prev, 'hash': entry_hash, 'canonical': text, 'salts': salts})
+            batch.append({'engagement_id': engagement_id, 'seq': seq, 'kind': kind, 'ref_id': values['id'], 'recorded_at': at, 'prev_hash': prev, 'hash': entry_hash, 'canonical': text, 'salts': salts})
             prev = entry_hash
             if len(batch) >= 1000:
                 connection.execute(sa.insert(_entries), batch)
@@ -108,7 +109,7 @@ def _backfill(connection: sa.Connection) -> None:
             connection.execute(sa.update(_engagements).where(_engagements.c.id == engagement_id).values(audit_seq=seq, audit_head=prev))
 
 
-def _records(connection: sa.Connection, engagement_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _records(connection: sa.Connection, engagement_id: str) -> Iterator[tuple[datetime, str, dict[str, Any]]]:
     items: list[tuple[datetime, int, int, str, dict[str, Any]]] = []
     for row in connection.execute(sa.select(_decisions).where(_decisions.c.engagement_id == engagement_id)).mappings():
         values = dict(row)
@@ -128,8 +129,8 @@ def _records(connection: sa.Connection, engagement_id: str) -> Iterator[tuple[st
     for row in connection.execute(sa.select(_events).where(_events.c.engagement_id == engagement_id)).mappings():
         items.append((_utc(row['occurred_at']), 1, row['id'], 'event', dict(row)))
     items.sort(key=lambda item: item[:3])
-    for _, _, _, kind, values in items:
-        yield kind, values
+    for at, _, _, kind, values in items:
+        yield at, kind, values
 
 
 def _utc(value: datetime) -> datetime:
