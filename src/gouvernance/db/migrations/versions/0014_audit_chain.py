@@ -141,8 +141,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER IF EXISTS audit_entries_append_only ON audit_entries')
         op.execute('DROP FUNCTION IF EXISTS gouvernance_audit_entries_append_only()')
-    with op.batch_alter_table('engagements') as batch:
-        batch.drop_column('audit_head')
-        batch.drop_column('audit_seq')
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch rebuild of engagements would trip the foreign keys.
+    op.execute('ALTER TABLE engagements DROP COLUMN audit_head')
+    op.execute('ALTER TABLE engagements DROP COLUMN audit_seq')
     op.drop_index('ix_audit_entries_ref', table_name='audit_entries')
     op.drop_table('audit_entries')
