@@ -108,18 +108,27 @@ def document(
 ) -> dict[str, Any]:
     """The entry as a dict, before serialisation. A personal field without its salt (erased) is ``null``
     only when its value is absent too; otherwise it cannot be verified, and verification says so."""
-    personal = PERSONAL[kind]
     body: dict[str, Any] = {"v": FORMAT, "seq": seq, "prev": prev, "kind": kind, "at": timestamp(at)}
-    for name in FIELDS[kind]:
+    for name, personal in _SHAPES[kind]:
         value = values[name]
-        if value is None:
-            body[name] = None
-        elif name in personal:
+        if value is None or type(value) in _AS_IS:
+            body[name] = value
+        elif personal:
             salt = salts.get(name)
             body[name] = salted(salt, value) if salt is not None else {"h": None}
         else:
             body[name] = _plain(value)
+    for name in PERSONAL[kind]:  # a personal value that is a string or a number is salted too
+        value = values[name]
+        if value is not None and type(value) in _AS_IS:
+            salt = salts.get(name)
+            body[name] = salted(salt, value) if salt is not None else {"h": None}
     return body
+
+
+# Verification recomputes every entry: the loop above is its hot path.
+_SHAPES = {kind: tuple((name, name in PERSONAL[kind]) for name in names) for kind, names in FIELDS.items()}
+_AS_IS = frozenset({str, int, bool, float})
 
 
 def canonical(
@@ -149,7 +158,9 @@ def _plain(value: Any) -> Any:
 def timestamp(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime in a chain entry")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return f"{value.replace(tzinfo=None).isoformat(timespec='microseconds')}Z"
 
 
 def _dumps(value: Any) -> str:
