@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def populate(db: Database, engagements: int, events: int) -> None:
-    """ENGAGEMENTS engagements of EVENTS chained events each, written without the door (it would take hours)."""
+    """ENGAGEMENTS engagements of EVENTS chained events each, written in bulk: through the door it would take
+    hours."""
     from gouvernance.audit.canonical import canonical, digest, new_salts
 
     clock = FrozenClock(datetime(2026, 1, 5, 8, tzinfo=UTC))
@@ -109,7 +110,8 @@ def populate(db: Database, engagements: int, events: int) -> None:
 
 def _insert_engagement(cursor: Any, is_pg: bool, engagement_id: str, template: str, at: datetime) -> None:
     columns = (
-        "id, model_key, model_version, territory_name, territory_kind, territory_insee, start_date, parameters, "
+        "id, model_key, model_version, territory_name, territory_kind, territory_insee, start_date, "
+        "parameters, "
         "lead, organisation_id, state, version, created_at, updated_at"
     )
     copied = columns.replace("id, ", "", 1)
@@ -269,12 +271,14 @@ def main() -> None:
             finally:
                 drop_door_db()
             print(
-                f"door before the chain ({base[:8]}): {before:.3f} ms per transition; with the chain: {now:.3f} ms "
+                f"door before the chain ({base[:8]}): {before:.3f} ms per transition; "
+                f"with the chain: {now:.3f} ms "
                 f"(median of {args.rounds} alternating rounds of {args.transitions})"
             )
             extra = now / before - 1
             print(
-                f"append overhead: {extra * 100:+.1f} %  (target <= +10 %: {'met' if extra <= 0.10 else 'NOT met'})"
+                f"append overhead: {extra * 100:+.1f} %  "
+                f"(target <= +10 %: {'met' if extra <= 0.10 else 'NOT met'})"
             )
         if not args.skip_verify:
             total = args.engagements * args.events

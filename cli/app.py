@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from gouvernance.cli import background
-from gouvernance.cli.audit import audit_app
 from gouvernance.cli.access import serve_command, tokens_app, users_app
+from gouvernance.cli.audit import audit_app
 from gouvernance.cli.context import handle_errors
 from gouvernance.cli.database import db_app
 from gouvernance.cli.demo import demo_command

@@ -3,6 +3,8 @@ where it is. Run on SQLite, and on PostgreSQL with GOUVERNANCE_TEST_DATABASE_URL
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import select, text
 
 from gouvernance.audit.records import AuditEntryRow
@@ -46,8 +48,9 @@ def test_an_untouched_chain_verifies(tampered_db, journey) -> None:
     entries = _entries(tampered_db, journey)
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     assert {e.kind for e in entries} == {"event", "decision", "consultation", "consultation_deleted"}
-    assert report.head_seq == len(entries) and report.head_hash == entries[-1].hash
-    assert all(e.prev_hash == p.hash for p, e in zip(entries, entries[1:], strict=False))
+    assert report.head_seq == len(entries)
+    assert report.head_hash == entries[-1].hash
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(entries))
 
 
 def test_the_canonical_form_holds_no_personal_value(tampered_db, journey) -> None:
@@ -74,7 +77,8 @@ def test_an_altered_state_and_comment_are_named(tampered_db, journey) -> None:
     entry, event = _event_entry(tampered_db, journey, "submit")
     tamper(tampered_db, "UPDATE events SET to_state = 'done', comment = NULL WHERE id = :id", id=event.id)
     (anomaly,) = _report(tampered_db, journey).anomalies
-    assert anomaly.fields == ("comment", "to_state") and anomaly.seq == entry.seq
+    assert anomaly.fields == ("comment", "to_state")
+    assert anomaly.seq == entry.seq
     assert '« to_state » : "in_review" → "done"' in anomaly.message
 
 
@@ -109,13 +113,16 @@ def test_an_inserted_event_is_found(tampered_db, journey) -> None:
     _, event = _event_entry(tampered_db, journey, "submit")
     tamper(
         tampered_db,
-        "INSERT INTO events (engagement_id, step_id, step_key, event, from_state, to_state, actor, actor_role, "
-        "occurred_at, comment, payload, version) SELECT engagement_id, step_id, step_key, 'approve', 'in_review', "
+        "INSERT INTO events (engagement_id, step_id, step_key, event, from_state, to_state, actor, "
+        "actor_role, occurred_at, comment, payload, version) SELECT engagement_id, step_id, step_key, "
+        "'approve', 'in_review', "
         "'done', 'sophie', 'elu', occurred_at, NULL, payload, 99 FROM events WHERE id = :id",
         id=event.id,
     )
     (anomaly,) = _report(tampered_db, journey).anomalies
-    assert anomaly.code == "inserted" and anomaly.kind == "event" and anomaly.ref_id > event.id
+    assert anomaly.code == "inserted"
+    assert anomaly.kind == "event"
+    assert anomaly.ref_id > event.id
     assert "absent de la chaîne" in anomaly.message
 
 
@@ -199,8 +206,9 @@ def test_a_deleted_consultation_or_decision_and_an_inserted_one_are_found(tamper
     with tampered_db.engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO decisions (id, engagement_id, number, title, text, decided_on, body, legal_basis, "
-                "consultation_ids, public, recorded_by, created_at) VALUES (:id, :e, '2026-999', 'Ajoutée', '', "
+                "INSERT INTO decisions (id, engagement_id, number, title, text, decided_on, body, "
+                "legal_basis, consultation_ids, public, recorded_by, created_at) "
+                "VALUES (:id, :e, '2026-999', 'Ajoutée', '', "
                 "'2026-03-01', 'bureau', '', '[]', true, 'x', '2026-03-02 08:00:00')"
             ),
             {"e": journey, "id": decision.ref_id + 1000},

@@ -2,9 +2,9 @@
 
 An entry is canonical JSON (sorted keys, no spaces, UTF-8, UTC timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``)
 holding format ``v``, the per-engagement sequence number ``seq``, the previous entry's hash ``prev``, its
-``kind``, the time ``at`` of the change and the recorded fields. A personal field is not held as its value but as
-``sha256(salt || 0x00 || value)`` under ``{"h": …}``; the salt is kept beside the entry, outside the hash,
-so that erasing the value and its salt together leaves the chain verifiable and the value unrecoverable.
+``kind``, the time ``at`` of the change and the recorded fields. A personal field is not held as its value
+but as ``sha256(salt || 0x00 || value)`` under ``{"h": …}``; the salt is kept beside the entry, outside the
+hash, so that erasing the value and its salt together leaves the chain verifiable and the value unrecoverable.
 """
 
 from __future__ import annotations
