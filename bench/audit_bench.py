@@ -150,6 +150,44 @@ def _bulk(cursor: Any, is_pg: bool, events: list[dict[str, Any]], entries: list[
     )
 
 
+def calibration() -> float:
+    """µs for json.dumps of one canonical event (about 5 µs on an idle core of this kind of machine): how busy
+    the machine was, to read the figures by."""
+    import json
+    import timeit
+
+    from gouvernance.audit.canonical import canonical, new_salts
+
+    values = {
+        "id": 1,
+        "engagement_id": str(uuid.uuid4()),
+        "step_id": None,
+        "step_key": "s0_t0",
+        "event": "submit",
+        "from_state": "in_progress",
+        "to_state": "in_review",
+        "actor": "claire.martin",
+        "actor_role": "consultant",
+        "occurred_at": datetime(2026, 1, 5, 8, tzinfo=UTC),
+        "comment": None,
+        "payload": {"round": 1},
+        "version": 2,
+    }
+    text = canonical(
+        "event", values, seq=1, prev="0" * 64, at=values["occurred_at"], salts=new_salts("event", values)
+    )
+    document = json.loads(text)
+    runs = 2000
+    seconds = min(
+        timeit.repeat(
+            lambda: json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+            number=runs,
+            repeat=5,
+        )
+    )
+    return seconds / runs * 1e6
+
+
 def verify_all(db: Database) -> tuple[float, int, int]:
     from gouvernance.audit.service import verify_every
 
@@ -257,7 +295,10 @@ def main() -> None:
         return
     db, drop = scratch_database(args.database_url)
     try:
-        print(f"backend: {db.dialect}")
+        print(
+            f"backend: {db.dialect}; calibration: json.dumps of one entry {calibration():.1f} µs "
+            "(idle: ~5 µs)"
+        )
         if not args.skip_door:  # a database of its own: the door before the chain leaves events unchained
             base = subprocess.run(
                 ["git", "-C", str(ROOT), "merge-base", "HEAD", args.base],
@@ -286,6 +327,7 @@ def main() -> None:
             populate(db, args.engagements, args.events)
             print(f"populated {total} events in {time.perf_counter() - start:.1f} s")
             seconds, chains, entries = verify_all(db)
+            print(f"calibration after: {calibration():.1f} µs")
             print(
                 f"audit verify --all: {entries} entries in {chains} chains in {seconds:.2f} s "
                 f"({entries / seconds:,.0f} entries/s)  (target < 10 s for 1M: "
