@@ -20,8 +20,8 @@ from tests.flows.processes import Process, eventually
 
 pytestmark = pytest.mark.slow
 
-INTERVAL = 5  # seconds
-WITHIN = 240  # the scheduler's loop, the worker's polling, a flow run's process on a busy machine
+INTERVAL = 20  # seconds: each run is a new process; shorter, they pile up on a busy machine
+WITHIN = 300  # the scheduler's loop, the worker's polling, a flow run's process on a busy machine
 
 
 def test_an_altered_chain_is_found_and_its_admins_told_without_anyone_triggering_it(
