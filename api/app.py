@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from gouvernance import __version__
 from gouvernance.api import (
     action_plan,
+    audit,
     background,
     budget,
     communication,
@@ -59,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     engagements.router,
     evidence.router,
     timeline.router,
+    audit.router,
     me.router,
     preferences.router,
     stakeholders.router,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gouvernance.cli import background
 from gouvernance.cli.access import serve_command, tokens_app, users_app
+from gouvernance.cli.audit import audit_app
 from gouvernance.cli.budget import budget_app
 from gouvernance.cli.communication import communication_app
 from gouvernance.cli.context import handle_errors
@@ -48,6 +49,7 @@ app.add_typer(budget_app, name="budget")
 app.add_typer(convention_app, name="convention")
 app.add_typer(training_app, name="formations")
 app.add_typer(communication_app, name="communication")
+app.add_typer(audit_app, name="audit")
 app.command("launch", cls=FrenchCommand)(launch_command)
 app.command("status", cls=FrenchCommand)(status_command)
 app.command("advance", cls=FrenchCommand)(advance_command)

@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import flow, task
 
+from gouvernance.audit.nightly import verify_and_alert
 from gouvernance.clock import Clock
 from gouvernance.deliverables.production import produce_from_outbox
 from gouvernance.engagements.actors import ActorRef
@@ -160,4 +161,33 @@ def dispatch_notifications(now: datetime | None = None, batch_size: int | None =
     return result
 
 
-ALL_FLOWS = (launch_engagements, sweep_reminders, produce_deliverables, dispatch_notifications)
+@task(name="verify-chains")
+def _verify_chains(now: datetime | None) -> dict[str, int]:
+    rt = runtime()
+    outcome = verify_and_alert(rt.db, clock=_clock(now))
+    return {
+        "verified": outcome.verified,
+        "entries": outcome.entries,
+        "altered": len(outcome.altered),
+        "notified": outcome.notified,
+    }
+
+
+@flow(name="verify-audit-chains", log_prints=True)
+def verify_audit_chains(now: datetime | None = None) -> dict[str, int]:
+    """Verifies every engagement's audit chain; the admins of an altered one's organisation are notified."""
+    result = _verify_chains(now)
+    print(
+        f"{result['verified']} chaîne(s) vérifiée(s) ({result['entries']} entrée(s)) ; "
+        f"{result['altered']} altérée(s), {result['notified']} alerte(s) créée(s)"
+    )
+    return result
+
+
+ALL_FLOWS = (
+    launch_engagements,
+    sweep_reminders,
+    produce_deliverables,
+    dispatch_notifications,
+    verify_audit_chains,
+)

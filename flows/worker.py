@@ -19,6 +19,7 @@ from gouvernance.flows.background import (
     launch_engagements,
     produce_deliverables,
     sweep_reminders,
+    verify_audit_chains,
 )
 from gouvernance.flows.local_server import local_prefect_server
 from gouvernance.flows.runtime import runtime
@@ -34,6 +35,7 @@ def schedules(settings: Settings) -> dict[str, int]:
         "sweep-reminders": settings.sweep_interval_seconds,
         "produce-deliverables": settings.deliverables_interval_seconds,
         "dispatch-notifications": settings.dispatch_interval_seconds,
+        "verify-audit-chains": settings.audit_interval_seconds,
     }
 
 
@@ -43,6 +45,7 @@ def deployments(settings: Settings) -> list:
         sweep_reminders.to_deployment(DEPLOYMENT_NAME, interval=every["sweep-reminders"]),
         produce_deliverables.to_deployment(DEPLOYMENT_NAME, interval=every["produce-deliverables"]),
         dispatch_notifications.to_deployment(DEPLOYMENT_NAME, interval=every["dispatch-notifications"]),
+        verify_audit_chains.to_deployment(DEPLOYMENT_NAME, interval=every["verify-audit-chains"]),
         launch_engagements.to_deployment(DEPLOYMENT_NAME),  # run on demand
     ]
 

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = Field(default=15 * 60, ge=1)
     deliverables_interval_seconds: int = Field(default=60, ge=1)
     dispatch_interval_seconds: int = Field(default=60, ge=1)
+    # How often every engagement's audit chain is verified (admins are told of an altered one): each night.
+    audit_interval_seconds: int = Field(default=24 * 60 * 60, ge=1)
     # How many deliveries one dispatch run claims at a time.
     dispatch_batch_size: int = Field(default=100, ge=1, le=10_000)
     # The name this worker writes into delivery receipts (claimed_by); defaults to host:pid.

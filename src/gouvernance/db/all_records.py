@@ -1,6 +1,7 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
 from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
+from gouvernance.audit.records import AuditEntryRow
 from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
 from gouvernance.communication.records import CommunicationActionRow
 from gouvernance.db.base import Base
@@ -34,6 +35,7 @@ __all__ = [
     "ActionRow",
     "ApiTokenRow",
     "AttendeeRow",
+    "AuditEntryRow",
     "Base",
     "ClosedVoteRow",
     "CommunicationActionRow",

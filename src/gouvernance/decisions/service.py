@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gouvernance.audit import chain
+from gouvernance.audit.sources import decision_values
 from gouvernance.clock import Clock
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.engagements.actors import ActorRef
@@ -122,6 +124,7 @@ def record_decision(
                 path="number",
             )
         ) from None
+    chain.append(session, "decision", decision_values(row), at=row.created_at)
     log_change(
         session,
         engagement_id,

@@ -58,6 +58,10 @@ class EngagementRow(Base):
     previous_engagement_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("engagements.id", name="fk_engagements_previous"), index=False
     )
+    # The head of the engagement's audit chain (gouvernance.audit): the last entry's number and hash. Written
+    # only by the chain's append, which holds this row's lock; not loaded with the row.
+    audit_seq: Mapped[int] = mapped_column(Integer, server_default="0", deferred=True)
+    audit_head: Mapped[str | None] = mapped_column(String(64), deferred=True)
 
     # Optimistic locking: every UPDATE says "WHERE version = <the version I read>". The door bumps the
     # version itself (generator off) so that a change the row does not show, such as an endorsement, still

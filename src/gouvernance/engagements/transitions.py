@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from gouvernance.audit import chain
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.hooks import after_engagement_transition
@@ -82,6 +83,8 @@ def transition(
     """Apply ``event`` to a step (or to the engagement when ``step_key`` is None). Raises NotFound,
     Conflict (stale version), Forbidden (role) or TransitionRefused (state machine or guards); the caller's
     transaction then rolls back and nothing is written."""
+    # Transitions of one engagement take turns from here: its chain head's lock comes before any row's.
+    chain.lock(session, engagement_id)
     subject = load_subject(session, engagement_id, step_key)
     if expected_version is not None and subject.row.version != expected_version:
         raise stale(subject, expected_version)

@@ -9,6 +9,7 @@ from sqlalchemy import CTE, Insert, Table, Update, bindparam, insert, literal, s
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from gouvernance.audit import chain
 from gouvernance.history.records import EventRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -32,9 +33,9 @@ def append_event(
     topic: str | None = None,
     extra_outbox: dict[str, Any] | None = None,
 ) -> int:
-    """Insert one event and, when ``topic`` is given, the outbox row its side effects are read from.
-    Returns the event id. Plain INSERTs rather than ORM objects: this is on every transition's path, and
-    events are never updated, so the unit of work has nothing to track."""
+    """Insert one event, chained in the engagement's audit chain, and, when ``topic`` is given, the outbox row
+    its side effects are read from. Returns the event id. Plain INSERTs rather than ORM objects: this is on
+    every transition's path, and events are never updated, so the unit of work has nothing to track."""
     event_row, outbox_payload = _rows(
         engagement_id=engagement_id,
         step=step,
@@ -50,16 +51,21 @@ def append_event(
         extra_outbox=extra_outbox,
     )
     if topic is None:
-        return int(session.execute(_INSERT_EVENT, event_row).scalar_one())
+        event_id = int(session.execute(_INSERT_EVENT, event_row).scalar_one())
+        chain.append(session, "event", {**event_row, "id": event_id}, at=at)
+        return event_id
     if session.get_bind().dialect.name == "postgresql":
         # Both rows in one statement, so one round trip to the server instead of two.
-        return int(
+        event_id = int(
             session.execute(
                 _INSERT_EVENT_AND_OUTBOX,
                 {**event_row, "outbox_topic": topic, "outbox_payload": outbox_payload},
             ).scalar_one()
         )
+        chain.append(session, "event", {**event_row, "id": event_id}, at=at)
+        return event_id
     event_id = int(session.execute(_INSERT_EVENT, event_row).scalar_one())
+    chain.append(session, "event", {**event_row, "id": event_id}, at=at)
     session.execute(
         _INSERT_OUTBOX,
         {
@@ -95,7 +101,11 @@ def update_and_append_event(
     values[f"{_PREFIX}outbox_topic"] = topic
     values[f"{_PREFIX}outbox_payload"] = outbox_payload
     found = session.execute(statement, {**update_values, **values}).first()
-    return None if found is None else int(found[0])
+    if found is None:
+        return None
+    event_id = int(found[0])
+    chain.append(session, "event", {**event_row, "id": event_id}, at=event_row["occurred_at"])
+    return event_id
 
 
 def _rows(

@@ -11,6 +11,8 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from gouvernance.audit import chain
+from gouvernance.audit.sources import consultation_deleted_values, consultation_values
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.lookup import log_change
@@ -113,6 +115,7 @@ def add_consultation(
         insert(_PARTICIPANTS),
         [{"consultation_id": row.id, "stakeholder_id": stakeholder_id} for stakeholder_id in ids],
     )
+    chain.append(session, "consultation", consultation_values(row, ids), at=row.created_at)
     log_change(
         session,
         engagement_id,
@@ -185,6 +188,8 @@ def update_consultation(
             insert(_PARTICIPANTS),
             [{"consultation_id": row.id, "stakeholder_id": stakeholder_id} for stakeholder_id in ids],
         )
+    session.flush()
+    chain.append(session, "consultation", consultation_values(row, ids), at=clock.now())
     log_change(
         session,
         engagement_id,
@@ -208,6 +213,12 @@ def delete_consultation(
     )
     step = _step_row(session, engagement_id, row.step_key)
     session.delete(row)
+    chain.append(
+        session,
+        "consultation_deleted",
+        consultation_deleted_values(engagement_id, consultation_id),
+        at=clock.now(),
+    )
     log_change(
         session,
         engagement_id,

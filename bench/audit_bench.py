@@ -1,0 +1,341 @@
+"""Benchmark of the audit chain (not a timed test).
+
+1. `audit verify --all` over a large register: ENGAGEMENTS engagements of EVENTS events each (1,000 × 1,000 =
+   1M events by default), written in bulk (COPY on PostgreSQL) with their chain, then verified by the same
+   service as the CLI (each engagement's entries streamed with yield_per, every event recomputed and hashed).
+   Target: under 10 s for 1M events on PostgreSQL.
+2. The append's cost per transition against today's door: two worker processes on the same database, one
+   running the door of the merge-base with main (the code before the chain, extracted with `git archive`), the
+   other this tree's door; they alternate rounds of the same transitions (submit / request_rework on one step,
+   as bench/door_bench.py) and medians are compared. Target: at most 10 % more per transition.
+
+Usage:
+    python bench/audit_bench.py [--database-url URL] [--engagements N] [--events N]
+                                [--transitions N] [--rounds R] [--base REV]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from door_bench import door_loop, prepare_in_progress, scratch_database, synthetic_model
+
+from gouvernance.clock import FrozenClock
+from gouvernance.db.engine import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- 1. verifying a large register -------------------------------------------------------------------------
+
+
+def populate(db: Database, engagements: int, events: int) -> None:
+    """ENGAGEMENTS engagements of EVENTS chained events each, written in bulk: through the door it would take
+    hours."""
+    from gouvernance.audit.canonical import canonical, digest, new_salts
+
+    clock = FrozenClock(datetime(2026, 1, 5, 8, tzinfo=UTC))
+    model = synthetic_model("bench-audit", 1, 3)
+    from door_bench import launch_one
+
+    template = launch_one(db, model, clock)  # registers the model; its own chain stays as the door wrote it
+    start = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    event_id = 10_000_000
+    is_pg = db.dialect == "postgresql"
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for e in range(engagements):
+            engagement_id = str(uuid.uuid4())
+            _insert_engagement(cursor, is_pg, engagement_id, template, start)
+            prev: str | None = None
+            event_rows, entry_rows = [], []
+            for n in range(1, events + 1):
+                event_id += 1
+                at = start + timedelta(seconds=n, microseconds=e)
+                name, from_state, to_state = (
+                    ("submit", "in_progress", "in_review")
+                    if n % 2
+                    else ("request_rework", "in_review", "in_progress")
+                )
+                values: dict[str, Any] = {
+                    "id": event_id,
+                    "engagement_id": engagement_id,
+                    "step_id": None,
+                    "step_key": "s0_t0",
+                    "event": name,
+                    "from_state": from_state,
+                    "to_state": to_state,
+                    "actor": "claire.martin",
+                    "actor_role": "consultant",
+                    "occurred_at": at,
+                    "comment": None if n % 2 else "À reprendre",
+                    "payload": {"round": n // 2 + 1},
+                    "version": n + 1,
+                }
+                salts = new_salts("event", values)
+                text = canonical("event", values, seq=n, prev=prev, at=at, salts=salts)
+                entry_hash = digest(text)
+                event_rows.append(values)
+                entry_rows.append((engagement_id, n, "event", event_id, at, prev, entry_hash, text, salts))
+                prev = entry_hash
+            _bulk(cursor, is_pg, event_rows, entry_rows)
+            cursor.execute(
+                "UPDATE engagements SET audit_seq = %s, audit_head = %s WHERE id = %s"
+                if is_pg
+                else "UPDATE engagements SET audit_seq = ?, audit_head = ? WHERE id = ?",
+                (events, prev, engagement_id),
+            )
+            raw.commit()
+        if is_pg:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))"
+            )
+            cursor.execute("ANALYZE events")
+            cursor.execute("ANALYZE audit_entries")
+            raw.commit()
+    finally:
+        raw.close()
+
+
+def _insert_engagement(cursor: Any, is_pg: bool, engagement_id: str, template: str, at: datetime) -> None:
+    columns = (
+        "id, model_key, model_version, territory_name, territory_kind, territory_insee, start_date, "
+        "parameters, "
+        "lead, organisation_id, state, version, created_at, updated_at"
+    )
+    copied = columns.replace("id, ", "", 1)
+    mark = "%s" if is_pg else "?"
+    cursor.execute(
+        f"INSERT INTO engagements ({columns}) SELECT {mark}, {copied} FROM engagements WHERE id = {mark}",
+        (engagement_id, template),
+    )
+
+
+def _bulk(cursor: Any, is_pg: bool, events: list[dict[str, Any]], entries: list[tuple[Any, ...]]) -> None:
+    import json
+
+    event_columns = (
+        "id, engagement_id, step_id, step_key, event, from_state, to_state, actor, actor_role, occurred_at, "
+        "comment, payload, version"
+    )
+    entry_columns = "engagement_id, seq, kind, ref_id, recorded_at, prev_hash, hash, canonical, salts"
+    event_tuples = [
+        tuple(json.dumps(v[c]) if c == "payload" else v[c] for c in event_columns.split(", ")) for v in events
+    ]
+    entry_tuples = [(*entry[:8], json.dumps(entry[8])) for entry in entries]
+    if is_pg:
+        with cursor.copy(f"COPY events ({event_columns}) FROM STDIN") as copy:
+            for row in event_tuples:
+                copy.write_row(row)
+        with cursor.copy(f"COPY audit_entries ({entry_columns}) FROM STDIN") as copy:
+            for row in entry_tuples:
+                copy.write_row(row)
+        return
+    naive = [(*row[:9], row[9].replace(tzinfo=None), *row[10:]) for row in event_tuples]
+    cursor.executemany(f"INSERT INTO events ({event_columns}) VALUES ({', '.join('?' * 13)})", naive)
+    naive_entries = [(*row[:4], row[4].replace(tzinfo=None), *row[5:]) for row in entry_tuples]
+    cursor.executemany(
+        f"INSERT INTO audit_entries ({entry_columns}) VALUES ({', '.join('?' * 9)})", naive_entries
+    )
+
+
+def calibration() -> float:
+    """µs for json.dumps of one canonical event (about 5 µs on an idle core of this kind of machine): how busy
+    the machine was, to read the figures by."""
+    import json
+    import timeit
+
+    from gouvernance.audit.canonical import canonical, new_salts
+
+    values = {
+        "id": 1,
+        "engagement_id": str(uuid.uuid4()),
+        "step_id": None,
+        "step_key": "s0_t0",
+        "event": "submit",
+        "from_state": "in_progress",
+        "to_state": "in_review",
+        "actor": "claire.martin",
+        "actor_role": "consultant",
+        "occurred_at": datetime(2026, 1, 5, 8, tzinfo=UTC),
+        "comment": None,
+        "payload": {"round": 1},
+        "version": 2,
+    }
+    text = canonical(
+        "event", values, seq=1, prev="0" * 64, at=values["occurred_at"], salts=new_salts("event", values)
+    )
+    document = json.loads(text)
+    runs = 2000
+    seconds = min(
+        timeit.repeat(
+            lambda: json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+            number=runs,
+            repeat=5,
+        )
+    )
+    return seconds / runs * 1e6
+
+
+def verify_all(db: Database) -> tuple[float, int, int]:
+    from gouvernance.audit.service import verify_every
+
+    start = time.perf_counter()
+    chains = entries = altered = 0
+    for report in verify_every(db):
+        chains += 1
+        entries += report.entries
+        altered += not report.ok
+    seconds = time.perf_counter() - start
+    assert altered == 0, f"{altered} chaîne(s) altérée(s)"
+    return seconds, chains, entries
+
+
+# --- 2. the append's cost per transition, against the door before the chain --------------------------------
+
+
+def worker_main(url: str) -> None:
+    """One side of part 2, driven through stdin: `prepare`, then `run N` (prints the seconds taken)."""
+    db = Database(url)
+    clock = FrozenClock(datetime(2026, 1, 5, 8, tzinfo=UTC))
+    model = synthetic_model(f"bench-door-{uuid.uuid4().hex[:6]}", 10, 6)
+    target: tuple[str, str] | None = None
+    for line in sys.stdin:
+        command, *rest = line.split()
+        if command == "prepare":
+            target = prepare_in_progress(db, model, clock)
+            print("ok", flush=True)
+        elif command == "run":
+            assert target is not None
+            print(f"{door_loop(db, *target, int(rest[0]), clock):.6f}", flush=True)
+
+
+class Worker:
+    def __init__(self, url: str, pythonpath: str | None) -> None:
+        env = dict(os.environ)
+        if pythonpath:
+            env["PYTHONPATH"] = pythonpath
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--door-worker", "--database-url", url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    def ask(self, command: str) -> str:
+        assert self.process.stdin
+        assert self.process.stdout
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline().strip()
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def extract_base(revision: str) -> str:
+    directory = tempfile.mkdtemp(prefix="gouvernance-base-")
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", directory], input=archive, check=True)
+    return str(Path(directory) / "src")
+
+
+def door_overhead(url: str, base: str, transitions: int, rounds: int) -> tuple[float, float]:
+    """Median ms per transition: (the door before the chain, this tree's door)."""
+    before, now = Worker(url, extract_base(base)), Worker(url, None)
+    try:
+        for worker in (before, now):
+            worker.ask("prepare")
+            worker.ask(f"run {min(transitions, 200)}")  # warm-up
+        times: dict[str, list[float]] = {"before": [], "now": []}
+        for r in range(rounds):
+            order = [("before", before), ("now", now)] if r % 2 == 0 else [("now", now), ("before", before)]
+            for label, worker in order:
+                times[label].append(float(worker.ask(f"run {transitions}")) / transitions * 1000)
+        return statistics.median(times["before"]), statistics.median(times["now"])
+    finally:
+        before.close()
+        now.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL URL; SQLite in a temp dir by default"
+    )
+    parser.add_argument("--engagements", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=1000, help="events per engagement")
+    parser.add_argument("--transitions", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--base", default="main", help="the door to compare with: git merge-base with this")
+    parser.add_argument("--door-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--skip-verify", action="store_true")
+    parser.add_argument("--skip-door", action="store_true")
+    args = parser.parse_args()
+    if args.door_worker:
+        worker_main(args.database_url)
+        return
+    db, drop = scratch_database(args.database_url)
+    try:
+        print(
+            f"backend: {db.dialect}; calibration: json.dumps of one entry {calibration():.1f} µs "
+            "(idle: ~5 µs)"
+        )
+        if not args.skip_door:  # a database of its own: the door before the chain leaves events unchained
+            base = subprocess.run(
+                ["git", "-C", str(ROOT), "merge-base", "HEAD", args.base],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            door_db, drop_door_db = scratch_database(args.database_url)
+            try:
+                before, now = door_overhead(door_db.url, base, args.transitions, args.rounds)
+            finally:
+                drop_door_db()
+            print(
+                f"door before the chain ({base[:8]}): {before:.3f} ms per transition; "
+                f"with the chain: {now:.3f} ms "
+                f"(median of {args.rounds} alternating rounds of {args.transitions})"
+            )
+            extra = now / before - 1
+            print(
+                f"append overhead: {extra * 100:+.1f} %  "
+                f"(target <= +10 %: {'met' if extra <= 0.10 else 'NOT met'})"
+            )
+        if not args.skip_verify:
+            total = args.engagements * args.events
+            start = time.perf_counter()
+            populate(db, args.engagements, args.events)
+            print(f"populated {total} events in {time.perf_counter() - start:.1f} s")
+            seconds, chains, entries = verify_all(db)
+            print(f"calibration after: {calibration():.1f} µs")
+            print(
+                f"audit verify --all: {entries} entries in {chains} chains in {seconds:.2f} s "
+                f"({entries / seconds:,.0f} entries/s)  (target < 10 s for 1M: "
+                f"{'met' if seconds < 10 * entries / 1_000_000 else 'NOT met'})"
+            )
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Appending to an engagement's chain, in the caller's transaction.
+
+The head (``engagements.audit_seq``, ``audit_head``) is claimed with ``UPDATE … SET audit_seq = audit_seq + 1
+… RETURNING``: on PostgreSQL that takes the engagement row's lock until the transaction ends, on SQLite the
+write transaction already holds the database's write lock. Two transactions appending to one engagement
+therefore take turns, and the chain cannot fork. The door takes the lock first (``lock``), before any other
+row, so that transitions that also change other rows cannot deadlock on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from gouvernance.audit.canonical import canonical, digest, new_salts
+from gouvernance.audit.records import AuditEntryRow
+from gouvernance.engagements.records import EngagementRow
+
+_ENGAGEMENTS = cast(Table, EngagementRow.__table__)
+_ENTRIES = cast(Table, AuditEntryRow.__table__)
+
+_LOCK = select(_ENGAGEMENTS.c.audit_seq).where(_ENGAGEMENTS.c.id == bindparam("e_id")).with_for_update()
+_CLAIM = (
+    update(_ENGAGEMENTS)
+    .where(_ENGAGEMENTS.c.id == bindparam("e_id"))
+    .values(audit_seq=_ENGAGEMENTS.c.audit_seq + 1)
+    .returning(_ENGAGEMENTS.c.audit_seq, _ENGAGEMENTS.c.audit_head)
+)
+_SET_HEAD = (
+    update(_ENGAGEMENTS).where(_ENGAGEMENTS.c.id == bindparam("e_id")).values(audit_head=bindparam("e_head"))
+)
+_INSERT = insert(_ENTRIES)
+# PostgreSQL: the entry and the new head in one statement, one round trip.
+_INSERT_AND_SET_HEAD = insert(_ENTRIES).add_cte(_SET_HEAD.cte("new_head"))
+
+
+def lock(session: Session, engagement_id: str) -> None:
+    """Takes the engagement's chain lock now (PostgreSQL; SQLite's write transaction holds it already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK, {"e_id": engagement_id})
+
+
+def append(session: Session, kind: str, values: Mapping[str, Any], *, at: datetime) -> tuple[int, str]:
+    """Chains one entry of ``kind`` recording ``values`` (every field of canonical.FIELDS[kind], ``id`` and
+    ``engagement_id`` among them), a change made at ``at``. Returns its sequence number and hash."""
+    engagement_id = values["engagement_id"]
+    seq, prev = session.execute(_CLAIM, {"e_id": engagement_id}).one()
+    salts = new_salts(kind, values)
+    text = canonical(kind, values, seq=seq, prev=prev, at=at, salts=salts)
+    entry_hash = digest(text)
+    entry = {
+        "engagement_id": engagement_id,
+        "seq": seq,
+        "kind": kind,
+        "ref_id": values["id"],
+        "recorded_at": at,
+        "prev_hash": prev,
+        "hash": entry_hash,
+        "canonical": text,
+        "salts": salts,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_INSERT_AND_SET_HEAD, {**entry, "e_id": engagement_id, "e_head": entry_hash})
+    else:
+        session.execute(_INSERT, entry)
+        session.execute(_SET_HEAD, {"e_id": engagement_id, "e_head": entry_hash})
+    return seq, entry_hash

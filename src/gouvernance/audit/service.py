@@ -1,0 +1,79 @@
+"""What the CLI, the API and the nightly flow ask of the chain: one engagement's report, every engagement's,
+and the heads to publish."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from gouvernance.audit.records import AuditEntryRow
+from gouvernance.audit.verify import ChainReport, verify
+from gouvernance.db.engine import Database
+from gouvernance.engagements.lookup import engagement_or_not_found
+from gouvernance.engagements.records import EngagementRow
+
+
+def verify_engagement(session: Session, engagement_id: str) -> ChainReport:
+    engagement_or_not_found(session, engagement_id)
+    return verify(session, engagement_id)
+
+
+def verify_every(db: Database) -> Iterator[ChainReport]:
+    """Every engagement's report, each read in a transaction of its own."""
+    with db.reading() as session:
+        ids = list(session.scalars(select(EngagementRow.id).order_by(EngagementRow.id)))
+    for engagement_id in ids:
+        with db.reading() as session:
+            yield verify(session, engagement_id)
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last entry of an engagement's chain: what to publish, so that a rewrite of the past shows."""
+
+    engagement_id: str
+    territory: str
+    seq: int
+    hash: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "engagement_id": self.engagement_id,
+            "territory": self.territory,
+            "seq": self.seq,
+            "hash": self.hash,
+        }
+
+
+def heads(session: Session, *, on: date | None = None, tz: tzinfo | None = None) -> list[Head]:
+    """Each engagement's head now, or as it stood at the end of day ``on`` (local time ``tz``)."""
+    if on is None:
+        rows = session.execute(
+            select(
+                EngagementRow.id,
+                EngagementRow.territory_name,
+                EngagementRow.audit_seq,
+                EngagementRow.audit_head,
+            ).order_by(EngagementRow.id)
+        )
+        return [Head(*row) for row in rows]
+    until = datetime.combine(on + timedelta(days=1), time(), tzinfo=tz)
+    last = (
+        select(AuditEntryRow.engagement_id, func.max(AuditEntryRow.seq).label("seq"))
+        .where(AuditEntryRow.recorded_at < until)
+        .group_by(AuditEntryRow.engagement_id)
+        .subquery()
+    )
+    entry = aliased(AuditEntryRow)
+    rows = session.execute(
+        select(EngagementRow.id, EngagementRow.territory_name, last.c.seq, entry.hash)
+        .outerjoin(last, last.c.engagement_id == EngagementRow.id)
+        .outerjoin(entry, (entry.engagement_id == EngagementRow.id) & (entry.seq == last.c.seq))
+        .order_by(EngagementRow.id)
+    )
+    return [Head(engagement_id, territory, seq or 0, hash_) for engagement_id, territory, seq, hash_ in rows]
