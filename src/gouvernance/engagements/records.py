@@ -54,10 +54,10 @@ class EngagementRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # A recurring journey's cycle follows on from this one (spec ``recurrence``).
-    previous_engagement_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("engagements.id", name="fk_engagements_previous"), index=False
-    )
+    # The cycle of a recurring journey this one follows on from (spec ``recurrence``). No foreign key: SQLite
+    # could not drop it again without rebuilding the table every other table points at; only the engine
+    # writes it (``recurrence.open_next_cycle``), with the id of the engagement it has just completed.
+    previous_engagement_id: Mapped[str | None] = mapped_column(String(36))
     # The head of the engagement's audit chain (gouvernance.audit): the last entry's number and hash. Written
     # only by the chain's append, which holds this row's lock; not loaded with the row.
     audit_seq: Mapped[int] = mapped_column(Integer, server_default="0", deferred=True)

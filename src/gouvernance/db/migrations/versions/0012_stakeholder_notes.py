@@ -21,5 +21,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('stakeholders') as batch:  # SQLite rebuilds the table to drop a column
-        batch.drop_column('notes')
+    # A plain DROP COLUMN (SQLite ≥ 3.35): rebuilding the table would trip the foreign keys pointing at it.
+    op.drop_column('stakeholders', 'notes')
