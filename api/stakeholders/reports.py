@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, Literal
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.http import errors
@@ -34,7 +37,7 @@ _SVG = {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "descripti
         **errors(403, 404, 422),
     },
 )
-def export_stakeholders(
+async def export_stakeholders(
     engagement_id: EngagementIdPath,
     access: ReadAccess,
     context: ContextDep,
@@ -45,21 +48,36 @@ def export_stakeholders(
     ] = False,
 ) -> Response:
     check_personal_data(access, with_contacts)
-    with context.db.transaction() as session:  # exporting contacts is logged
-        exported = reports.export(
-            session,
-            engagement_id=engagement_id,
-            fmt=format,
-            actor=access.actor,
-            clock=context.clock,
-            include_contacts=with_contacts,
-            lang=lang,
-        )
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+
+    def read() -> reports.PreparedExport:
+        with context.db.reading() as session:  # a snapshot: writers are not kept waiting
+            prepared = reports.prepare_export(
+                session, engagement_id=engagement_id, fmt=format, include_contacts=with_contacts, lang=lang
+            )
+        if with_contacts:  # exporting contacts is logged
+            with context.write_lock, context.db.transaction() as session:
+                reports.log_contacts_export(
+                    session,
+                    engagement_id=engagement_id,
+                    prepared=prepared,
+                    actor=access.actor,
+                    clock=context.clock,
+                )
+        return prepared
+
+    limiter = context.export_limiter
+    prepared = await to_thread.run_sync(read, limiter=limiter)
+    return StreamingResponse(
+        _made_in_thread(prepared.chunks(), limiter),
+        media_type=prepared.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{prepared.filename}"'},
     )
+
+
+async def _made_in_thread(chunks: Iterator[bytes], limiter: CapacityLimiter) -> AsyncIterator[bytes]:
+    """Each piece made in a thread of ``limiter``: the event loop stays free while a large file is made."""
+    while (chunk := await to_thread.run_sync(next, chunks, None, limiter=limiter)) is not None:
+        yield chunk
 
 
 @router.get(

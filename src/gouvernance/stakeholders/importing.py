@@ -56,8 +56,17 @@ def import_csv(
 
     A row whose name (case and accents ignored), else whose identifier, is already in the register updates
     that stakeholder (its contact details are replaced only when the row gives some); the others are added."""
-    engagement_of(session, engagement_id)
     parsed = parse_stakeholder_csv(content)
+    return import_parsed(session, engagement_id=engagement_id, parsed=parsed, actor=actor, clock=clock)
+
+
+def import_parsed(
+    session: Session, *, engagement_id: str, parsed: StakeholderImport, actor: ActorRef, clock: Clock
+) -> ImportSummary:
+    """``import_csv`` for a spreadsheet already read with ``parse_stakeholder_csv``: every row checked before
+    the write transaction, which then only matches the rows with the register and writes them (a few
+    statements). The API parses a large file first, so that writers do not wait while it does."""
+    engagement_of(session, engagement_id)
     return import_rows(session, engagement_id=engagement_id, parsed=parsed, actor=actor, clock=clock)
 
 

@@ -4,6 +4,7 @@ pictures (stakeholder map, Mendelow grid)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -18,7 +19,11 @@ from gouvernance.stakeholders.analysis.graph import build_graph
 from gouvernance.stakeholders.analysis.overview import analyse as analyse_map
 from gouvernance.stakeholders.analysis.results import Analysis
 from gouvernance.stakeholders.common import engagement_of
-from gouvernance.stakeholders.exports import stakeholders_csv, stakeholders_gexf, stakeholders_graphml
+from gouvernance.stakeholders.exports import (
+    stakeholders_csv_chunks,
+    stakeholders_gexf,
+    stakeholders_graphml,
+)
 from gouvernance.stakeholders.guards import coverage_requirements
 from gouvernance.stakeholders.pictures.grid import power_interest_grid_svg
 from gouvernance.stakeholders.pictures.map import stakeholder_map_svg
@@ -26,6 +31,7 @@ from gouvernance.stakeholders.register import Register, load_register
 from gouvernance.stakeholders.vocabulary import normalize
 
 EXPORT_FORMATS = ("csv", "graphml", "gexf")
+CHUNK_BYTES = 256 * 1024
 _MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "graphml": "application/graphml+xml",
@@ -57,18 +63,50 @@ class ExportFile:
     filename: str
 
 
-def export(
-    session: Session,
-    *,
-    engagement_id: str,
-    fmt: str,
-    actor: ActorRef,
-    clock: Clock,
-    include_contacts: bool = False,
-    lang: str = "fr",
-) -> ExportFile:
-    """The register as CSV (``;``, French headers, re-importable), GraphML or GEXF (with the analysis:
-    communities and betweenness). Contact details only with ``include_contacts``, which is logged."""
+@dataclass(frozen=True)
+class PreparedExport:
+    """What an export is made of, read in one transaction (a snapshot of the register); the file itself is
+    made afterwards, outside any transaction, by ``chunks``: a long export holds no lock a writer waits on."""
+
+    fmt: str
+    media_type: str
+    filename: str
+    register: Register
+    model: ProcessModel
+    include_contacts: bool
+    lang: str
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file in pieces of about ``CHUNK_BYTES``: the CSV row by row; a graph file once made whole
+        (NetworkX writes the XML document in one go), then cut."""
+        if self.fmt == "csv":
+            yield from stakeholders_csv_chunks(
+                self.register.stakeholders, include_contacts=self.include_contacts, lang=self.lang
+            )
+            return
+        # One read of the register, one graph: the analysis and the file are made from the same map.
+        graph = build_graph(self.register.stakeholders, self.register.relations)
+        write = stakeholders_graphml if self.fmt == "graphml" else stakeholders_gexf
+        content = write(
+            self.register.stakeholders,
+            self.register.relations,
+            graph=graph,
+            include_contacts=self.include_contacts,
+            analysis=_analysis(graph, self.register, self.model),
+            lang=self.lang,
+        )
+        for start in range(0, len(content), CHUNK_BYTES):
+            yield content[start : start + CHUNK_BYTES]
+
+    def content(self) -> bytes:
+        return b"".join(self.chunks())
+
+
+def prepare_export(
+    session: Session, *, engagement_id: str, fmt: str, include_contacts: bool = False, lang: str = "fr"
+) -> PreparedExport:
+    """Reads what ``fmt`` needs of the register (only reads: call it in a read transaction). Contact details
+    only with ``include_contacts``; whoever exports them logs it (``log_contacts_export``)."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(
             Message(
@@ -80,34 +118,52 @@ def export(
         )
     engagement, model = engagement_of(session, engagement_id)
     register = load_register(session, engagement_id, with_contacts=include_contacts)
-    if fmt == "csv":
-        content = stakeholders_csv(
-            register.stakeholders, include_contacts=include_contacts, lang=lang
-        ).encode()
-    else:
-        # One read of the register, one graph: the analysis and the file are made from the same map.
-        graph = build_graph(register.stakeholders, register.relations)
-        write = stakeholders_graphml if fmt == "graphml" else stakeholders_gexf
-        content = write(
-            register.stakeholders,
-            register.relations,
-            graph=graph,
-            include_contacts=include_contacts,
-            analysis=_analysis(graph, register, model),
-            lang=lang,
-        )
-    if include_contacts:
-        log_change(
-            session,
-            engagement_id,
-            "stakeholder_contacts_exported",
-            {"format": fmt, "stakeholders": len(register.stakeholders)},
-            actor,
-            clock,
-        )
     slug = re.sub(r"[^a-z0-9]+", "-", normalize(engagement.territory_name)).strip("-") or "territoire"
     suffix = "-avec-coordonnees" if include_contacts else ""
-    return ExportFile(content, _MEDIA_TYPES[fmt], f"parties-prenantes-{slug}{suffix}.{fmt}")
+    return PreparedExport(
+        fmt,
+        _MEDIA_TYPES[fmt],
+        f"parties-prenantes-{slug}{suffix}.{fmt}",
+        register,
+        model,
+        include_contacts,
+        lang,
+    )
+
+
+def log_contacts_export(
+    session: Session, *, engagement_id: str, prepared: PreparedExport, actor: ActorRef, clock: Clock
+) -> None:
+    """The timeline event of an export with contact details (personal data): in a write transaction."""
+    log_change(
+        session,
+        engagement_id,
+        "stakeholder_contacts_exported",
+        {"format": prepared.fmt, "stakeholders": len(prepared.register.stakeholders)},
+        actor,
+        clock,
+    )
+
+
+def export(
+    session: Session,
+    *,
+    engagement_id: str,
+    fmt: str,
+    actor: ActorRef,
+    clock: Clock,
+    include_contacts: bool = False,
+    lang: str = "fr",
+) -> ExportFile:
+    """The register as CSV (``;``, French headers, re-importable), GraphML or GEXF (with the analysis:
+    communities and betweenness), in one transaction (a write one with ``include_contacts``, which is
+    logged). The API reads with ``prepare_export`` and makes the file outside the transaction."""
+    prepared = prepare_export(
+        session, engagement_id=engagement_id, fmt=fmt, include_contacts=include_contacts, lang=lang
+    )
+    if include_contacts:
+        log_contacts_export(session, engagement_id=engagement_id, prepared=prepared, actor=actor, clock=clock)
+    return ExportFile(prepared.content(), prepared.media_type, prepared.filename)
 
 
 @dataclass(frozen=True)
