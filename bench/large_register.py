@@ -131,12 +131,16 @@ class Server:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 30 s (uvicorn waits for the exports in flight), or if interrupted."""
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            pass
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
 
 
 def seed(data_dir: Path) -> tuple[str, str]:

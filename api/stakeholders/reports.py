@@ -1,10 +1,13 @@
 """What the register tells over HTTP: exports (CSV, GraphML, GEXF), the NetworkX analysis and the pictures
-(SVG). Contact details are only exported when asked for, to the engagement's leads, and that is logged."""
+(SVG). Contact details are only exported when asked for, to the engagement's leads, and that is logged.
+
+The service (NetworkX, NumPy) is imported by the routes that use it, when first called: the API starts
+without them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Query, Response
@@ -19,7 +22,9 @@ from gouvernance.api.stakeholders.access import (
     ReadAccess,
     check_personal_data,
 )
-from gouvernance.stakeholders import reports
+
+if TYPE_CHECKING:
+    from gouvernance.stakeholders.reports import PreparedExport
 
 router = APIRouter(prefix=ENGAGEMENT_PREFIX, tags=TAGS)
 
@@ -48,8 +53,9 @@ async def export_stakeholders(
     ] = False,
 ) -> Response:
     check_personal_data(access, with_contacts)
+    from gouvernance.stakeholders import reports
 
-    def read() -> reports.PreparedExport:
+    def read() -> PreparedExport:
         with context.db.reading() as session:  # a snapshot: writers are not kept waiting
             prepared = reports.prepare_export(
                 session, engagement_id=engagement_id, fmt=format, include_contacts=with_contacts, lang=lang
@@ -88,6 +94,8 @@ async def _made_in_thread(chunks: Iterator[bytes], limiter: CapacityLimiter) -> 
 def analysis(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep, lang: LangDep
 ) -> dict[str, Any]:
+    from gouvernance.stakeholders import reports
+
     with context.db.reading() as session:
         return reports.analyse(session, engagement_id).as_dict(lang)
 
@@ -101,6 +109,8 @@ def analysis(
 def stakeholder_map(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep, lang: LangDep
 ) -> Response:
+    from gouvernance.stakeholders import reports
+
     with context.db.reading() as session:
         svg = reports.pictures(session, engagement_id, lang=lang).stakeholder_map_svg
     return Response(svg, media_type="image/svg+xml")
@@ -115,6 +125,8 @@ def stakeholder_map(
 def power_interest(
     engagement_id: EngagementIdPath, access: ReadAccess, context: ContextDep, lang: LangDep
 ) -> Response:
+    from gouvernance.stakeholders import reports
+
     with context.db.reading() as session:
         svg = reports.pictures(session, engagement_id, lang=lang).power_interest_svg
     return Response(svg, media_type="image/svg+xml")
