@@ -58,7 +58,12 @@ async def export_stakeholders(
     def read() -> PreparedExport:
         with context.db.reading() as session:  # a snapshot: writers are not kept waiting
             prepared = reports.prepare_export(
-                session, engagement_id=engagement_id, fmt=format, include_contacts=with_contacts, lang=lang
+                session,
+                engagement_id=engagement_id,
+                fmt=format,
+                include_contacts=with_contacts,
+                lang=lang,
+                max_graph_stakeholders=context.settings.max_graph_export_stakeholders,
             )
         if with_contacts:  # exporting contacts is logged
             with context.write_lock, context.db.transaction() as session:

@@ -29,8 +29,11 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 
 @pytest.fixture
 def app(db, clock, blob_store, api_catalog, tmp_path) -> FastAPI:
-    """The API's app, with uploads of up to a mebibyte (the other API tests keep a small limit)."""
-    settings = Settings(data_dir=tmp_path, max_evidence_bytes=MAX_UPLOAD_BYTES)
+    """The API's app, with uploads of up to a mebibyte (the other API tests keep a small limit) and graph
+    exports of up to ``ROWS`` stakeholders."""
+    settings = Settings(
+        data_dir=tmp_path, max_evidence_bytes=MAX_UPLOAD_BYTES, max_graph_export_stakeholders=ROWS
+    )
     return create_app(settings, database=db, clock=clock, blob_store=blob_store, catalog=api_catalog)
 
 
@@ -140,3 +143,24 @@ def test_a_large_import_that_fails_on_one_row_writes_nothing(live_url, db, make_
         assert clash.json()["reasons"][0]["code"] == "stakeholders.name_taken"
     assert sorted(_stakeholders(db, team.engagement_id)) == ["cs", "mq"]
     assert _events(db, team.engagement_id, "stakeholders_imported") == 1
+
+
+def test_a_register_above_the_graph_export_limit_is_refused_in_french_and_the_csv_export_still_serves_it(
+    live_url, make_team
+) -> None:
+    team = make_team("mini")
+    base = f"{live_url}/engagements/{team.engagement_id}"
+    chef = team["chef_de_projet"].headers
+    with httpx.Client(timeout=60) as http:
+        assert _import(http, base, chef, _register_csv(ROWS + 1)).status_code == 200
+        for fmt in ("graphml", "gexf"):
+            refused = http.get(f"{base}/stakeholders/export?format={fmt}", headers=chef)
+            assert refused.status_code == 422
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            problem = refused.json()
+            assert problem["code"] == "stakeholders.graph_export_too_large"
+            assert problem["details"] == {"stakeholders": ROWS + 1, "limit": ROWS}
+            assert "L'export CSV n'a pas de limite" in problem["detail"]
+        exported = http.get(f"{base}/stakeholders/export?format=csv", headers=chef)
+    assert exported.status_code == 200
+    assert len(exported.content.decode("utf-8-sig").splitlines()) == ROWS + 2  # the header, then the rows

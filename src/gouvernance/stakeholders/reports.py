@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
@@ -28,6 +29,7 @@ from gouvernance.stakeholders.guards import coverage_requirements
 from gouvernance.stakeholders.pictures.grid import power_interest_grid_svg
 from gouvernance.stakeholders.pictures.map import stakeholder_map_svg
 from gouvernance.stakeholders.register import Register, load_register
+from gouvernance.stakeholders.tables import StakeholderRow
 from gouvernance.stakeholders.vocabulary import normalize
 
 EXPORT_FORMATS = ("csv", "graphml", "gexf")
@@ -103,10 +105,17 @@ class PreparedExport:
 
 
 def prepare_export(
-    session: Session, *, engagement_id: str, fmt: str, include_contacts: bool = False, lang: str = "fr"
+    session: Session,
+    *,
+    engagement_id: str,
+    fmt: str,
+    include_contacts: bool = False,
+    lang: str = "fr",
+    max_graph_stakeholders: int | None = None,
 ) -> PreparedExport:
     """Reads what ``fmt`` needs of the register (only reads: call it in a read transaction). Contact details
-    only with ``include_contacts``; whoever exports them logs it (``log_contacts_export``)."""
+    only with ``include_contacts``; whoever exports them logs it (``log_contacts_export``). A graph file of
+    a register of more than ``max_graph_stakeholders`` is refused before the register is read."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(
             Message(
@@ -117,6 +126,8 @@ def prepare_export(
             )
         )
     engagement, model = engagement_of(session, engagement_id)
+    if fmt != "csv" and max_graph_stakeholders is not None:
+        _check_graph_size(session, engagement_id, fmt, max_graph_stakeholders)
     register = load_register(session, engagement_id, with_contacts=include_contacts)
     slug = re.sub(r"[^a-z0-9]+", "-", normalize(engagement.territory_name)).strip("-") or "territoire"
     suffix = "-avec-coordonnees" if include_contacts else ""
@@ -129,6 +140,24 @@ def prepare_export(
         include_contacts,
         lang,
     )
+
+
+def _check_graph_size(session: Session, engagement_id: str, fmt: str, limit: int) -> None:
+    count = session.scalar(
+        select(func.count()).select_from(StakeholderRow).where(StakeholderRow.engagement_id == engagement_id)
+    )
+    if count is not None and count > limit:
+        raise InvalidInput(
+            Message(
+                "stakeholders.graph_export_too_large",
+                f"Registre trop grand pour un export {fmt.upper()} : {count} parties prenantes, au plus "
+                f"{limit} (GOUVERNANCE_MAX_GRAPH_EXPORT_STAKEHOLDERS). L'export CSV n'a pas de limite.",
+                f"Register too large for a {fmt.upper()} export: {count} stakeholders, at most {limit} "
+                "(GOUVERNANCE_MAX_GRAPH_EXPORT_STAKEHOLDERS). The CSV export has no limit.",
+                "format",
+                {"stakeholders": count, "limit": limit},
+            )
+        )
 
 
 def log_contacts_export(
