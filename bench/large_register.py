@@ -15,6 +15,9 @@ step is in progress). Then, one after the other:
    a /healthz sent half a second after it starts;
 4. two GraphML exports at once, with a step event and a /healthz sent meanwhile: the statuses and times.
 
+``--lock-hold`` measures instead, in process, how long the import's write transaction lasts (on SQLite,
+every writer waits for it) when the file is checked before it, against the whole import inside it.
+
 The code bases alternate for ``--rounds`` rounds; the figures of one run sit side by side (the machine is
 shared: compare columns of the same run, not runs). The table goes to bench/results/large_register.md.
 """
@@ -41,10 +44,13 @@ from api_bench import prepare
 from door_bench import synthetic_model
 from open_loop import checkout, free_port
 from sqlalchemy import insert, select
-from stakeholders_bench import _stored_ends, synthetic_map
+from stakeholders_bench import synthetic_map
 
+from gouvernance.clock import SystemClock
 from gouvernance.db.engine import Database
 from gouvernance.db.migrate import upgrade
+from gouvernance.engagements.actors import ActorRef
+from gouvernance.stakeholders import importing
 from gouvernance.stakeholders.tables import StakeholderRelationRow, StakeholderRow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +158,11 @@ def seed(data_dir: Path) -> tuple[str, str]:
     return token, ids[0]
 
 
+def stored_ends(directed: bool, source: int, target: int) -> tuple[int, int]:
+    """As the relations service stores them: a symmetric relation from its lower row id."""
+    return (source, target) if directed else (min(source, target), max(source, target))
+
+
 def add_relations(data_dir: Path, engagement_id: str, stakeholders: int, relations: int) -> None:
     _, records, _ = synthetic_map(stakeholders, relations)
     db = Database(f"sqlite:///{data_dir / 'gouvernance.db'}")
@@ -171,7 +182,7 @@ def add_relations(data_dir: Path, engagement_id: str, stakeholders: int, relatio
                     "created_at": now,
                 }
                 for r in records
-                for ends in [_stored_ends(r.type, ids[r.source], ids[r.target])]
+                for ends in [stored_ends(r.type.directed, ids[r.source], ids[r.target])]
             ],
         )
     db.dispose()
@@ -263,6 +274,34 @@ def one_round(command: str, work: Path, csv: bytes, options: argparse.Namespace)
     return figures
 
 
+def lock_hold(count: int) -> None:
+    """In process, this tree's code: how long the import's write transaction lasts when the file is checked
+    before it (as the API does now), against the whole import in the transaction (as before), side by side."""
+    csv = register_csv(count)
+    actor = ActorRef.of("banc", "chef_de_projet")
+    rows = []
+    for label in ("checked first", "all in the transaction", "checked first", "all in the transaction"):
+        data_dir = Path(tempfile.mkdtemp(prefix="gouvernance-lock-"))
+        _, engagement_id = seed(data_dir)
+        db = Database(f"sqlite:///{data_dir / 'gouvernance.db'}")
+        checked = importing.check_csv(csv) if label == "checked first" else None
+        wall, cpu = time.perf_counter(), time.process_time()
+        with db.transaction() as session:
+            if checked is not None:
+                importing.import_parsed(
+                    session, engagement_id=engagement_id, parsed=checked, actor=actor, clock=SystemClock()
+                )
+            else:
+                importing.import_csv(
+                    session, engagement_id=engagement_id, content=csv, actor=actor, clock=SystemClock()
+                )
+        rows.append(f"| {label} | {time.perf_counter() - wall:.2f} s | {time.process_time() - cpu:.2f} s |")
+        db.dispose()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"\nWrite transaction of an import of {count:,} rows (SQLite, in process)\n")
+    print("| import | wall | CPU |\n|---|---:|---:|\n" + "\n".join(rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -271,7 +310,13 @@ def main() -> None:
     parser.add_argument("--relations", type=int, default=100_000)
     parser.add_argument("--against", default="main", help="revisions to compare with, comma-separated")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--lock-hold", action="store_true", help="only the import's write transaction, in process"
+    )
     options = parser.parse_args()
+    if options.lock_hold:
+        lock_hold(options.stakeholders)
+        return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind: the worktrees go too
     work = Path(tempfile.mkdtemp(prefix="gouvernance-large-register-"))
     others = {

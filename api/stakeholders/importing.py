@@ -21,7 +21,6 @@ from gouvernance.api.stakeholders.access import (
 from gouvernance.api.uploads import read_upload
 from gouvernance.api.writes import WritesDep
 from gouvernance.stakeholders import importing, relations_import
-from gouvernance.stakeholders.csv_import import parse_stakeholder_csv
 
 router = APIRouter(prefix=ENGAGEMENT_PREFIX, tags=TAGS)
 
@@ -39,11 +38,11 @@ def import_stakeholders(
     file: Annotated[UploadFile, File(description="CSV ; ou , en UTF-8 ou Windows-1252, en-têtes français.")],
 ) -> Response:
     content = read_upload(file, context.settings.max_evidence_bytes, code="stakeholders.import_too_large")
-    parsed = parse_stakeholder_csv(content)  # every row checked before the write transaction
+    checked = importing.check_csv(content)  # every row checked before the write transaction
 
     def work(session: Session) -> Response:
         summary = importing.import_parsed(
-            session, engagement_id=engagement_id, parsed=parsed, actor=access.actor, clock=context.clock
+            session, engagement_id=engagement_id, parsed=checked, actor=access.actor, clock=context.clock
         )
         return Response(content=_json(summary.as_dict()), media_type="application/json")
 
