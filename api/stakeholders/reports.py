@@ -53,9 +53,10 @@ async def export_stakeholders(
     ] = False,
 ) -> Response:
     check_personal_data(access, with_contacts)
-    from gouvernance.stakeholders import reports
 
     def read() -> PreparedExport:
+        from gouvernance.stakeholders import reports  # in the thread: its first import takes a while
+
         with context.db.reading() as session:  # a snapshot: writers are not kept waiting
             prepared = reports.prepare_export(
                 session,
