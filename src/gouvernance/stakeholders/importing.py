@@ -169,8 +169,8 @@ def importer_for(
     content: bytes | str, *, actor: ActorRef, clock: Clock
 ) -> Callable[[Session, str, Any], ImportSummary]:
     """Parses a spreadsheet once (``ImportRejected`` now if it has bad rows) and returns an ``after_launch``
-    hook for ``engagements.bulk.launch_many`` that imports it into each engagement launched (checked again
-    for an engagement launched with its own Mendelow threshold, which the quadrants and salience depend on)."""
+    hook for ``engagements.bulk.launch_many`` that imports it into each engagement launched (checked
+    again for an engagement launched with its own Mendelow threshold, which quadrants and salience use)."""
     checked = check_csv(content)
 
     def after_launch(session: Session, engagement_id: str, _request: Any = None) -> ImportSummary:
