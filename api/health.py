@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Literal
 
 from fastapi import APIRouter
@@ -11,7 +10,7 @@ from pydantic import BaseModel, Field
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors
 from gouvernance.api.permissions import HealthAccess
-from gouvernance.db.migrate import current_revision, head_revision
+from gouvernance.db.migrate import HEAD_REVISION, current_revision
 from gouvernance.errors import DomainError, Message
 
 
@@ -33,7 +32,6 @@ class ReadyOut(BaseModel):
 
 
 router = APIRouter(tags=["Santé"])
-_head_revision = cache(head_revision)  # the migrations shipped with this process do not change
 
 
 class NotReady(DomainError):
@@ -55,7 +53,7 @@ def healthz(access: HealthAccess) -> HealthOut:
 @router.get("/readyz", summary="La base de données est joignable et à jour", responses=errors(503))
 def readyz(access: HealthAccess, context: ContextDep) -> ReadyOut:
     context.db.ping()  # an OperationalError becomes a 503 problem
-    if current_revision(context.db) != _head_revision():
+    if current_revision(context.db) != HEAD_REVISION:
         raise NotReady(NOT_MIGRATED)
     ignored = [
         IgnoredTemplate(

@@ -39,10 +39,15 @@ def import_stakeholders(
     file: Annotated[UploadFile, File(description="CSV ; ou , en UTF-8 ou Windows-1252, en-têtes français.")],
 ) -> Response:
     content = read_upload(file, context.settings.max_evidence_bytes, code="stakeholders.import_too_large")
+    with context.db.reading() as session:
+        threshold = importing.threshold_for(session, engagement_id)
+    checked = importing.check_csv(
+        content, threshold=threshold
+    )  # every row checked before the write transaction
 
     def work(session: Session) -> Response:
-        summary = importing.import_csv(
-            session, engagement_id=engagement_id, content=content, actor=access.actor, clock=context.clock
+        summary = importing.import_parsed(
+            session, engagement_id=engagement_id, parsed=checked, actor=access.actor, clock=context.clock
         )
         return Response(content=_json(summary.as_dict()), media_type="application/json")
 

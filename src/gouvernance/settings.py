@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # and gave the lowest p99 in api_bench.py (2 vs 4: 76-86 ms vs 96 ms, 16 clients). Raise it if several
     # slow requests (deliverables rendered on demand, large imports) often run at once.
     api_threads: int = Field(default=2, ge=1, le=200)
+    # The largest register exported as a graph (GraphML, GEXF) over HTTP: the file carries the analysis and
+    # is made whole in memory (100,000 stakeholders: about a minute of CPU and 50 MB; see the README). The
+    # CSV export streams, whatever the size.
+    max_graph_export_stakeholders: int = Field(default=100_000, ge=1)
     # Transport: how long an idle keep-alive connection stays open, and how long the API waits for the next
     # piece of a request body before it answers 408 and closes the connection (a stalled or hostile client).
     keep_alive_seconds: int = Field(default=5, ge=1, le=300)

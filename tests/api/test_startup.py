@@ -1,5 +1,6 @@
 """The API starts without what it only needs later: importing and building it must not pull in Prefect, nor
-the document renderers (WeasyPrint, python-docx), which cost seconds of start-up."""
+the document renderers (WeasyPrint, python-docx), which cost seconds of start-up, nor what the stakeholder
+analysis needs (NetworkX, NumPy), nor Alembic when the database is already up to date."""
 
 from __future__ import annotations
 
@@ -19,6 +20,21 @@ print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))
 """
 
 
+# What ``gouvernance serve`` does before uvicorn runs: the command line, the database checked (migrated if it
+# is SQLite and behind), the app built.
+SERVE = """
+import json, sys
+from gouvernance.cli import context
+from gouvernance.cli.app import app
+from gouvernance.api.app import create_app
+from gouvernance.api.server import ServeOptions, check_workers, serve
+check_workers(1, context.database().dialect)
+create_app(runtime=context.runtime())
+print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))
+"""
+ANALYSIS_AND_MIGRATIONS = {"networkx", "numpy", "scipy", "alembic", "mako"}
+
+
 @pytest.fixture(scope="module")
 def loaded_at_start(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     """The top-level packages a fresh process holds once it has built the API."""
@@ -33,6 +49,21 @@ def test_importing_and_building_the_api_does_not_import_prefect(loaded_at_start:
 
 def test_the_document_renderers_are_imported_on_first_use_not_at_start(loaded_at_start: set[str]) -> None:
     assert {"weasyprint", "docx"} & loaded_at_start == set()
+
+
+def test_the_stakeholder_analysis_and_alembic_are_imported_on_first_use_not_at_start(
+    loaded_at_start: set[str],
+) -> None:
+    assert ANALYSIS_AND_MIGRATIONS & loaded_at_start == set()
+
+
+def test_serve_on_an_up_to_date_database_imports_neither_the_analysis_nor_alembic(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {"GOUVERNANCE_DATA_DIR": str(data), "PATH": ""}
+    first = run([sys.executable, "-c", SERVE], env=env)  # a fresh data directory: migrated by Alembic
+    assert "alembic" in json.loads(first.stdout.strip().splitlines()[-1])
+    again = run([sys.executable, "-c", SERVE], env=env)
+    assert ANALYSIS_AND_MIGRATIONS & set(json.loads(again.stdout.strip().splitlines()[-1])) == set()
 
 
 def test_the_domain_core_never_imports_the_outer_layers() -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from gouvernance.db.all_records import Base
 from gouvernance.db.engine import Database
-from gouvernance.db.migrate import current_revision, head_revision, is_up_to_date, upgrade
+from gouvernance.db.migrate import HEAD_REVISION, current_revision, head_revision, is_up_to_date, upgrade
 from tests.conftest import TEST_DATABASE_URL, postgres_schema_url
 
 
@@ -26,12 +26,18 @@ def test_migrated_schema_matches_the_models(db: Database) -> None:
     assert differences == []
 
 
+def test_the_head_revision_the_code_states_is_the_newest_migration_shipped() -> None:
+    # Start-up and /readyz compare the database with HEAD_REVISION without importing Alembic.
+    assert head_revision() == HEAD_REVISION
+
+
 def test_upgrade_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
     fresh = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
     assert current_revision(fresh) is None
     upgrade(fresh)
     upgrade(fresh)
     assert current_revision(fresh) == head_revision()
+    assert is_up_to_date(fresh)
     with fresh.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1

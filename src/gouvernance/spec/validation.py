@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 from pydantic import ValidationError
 
 from gouvernance.errors import DomainError, Message
 from gouvernance.guards.registry import Guard, guard_rules, parse_guard
 from gouvernance.lifecycle.machines import MACHINE_BY_KIND, machine_events
+from gouvernance.spec.dependencies import DependencyGraph
 from gouvernance.spec.schema import ProcessModel, StepSpec
 from gouvernance.spec.yaml_source import SourceMap, YamlPath, YamlSourceError, format_path, load_yaml
 
@@ -271,8 +271,7 @@ def _check_unique_keys(model: ProcessModel, problems: _Problems) -> None:
 
 
 def _check_stage_graph(model: ProcessModel, problems: _Problems) -> None:
-    graph: nx.DiGraph = nx.DiGraph()
-    graph.add_nodes_from(model.stages_by_key)
+    graph = DependencyGraph(model.stages_by_key)
     for i, stage in enumerate(model.stages):
         for j, before in enumerate(stage.after):
             if before not in model.stages_by_key:
@@ -287,10 +286,9 @@ def _check_stage_graph(model: ProcessModel, problems: _Problems) -> None:
     _report_cycle(graph, problems, ("stages",), "phases")
 
 
-def _report_cycle(graph: nx.DiGraph, problems: _Problems, path: YamlPath, label: str) -> None:
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
+def _report_cycle(graph: DependencyGraph, problems: _Problems, path: YamlPath, label: str) -> None:
+    cycle = graph.find_cycle()
+    if cycle is None:
         return
     chain = " → ".join([edge[0] for edge in cycle] + [cycle[0][0]])
     problems.add(
@@ -326,19 +324,19 @@ def _check_parameter_defaults(model: ProcessModel, problems: _Problems) -> None:
 
 def _upstream_steps(model: ProcessModel, step_key: str) -> set[str]:
     """Steps certainly finished before ``step_key`` starts: earlier stages, and earlier steps of its stage."""
-    stage_graph: nx.DiGraph = nx.DiGraph()
-    stage_graph.add_nodes_from(model.stages_by_key)
-    stage_graph.add_edges_from((before, stage.key) for stage in model.stages for before in stage.after)
+    stage_graph = DependencyGraph(model.stages_by_key)
+    for stage in model.stages:
+        for before in stage.after:
+            stage_graph.add_edge(before, stage.key)
     stage_key = model.stage_of_step[step_key]
     upstream = {
-        s.key for before in nx.ancestors(stage_graph, stage_key) for s in model.stages_by_key[before].steps
+        s.key for before in stage_graph.ancestors(stage_key) for s in model.stages_by_key[before].steps
     }
-    step_graph: nx.DiGraph = nx.DiGraph()
-    step_graph.add_nodes_from(model.steps_by_key)
-    step_graph.add_edges_from(
-        (before, key) for key, before_all in model.step_prerequisites.items() for before in before_all
-    )
-    return upstream | nx.ancestors(step_graph, step_key)
+    step_graph = DependencyGraph(model.steps_by_key)
+    for key, before_all in model.step_prerequisites.items():
+        for before in before_all:
+            step_graph.add_edge(before, key)
+    return upstream | step_graph.ancestors(step_key)
 
 
 def _check_deliverable_flow(model: ProcessModel, problems: _Problems) -> None:
@@ -461,13 +459,11 @@ def _check_step_references(
 
 def _check_step_order(stage_index: int, model: ProcessModel, problems: _Problems) -> None:
     stage = model.stages[stage_index]
-    graph: nx.DiGraph = nx.DiGraph()
-    graph.add_edges_from(
-        (before, step.key)
-        for step in stage.steps
-        for before in step.after
-        if before in graph or any(s.key == before for s in stage.steps)
-    )
+    graph = DependencyGraph()
+    for step in stage.steps:
+        for before in step.after:
+            if before in graph or any(s.key == before for s in stage.steps):
+                graph.add_edge(before, step.key)
     _report_cycle(graph, problems, ("stages", stage_index, "steps"), "étapes")
 
 

@@ -26,7 +26,6 @@ from gouvernance.stakeholders.analysis.classification import (
 )
 from gouvernance.stakeholders.records import StakeholderData
 from gouvernance.stakeholders.register import Register, load_register
-from gouvernance.stakeholders.reports import pictures
 from gouvernance.stakeholders.vocabulary import Category, StakeholderKind
 
 DELIVERABLES = frozenset({"rapport_etat_des_lieux"})
@@ -60,6 +59,9 @@ def stakeholder_context(session: Session, engagement: EngagementRow, key: str, t
     register = load_register(session, engagement.id)
     if not register.stakeholders:
         return {}
+    # Drawing needs NetworkX and NumPy: imported when a report is made, not when the API starts.
+    from gouvernance.stakeholders.reports import pictures
+
     public = dataclasses.replace(register, stakeholders=public_names(register.stakeholders))
     drawn = pictures(session, engagement.id, register=public)
     threshold = threshold_of(engagement.parameters)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
@@ -50,6 +50,7 @@ CSV_FIELDS = (
     "notes",
 )
 CONTACT_FIELDS = ("email", "phone")
+_CSV_ROWS_PER_CHUNK = 1000
 # Where a cell starts, for a spreadsheet splitting on "," or ";", followed by what it would run as a formula,
 # possibly behind apostrophes already (guarded once more, so that the import's removal of one is exact).
 _RISKY_CELL_START = re.compile(r"(^|[,;])(?='* *[=+\-@\t\r])")
@@ -78,19 +79,45 @@ def stakeholders_csv(
     """One row per stakeholder, headers and labels in ``lang``, the quadrant from the engagement's Mendelow
     ``threshold``. With ``bom``, the text starts with a BOM so that Excel reads it as UTF-8; encode it as
     UTF-8."""
+    return "".join(
+        _csv_pieces(stakeholders, include_contacts=include_contacts, lang=lang, bom=bom, threshold=threshold)
+    )
+
+
+def stakeholders_csv_chunks(
+    stakeholders: Iterable[StakeholderData],
+    *,
+    include_contacts: bool = False,
+    lang: str = "fr",
+    threshold: float = HIGH_SCORE_THRESHOLD,
+) -> Iterator[bytes]:
+    """``stakeholders_csv`` (with its BOM) encoded as UTF-8, a thousand rows at a time."""
+    for piece in _csv_pieces(
+        stakeholders, include_contacts=include_contacts, lang=lang, bom=True, threshold=threshold
+    ):
+        yield piece.encode()
+
+
+def _csv_pieces(
+    stakeholders: Iterable[StakeholderData], *, include_contacts: bool, lang: str, bom: bool, threshold: float
+) -> Iterator[str]:
     fields = CSV_FIELDS + (CONTACT_FIELDS if include_contacts else ())
     buffer = io.StringIO()
     if bom:
         buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([COLUMNS[name][1 if lang == "en" else 0] for name in fields])
-    for stakeholder in stakeholders:
+    for count, stakeholder in enumerate(stakeholders, 1):
         row = _csv_row(stakeholder, lang, threshold)
         if include_contacts:
             contact = stakeholder.contact
             row += [(contact.email or "") if contact else "", (contact.phone or "") if contact else ""]
         writer.writerow([_guard(cell) for cell in row])
-    return buffer.getvalue()
+        if count % _CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _csv_row(stakeholder: StakeholderData, lang: str, threshold: float) -> list[str]:

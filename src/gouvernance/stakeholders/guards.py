@@ -33,13 +33,11 @@ from sqlalchemy import ColumnElement, and_, or_, select, tuple_
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Message
 from gouvernance.guards.registry import Guard, GuardContext
-from gouvernance.stakeholders.analysis.algorithms import conflict_pairs
 from gouvernance.stakeholders.analysis.classification import (
     HIGH_SCORE_THRESHOLD,
     mendelow_quadrant,
     threshold_of,
 )
-from gouvernance.stakeholders.analysis.graph import build_graph
 from gouvernance.stakeholders.analysis.results import ConflictPair
 from gouvernance.stakeholders.records import SCORE_MAX, SCORE_MIN, StageRequirement
 from gouvernance.stakeholders.register import (
@@ -362,6 +360,10 @@ class ConflictsMediated(_RegisterGuard):
         return _unknown(ConsultationFormat, self.formats, "formats", "format", "format")
 
     def check(self, ctx: GuardContext) -> Message | None:
+        # The map's algorithms need NetworkX and NumPy: imported when this guard runs, not at start-up.
+        from gouvernance.stakeholders.analysis.algorithms import conflict_pairs
+        from gouvernance.stakeholders.analysis.graph import build_graph
+
         register = load_register(ctx.session, ctx.engagement.id)
         graph = build_graph(
             register.stakeholders, register.relations, threshold=threshold_of(ctx.engagement.parameters)

@@ -49,6 +49,36 @@ class ImportSummary:
         return dataclasses.asdict(self)
 
 
+@dataclass(frozen=True)
+class CheckedImport:
+    """A spreadsheet read and checked, with what each row writes worked out: the part of an import that needs
+    no database, done before the write transaction (on SQLite, writers wait while it is held)."""
+
+    parsed: StakeholderImport
+    names: tuple[str, ...]  # each row's name, normalised, as the register is matched on it
+    columns: tuple[dict[str, Any], ...]  # each row's stakeholder columns
+    threshold: float = HIGH_SCORE_THRESHOLD  # the Mendelow threshold the rows were checked against
+    content: bytes | str = b""  # the file, to check again against another threshold
+
+    @classmethod
+    def of(
+        cls, parsed: StakeholderImport, threshold: float = HIGH_SCORE_THRESHOLD, content: bytes | str = b""
+    ) -> CheckedImport:
+        return cls(
+            parsed,
+            tuple(normalize(row.stakeholder.name) for row in parsed.rows),
+            tuple(stakeholder_columns(row.stakeholder) for row in parsed.rows),
+            threshold,
+            content,
+        )
+
+
+def check_csv(content: bytes | str, *, threshold: float = HIGH_SCORE_THRESHOLD) -> CheckedImport:
+    """Every row of the file checked against the engagement's Mendelow ``threshold`` (``ImportRejected``
+    with every problem), ready for ``import_parsed``."""
+    return CheckedImport.of(parse_stakeholder_csv(content, threshold=threshold), threshold, content)
+
+
 def import_csv(
     session: Session, *, engagement_id: str, content: bytes | str, actor: ActorRef, clock: Clock
 ) -> ImportSummary:
@@ -58,27 +88,58 @@ def import_csv(
     A row whose name (case and accents ignored), else whose identifier, is already in the register updates
     that stakeholder (its contact details are replaced only when the row gives some); the others are added."""
     engagement, _ = engagement_of(session, engagement_id)
-    parsed = parse_stakeholder_csv(content, threshold=threshold_of(engagement.parameters))
+    checked = check_csv(content, threshold=threshold_of(engagement.parameters))
+    return import_parsed(session, engagement_id=engagement_id, parsed=checked, actor=actor, clock=clock)
+
+
+def threshold_for(session: Session, engagement_id: str) -> float:
+    """The engagement's Mendelow threshold, which a spreadsheet's rows are checked against (read it before
+    ``check_csv``)."""
+    return threshold_of(engagement_of(session, engagement_id)[0].parameters)
+
+
+def import_parsed(
+    session: Session, *, engagement_id: str, parsed: CheckedImport, actor: ActorRef, clock: Clock
+) -> ImportSummary:
+    """``import_csv`` for a spreadsheet already checked with ``check_csv``: the write transaction then only
+    matches the rows with the register and writes them (a few statements). The API checks a large file
+    first, so that writers do not wait while it does."""
+    engagement, _ = engagement_of(session, engagement_id)
+    if parsed.threshold != threshold_of(engagement.parameters):  # checked against another engagement's
+        parsed = check_csv(parsed.content, threshold=threshold_of(engagement.parameters))
     return import_rows(session, engagement_id=engagement_id, parsed=parsed, actor=actor, clock=clock)
 
 
 def import_rows(
-    session: Session, *, engagement_id: str, parsed: StakeholderImport, actor: ActorRef, clock: Clock
+    session: Session,
+    *,
+    engagement_id: str,
+    parsed: StakeholderImport | CheckedImport,
+    actor: ActorRef,
+    clock: Clock,
 ) -> ImportSummary:
     """The writing half of ``import_csv``, for callers that parse a file once and import it into many
     engagements (bulk launches): the same few statements (executemany) whatever the number of rows."""
+    checked = parsed if isinstance(parsed, CheckedImport) else CheckedImport.of(parsed)
+    parsed = checked.parsed
     existing = session.execute(
         select(StakeholderRow.id, StakeholderRow.key, StakeholderRow.name).where(
             StakeholderRow.engagement_id == engagement_id
         )
     ).all()
-    inserts, updates = _match_rows(parsed.rows, existing)
+    inserts, updates = _match_rows(checked, existing)
     now = clock.now()
     with unique_or_conflict():
         _insert_stakeholders(session, engagement_id, inserts, now)
         if updates:
             _update_stakeholders(session, updates, now)
-    with_contacts = _write_contacts(session, engagement_id, inserts, updates, now)
+    with_contacts = _write_contacts(
+        session,
+        engagement_id,
+        [row for row, _ in inserts],
+        [(row_id, row) for row_id, row, _ in updates],
+        now,
+    )
     summary = ImportSummary(
         rows=len(parsed.rows),
         created=len(inserts),
@@ -108,33 +169,33 @@ def importer_for(
     content: bytes | str, *, actor: ActorRef, clock: Clock
 ) -> Callable[[Session, str, Any], ImportSummary]:
     """Parses a spreadsheet once (``ImportRejected`` now if it has bad rows) and returns an ``after_launch``
-    hook for ``engagements.bulk.launch_many`` that imports it into each engagement launched (read again for
-    an engagement launched with its own Mendelow threshold, which the quadrants and salience depend on)."""
-    parsed = parse_stakeholder_csv(content)
+    hook for ``engagements.bulk.launch_many`` that imports it into each engagement launched (checked
+    again for an engagement launched with its own Mendelow threshold, which quadrants and salience use)."""
+    checked = check_csv(content)
 
     def after_launch(session: Session, engagement_id: str, _request: Any = None) -> ImportSummary:
         threshold = threshold_of(engagement_of(session, engagement_id)[0].parameters)
-        rows = (
-            parsed
-            if threshold == HIGH_SCORE_THRESHOLD
-            else parse_stakeholder_csv(content, threshold=threshold)
-        )
+        rows = checked if threshold == checked.threshold else check_csv(content, threshold=threshold)
         return import_rows(session, engagement_id=engagement_id, parsed=rows, actor=actor, clock=clock)
 
     return after_launch
 
 
+# A row to write: the row as read, and its stakeholder columns.
+_Row = tuple[ImportedRow, dict[str, Any]]
+
+
 def _match_rows(
-    rows: Sequence[ImportedRow], existing: Sequence[Any]
-) -> tuple[list[ImportedRow], list[tuple[int, ImportedRow]]]:
+    checked: CheckedImport, existing: Sequence[Any]
+) -> tuple[list[_Row], list[tuple[int, ImportedRow, dict[str, Any]]]]:
     by_name = {normalize(name): (row_id, name) for row_id, _, name in existing}
     by_key = {key: (row_id, name) for row_id, key, name in existing}
-    inserts: list[ImportedRow] = []
-    updates: list[tuple[int, ImportedRow]] = []
+    inserts: list[_Row] = []
+    updates: list[tuple[int, ImportedRow, dict[str, Any]]] = []
     claimed: dict[int, int] = {}
     errors: list[RowError] = []
-    for row in rows:
-        named = by_name.get(normalize(row.stakeholder.name))
+    for row, name, columns in zip(checked.parsed.rows, checked.names, checked.columns, strict=True):
+        named = by_name.get(name)
         keyed = by_key.get(row.stakeholder.id)
         if named and keyed and named[0] != keyed[0]:
             errors.append(
@@ -150,7 +211,7 @@ def _match_rows(
             continue
         target = (named or keyed or (None, None))[0]
         if target is None:
-            inserts.append(row)
+            inserts.append((row, columns))
         elif target in claimed:
             errors.append(
                 _row_error(
@@ -163,7 +224,7 @@ def _match_rows(
             )
         else:
             claimed[target] = row.line
-            updates.append((target, row))
+            updates.append((target, row, columns))
     if errors:
         raise ImportRejected(errors)
     return inserts, updates
@@ -173,7 +234,7 @@ def _row_error(row: ImportedRow, code: str, fr: str, en: str) -> RowError:
     return RowError(row.line, (Message(code, fr, en, "Nom"),))
 
 
-def _insert_stakeholders(session: Session, engagement_id: str, rows: list[ImportedRow], now: Any) -> None:
+def _insert_stakeholders(session: Session, engagement_id: str, rows: list[_Row], now: Any) -> None:
     values = [
         {
             "engagement_id": engagement_id,
@@ -181,9 +242,9 @@ def _insert_stakeholders(session: Session, engagement_id: str, rows: list[Import
             "version": 1,
             "created_at": now,
             "updated_at": now,
-            **stakeholder_columns(row.stakeholder),
+            **columns,
         }
-        for row in rows
+        for row, columns in rows
     ]
     _insert_many(session, _S, values)
 
@@ -195,21 +256,20 @@ def _insert_many(session: Session, table: Table, values: list[dict[str, Any]]) -
         session.execute(insert(table), values)
 
 
-def _update_stakeholders(session: Session, updates: list[tuple[int, ImportedRow]], now: Any) -> None:
+def _update_stakeholders(
+    session: Session, updates: list[tuple[int, ImportedRow, dict[str, Any]]], now: Any
+) -> None:
     session.execute(
         update(_S)
         .where(_S.c.id == bindparam("row_id"))
         .values(
-            **{name: bindparam(f"new_{name}") for name in stakeholder_columns(updates[0][1].stakeholder)},
+            **{name: bindparam(f"new_{name}") for name in updates[0][2]},
             version=_S.c.version + 1,
             updated_at=now,
         ),
         [
-            {
-                "row_id": row_id,
-                **{f"new_{name}": value for name, value in stakeholder_columns(row.stakeholder).items()},
-            }
-            for row_id, row in updates
+            {"row_id": row_id, **{f"new_{name}": value for name, value in columns.items()}}
+            for row_id, _, columns in updates
         ],
     )
 
