@@ -29,13 +29,10 @@ from sqlalchemy.orm import Session
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.spec.catalog import model_for
 from gouvernance.spec.schema import ProcessModel
-from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, mitchell_class
-from gouvernance.stakeholders.analysis.graph import build_graph
-from gouvernance.stakeholders.analysis.overview import analyse
+from gouvernance.stakeholders.analysis.classification import mendelow_quadrant, mitchell_class, threshold_of
 from gouvernance.stakeholders.deliverable_context import public_names
 from gouvernance.stakeholders.guards import coverage_requirements
 from gouvernance.stakeholders.register import Register, load_register
-from gouvernance.stakeholders.reports import pictures
 from gouvernance.stakeholders.vocabulary import Category, StakeholderKind
 
 KINDS = frozenset(
@@ -60,18 +57,25 @@ def documents_context(session: Session, engagement: EngagementRow, key: str, tod
     public = dataclasses.replace(register, stakeholders=public_names(register.stakeholders))
     model = model_for(session, engagement.model_key, engagement.model_version)
     if key == "cartographie_acteurs":
-        return _map(session, engagement.id, public, model)
+        return _map(session, engagement.id, public, model, threshold_of(engagement.parameters))
     if key == "charte_participation":
         return _charter(public)
     return {"consultations": _consultations(public, model)}
 
 
-def _map(session: Session, engagement_id: str, register: Register, model: ProcessModel) -> dict[str, Any]:
+def _map(
+    session: Session, engagement_id: str, register: Register, model: ProcessModel, threshold: float
+) -> dict[str, Any]:
     if not register.stakeholders:
         return {}
+    # The analysis needs NetworkX: imported when a map is drawn, not when the API starts (cold start).
+    from gouvernance.stakeholders.analysis.graph import build_graph
+    from gouvernance.stakeholders.analysis.overview import analyse
+    from gouvernance.stakeholders.reports import pictures
+
     consulted = Counter(key for c in register.consultations for key in c.stakeholder_ids)
     analysis = analyse(
-        build_graph(register.stakeholders, register.relations),
+        build_graph(register.stakeholders, register.relations, threshold=threshold),
         register.consultations,
         coverage_requirements(model),
     )
@@ -84,7 +88,7 @@ def _map(session: Session, engagement_id: str, register: Register, model: Proces
                 "kind": s.kind.fr,
                 "power": s.power,
                 "interest": s.interest,
-                "quadrant": mendelow_quadrant(s.power, s.interest).fr,
+                "quadrant": mendelow_quadrant(s.power, s.interest, threshold).fr,
                 "mitchell_class": mitchell_class(s.salience).fr,
                 "consultations": consulted.get(s.id, 0),
             }
