@@ -4,7 +4,7 @@
   days) and the actions with their owner, due date and status;
 - the rapport d'évaluation (``rapport_evaluation``): the same objectives with each indicator's latest
   measurement and every dated measurement (for its chart), the means allocated and the actions carried out
-  (an open action past its due date reads « en retard »), and each objective's evaluation with its reason.
+  (an open action past its due date reads « en retard »); the report evaluates them by objectives.evaluation.
 
 Registered by the composition root (``gouvernance.composition``).
 """
@@ -106,11 +106,12 @@ def _objective(view: ObjectiveView, *, measured: bool) -> dict[str, Any]:
         if measured and evaluation.latest is not None:
             indicator |= {"value": evaluation.latest.value, "measured_at": evaluation.latest.on.isoformat()}
         indicators.append(indicator)
-    description = view.objective.description
-    if measured:
-        standing = f"Évaluation : {view.evaluation.status.label} ({view.evaluation.reason})."
-        description = f"{description}\n{standing}".strip()
-    return {"title": view.objective.title, "description": description, "indicators": indicators}
+    # The report evaluates each objective itself, by the same rule (objectives.evaluation), from these.
+    return {
+        "title": view.objective.title,
+        "description": view.objective.description,
+        "indicators": indicators,
+    }
 
 
 def _action(action: ActionRow, objective: str, *, late: bool) -> dict[str, Any]:
