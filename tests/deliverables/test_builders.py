@@ -382,6 +382,48 @@ def test_the_report_names_what_an_indicator_lacks_to_be_evaluated():
     )
 
 
+def test_without_written_recommendations_the_report_lists_what_the_evaluation_flags():
+    delay = {
+        **INDICATOR_DELAY,
+        "baseline_on": "2026-01-01",
+        "deadline": "2026-06-30",
+        "measured_at": "2026-06-01",
+    }
+    context = {
+        **SAMPLES["rapport_evaluation"],
+        "evaluation_au": "2026-07-15",
+        "objectifs": [{"title": "Réduire les délais", "indicators": [delay]}],
+        "actions": [{"title": "Ouvrir la plateforme", "status": "late", "echeance": "2026-05-01"}],
+        "recommandations": [],
+        "conclusion": "",
+    }
+    document = build_document("rapport_evaluation", context)
+    recommendations = section(document, "Recommandations").blocks
+    assert recommendations[0].text.startswith("Aucune recommandation n'est encore rédigée")
+    assert recommendations[1].items == [
+        f"«{NBSP}Délai du premier rendez-vous RSA{NBSP}»{NBSP}: non atteint (échéance du 30 juin 2026 "
+        f"passée{NBSP}: 20{NBSP}jours au 1er juin 2026 pour une cible de 15{NBSP}jours).",
+        f"Achever l'action «{NBSP}Ouvrir la plateforme{NBSP}» (responsable non désigné), en retard sur son "
+        "échéance du 1er mai 2026.",
+    ]
+    assert section(document, "Conclusion").blocks[0].text == (
+        "Aucune conclusion n'est encore rédigée par l'équipe d'évaluation. Au 15 juillet 2026, sur 1 "
+        f"objectif{NBSP}: 1 non atteint."
+    )
+
+
+def test_written_recommendations_and_conclusion_are_kept_as_written():
+    document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
+    assert section(document, "Recommandations").blocks[0].items == [
+        "Pérenniser le conseil citoyen",
+        "Publier les indicateurs chaque trimestre",
+    ]
+    assert (
+        section(document, "Conclusion").blocks[0].text
+        == "La démarche a atteint l'essentiel de ses objectifs."
+    )
+
+
 def test_evaluation_report_summarises_results_and_means():
     document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
     summary = {item.label: item.value for item in section(document, "Résultats obtenus").blocks[0].items}

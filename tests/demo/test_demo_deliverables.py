@@ -236,6 +236,11 @@ def test_the_evaluation_report_evaluates_objectives_indicators_and_actions(pdf_t
     for expected in [*OBJECTIVE_TITLES, *INDICATOR_LABELS, *ACTION_TITLES, "Évaluation de l'objectif"]:
         assert has(text, expected), expected
     assert not has(text, "non évalué")  # every demo indicator has its dates, baseline and target
+    assert has(text, "Période évaluée du")
+    assert has(text, "L'évaluation au")  # the method, counted from the engagement's records
+    assert has(text, "115 jours")  # the action plan's days of work
+    assert has(text, "Achever l'action « Installer l'instance de dialogue sur le parc d'activités »")
+    assert has(text, "sur 3 objectifs : 3 en bonne voie")
     assert "aucune mesure depuis" not in text
 
 

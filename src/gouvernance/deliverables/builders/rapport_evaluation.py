@@ -4,6 +4,7 @@ whose measurements are dated) and the expected effects."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -35,7 +36,14 @@ from gouvernance.deliverables.builders.common import (
     typo,
     with_optional,
 )
-from gouvernance.deliverables.french import as_decimal, format_date, format_percent, parse_temporal
+from gouvernance.deliverables.french import (
+    NBSP,
+    as_decimal,
+    format_date,
+    format_number,
+    format_percent,
+    parse_temporal,
+)
 from gouvernance.deliverables.model import Block, DeliverableDocument, Figure, Section
 from gouvernance.objectives.charts import indicator_chart
 from gouvernance.objectives.evaluation import (
@@ -80,6 +88,7 @@ class EvaluatedObjectiveContext(TypedDict, total=False):
 class AllocatedMeansContext(TypedDict, total=False):
     budget_prevu: float | str
     budget_consomme: float | str
+    jours_prevus: float | str  # the days of work of the action plan, when no FTE is given
     etp_prevus: float | str
     etp_mobilises: float | str
     commentaire: str
@@ -121,28 +130,18 @@ class RapportEvaluationContext(CommonContext, total=False):
 def build_rapport_evaluation(context: Context, *, clock: Clock | None = None) -> DeliverableDocument:
     fields = header(context, default_title="Rapport d'évaluation de la démarche", clock=clock)
     objectives = items(context.get("objectifs"))
+    as_of = _evaluation_day(context, fields)
+    assessed = _assess_all(objectives, as_of)
     sections = with_optional(
         [
             _purpose(context),
             _objectives(objectives),
             _means(context),
             _actions(context),
-            _results(objectives, _evaluation_day(context, fields)),
+            _results(objectives, assessed, as_of),
             _effects(context),
-            Section(
-                heading="Recommandations",
-                blocks=[
-                    bullets(
-                        items(context.get("recommandations")),
-                        ordered=True,
-                        missing="aucune recommandation formulée",
-                    )
-                ],
-            ),
-            Section(
-                heading="Conclusion",
-                blocks=[paragraph(context.get("conclusion"), "Aucune conclusion n'est encore rédigée.")],
-            ),
+            _recommendations(context, assessed),
+            _conclusion(context, objectives, assessed, as_of),
             evidence_section(context),
         ]
     )
@@ -201,6 +200,14 @@ def _rate(used: object, planned: object) -> str:
     return format_percent(float(used_number / planned_number))
 
 
+def _planned_time(means: Mapping[str, Any], planned_fte: object) -> str:
+    """In full-time equivalents, else in days of work (what the action plan records)."""
+    days = as_decimal(first(means, "jours_prevus"))
+    if planned_fte is None and days is not None:
+        return f"{format_number(days)}{NBSP}jours"
+    return fte(planned_fte, "aucun temps de travail prévu")
+
+
 def _means(context: Context) -> Section:
     means = mapping(context, "moyens_alloues")
     budget = (first(means, "budget_prevu"), first(means, "budget_consomme"))
@@ -217,8 +224,8 @@ def _means(context: Context) -> Section:
                 ],
                 [
                     "Temps de travail",
-                    fte(staff[0], "aucun ETP prévu"),
-                    fte(staff[1], "aucun ETP mobilisé enregistré"),
+                    _planned_time(means, staff[0]),
+                    fte(staff[1], "aucun temps mobilisé enregistré"),
                     _rate(staff[1], staff[0]),
                 ],
             ],
@@ -403,16 +410,25 @@ def _objective_results(objective: Any, assessed: list[_Assessed], headers: list[
     return Section(heading=field(objective, "title", "name", default="Objectif sans intitulé"), blocks=blocks)
 
 
-def _results(objectives: list[Any], as_of: date) -> Section:
-    headers = ["Indicateur", "Référence", "Cible", "Valeur mesurée", "Date de mesure", "Évaluation"]
-    subsections, every, index = [], [], 1
+def _assess_all(objectives: list[Any], as_of: date) -> list[list[_Assessed]]:
+    """Each objective's indicators, evaluated; indicators are numbered across the report (for the charts)."""
+    assessed, index = [], 1
     for objective in objectives:
-        assessed = []
-        for indicator in items(first(objective, "indicators")):
-            assessed.append(_assess(indicator, index, as_of))
-            index += 1
-        every += assessed
-        subsections.append(_objective_results(objective, assessed, headers, as_of))
+        indicators = items(first(objective, "indicators"))
+        assessed.append(
+            [_assess(indicator, index + offset, as_of) for offset, indicator in enumerate(indicators)]
+        )
+        index += len(indicators)
+    return assessed
+
+
+def _results(objectives: list[Any], assessed: list[list[_Assessed]], as_of: date) -> Section:
+    headers = ["Indicateur", "Référence", "Cible", "Valeur mesurée", "Date de mesure", "Évaluation"]
+    subsections = [
+        _objective_results(objective, indicators, headers, as_of)
+        for objective, indicators in zip(objectives, assessed, strict=True)
+    ]
+    every = [item for indicators in assessed for item in indicators]
     evaluated = [item.evaluation for item in every if item.evaluation is not None]
     measured = [evaluation for evaluation in evaluated if evaluation.status is not Status.SANS_MESURE]
     reached = sum(1 for evaluation in measured if evaluation.status is Status.ATTEINT)
@@ -429,6 +445,73 @@ def _results(objectives: list[Any], as_of: date) -> Section:
         heading="Résultats obtenus",
         blocks=[summary] if subsections else [summary, table(headers, [], missing="aucun indicateur suivi")],
         subsections=subsections,
+    )
+
+
+_BEHIND = (Status.A_RISQUE, Status.NON_ATTEINT, Status.SANS_MESURE)
+
+
+def _attention_points(context: Context, assessed: list[list[_Assessed]]) -> list[str]:
+    """What the evaluation itself flags: indicators behind or unmeasured, and actions late."""
+    points = [
+        f"« {item.evaluation.indicator.label} » : {item.evaluation.status.label} ({item.evaluation.reason})."
+        for indicators in assessed
+        for item in indicators
+        if item.evaluation is not None and item.evaluation.status in _BEHIND
+    ]
+    for action in items(context.get("actions")):
+        if labels.normalise_key(first(action, "status") or "") in ("late", "en_retard"):
+            owner = field(action, "responsible", default="responsable non désigné")
+            due = date_text(first(action, "echeance"), "échéance non fixée")
+            points.append(
+                f"Achever l'action « {field(action, 'title', 'name', default='sans intitulé')} » ({owner}), "
+                f"en retard sur son échéance du {due}."
+            )
+    return points
+
+
+def _recommendations(context: Context, assessed: list[list[_Assessed]]) -> Section:
+    written = items(context.get("recommandations"))
+    if written:
+        return Section(heading="Recommandations", blocks=[bullets(written, ordered=True)])
+    points = _attention_points(context, assessed)
+    return Section(
+        heading="Recommandations",
+        blocks=[
+            paragraph(
+                "Aucune recommandation n'est encore rédigée par l'équipe d'évaluation ; l'évaluation relève "
+                "les points d'attention suivants :"
+                if points
+                else "Aucune recommandation n'est encore rédigée, et l'évaluation ne relève aucun indicateur "
+                "en retard ni aucune action en retard."
+            ),
+            *([bullets(points, ordered=True)] if points else []),
+        ],
+    )
+
+
+def _conclusion(
+    context: Context, objectives: list[Any], assessed: list[list[_Assessed]], as_of: date
+) -> Section:
+    written = first(context, "conclusion")
+    if written is not None:
+        return Section(heading="Conclusion", blocks=[paragraph(written)])
+    standings: dict[str, int] = {}
+    for indicators in assessed:
+        evaluations = [item.evaluation for item in indicators if item.evaluation is not None]
+        if evaluations:
+            label = evaluate_objective(evaluations).status.label
+            standings[label] = standings.get(label, 0) + 1
+    summary = ", ".join(f"{count} {label}" for label, count in standings.items())
+    standing = (
+        f"Au {format_date(as_of)}, sur {len(objectives)} objectif{'s' if len(objectives) > 1 else ''} : "
+        f"{summary}."
+        if summary
+        else f"Au {format_date(as_of)}, aucun objectif n'a d'indicateur évaluable."
+    )
+    return Section(
+        heading="Conclusion",
+        blocks=[paragraph(f"Aucune conclusion n'est encore rédigée par l'équipe d'évaluation. {standing}")],
     )
 
 
