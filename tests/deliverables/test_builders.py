@@ -144,6 +144,12 @@ def test_badly_typed_context_values_never_crash(kind, clock):
     document = build_document(kind, GARBAGE, clock=clock)
     assert document.generated_at == clock.now()  # "demain" is not a date
     assert document.territory.name == NO_TERRITORY
+    assert PLACEHOLDER not in all_text(document)
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_a_filled_context_never_prints_a_bare_placeholder(kind):
+    assert PLACEHOLDER not in all_text(build_document(kind, SAMPLES.get(kind, {})))
 
 
 def test_typography_uses_french_spacing():
