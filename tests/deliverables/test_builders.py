@@ -381,7 +381,7 @@ def test_the_report_evaluates_indicators_and_objectives_by_the_evaluation_rule()
 def test_the_report_names_what_an_indicator_lacks_to_be_evaluated():
     document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
     [delays, _] = section(document, "Résultats obtenus").subsections
-    assert tables(delays)[0].rows[0][5] == f"non évalué{NBSP}: date de référence, échéance non renseignée(s)"
+    assert tables(delays)[0].rows[0][5] == f"non évalué{NBSP}: date de référence, échéance non renseignées"
     assert delays.blocks[0].text == (
         f"Évaluation de l'objectif{NBSP}: aucun indicateur évaluable («{NBSP}Délai du premier rendez-vous "
         f"RSA{NBSP}»)."

@@ -1,6 +1,10 @@
 """Rapport d'évaluation: the approach analysed against the objectives set, the means allocated, the actions
 carried out, the results obtained (indicator values against baseline and target, and a chart per indicator
-whose measurements are dated) and the expected effects."""
+whose measurements are dated) and the expected effects.
+
+Indicators and objectives are evaluated by ``objectives.evaluation``, the rule of the dashboard: the
+« Évaluation » column, the charts and each objective's standing cannot disagree. Where the engagement has no
+recommendation or conclusion written, the report says so and lists what the evaluation itself flags."""
 
 from __future__ import annotations
 
@@ -310,8 +314,9 @@ def _definition(indicator: Any, index: int) -> Indicator | str:
     direction = {"increase": Direction.UP, "decrease": Direction.DOWN}.get(direction_of(indicator) or "")
     if baseline is None or target is None or baseline_on is None or deadline is None:
         known = {"baseline": baseline, "baseline_on": baseline_on, "target": target, "deadline": deadline}
-        missing = ", ".join(_REQUIRED[key] for key, value in known.items() if value is None)
-        return f"non évalué : {missing} non renseignée(s)"
+        missing = [_REQUIRED[key] for key, value in known.items() if value is None]
+        agreement = "non renseignées" if len(missing) > 1 else "non renseignée"  # all four are feminine
+        return f"non évalué : {', '.join(missing)} {agreement}"
     if direction is None:
         return "non évalué : sens d'évolution attendu non renseigné (hausse ou baisse)"
     key = str(first(indicator, "key") or index)
