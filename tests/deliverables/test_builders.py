@@ -3,7 +3,6 @@ from datetime import UTC, datetime
 import pytest
 
 from gouvernance.deliverables.builders.common import NO_TERRITORY, territory_of, typo
-from gouvernance.deliverables.builders.rapport_evaluation import attainment
 from gouvernance.deliverables.french import NBSP, NNBSP
 from gouvernance.deliverables.model import (
     PLACEHOLDER,
@@ -28,14 +27,7 @@ from .conftest import (
 
 ALL_KINDS = [*BUILDERS, "compte_rendu_atelier"]
 # Builders that still write « À compléter » where a fact is missing (being converted by their owners).
-PLACEHOLDER_KINDS = {
-    "plan_formation",
-    "feuille_emargement",
-    "convention_partenariat",
-    "rapport_evaluation",
-    "bilan_formation",
-    "plan_communication",
-}
+PLACEHOLDER_KINDS: set[str] = set()
 
 GARBAGE = {
     "territory": 42,
@@ -152,6 +144,12 @@ def test_badly_typed_context_values_never_crash(kind, clock):
     document = build_document(kind, GARBAGE, clock=clock)
     assert document.generated_at == clock.now()  # "demain" is not a date
     assert document.territory.name == NO_TERRITORY
+    assert PLACEHOLDER not in all_text(document)
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_a_filled_context_never_prints_a_bare_placeholder(kind):
+    assert PLACEHOLDER not in all_text(build_document(kind, SAMPLES.get(kind, {})))
 
 
 def test_typography_uses_french_spacing():
@@ -333,30 +331,111 @@ def test_agreement_without_parties_starts_from_the_territory():
 # rapport_evaluation
 
 
-@pytest.mark.parametrize(
-    ("indicator", "label", "reached"),
-    [
-        ({"baseline": 90, "target": 15, "value": 20}, f"Partiellement atteint (93{NBSP}%)", False),
-        ({"baseline": 90, "target": 15, "value": 12}, "Atteint", True),
-        ({"baseline": 90, "target": 15, "value": 95}, "Non atteint", False),
-        ({"baseline": 40, "target": 150, "value": 162}, "Atteint", True),
-        ({"target": 80, "value": 85}, "Atteint", True),
-        ({"target": 80, "value": 85, "direction": "decrease"}, "Non atteint", False),
-        ({"baseline": 10, "target": 10, "value": 10, "direction": "maintain"}, "Atteint", True),
-        ({"baseline": 10, "target": 15}, "Non mesuré", None),
-        ({"value": 3}, "Cible à définir", None),
-        ({"baseline": "12,5", "target": "25", "value": "18,75"}, f"Partiellement atteint (50{NBSP}%)", False),
-    ],
-)
-def test_attainment(indicator, label, reached):
-    result = attainment(indicator)
-    assert (result.label, result.reached) == (label, reached)
+def test_the_report_evaluates_indicators_and_objectives_by_the_evaluation_rule():
+    # Participants: 40 on 1 January 2026, 80 on 1 July 2026 (181 days): 40/181 a day, i.e. +6,73 a month;
+    # 548 days on to 31 December 2027, 80 + 40 × 548/181 = 201,1 ≥ 150: en bonne voie.
+    # Delay: 20 days on 1 June 2026 for a target of 15 by 30 June 2026, evaluated on 15 July: non atteint
+    # (the old « partiellement atteint (93 %) » rule is gone). The objective stands at its worst indicator.
+    participants = {
+        **INDICATOR_PARTICIPANTS,
+        "baseline_on": "2026-01-01",
+        "deadline": "2027-12-31",
+        "measurements": [{"date": "2026-07-01", "value": 80}],
+    }
+    delay = {
+        **INDICATOR_DELAY,
+        "baseline_on": "2026-01-01",
+        "deadline": "2026-06-30",
+        "measured_at": "2026-06-01",
+    }
+    context = {
+        **SAMPLES["rapport_evaluation"],
+        "evaluation_au": "2026-07-15",
+        "objectifs": [{"title": "Élargir la participation", "indicators": [participants, delay]}],
+    }
+    document = build_document("rapport_evaluation", context)
+    [objective] = section(document, "Résultats obtenus").subsections
+    rows = tables(objective)[0].rows
+    assert rows[0][5] == (
+        f"En bonne voie{NBSP}: au rythme actuel (+6,73{NBSP}participants par mois), 201,1{NBSP}participants "
+        f"au 31 décembre 2027 pour une cible de 150{NBSP}participants"
+    )
+    assert rows[1][3:] == [
+        f"20{NBSP}jours",
+        "1er juin 2026",
+        f"Non atteint{NBSP}: échéance du 30 juin 2026 passée{NBSP}: 20{NBSP}jours au 1er juin 2026 pour une "
+        f"cible de 15{NBSP}jours",
+    ]
+    assert objective.blocks[0].text.startswith(
+        f"Évaluation de l'objectif{NBSP}: non atteint (Délai du premier rendez-vous RSA{NBSP}: échéance"
+    )
+    captions = [block.caption for block in objective.blocks if isinstance(block, Figure)]
+    assert captions == [
+        "Habitants ayant participé à au moins un atelier : en bonne voie",
+        "Délai du premier rendez-vous RSA : non atteint",
+    ]  # the charts say what the table says
+    summary = {item.label: item.value for item in section(document, "Résultats obtenus").blocks[0].items}
+    assert summary["Cibles atteintes"] == "0 sur 2"
+
+
+def test_the_report_names_what_an_indicator_lacks_to_be_evaluated():
+    document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
+    [delays, _] = section(document, "Résultats obtenus").subsections
+    assert tables(delays)[0].rows[0][5] == f"non évalué{NBSP}: date de référence, échéance non renseignées"
+    assert delays.blocks[0].text == (
+        f"Évaluation de l'objectif{NBSP}: aucun indicateur évaluable («{NBSP}Délai du premier rendez-vous "
+        f"RSA{NBSP}»)."
+    )
+
+
+def test_without_written_recommendations_the_report_lists_what_the_evaluation_flags():
+    delay = {
+        **INDICATOR_DELAY,
+        "baseline_on": "2026-01-01",
+        "deadline": "2026-06-30",
+        "measured_at": "2026-06-01",
+    }
+    context = {
+        **SAMPLES["rapport_evaluation"],
+        "evaluation_au": "2026-07-15",
+        "objectifs": [{"title": "Réduire les délais", "indicators": [delay]}],
+        "actions": [{"title": "Ouvrir la plateforme", "status": "late", "echeance": "2026-05-01"}],
+        "recommandations": [],
+        "conclusion": "",
+    }
+    document = build_document("rapport_evaluation", context)
+    recommendations = section(document, "Recommandations").blocks
+    assert recommendations[0].text.startswith("Aucune recommandation n'est encore rédigée")
+    assert recommendations[1].items == [
+        f"«{NBSP}Délai du premier rendez-vous RSA{NBSP}»{NBSP}: non atteint (échéance du 30 juin 2026 "
+        f"passée{NBSP}: 20{NBSP}jours au 1er juin 2026 pour une cible de 15{NBSP}jours).",
+        f"Achever l'action «{NBSP}Ouvrir la plateforme{NBSP}» (responsable non désigné), en retard sur son "
+        "échéance du 1er mai 2026.",
+    ]
+    assert section(document, "Conclusion").blocks[0].text == (
+        "Aucune conclusion n'est encore rédigée par l'équipe d'évaluation. Au 15 juillet 2026, sur 1 "
+        f"objectif{NBSP}: 1 non atteint."
+    )
+
+
+def test_written_recommendations_and_conclusion_are_kept_as_written():
+    document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
+    assert section(document, "Recommandations").blocks[0].items == [
+        "Pérenniser le conseil citoyen",
+        "Publier les indicateurs chaque trimestre",
+    ]
+    assert (
+        section(document, "Conclusion").blocks[0].text
+        == "La démarche a atteint l'essentiel de ses objectifs."
+    )
 
 
 def test_evaluation_report_summarises_results_and_means():
     document = build_document("rapport_evaluation", SAMPLES["rapport_evaluation"])
     summary = {item.label: item.value for item in section(document, "Résultats obtenus").blocks[0].items}
-    assert summary == {"Indicateurs suivis": "3", "Indicateurs mesurés": "2", "Cibles atteintes": "1 sur 2"}
+    assert summary["Indicateurs suivis"] == "3"
+    assert summary["Indicateurs évalués"] == "0"  # no indicator of the sample has its dates
+    assert summary["Cibles atteintes"] == "aucun indicateur mesuré"
     means = tables(section(document, "Moyens alloués"))[0].rows
     assert means[0] == ["Budget", f"30{NNBSP}500{NBSP}€", f"27{NNBSP}450{NBSP}€", f"90{NBSP}%"]
     assert section(document, "Actions menées").blocks[0].text == "1 action réalisée sur 2 prévues."

@@ -1,20 +1,25 @@
-"""The demonstration fills what the deliverables are written from: walked to its end, every dedicated
-deliverable of the shared-governance journey reads, in its PDF, the engagement's own content — stakeholders,
-objectives, indicators, decisions, consultations — and never a bare « À compléter ». One demo build for the
-module: rendering PDFs is slow."""
+"""The demonstration fills what the deliverables are written from: walked to its end, every one of the 15
+deliverables of the shared-governance journey reads, in its PDF, the engagement's own content — stakeholders,
+objectives, indicators, decisions, consultations, training sessions, convention parties, communication
+actions, evaluation — and never a bare « À compléter »; their DOCX neither, and the ones with figures carry
+them as pictures. One demo build for the module: rendering is slow."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 
+import docx
 import pytest
 
 from gouvernance.deliverables.model import PLACEHOLDER
 from gouvernance.deliverables.production import render_on_demand
 from gouvernance.deliverables.rendering import DocumentRenderer
-from gouvernance.demo.content_substance import OBJECTIVES, WORKSHOP_OUTCOME
+from gouvernance.demo.content_item7 import COMMUNICATION, ELUS, SESSIONS
+from gouvernance.demo.content_substance import ACTIONS, OBJECTIVES, WORKSHOP_OUTCOME
 from gouvernance.demo.scenario import DEMO_MODEL, launch_demo
 from gouvernance.demo.walkthrough import JourneyWalker
 from gouvernance.evidence.store import MemoryBlobStore
@@ -30,9 +35,25 @@ KEYS = (
     "rapport_etat_des_lieux",
     "note_securisation_juridique",
     "plan_action",
+    "plan_communication",
+    "plan_formation",
+    "feuille_emargement",
+    "bilan_formation",
+    "convention_partenariat",
+    "rapport_evaluation",
 )
+WITH_FIGURES = ("cartographie_acteurs", "rapport_etat_des_lieux", "rapport_evaluation")
+DOCX_CHECKED = (*WITH_FIGURES, "projet_deliberation", "convention_partenariat")
 OBJECTIVE_TITLES = [title for title, _, _ in OBJECTIVES.values()]
 INDICATOR_LABELS = [indicator.label for _, _, indicators in OBJECTIVES.values() for indicator in indicators]
+ACTION_TITLES = [title for actions in ACTIONS.values() for title, _, _ in actions]
+SESSION_TITLES = [session[0] for session in SESSIONS]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf_texts: dict[str, str]
+    docx_files: dict[str, bytes]
 
 
 def _words(text: str) -> str:
@@ -51,7 +72,7 @@ def _letters(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdf_texts(db, shipped_catalog) -> dict[str, str]:
+def rendered(db, shipped_catalog) -> Rendered:
     if PDFTOTEXT is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: the PDF text is not checked")
     model = shipped_catalog.get(DEMO_MODEL)
@@ -60,12 +81,25 @@ def pdf_texts(db, shipped_catalog) -> dict[str, str]:
     rendered = render_on_demand(
         db, demo.engagement_id, renderer=DocumentRenderer(), clock=demo.clock, keys=list(KEYS)
     )
-    texts = {}
+    texts, words = {}, {}
     for key, _, files in rendered:
         [pdf] = [file for file in files if file.filename.endswith(".pdf")]
         out = subprocess.run([PDFTOTEXT, "-", "-"], input=pdf.content, capture_output=True, check=True).stdout
         texts[key] = _words(out.decode())
-    return texts
+        for file in files:
+            if file.filename.endswith(".docx"):
+                words[key] = file.content
+    return Rendered(texts, words)
+
+
+@pytest.fixture(scope="module")
+def pdf_texts(rendered: Rendered) -> dict[str, str]:
+    return rendered.pdf_texts
+
+
+def _docx_text(document: docx.document.Document) -> str:
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells if cell.text]
+    return _words("\n".join([*(paragraph.text for paragraph in document.paragraphs), *cells]))
 
 
 def test_every_deliverable_is_rendered(pdf_texts) -> None:
@@ -153,3 +187,68 @@ def test_the_dedicated_reports_carry_the_demo_content(pdf_texts) -> None:
     assert has(pdf_texts["rapport_etat_des_lieux"], "Le projet de parc d'activités des Granges divise")
     assert has(pdf_texts["plan_action"], OBJECTIVE_TITLES[1])
     assert has(pdf_texts["plan_action"], INDICATOR_LABELS[2])
+
+
+def test_the_training_plan_lists_the_demo_sessions_and_trainers(pdf_texts) -> None:
+    text = pdf_texts["plan_formation"]
+    for expected in [
+        *SESSION_TITLES,
+        "Institut Territoires et Participation",
+        "Salle du conseil communautaire",
+    ]:
+        assert has(text, expected), expected
+
+
+def test_the_attendance_sheets_list_each_session_and_its_attendees(pdf_texts) -> None:
+    text = pdf_texts["feuille_emargement"]
+    for expected in [*SESSION_TITLES, *(name for name, _, _ in ELUS), "Martine Lefèvre", "Signature"]:
+        assert has(text, expected), expected
+
+
+def test_the_training_review_reports_the_attendance(pdf_texts) -> None:
+    text = pdf_texts["bilan_formation"]
+    for expected in ("Présence par séance", "Séances tenues 3", "83,3 %", *SESSION_TITLES):
+        assert has(text, expected), expected
+
+
+def test_the_convention_names_the_parties_their_means_and_commitments(pdf_texts) -> None:
+    text = pdf_texts["convention_partenariat"]
+    for expected in (
+        "Centre social intercommunal La Passerelle",
+        "Association Les Jardins partagés",
+        "Hélène Marchand, Présidente",
+        "Animation de six ateliers de quartier par an",
+        "Ouvrir les jardins aux ateliers intergénérationnels",
+        OBJECTIVE_TITLES[0],
+    ):
+        assert has(text, expected), expected
+
+
+def test_the_communication_plan_lists_the_demo_actions(pdf_texts) -> None:
+    text = pdf_texts["plan_communication"]
+    for title, *_ in COMMUNICATION:
+        assert has(text, title), title
+    assert has(text, "Service communication")
+
+
+def test_the_evaluation_report_evaluates_objectives_indicators_and_actions(pdf_texts) -> None:
+    text = pdf_texts["rapport_evaluation"]
+    for expected in [*OBJECTIVE_TITLES, *INDICATOR_LABELS, *ACTION_TITLES, "Évaluation de l'objectif"]:
+        assert has(text, expected), expected
+    assert not has(text, "non évalué")  # every demo indicator has its dates, baseline and target
+    assert has(text, "Période évaluée du")
+    assert has(text, "L'évaluation au")  # the method, counted from the engagement's records
+    assert has(text, "115 jours")  # the action plan's days of work
+    assert has(text, "Achever l'action « Installer l'instance de dialogue sur le parc d'activités »")
+    assert has(text, "sur 3 objectifs : 3 en bonne voie")
+    assert "aucune mesure depuis" not in text
+
+
+@pytest.mark.parametrize("key", DOCX_CHECKED)
+def test_the_docx_has_no_placeholder_and_carries_its_figures(rendered, key) -> None:
+    document = docx.Document(io.BytesIO(rendered.docx_files[key]))
+    text = _docx_text(document)
+    assert "Val Fleuri" in text
+    assert not has(text, PLACEHOLDER)
+    if key in WITH_FIGURES:
+        assert len(document.inline_shapes) >= 2, key

@@ -101,8 +101,8 @@ def test_the_evaluation_report_and_the_action_plan_are_written_from_the_objectiv
     assert "En retard" in report_text  # the action is open and past its due date
     # 10 % a year ago, 22 % a month ago: at that pace, about 36 % by the deadline, short of 40 %.
     assert (
-        "Évaluation\u00a0: à risque (Participation aux réunions publiques\u00a0: au rythme actuel"
-        in report_text
+        "Évaluation de l'objectif\u00a0: à risque (Participation aux réunions publiques\u00a0: "
+        "au rythme actuel" in report_text
     )
     plan_text = "\n".join(_texts(build_document("plan_action", plan, clock=clock)))
     assert "Animation des réunions (Associer les habitants)" in plan_text

@@ -4,7 +4,7 @@
   days) and the actions with their owner, due date and status;
 - the rapport d'évaluation (``rapport_evaluation``): the same objectives with each indicator's latest
   measurement and every dated measurement (for its chart), the means allocated and the actions carried out
-  (an open action past its due date reads « en retard »), and each objective's evaluation with its reason.
+  (an open action past its due date reads « en retard »); the report evaluates them by objectives.evaluation.
 
 Registered by the composition root (``gouvernance.composition``).
 """
@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gouvernance.deliverables.french import format_number
+from gouvernance.deliverables.french import format_date, format_number
 from gouvernance.engagements.records import EngagementRow
+from gouvernance.messages import plural
 from gouvernance.objectives.evaluation import Direction
 from gouvernance.objectives.plan import OPEN_ACTIONS, ActionStatus
 from gouvernance.objectives.records import ActionRow
@@ -71,14 +72,30 @@ def objectives_context(session: Session, engagement: EngagementRow, key: str, to
             "actions": actions,
         }
     return {
+        "periode": {"start": engagement.start_date.isoformat(), "end": as_of.isoformat()},
+        "methode": _method(views, actions, as_of),
         "objectifs": objectives,
         "moyens_alloues": {
             "budget_prevu": str(budget),
-            "commentaire": f"Temps de travail prévu : {format_number(days)} jours." if days else "",
+            "jours_prevus": str(days) if days else "",
         },
         "actions": actions,
         "evaluation_au": as_of.isoformat(),
     }
+
+
+def _method(views: list[ObjectiveView], actions: list[dict[str, Any]], as_of: date) -> str:
+    """What the evaluation rests on, counted from the engagement's own records."""
+    indicators = sum(len(view.indicators) for view in views)
+    measurements = sum(len(values) for view in views for values in view.measurements.values())
+    recorded = plural(measurements, "mesure enregistrée", "mesures enregistrées")
+    return (
+        f"L'évaluation au {format_date(as_of)} rapproche {plural(len(views), 'objectif')} et "
+        f"{plural(indicators, 'indicateur')} du référentiel de {recorded}, et suit l'exécution du plan "
+        f"d'action ({plural(len(actions), 'action')}) et les moyens alloués. Chaque indicateur est évalué "
+        "par la même règle que le tableau de bord : atteint, en bonne voie ou à risque selon la tendance "
+        "de ses mesures des douze derniers mois, non atteint après son échéance."
+    )
 
 
 def _objective(view: ObjectiveView, *, measured: bool) -> dict[str, Any]:
@@ -106,11 +123,12 @@ def _objective(view: ObjectiveView, *, measured: bool) -> dict[str, Any]:
         if measured and evaluation.latest is not None:
             indicator |= {"value": evaluation.latest.value, "measured_at": evaluation.latest.on.isoformat()}
         indicators.append(indicator)
-    description = view.objective.description
-    if measured:
-        standing = f"Évaluation : {view.evaluation.status.label} ({view.evaluation.reason})."
-        description = f"{description}\n{standing}".strip()
-    return {"title": view.objective.title, "description": description, "indicators": indicators}
+    # The report evaluates each objective itself, by the same rule (objectives.evaluation), from these.
+    return {
+        "title": view.objective.title,
+        "description": view.objective.description,
+        "indicators": indicators,
+    }
 
 
 def _action(action: ActionRow, objective: str, *, late: bool) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from gouvernance.deliverables.builders.common import (
     text,
 )
 from gouvernance.deliverables.french import NBSP, as_decimal, format_number
-from gouvernance.deliverables.model import PLACEHOLDER, Block, DeliverableDocument, Section
+from gouvernance.deliverables.model import Block, DeliverableDocument, Section
 from gouvernance.messages import plural
 
 KIND = "bilan_formation"
@@ -89,10 +89,11 @@ def _rate(record: Any) -> str:
 
 
 def _summary(context: Context, sessions: list[Any], registered: bool) -> Section:
-    if registered and not sessions:
+    if not sessions:
+        recorded = "enregistrée" if registered else "renseignée"
         return Section(
             heading="Synthèse",
-            blocks=[paragraph("Aucune session de formation enregistrée : il n'y a rien à dresser en bilan.")],
+            blocks=[paragraph(f"Aucune session de formation {recorded} : il n'y a rien à dresser en bilan.")],
         )
     summary = mapping(context, "synthese")
     held, planned, cancelled = (_count(first(summary, key)) for key in ("tenues", "prevues", "annulees"))
@@ -116,7 +117,7 @@ def _summary(context: Context, sessions: list[Any], registered: bool) -> Section
                         "Heures de formation suivies",
                         f"{format_number(hours)}{NBSP}h (durée des séances × personnes présentes)"
                         if hours is not None
-                        else PLACEHOLDER,
+                        else "aucune durée de séance ni aucun émargement saisis",
                     ),
                 ]
             ),
@@ -130,18 +131,18 @@ def _summary(context: Context, sessions: list[Any], registered: bool) -> Section
 
 
 def _no_attendance(registered: bool) -> str:
-    return "aucun émargement saisi" if registered else PLACEHOLDER
+    return "aucun émargement saisi" if registered else "aucun taux de présence renseigné"
 
 
 def _count(value: object) -> str:
-    return text(value) if isinstance(value, int) and not isinstance(value, bool) else PLACEHOLDER
+    return text(value) if isinstance(value, int) and not isinstance(value, bool) else "nombre non renseigné"
 
 
 def _per_session(sessions: list[Any], registered: bool) -> Section:
     rows = [
         [
-            date_text(first(session, "date")),
-            field(session, "title", "name"),
+            date_text(first(session, "date"), "date non fixée"),
+            field(session, "title", "name", default="séance sans intitulé"),
             field(session, "public", default="–"),
             field(session, "statut", default="–"),
             field(session, "inscrits", default="0"),
@@ -150,8 +151,9 @@ def _per_session(sessions: list[Any], registered: bool) -> Section:
         ]
         for session in sessions
     ]
-    if not rows and registered:
-        rows = [["–", "aucune session de formation enregistrée", "–", "–", "–", "–", "–"]]
+    if not rows:
+        recorded = "enregistrée" if registered else "renseignée"
+        rows = [["–", f"aucune session de formation {recorded}", "–", "–", "–", "–", "–"]]
     return Section(
         heading="Présence par séance",
         blocks=[
@@ -168,7 +170,7 @@ def _per_audience(context: Context, registered: bool) -> Section:
     audiences = items(context.get("par_public"))
     rows = [
         [
-            field(audience, "public"),
+            field(audience, "public", default="public non précisé"),
             field(audience, "inscrits", default="0"),
             field(audience, "presents", default="0"),
             field(audience, "absents", default="0"),
@@ -176,8 +178,8 @@ def _per_audience(context: Context, registered: bool) -> Section:
         ]
         for audience in audiences
     ]
-    if not rows and registered:
-        rows = [["aucune séance tenue", "–", "–", "–", "–"]]
+    if not rows:
+        rows = [["aucune séance tenue" if registered else "aucune présence renseignée", "–", "–", "–", "–"]]
     blocks: list[Block] = [
         table(["Public", "Inscrits", "Présents", "Absents", "Taux de présence"], rows, widths=[3, 1, 1, 1, 2])
     ]

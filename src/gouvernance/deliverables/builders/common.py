@@ -4,7 +4,8 @@ context dict, and small constructors for blocks.
 Contexts come from the engine, from a form or from a consultant's hand: any key may be missing or empty,
 and the builders then say exactly what is missing (« aucune mesure depuis le 1er mars 2027 », « responsable
 non désigné »): every reader and block constructor takes the phrase to write from its caller (``default``,
-``missing``). ``PLACEHOLDER`` (« À compléter ») stays the default only for builders not yet converted.
+``missing``). Every builder passes its phrase wherever a fact can be missing; ``PLACEHOLDER`` (« À
+compléter ») is left only as the readers' fallback, and the tests check that no document prints it.
 Nothing here raises on bad content; only a document that cannot exist at all (an invalid kind) is refused,
 by the registry.
 """
@@ -139,7 +140,8 @@ def text(value: object, default: str = PLACEHOLDER) -> str:
     if isinstance(value, Mapping):
         return text(first(value, *_NAME_KEYS), default)
     if isinstance(value, list | tuple | set):
-        return typo(", ".join(text(item) for item in value if not is_blank(item))) or default
+        parts = (text(item, "") for item in value if not is_blank(item))
+        return typo(", ".join(part for part in parts if part)) or default
     return typo(str(value).strip())
 
 
@@ -287,7 +289,8 @@ def paragraph(value: object, default: str = PLACEHOLDER, *, note: bool = False) 
 
 def bullets(values: Iterable[object], *, ordered: bool = False, missing: str = PLACEHOLDER) -> BulletList:
     """A list; with no values, one item saying what is missing (``missing``: « aucun besoin recensé »)."""
-    texts = [text(value) for value in values if not is_blank(value)]
+    texts = [text(value, "") for value in values if not is_blank(value)]
+    texts = [item for item in texts if item]
     return BulletList(items=texts or [missing], ordered=ordered)
 
 

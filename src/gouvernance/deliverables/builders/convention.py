@@ -28,7 +28,7 @@ from gouvernance.deliverables.builders.common import (
     table,
     text,
 )
-from gouvernance.deliverables.model import PLACEHOLDER, Block, DeliverableDocument, Section, Territory
+from gouvernance.deliverables.model import Block, DeliverableDocument, Section, Territory
 
 KIND = "convention_partenariat"
 
@@ -96,8 +96,11 @@ def build_convention(context: Context, *, clock: Clock | None = None) -> Deliver
     fields = header(context, default_title="Convention de partenariat", clock=clock)
     parties = _parties(context, fields["territory"])
     articles = [
-        ("Objet de la convention", [paragraph(context.get("objet"))]),
-        ("Objectifs partagés", [bullets(items(context.get("objectifs")))]),
+        ("Objet de la convention", [paragraph(context.get("objet"), "Objet de la convention non rédigé.")]),
+        (
+            "Objectifs partagés",
+            [bullets(items(context.get("objectifs")), missing="aucun objectif partagé n'est encore défini")],
+        ),
         ("Moyens mobilisés", _means(context, parties)),
         ("Obligations des parties", _obligations(context, parties)),
         ("Dispositions financières", _funding(context)),
@@ -167,8 +170,14 @@ def _parties(context: Context, territory: Territory) -> list[Any]:
             {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité", **unknown},
             {"name": "partenaire non encore enregistré", "designation": "le Partenaire", **unknown},
         ]
-    collectivity = {"name": territory.name, "kind": territory.kind, "designation": "la Collectivité"}
-    return [collectivity, {"designation": "le Partenaire"}]
+    unknown = {"represented_by": "représentant non désigné", "qualite": "qualité non renseignée"}
+    collectivity = {
+        "name": territory.name,
+        "kind": territory.kind,
+        "designation": "la Collectivité",
+        **unknown,
+    }
+    return [collectivity, {"name": "partenaire non désigné", "designation": "le Partenaire", **unknown}]
 
 
 def _designation(party: Any, index: int) -> str:
@@ -192,22 +201,27 @@ def _party_blocks(parties: list[Any]) -> list[Block]:
 def _party_description(party: Any, index: int) -> str:
     kind = labels.lookup(labels.PARTY_KINDS, first(party, "kind"))
     address, siret = first(party, "address"), first(party, "siret")
-    parts = [field(party, "name")]
+    parts = [field(party, "name", default="partie non désignée")]
     if kind and kind.split()[0].lower() not in parts[0].lower():
         parts.append(kind)
     if address:
         parts.append(f"dont le siège est situé {text(address)}")
     if siret:
         parts.append(f"SIRET {text(siret)}")
-    parts.append(f"représenté(e) par {field(party, 'represented_by')}, {field(party, 'qualite')}")
+    parts.append(f"représenté(e) par {_signatory(party)}")
     parts.append(f"ci-après désigné(e) « {_designation(party, index)} »")
     return ", ".join(parts) + ","
+
+
+def _signatory(party: Any) -> str:
+    represented_by = field(party, "represented_by", default="représentant non désigné")
+    return f"{represented_by}, {field(party, 'qualite', default='qualité non renseignée')}"
 
 
 def _means(context: Context, parties: list[Any]) -> list[Block]:
     rows = [
         [
-            field(item, "party"),
+            field(item, "party", default="partie non désignée"),
             "\n".join(f"– {text(contribution)}" for contribution in items(first(item, "contributions")))
             or "aucune contribution indiquée",
             money(first(item, "valorisation"), default="–"),
@@ -216,8 +230,8 @@ def _means(context: Context, parties: list[Any]) -> list[Block]:
     ]
     if not rows:
         registered = isinstance(context.get("moyens"), list)  # the register: nothing entered
-        missing = ("aucune contribution indiquée", "–") if registered else (PLACEHOLDER, PLACEHOLDER)
-        rows = [[field(party, "name"), *missing] for party in parties]
+        missing = "aucune contribution indiquée" if registered else "aucune contribution renseignée"
+        rows = [[field(party, "name", default="partie non désignée"), missing, "–"] for party in parties]
     return [
         paragraph("Pour atteindre ces objectifs, les parties mobilisent les moyens suivants :"),
         table(["Partie", "Contributions", "Valorisation"], rows, widths=[3, 6, 2]),
@@ -228,12 +242,15 @@ def _obligations(context: Context, parties: list[Any]) -> list[Block]:
     listed = items(context.get("obligations"))
     if not listed:
         registered = isinstance(context.get("obligations"), list)  # the register: nothing entered
-        none = ["aucun engagement indiqué"] if registered else []
-        listed = [{"party": field(party, "name"), "obligations": none} for party in parties]
+        none = ["aucun engagement indiqué" if registered else "aucun engagement renseigné"]
+        listed = [
+            {"party": field(party, "name", default="partie non désignée"), "obligations": none}
+            for party in parties
+        ]
     blocks: list[Block] = []
     for item in listed:
-        blocks.append(paragraph(f"{field(item, 'party')} s'engage à :"))
-        blocks.append(bullets(items(first(item, "obligations"))))
+        blocks.append(paragraph(f"{field(item, 'party', default='Partie non désignée')} s'engage à :"))
+        blocks.append(bullets(items(first(item, "obligations")), missing="aucun engagement indiqué"))
     return blocks
 
 
@@ -242,8 +259,14 @@ def _funding(context: Context) -> list[Block]:
     return [
         key_values(
             [
-                ("Montant de la participation financière", money(first(funding, "montant"))),
-                ("Modalités de versement", field(funding, "modalites")),
+                (
+                    "Montant de la participation financière",
+                    money(first(funding, "montant"), "aucune participation financière renseignée"),
+                ),
+                (
+                    "Modalités de versement",
+                    field(funding, "modalites", default="modalités de versement non fixées"),
+                ),
             ]
         )
     ]
@@ -268,11 +291,12 @@ def _follow_up(context: Context) -> list[Block]:
     follow_up = mapping(context, "suivi")
     return [
         paragraph(
-            f"Un comité de suivi ({field(follow_up, 'comite')}) réunit les parties "
+            f"Un comité de suivi ({field(follow_up, 'comite', default='composition non encore fixée')}) "
+            "réunit les parties "
             f"{_frequency(follow_up)}. Il examine l'avancement des actions au regard des indicateurs "
             "suivants :"
         ),
-        bullets(items(follow_up.get("indicateurs"))),
+        bullets(items(follow_up.get("indicateurs")), missing="aucun indicateur de suivi n'est encore retenu"),
     ]
 
 
@@ -299,10 +323,8 @@ def _signatures(context: Context, parties: list[Any]) -> Section:
     count = (
         copies if isinstance(copies, int) and not isinstance(copies, bool) and copies > 0 else len(parties)
     )
-    headers = [f"Pour {field(party, 'name')}" for party in parties]
-    signatories = [
-        f"{field(party, 'represented_by')}, {field(party, 'qualite')}\n\n\n\n" for party in parties
-    ]
+    headers = [f"Pour {field(party, 'name', default='partie non désignée')}" for party in parties]
+    signatories = [f"{_signatory(party)}\n\n\n\n" for party in parties]
     return Section(
         heading="Signatures",
         blocks=[

@@ -29,7 +29,7 @@ from gouvernance.deliverables.french import (
     format_time,
     parse_temporal,
 )
-from gouvernance.deliverables.model import PLACEHOLDER, DeliverableDocument, Section
+from gouvernance.deliverables.model import DeliverableDocument, Section
 from gouvernance.messages import plural
 
 KIND = "feuille_emargement"
@@ -82,7 +82,7 @@ def build_feuille_emargement(context: Context, *, clock: Clock | None = None) ->
     meeting = mapping(context, "reunion")
     fields = header(context, default_title="Feuille d'émargement", clock=clock)
     if not context.get("subtitle"):
-        fields["subtitle"] = field(meeting, "objet", "title")
+        fields["subtitle"] = field(meeting, "objet", "title", default="objet de la réunion non précisé")
     return DeliverableDocument(
         kind=KIND,
         sections=[_meeting(meeting), _attendance(context), _privacy(context)],
@@ -120,7 +120,7 @@ def _session_sheet(context: Context, sheet: Any) -> Section:
     rows = [
         [
             str(index),
-            field(person, "name"),
+            field(person, "name", default="nom non renseigné"),
             field(person, "qualite", default=""),
             field(person, "structure", default=""),
             "",
@@ -158,20 +158,22 @@ def _session_sheet(context: Context, sheet: Any) -> Section:
 
 def _meeting(meeting: Any) -> Section:
     when = parse_temporal(first(meeting, "date"))
-    day = format_long_date(when) if when is not None else field(meeting, "date")
+    day = format_long_date(when) if when is not None else field(meeting, "date", default="date non fixée")
     hours = _hours(first(meeting, "debut"), first(meeting, "fin"))
     instance, step = first(meeting, "instance"), first(meeting, "etape")
-    framing = " – ".join(text(value) for value in (instance, step) if value) or PLACEHOLDER
+    framing = (
+        " – ".join(text(value) for value in (instance, step) if value) or "instance et étape non précisées"
+    )
     return Section(
         heading="Réunion",
         blocks=[
             key_values(
                 [
-                    ("Objet", field(meeting, "objet", "title")),
-                    ("Date et horaires", day if hours == PLACEHOLDER else f"{day}, {hours}"),
-                    ("Lieu", field(meeting, "lieu")),
+                    ("Objet", field(meeting, "objet", "title", default="objet non précisé")),
+                    ("Date et horaires", f"{day}, {hours}"),
+                    ("Lieu", field(meeting, "lieu", default="lieu non fixé")),
                     ("Instance et étape de la démarche", framing),
-                    ("Animation", field(meeting, "animation")),
+                    ("Animation", field(meeting, "animation", default="animation non désignée")),
                 ]
             )
         ],
@@ -198,7 +200,7 @@ def _hours(start: object, end: object) -> str:
         return f"de {begin} à {finish}"
     if begin:
         return f"à partir de {begin}"
-    return PLACEHOLDER
+    return "horaires non fixés"
 
 
 def _blank_lines(context: Context) -> int:
@@ -213,7 +215,7 @@ def _attendance(context: Context) -> Section:
     rows = [
         [
             str(index),
-            field(person, "name"),
+            field(person, "name", default="nom non renseigné"),
             field(person, "qualite", default=""),
             field(person, "structure", default=""),
             "",

@@ -144,7 +144,7 @@ def _records_table(records: list[Mapping[str, Any]]) -> Block:
         columns.extend(str(key) for key in record if str(key) not in columns)
     columns = columns[:_MAX_COLUMNS]
     rows = [[text(record.get(column), "–") for column in columns] for record in records]
-    return table([humanise(column) for column in columns], rows)
+    return table([humanise(column) for column in columns], rows, missing=NOT_GIVEN)
 
 
 def _declared_section(section: Mapping[str, Any]) -> Section:

@@ -24,7 +24,7 @@ from gouvernance.deliverables.builders.common import (
     table,
 )
 from gouvernance.deliverables.french import as_decimal, format_euros, parse_temporal
-from gouvernance.deliverables.model import PLACEHOLDER, Block, DeliverableDocument, Section
+from gouvernance.deliverables.model import Block, DeliverableDocument, Section
 from gouvernance.messages import plural
 
 KIND = "plan_communication"
@@ -101,7 +101,7 @@ def _actions(actions: list[Any], registered: bool) -> Section:
     rows = [
         [
             _period(action),
-            field(action, "title", "name"),
+            field(action, "title", "name", default="action sans intitulé"),
             field(action, "public", default="public non précisé"),
             field(action, "canal", default="canal non précisé"),
             field(action, "porteur", default="porteur non désigné"),
@@ -110,8 +110,9 @@ def _actions(actions: list[Any], registered: bool) -> Section:
         ]
         for action in actions
     ]
-    if not rows and registered:
-        rows = [["–", "aucune action de communication enregistrée", "–", "–", "–", "–", "–"]]
+    if not rows:
+        recorded = "enregistrée" if registered else "renseignée"
+        rows = [["–", f"aucune action de communication {recorded}", "–", "–", "–", "–", "–"]]
     return Section(
         heading="Actions de communication",
         blocks=[
@@ -130,14 +131,21 @@ def _messages(actions: list[Any]) -> Section | None:
         return None
     return Section(
         heading="Messages",
-        blocks=[key_values([(field(action, "title"), field(action, "message")) for action in described])],
+        blocks=[
+            key_values(
+                [
+                    (field(action, "title", default="Action sans intitulé"), field(action, "message"))
+                    for action in described
+                ]
+            )
+        ],
     )
 
 
 def _channels(actions: list[Any], registered: bool) -> Section:
     used = Counter(field(action, "canal", default="canal non précisé") for action in actions)
     rows = [[channel, plural(count, "action")] for channel, count in used.most_common()]
-    if not rows and registered:
+    if not rows:
         rows = [["aucun canal retenu", "–"]]
     return Section(heading="Canaux", blocks=[table(["Canal", "Actions"], rows, widths=[3, 1])])
 
@@ -149,7 +157,7 @@ def _budget(actions: list[Any], registered: bool) -> Section:
     if known:
         total = format_euros(sum(known, Decimal(0)))
     else:
-        total = "aucun budget enregistré pour les actions" if registered else PLACEHOLDER
+        total = "aucun budget enregistré pour les actions" if registered else "aucun budget renseigné"
     unpriced = sum(1 for amount in amounts if amount is None)
     blocks: list[Block] = [key_values([("Budget des actions (hors actions annulées)", total)])]
     if known and unpriced:

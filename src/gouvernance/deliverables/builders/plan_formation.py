@@ -74,7 +74,10 @@ def build_plan_formation(context: Context, *, clock: Clock | None = None) -> Del
     modules = items(context.get("modules"))
     sections = [
         _stakes(context),
-        Section(heading="Objectifs pédagogiques", blocks=[bullets(items(context.get("objectifs")))]),
+        Section(
+            heading="Objectifs pédagogiques",
+            blocks=[bullets(items(context.get("objectifs")), missing="aucun objectif pédagogique défini")],
+        ),
         _audiences(context),
         _modules(modules, registered=isinstance(context.get("modules"), list)),
         _calendar(modules, registered=isinstance(context.get("modules"), list)),
@@ -105,11 +108,18 @@ def _stakes(context: Context) -> Section:
 
 def _audiences(context: Context) -> Section:
     rows = [
-        [field(audience, "public", "name"), field(audience, "effectif"), field(audience, "besoins")]
+        [
+            field(audience, "public", "name", default="public non précisé"),
+            field(audience, "effectif", default="effectif non renseigné"),
+            field(audience, "besoins", default="besoins non recensés"),
+        ]
         for audience in items(context.get("publics"))
     ]
-    if not rows and isinstance(context.get("publics"), list):
-        rows = [["aucune personne inscrite aux séances", "0", "–"]]
+    if not rows:
+        registered = isinstance(context.get("publics"), list)
+        rows = [
+            ["aucune personne inscrite aux séances" if registered else "aucun public renseigné", "0", "–"]
+        ]
     return Section(
         heading="Publics concernés",
         blocks=[table(["Public", "Effectif", "Besoins identifiés"], rows, widths=[3, 1, 5])],
@@ -118,15 +128,18 @@ def _audiences(context: Context) -> Section:
 
 def _duration(value: object) -> str:
     hours = as_decimal(value)
-    return f"{format_number(hours)}{NBSP}h" if hours is not None else text(value)
+    return f"{format_number(hours)}{NBSP}h" if hours is not None else text(value, "durée non fixée")
 
 
 def _modules(modules: list[Any], *, registered: bool) -> Section:
     """``registered``: the modules are the sessions the engine knows, so none means none was entered."""
     subsections = [
-        Section(heading=field(module, "title", "name"), blocks=_module(module)) for module in modules
+        Section(
+            heading=field(module, "title", "name", default="Module sans intitulé"), blocks=_module(module)
+        )
+        for module in modules
     ]
-    empty = paragraph("Aucune session de formation enregistrée." if registered else None)
+    empty = paragraph(f"Aucune session de formation {'enregistrée' if registered else 'renseignée'}.")
     return Section(
         heading="Modules de formation", blocks=[] if subsections else [empty], subsections=subsections
     )
@@ -134,25 +147,26 @@ def _modules(modules: list[Any], *, registered: bool) -> Section:
 
 def _module(module: Any) -> list[Block]:
     facts = [
-        ("Public", field(module, "public")),
+        ("Public", field(module, "public", default="public non précisé")),
         ("Durée", _duration(first(module, "duree"))),
         (
             "Format",
             labelled(labels.TRAINING_FORMATS, first(module, "format"), default="modalité non précisée"),
         ),
-        ("Intervenant", field(module, "intervenant")),
-        ("Date", date_text(first(module, "date"))),
-        ("Lieu", field(module, "lieu")),
+        ("Intervenant", field(module, "intervenant", default="intervenant non désigné")),
+        ("Date", date_text(first(module, "date"), "date non fixée")),
+        ("Lieu", field(module, "lieu", default="lieu non fixé")),
     ]
     if first(module, "statut"):
         facts.append(("Statut", field(module, "statut")))
     blocks: list[Block] = [
         key_values(facts),
         paragraph("Objectifs :"),
-        bullets(items(first(module, "objectifs"))),
+        bullets(items(first(module, "objectifs")), missing="aucun objectif défini pour ce module"),
     ]
     if isinstance(module, Mapping) and "contenu" in module:
-        blocks += [paragraph("Contenu :"), bullets(items(first(module, "contenu")))]
+        contents = bullets(items(first(module, "contenu")), missing="contenu non décrit")
+        blocks += [paragraph("Contenu :"), contents]
     return blocks
 
 
@@ -163,15 +177,17 @@ def _calendar(modules: list[Any], *, registered: bool) -> Section:
 
     rows = [
         [
-            date_text(first(module, "date")),
-            field(module, "title", "name"),
-            field(module, "public"),
-            field(module, "lieu"),
+            date_text(first(module, "date"), "date non fixée"),
+            field(module, "title", "name", default="module sans intitulé"),
+            field(module, "public", default="public non précisé"),
+            field(module, "lieu", default="lieu non fixé"),
         ]
         for module in sorted(modules, key=sort_key)
     ]
-    if not rows and registered:
-        rows = [["–", "aucune session de formation enregistrée", "–", "–"]]
+    if not rows:
+        rows = [
+            ["–", f"aucune session de formation {'enregistrée' if registered else 'renseignée'}", "–", "–"]
+        ]
     return Section(
         heading="Calendrier",
         blocks=[table(["Date", "Module", "Public", "Lieu"], rows, widths=[2, 4, 3, 3])],
@@ -186,7 +202,7 @@ def _assessment(context: Context) -> Section:
                 "Chaque session se conclut par une évaluation à chaud ; un retour d'expérience collectif est "
                 "organisé quelques mois plus tard, une fois les pratiques engagées."
             ),
-            bullets(items(context.get("evaluation"))),
+            bullets(items(context.get("evaluation")), missing="aucune modalité d'évaluation complémentaire"),
         ],
     )
 
@@ -198,8 +214,14 @@ def _funding(context: Context) -> Section:
         blocks=[
             key_values(
                 [
-                    ("Budget prévisionnel", money(first(funding, "budget"))),
-                    ("Financement", field(funding, "sources")),
+                    (
+                        "Budget prévisionnel",
+                        money(first(funding, "budget"), "aucun budget de formation chiffré"),
+                    ),
+                    (
+                        "Financement",
+                        field(funding, "sources", default="aucune source de financement indiquée"),
+                    ),
                 ]
             ),
             paragraph(
