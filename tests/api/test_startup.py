@@ -51,6 +51,11 @@ def test_the_document_renderers_are_imported_on_first_use_not_at_start(loaded_at
     assert {"weasyprint", "docx"} & loaded_at_start == set()
 
 
+def test_the_webhook_client_is_imported_on_first_delivery_not_at_start(loaded_at_start: set[str]) -> None:
+    # httpx also loads its command-line tools (click, rich, pygments): a tenth of a second at every start.
+    assert {"httpx", "click", "rich", "pygments"} & loaded_at_start == set()
+
+
 def test_the_stakeholder_analysis_and_alembic_are_imported_on_first_use_not_at_start(
     loaded_at_start: set[str],
 ) -> None:

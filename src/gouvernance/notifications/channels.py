@@ -13,9 +13,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
-
 if TYPE_CHECKING:
+    import httpx
+
     from gouvernance.settings import Settings
 
 
@@ -63,10 +63,24 @@ class SmtpMailer:
 
 
 class HttpWebhookSender:
-    """``transport``: httpx's default network transport unless given (tests: ``httpx.MockTransport``)."""
+    """``transport``: httpx's default network transport unless given (tests: ``httpx.MockTransport``).
+
+    The client is made on the first delivery: every process builds a sender at start-up, few send webhooks,
+    and httpx (with the command-line tools it loads) is a noticeable part of the API's cold start."""
 
     def __init__(self, timeout: float = 10.0, *, transport: httpx.BaseTransport | None = None) -> None:
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
+        self.timeout, self.transport = timeout, transport
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            import httpx  # deferred: see the class's docstring
+
+            self._client = httpx.Client(
+                timeout=self.timeout, follow_redirects=False, transport=self.transport
+            )
+        return self._client
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         response = self.client.post(url, content=body, headers=headers)
