@@ -309,7 +309,7 @@ def launch_engagement(
         )
         result = launch(session, request, actor=access.actor, clock=context.clock)
         engagement = engagement_out(session, result.engagement_id, access.roles, lang, context.clock.now())
-        warnings = electoral_warnings(model, body.territory.kind, body.start_date)
+        warnings = electoral_warnings(model, body.territory.kind, body.start_date, engagement.parameters)
         out = LaunchOut(
             **engagement.model_dump(),
             warnings=[LaunchWarning(code=w.code, message=w.text(lang), details=w.details) for w in warnings],

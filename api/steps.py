@@ -21,6 +21,7 @@ from gouvernance.api.process_models import GuardDescription
 from gouvernance.api.writes import WritesDep
 from gouvernance.engagements.actions import EventOption, event_options, step_subjects
 from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.settings import role_title
 from gouvernance.engagements.subject import Subject, load_subject
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.evidence.service import evidence_for_step
@@ -226,7 +227,7 @@ def step_out(
         state=step.state,
         state_label=state_label(step.state, lang),
         role=step.role,
-        role_title=model.role_title(step.role, lang),
+        role_title=role_title(model, subject.engagement.parameters, step.role, lang),
         reviewer=model.reviewer_of(spec),
         due_at=step.due_at,
         overdue=step.due_at is not None and step.state in ACTIONABLE_STEP_STATES and step.due_at < now,

@@ -18,7 +18,8 @@ from gouvernance.cli.identity import Login, Operator, identify, launcher, readab
 from gouvernance.engagements.elections import electoral_warnings
 from gouvernance.engagements.portfolio import Figures, PortfolioFilter, figures, list_engagements
 from gouvernance.engagements.progress import EngagementProgress, engagement_progress
-from gouvernance.engagements.service import LaunchRequest, Territory, launch
+from gouvernance.engagements.service import LaunchRequest, Territory, launch, resolve_parameters
+from gouvernance.engagements.settings import role_title
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
 
@@ -122,7 +123,9 @@ def launch_command(
         )
         result = launch(session, request, actor=actor, clock=context.clock())
     typer.echo(result.engagement_id)
-    for warning in electoral_warnings(model, kind, start_date):  # on stderr: the id stays the only output
+    resolved = resolve_parameters(model, parameters)
+    # On the standard error: the identifier stays the only output, for scripts.
+    for warning in electoral_warnings(model, kind, start_date, resolved):
         context.errors.print(f"[yellow]Attention[/] : {warning.fr}", highlight=False)
 
 
@@ -174,7 +177,8 @@ def render_progress(progress: EngagementProgress) -> None:
             flag = " [red](en retard)[/]" if step.overdue else ""
             console.print(
                 f"  • {step.key} : {step.title} — {STATE_LABELS_FR.get(step.state, step.state)}, "
-                f"{progress.model.role_title(step.role)}, échéance {local(step.due_at)}{flag}",
+                f"{role_title(progress.model, progress.engagement.parameters, step.role)}, "
+                f"échéance {local(step.due_at)}{flag}",
                 highlight=False,
             )
 

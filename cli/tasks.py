@@ -13,6 +13,7 @@ from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.engagements import local
 from gouvernance.cli.identity import Login, user
+from gouvernance.engagements.settings import role_title
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
 from gouvernance.spec.catalog import model_for
 
@@ -42,7 +43,7 @@ def tasks_command(
             step.step_key,
             model.steps_by_key[step.step_key].title.fr,
             STATE_LABELS_FR.get(step.state, step.state),
-            model.role_title(step.role),
+            role_title(model, engagement.parameters, step.role),
             local(step.due_at) + late,
         )
     console.print(table)

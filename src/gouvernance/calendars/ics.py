@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.clock import DEFAULT_TIMEZONE
 from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.engagements.settings import role_title
 from gouvernance.lifecycle.machines import TERMINAL_STEP_STATES
 from gouvernance.spec.catalog import model_for
 
@@ -108,7 +109,8 @@ def engagement_entries(
                 uid=f"step-{row.id}-{row.round}@gouvernance",
                 day=local_day,
                 summary=f"Échéance : {spec.title.fr} — {engagement.territory_name}",
-                description=f"{model.title.fr}\nResponsable : {model.role_title(spec.role)}",
+                description=f"{model.title.fr}\nResponsable : "
+                f"{role_title(model, engagement.parameters, spec.role)}",
             )
         )
     for stage_key, day in stage_ends.items():

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from gouvernance.engagements.settings import DURATION_SCALE
 from gouvernance.errors import Message
 from gouvernance.messages import plural
-from gouvernance.spec.schedule import planned_calendar
+from gouvernance.spec.schedule import not_applicable_steps, planned_calendar
 from gouvernance.spec.schema import ProcessModel
 
 
@@ -49,12 +51,20 @@ def pre_electoral_start(election: Election) -> date:
     return first_of_month.replace(year=year, month=(month - 1) % 12 + 1)
 
 
-def electoral_warnings(model: ProcessModel, territory_kind: str, start: date) -> list[Message]:
+def electoral_warnings(
+    model: ProcessModel, territory_kind: str, start: date, parameters: dict[str, Any] | None = None
+) -> list[Message]:
     """One warning per election whose pre-electoral period the journey's planned consultations overlap,
-    naming each such step with its planned dates."""
-    calendar = planned_calendar(model, start)
+    naming each such step with its planned dates. ``parameters``: the engagement's launch parameters (its
+    duration scale, and the steps that do not apply to it)."""
+    parameters = parameters or {}
+    left_out = not_applicable_steps(model, parameters)
+    scale = float(parameters.get(DURATION_SCALE, 1.0))
+    calendar = planned_calendar(model, start, scale=scale, left_out=left_out)
     consultations = [
-        calendar[step.key] for step in model.steps_by_key.values() if step.kind in CONSULTING_KINDS
+        calendar[step.key]
+        for step in model.steps_by_key.values()
+        if step.kind in CONSULTING_KINDS and step.key not in left_out
     ]
     warnings = []
     for election in ELECTIONS.get(territory_kind, ()):

@@ -38,6 +38,7 @@ from gouvernance.lifecycle.machines import EngagementState
 from gouvernance.messages import engagement_not_found, plural
 from gouvernance.spec.catalog import Catalog, model_for, snapshot
 from gouvernance.spec.diff import StepChange, diff_models
+from gouvernance.spec.schedule import not_applicable_steps
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
 UNDER_WAY = frozenset({"in_progress", "in_review", "reopened"})
@@ -176,6 +177,7 @@ def migrate(
     engagement = session.get(EngagementRow, engagement_id)
     assert engagement is not None
     rows = _rows(session, engagement_id)
+    not_applicable = not_applicable_steps(target, engagement.parameters)
     for step in plan.steps:
         if step.action == "remove":
             session.execute(delete(StepRow).where(StepRow.id == rows[step.step_key].id))
@@ -195,7 +197,8 @@ def migrate(
                     step_key=step.step_key,
                     kind=spec.kind,
                     role=spec.role,
-                    state="pending",
+                    # A new step whose ``when:`` does not hold for this engagement does not apply to it.
+                    state="skipped" if step.step_key in not_applicable else "pending",
                     version=1,
                     round=1,
                     updated_at=now,

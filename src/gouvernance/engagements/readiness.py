@@ -49,7 +49,11 @@ def what_follows(
         if event != "activate":
             return []
         opening = [stage.key for stage in subject.model.stages if not stage.after]
-        return list(_readied(session, subject, _stage_steps(session, subject, opening)))
+        return list(
+            _readied(
+                session, subject, _stage_steps(session, subject, _through_done(session, subject, opening))
+            )
+        )
     step, spec = subject.step, subject.step_spec
     assert spec is not None
     follows: list[FollowOn | StageCompleted] = []
@@ -72,11 +76,27 @@ def what_follows(
         follows.extend(_readied(session, subject, candidates))
         if _stage_complete(session, subject.engagement.id, step.stage_key):
             follows.append(StageCompleted(step.stage_key))
-            next_stages = subject.model.stage_successors[step.stage_key]
+            next_stages = _through_done(session, subject, subject.model.stage_successors[step.stage_key])
             already = {f.subject.step.step_key for f in follows if isinstance(f, FollowOn) and f.subject.step}
             later = [key for key in _stage_steps(session, subject, next_stages) if key not in already]
             follows.extend(_readied(session, subject, later))
     return follows
+
+
+def _through_done(session: Session, subject: Subject, stage_keys: Sequence[str]) -> list[str]:
+    """``stage_keys`` and, past any of them with nothing left to do (every step skipped because it does not
+    apply to this engagement), the stages that follow it: an optional stage left out does not stop the
+    journey."""
+    found: list[str] = []
+    waiting = list(stage_keys)
+    while waiting:
+        key = waiting.pop(0)
+        if key in found:
+            continue
+        found.append(key)
+        if _stage_startable(session, subject, key) and _stage_complete(session, subject.engagement.id, key):
+            waiting += subject.model.stage_successors[key]
+    return found
 
 
 def _stage_steps(session: Session, subject: Subject, stage_keys: Sequence[str]) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import SYSTEM_ROLE, ActorRef
 from gouvernance.engagements.records import StepRow
+from gouvernance.engagements.settings import duration_of
 from gouvernance.engagements.subject import Subject, load_steps
 from gouvernance.errors import Message
 from gouvernance.guards.registry import GuardContext, GuardOutcome
@@ -388,14 +389,15 @@ def stamped(subject: Subject, event: str, new_state: str, now: datetime, tz: tzi
 def readied(step: StepRow, spec: StepSpec, subject: Subject, now: datetime, tz: tzinfo) -> dict[str, Any]:
     # Work on a journey starts at 9:00 on its start date, where its people live (the clock's timezone).
     ready_at = max(now, datetime.combine(subject.engagement.start_date, time(9, 0), tzinfo=tz))
-    return {"ready_at": ready_at, "due_at": ready_at + spec.duration, "completed_at": None}
+    duration = duration_of(subject.engagement.parameters, spec.duration)  # the engagement's duration scale
+    return {"ready_at": ready_at, "due_at": ready_at + duration, "completed_at": None}
 
 
 @stamp(events={"start"})
 def started(step: StepRow, spec: StepSpec, subject: Subject, now: datetime, tz: tzinfo) -> dict[str, Any]:
     changes: dict[str, Any] = {"started_at": now, "completed_at": None}
     if step.due_at is None or step.completed_at is not None:  # reopened work gets a new due date
-        changes["due_at"] = now + spec.duration
+        changes["due_at"] = now + duration_of(subject.engagement.parameters, spec.duration)
     return changes
 
 

@@ -14,12 +14,14 @@ from gouvernance.access.records import OrganisationRow
 from gouvernance.clock import Clock
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.engagements.settings import DURATION_SCALE, ROLE_TITLES, settings_problems
 from gouvernance.engagements.territory import code_problem
 from gouvernance.engagements.transitions import TransitionResult, transition
 from gouvernance.errors import InvalidInput, Message, NotFound
 from gouvernance.history.log import append_event
 from gouvernance.inputs import date_problem, text_problems
 from gouvernance.spec.catalog import snapshot
+from gouvernance.spec.schedule import not_applicable_steps
 from gouvernance.spec.schema import ParameterValueError, ProcessModel
 from gouvernance.stakeholders.analysis.classification import THRESHOLD_SETTING, threshold_problem
 
@@ -50,7 +52,7 @@ def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, An
     problems: list[Message] = []
     values: dict[str, Any] = {}
     for key in raw:
-        if key not in model.parameters_by_key and key != THRESHOLD_SETTING:
+        if key not in model.parameters_by_key and key not in (THRESHOLD_SETTING, DURATION_SCALE, ROLE_TITLES):
             known = ", ".join(model.parameters_by_key) or "aucun"
             problems.append(
                 Message(
@@ -91,6 +93,9 @@ def resolve_parameters(model: ProcessModel, raw: dict[str, Any]) -> dict[str, An
             problems.append(problem)
         else:
             values[THRESHOLD_SETTING] = float(threshold)
+    settings, setting_problems = settings_problems(model, raw)
+    values.update(settings)
+    problems += setting_problems
     if problems:
         raise InvalidInput(
             Message("parameter.problems", "Paramètres de lancement invalides", "Invalid launch parameters"),
@@ -194,7 +199,9 @@ def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: 
     )
     session.add(engagement)
     session.flush()
-    # Steps go in with one multi-row INSERT: a 600-step journey launches as fast as a 6-step one.
+    # Steps go in with one multi-row INSERT: a 600-step journey launches as fast as a 6-step one. A step whose
+    # ``when:`` (or its stage's) does not hold for these parameters goes in skipped: it does not apply here.
+    not_applicable = not_applicable_steps(model, parameters)
     session.execute(
         insert(StepRow),
         [
@@ -204,7 +211,7 @@ def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: 
                 "step_key": step.key,
                 "kind": step.kind,
                 "role": step.role,
-                "state": "pending",
+                "state": "skipped" if step.key in not_applicable else "pending",
                 "version": 1,
                 "round": 1,
                 "updated_at": now,
@@ -229,6 +236,7 @@ def launch(session: Session, request: LaunchRequest, *, actor: ActorRef, clock: 
             "model_version": model.version,
             "territory": request.territory.name,
             "parameters": parameters,
+            "not_applicable": not_applicable,
         },
         version=engagement.version,
         topic="engagement.launched",

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from gouvernance.clock import DEFAULT_TIMEZONE
 from gouvernance.deliverables.french import format_date as french_date
 from gouvernance.engagements.records import EngagementRow, StepRow
+from gouvernance.engagements.settings import role_title as engagement_role_title
 from gouvernance.messages import plural
 from gouvernance.spec.schema import ProcessModel, StepSpec
 
@@ -58,7 +59,7 @@ def reminder_text(
     assert step.due_at is not None
     title, territory = spec.title.fr, engagement.territory_name
     due = french_date(step.due_at, tz)
-    role_title = model.role_title(role)
+    role_title = engagement_role_title(model, engagement.parameters, role)
     stage = model.stages_by_key[model.stage_of_step[spec.key]].title.fr
     late_days = (now - step.due_at).days
     if level.startswith("before"):

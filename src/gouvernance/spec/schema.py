@@ -209,6 +209,45 @@ class ReminderPolicy(_Spec):
     escalate_to: str | None = None
 
 
+class Condition(_Spec):
+    """A condition on a launch parameter (``when:`` of a stage or a step): the step applies to an engagement
+    only where it holds, e.g. ``{parameter: perimetre, op: eq, value: epci}``."""
+
+    parameter: str
+    op: Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in"] = "eq"
+    value: Any = True
+
+    def holds(self, actual: Any) -> bool:
+        try:
+            return actual is not None and bool(CONDITION_OPERATORS[self.op](actual, self.value))
+        except TypeError:
+            return False
+
+    def describe(self) -> str:
+        return f"{self.parameter} {CONDITION_TEXT[self.op]} {self.value!r}"
+
+
+CONDITION_OPERATORS: dict[str, Any] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+}
+CONDITION_TEXT = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "in": "∈", "not_in": "∉"}
+
+
+def _conditions(value: Any) -> Any:
+    """``when:`` takes one condition or a list of them, all to hold."""
+    return [value] if isinstance(value, dict) else value
+
+
+When = Annotated[tuple[Condition, ...], BeforeValidator(_conditions)]
+
+
 class StepSpec(_Spec):
     key: Key
     title: Text
@@ -236,6 +275,12 @@ class StepSpec(_Spec):
         exclude_if=lambda value: value == "refused",
         description="Whether the person who submitted the work may also approve it (separation of duties).",
     )
+    when: When = Field(
+        default=(),
+        exclude_if=lambda value: not value,
+        description="Conditions on the launch parameters, all to hold for the step to apply; otherwise it is "
+        "skipped at launch.",
+    )
 
     _compiled_guards: tuple[Guard, ...] = PrivateAttr(default=())
 
@@ -250,6 +295,11 @@ class StageSpec(_Spec):
     description: Text | None = None
     after: tuple[str, ...] = ()
     steps: tuple[StepSpec, ...] = Field(min_length=1)
+    when: When = Field(
+        default=(),
+        exclude_if=lambda value: not value,
+        description="Conditions on the launch parameters for the whole stage (an optional stage).",
+    )
 
 
 class Recurrence(_Spec):
@@ -276,7 +326,7 @@ class ProcessModel(_Spec):
     reopen_roles: tuple[str, ...] = ("consultant", "chef_de_projet")
     deliverables: tuple[DeliverableSpec, ...] = ()
     stages: tuple[StageSpec, ...] = Field(min_length=1)
-    recurrence: Recurrence | None = None
+    recurrence: Recurrence | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -217,6 +217,7 @@ def _cross_reference_problems(model: ProcessModel, source_map: SourceMap) -> lis
     _check_roles(model, problems)
     _check_parameter_defaults(model, problems)
     _check_recurrence(model, problems)
+    _check_conditions(model, problems)
     for stage_index, stage in enumerate(model.stages):
         _check_step_order(stage_index, model, problems)
         for step_index, step in enumerate(stage.steps):
@@ -226,6 +227,40 @@ def _cross_reference_problems(model: ProcessModel, source_map: SourceMap) -> lis
         _check_deliverable_flow(model, problems)
         _check_closing_guards(model, problems)
     return problems.items
+
+
+def _check_conditions(model: ProcessModel, problems: _Problems) -> None:
+    """``when:`` conditions name parameters of the model, with values of their type."""
+    for stage_index, stage in enumerate(model.stages):
+        places: list[tuple[YamlPath, tuple[Any, ...]]] = [(("stages", stage_index, "when"), stage.when)]
+        places += [
+            (("stages", stage_index, "steps", step_index, "when"), step.when)
+            for step_index, step in enumerate(stage.steps)
+        ]
+        for path, conditions in places:
+            for index, condition in enumerate(conditions):
+                spec = model.parameters_by_key.get(condition.parameter)
+                if spec is None:
+                    problems.add(
+                        (*path, index, "parameter"),
+                        "when_parameter",
+                        f"paramètre inconnu « {condition.parameter} » dans la condition",
+                        f"unknown parameter '{condition.parameter}' in the condition",
+                    )
+                    continue
+                values = condition.value if condition.op in ("in", "not_in") else [condition.value]
+                for value in values if isinstance(values, list) else [values]:
+                    try:
+                        fits = spec.coerce(value) == value
+                    except (ValueError, TypeError):
+                        fits = False
+                    if not fits:
+                        problems.add(
+                            (*path, index, "value"),
+                            "when_value",
+                            f"valeur {value!r} incompatible avec le paramètre « {spec.key} » ({spec.type})",
+                            f"value {value!r} does not fit parameter '{spec.key}' ({spec.type})",
+                        )
 
 
 def _check_recurrence(model: ProcessModel, problems: _Problems) -> None:
