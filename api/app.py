@@ -32,6 +32,7 @@ from gouvernance.api import (
     preferences,
     problems,
     process_models,
+    public,
     stakeholders,
     steps,
     timeline,
@@ -73,6 +74,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     communication.router,
     background.router,
     webhooks.router,
+    public.router,
     health.router,
 )
 

@@ -21,6 +21,7 @@ from gouvernance.objectives.records import (
     ObjectiveRow,
 )
 from gouvernance.partnership.records import ConventionPartyRow
+from gouvernance.publication.records import PublicEngagementRow
 from gouvernance.stakeholders.tables import (
     ConsultationParticipantRow,
     ConsultationRow,
@@ -61,6 +62,7 @@ __all__ = [
     "OutboxRow",
     "ProcessModelRow",
     "ProposalRow",
+    "PublicEngagementRow",
     "StakeholderContactRow",
     "StakeholderRelationRow",
     "StakeholderRow",

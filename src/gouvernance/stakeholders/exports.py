@@ -55,7 +55,9 @@ CONTACT_FIELDS = ("email", "phone")
 _RISKY_CELL_START = re.compile(r"(^|[,;])(?='* *[=+\-@\t\r])")
 
 
-def _guard(value: str) -> str:
+def neutralise_formula(value: str) -> str:
+    """The cell as text a spreadsheet shows and never runs (see the module's docstring); every CSV the
+    project writes for spreadsheets goes through it."""
     return _RISKY_CELL_START.sub(r"\1'", value)
 
 
@@ -89,7 +91,7 @@ def stakeholders_csv(
         if include_contacts:
             contact = stakeholder.contact
             row += [(contact.email or "") if contact else "", (contact.phone or "") if contact else ""]
-        writer.writerow([_guard(cell) for cell in row])
+        writer.writerow([neutralise_formula(cell) for cell in row])
     return buffer.getvalue()
 
 
