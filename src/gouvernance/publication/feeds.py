@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
 
-from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+from feedgen.feed import FeedGenerator
 
 from gouvernance.deliverables.french import format_date
 from gouvernance.publication.service import PublicEngagement

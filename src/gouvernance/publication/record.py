@@ -123,7 +123,7 @@ def engagement_open_data(session: Session, engagement_id: str, *, now: datetime,
 
 
 def portfolio_open_data(session: Session, organisation: str, *, now: datetime, as_of: date) -> bytes:
-    """The organisation's public engagements in one package; its non-public ones are left out (and counted)."""
+    """The organisation's public engagements in one package; its other ones are left out (and counted)."""
     owned = organisation_engagement_ids(session, organisation)
     publics = public_engagements(session, organisation=organisation)
     left_out = len(owned) - len(publics)

@@ -29,7 +29,7 @@ class Publication:
 def set_public(
     session: Session, *, engagement_id: str, public: bool, actor: ActorRef, clock: Clock
 ) -> Publication:
-    """Opens (or closes) the engagement's public record; a change is logged in its history, a repeat is not."""
+    """Opens (or closes) the engagement's public record; a change is logged in its history."""
     engagement_or_not_found(session, engagement_id)
     row = session.get(PublicEngagementRow, engagement_id)
     if public and row is None:

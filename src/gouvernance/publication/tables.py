@@ -322,7 +322,8 @@ def indicator_rows(session: Session, ids: Sequence[str], *, as_of: date) -> tupl
             .order_by(MeasurementRow.indicator_id, MeasurementRow.measured_on)
         ):
             measured[measurement.indicator_id].append(measurement)
-    indicators, measurements = [], []
+    indicators: list[Row] = []
+    measurements: list[Row] = []
     for indicator, objective_title in found:
         rows = measured[indicator.id]
         evaluation = evaluate_indicator(
