@@ -43,7 +43,8 @@ def test_leads_open_the_record_and_anyone_reads_it(client, db, clock, directory)
     record = client.get(f"/public/engagements/{engagement_id}").json()
     assert record["territory"]["name"] == "Saint-Jean-de-Braye"
     assert record["organisation"] == "Communauté de communes du Val Fleuri"
-    assert record["stages"][0]["steps"] and "percent_done" in record
+    assert record["stages"][0]["steps"]
+    assert "percent_done" in record
     assert [d["numero"] for d in record["decisions"]] == ["2026-014", "2026-015"]
     [indicator] = record["indicators"]
     assert indicator["indicateur"] == "participants"
@@ -112,7 +113,9 @@ def test_open_data_for_the_public_and_the_portfolio_for_the_leads(client, db, cl
     assert portfolio.status_code == 200
     assert client.get(f"/organisations/{organisation}/open-data.zip").status_code == 401
     agent = directory.person(organisation, org_roles=("agent",))
-    assert client.get(f"/organisations/{organisation}/open-data.zip", headers=agent.headers).status_code == 403
+    assert (
+        client.get(f"/organisations/{organisation}/open-data.zip", headers=agent.headers).status_code == 403
+    )
     stranger = directory.person(directory.organisation("ailleurs"), org_roles=("consultant",))
     foreign = client.get(f"/organisations/{organisation}/open-data.zip", headers=stranger.headers)
     assert (foreign.status_code, foreign.json()["code"]) == (404, "organisation.not_found")

@@ -3,13 +3,15 @@ indicators, measurements — seeded through the services."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.decisions.service import DecidingBody, DecisionData, record_decision
-from gouvernance.demo.stakeholders_demo import seed_demo_stakeholders
+from gouvernance.demo.stakeholders_demo import demo_csv, seed_demo_stakeholders
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.objectives.evaluation import Direction
 from gouvernance.objectives.measurements import MeasurementData, record_measurements
@@ -102,3 +104,18 @@ def seed_record(
     )
     if public:
         set_public(session, engagement_id=engagement_id, public=True, actor=CHEF, clock=clock)
+
+
+def demo_register() -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(demo_csv().decode("utf-8-sig")), delimiter=";"))
+
+
+def private_traces() -> list[str]:
+    """Every name, e-mail and phone number of the demo's private persons, and the person part of each name
+    (« Hélène Marchand » of « Hélène Marchand, présidente de la communauté de communes »)."""
+    traces = []
+    for row in demo_register():
+        if row["Type"] == "personne":
+            traces += [row["Nom"], row["Nom"].split(",")[0], row["Identifiant"]]
+        traces += [value for value in (row["Courriel"], row["Téléphone"]) if value]
+    return [t for t in traces if t]

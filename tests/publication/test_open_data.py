@@ -16,30 +16,21 @@ import pytest
 from frictionless import Package, validate
 
 from gouvernance.access.service import ensure_organisation
-from gouvernance.demo.stakeholders_demo import demo_csv
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.errors import NotFound
 from gouvernance.publication.record import engagement_open_data, portfolio_open_data
 from gouvernance.publication.tables import TABLE_NAMES
 from tests.conftest import People
-from tests.publication.helpers import FORMULA_TITLE, PRIVATE_DECISION, PRIVATE_INDICATOR, seed_record
+from tests.publication.helpers import (
+    FORMULA_TITLE,
+    PRIVATE_DECISION,
+    PRIVATE_INDICATOR,
+    demo_register,
+    private_traces,
+    seed_record,
+)
 
 TODAY = date(2026, 3, 2)
-
-
-def _demo_register() -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(demo_csv().decode("utf-8-sig")), delimiter=";"))
-
-
-def private_traces() -> list[str]:
-    """Every name, e-mail and phone number of the demo's private persons, and the person part of each name
-    (« Hélène Marchand » of « Hélène Marchand, présidente de la communauté de communes »)."""
-    traces = []
-    for row in _demo_register():
-        if row["Type"] == "personne":
-            traces += [row["Nom"], row["Nom"].split(",")[0], row["Identifiant"]]
-        traces += [value for value in (row["Courriel"], row["Téléphone"]) if value]
-    return [t for t in traces if t]
 
 
 @pytest.fixture
@@ -94,7 +85,7 @@ def test_organisations_keep_their_names_and_persons_get_a_pseudonym(package) -> 
         stakeholders = json.loads(archive.read("json/parties_prenantes.json"))
         consultations = json.loads(archive.read("json/consultations.json"))
     names = [row["nom"] for row in stakeholders]
-    organisations = [row["Nom"] for row in _demo_register() if row["Type"] == "organisation"]
+    organisations = [row["Nom"] for row in demo_register() if row["Type"] == "organisation"]
     assert set(organisations) <= set(names)
     persons = [row for row in stakeholders if row["type"] == "personne"]
     assert persons
