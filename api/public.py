@@ -23,9 +23,8 @@ from gouvernance.api.http import errors, json_response
 from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import Access, EngagementIdPath, Permission, Scope, requires
 from gouvernance.api.writes import WritesDep
-from gouvernance.errors import Message, NotFound
 from gouvernance.publication import record
-from gouvernance.publication.service import Publication, publication, set_public
+from gouvernance.publication.service import Publication, organisation_not_found, publication, set_public
 
 READ_PUBLIC = Permission("public.read", Scope.PUBLIC)
 READ_PUBLICATION = Permission("publication.read", Scope.ENGAGEMENT)
@@ -219,14 +218,7 @@ def engagement_open_data(
 def portfolio_open_data(key: OrganisationKeyPath, access: PortfolioAccess, context: ContextDep) -> Response:
     if access.user.organisation != key:
         # Another organisation's portfolio does not even show it exists.
-        raise NotFound(
-            Message(
-                "organisation.not_found",
-                f"organisation introuvable : « {key} »",
-                f"organisation not found: '{key}'",
-                details={"organisation": key},
-            )
-        )
+        raise organisation_not_found(key)
     with context.db.reading() as session:
         content = record.portfolio_open_data(session, key, now=context.clock.now(), as_of=_today(context))
     return _zip(content, f"donnees-ouvertes-{key}.zip")

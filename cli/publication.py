@@ -14,9 +14,9 @@ from gouvernance.access.service import LEAD_ROLES
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.identity import Login, Operator, Role, engagement_for, identify, readable
-from gouvernance.errors import InvalidInput, Message, NotFound
+from gouvernance.errors import InvalidInput, Message
 from gouvernance.publication import record
-from gouvernance.publication.service import publication, set_public
+from gouvernance.publication.service import organisation_not_found, publication, set_public
 
 SET_PUBLICATION = ("publication.set", LEAD_ROLES)  # as the API's SET_PUBLICATION permission
 EXPORT_PORTFOLIO = "open_data.portfolio"  # as the API's EXPORT_PORTFOLIO permission
@@ -96,14 +96,7 @@ def export_command(
             if principal is not None:
                 organisation_roles(principal, permission=EXPORT_PORTFOLIO, required=LEAD_ROLES)
                 if principal.organisation != portfolio:
-                    raise NotFound(
-                        Message(
-                            "organisation.not_found",
-                            f"organisation introuvable : « {portfolio} »",
-                            f"organisation not found: '{portfolio}'",
-                            details={"organisation": portfolio},
-                        )
-                    )
+                    raise organisation_not_found(portfolio)
             content = record.portfolio_open_data(session, portfolio, now=now, as_of=today)
         else:
             assert engagement is not None

@@ -76,19 +76,23 @@ def public_engagements(session: Session, *, organisation: str | None = None) -> 
 def organisation_engagement_ids(session: Session, organisation: str) -> list[str]:
     """Every engagement an organisation owns, public or not (its leads' open-data portfolio)."""
     if session.get(OrganisationRow, organisation) is None:
-        raise NotFound(
-            Message(
-                "organisation.not_found",
-                f"organisation introuvable : « {organisation} »",
-                f"organisation not found: '{organisation}'",
-                details={"organisation": organisation},
-            )
-        )
+        raise organisation_not_found(organisation)
     return list(
         session.scalars(
             select(EngagementRow.id)
             .where(EngagementRow.organisation_id == organisation)
             .order_by(EngagementRow.territory_name, EngagementRow.id)
+        )
+    )
+
+
+def organisation_not_found(organisation: str) -> NotFound:
+    return NotFound(
+        Message(
+            "organisation.not_found",
+            f"organisation introuvable : « {organisation} »",
+            f"organisation not found: '{organisation}'",
+            details={"organisation": organisation},
         )
     )
 
