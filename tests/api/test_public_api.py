@@ -91,11 +91,14 @@ def test_the_atom_feeds_read_in_a_feed_reader(client, db, clock, directory) -> N
 
     other_lead, other_id, _ = _published_team(client, db, clock, directory, organisation)
     client.put(f"/engagements/{other_id}/public", json={"public": True}, headers=other_lead.headers)
+    _published_team(client, db, clock, directory, organisation)  # a third one, not public: left out
     whole = feedparser.parse(client.get(f"/public/organisations/{organisation}/decisions.atom").content)
     assert not whole.bozo
     assert whole.feed.title == "Décisions publiques — Communauté de communes du Val Fleuri"
     assert len(whole.entries) == 4
     assert {e.link.split("/")[-2] for e in whole.entries} == {engagement_id, other_id}
+    listed = client.get("/public/engagements", params={"organisation": organisation}).json()
+    assert {e["id"] for e in listed} == {engagement_id, other_id}
     assert client.get("/public/organisations/inconnue/decisions.atom").status_code == 404
 
 
