@@ -33,6 +33,7 @@ from gouvernance.api import (
     preferences,
     problems,
     process_models,
+    public,
     stakeholders,
     steps,
     timeline,
@@ -75,6 +76,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     communication.router,
     background.router,
     webhooks.router,
+    public.router,
     health.router,
 )
 

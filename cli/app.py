@@ -19,6 +19,7 @@ from gouvernance.cli.migration import migrate_command, models_diff
 from gouvernance.cli.models import models_app
 from gouvernance.cli.notification_settings import users_set_email, users_set_preferences, webhooks_app
 from gouvernance.cli.objectives import objectives_app
+from gouvernance.cli.publication import export_command, publish_command
 from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.cli.steps import advance_command, attach_command
 from gouvernance.cli.tasks import tasks_command
@@ -61,6 +62,8 @@ app.command("calendar", cls=FrenchCommand)(handle_errors(background.calendar_com
 app.command("launch-many", cls=FrenchCommand)(handle_errors(background.launch_many_command))
 app.command("serve", cls=FrenchCommand)(serve_command)
 app.command("migrate", cls=FrenchCommand)(migrate_command)
+app.command("publish", cls=FrenchCommand)(publish_command)
+app.command("export", cls=FrenchCommand)(export_command)
 models_app.command("diff", cls=FrenchCommand)(models_diff)
 
 # After the imports above: Typer reads its words when it first renders a help page.

@@ -7,6 +7,8 @@ model…): the matrix never changes the engagement it probes.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,10 +18,12 @@ from fastapi.testclient import TestClient
 
 from gouvernance.access.service import LEAD_ROLES, PARTICIPANT_ROLES, ROLES
 from gouvernance.api.app import create_app
+from gouvernance.api.permissions import Scope
 from gouvernance.clock import FrozenClock
 from gouvernance.evidence.store import MemoryBlobStore
 from gouvernance.settings import Settings
 from tests.api.conftest import Directory, Person, launch, launch_body
+from tests.publication.helpers import CHEF, PRIVATE_DECISION, PRIVATE_INDICATOR, private_traces, seed_record
 
 ALL = frozenset(ROLES)
 
@@ -228,6 +232,9 @@ ENGAGEMENT_ROUTES = [
     Route(
         "remove communication action", "DELETE", "/engagements/{e}/communication/actions/999999", LEAD_ROLES
     ),
+    Route("read publication", "GET", "/engagements/{e}/public", ALL),
+    # Let through, writes nothing: the engagement is not public, and closing it changes nothing.
+    Route("set publication", "PUT", "/engagements/{e}/public", LEAD_ROLES, json={"public": False}),
     Route(
         "record measurements",
         "POST",
@@ -235,6 +242,16 @@ ENGAGEMENT_ROUTES = [
         PARTICIPANT_ROLES,
         json={"measurements": [{"indicator": "inconnu", "date": "2027-03-01", "value": 1}]},
     ),
+]
+
+
+# Scope.PUBLIC: no token. An engagement that is not public answers 404 on each, whoever asks.
+PUBLIC_ENGAGEMENT_ROUTES = [
+    "/public/engagements/{e}",
+    "/public/engagements/{e}/decisions",
+    "/public/engagements/{e}/indicators",
+    "/public/engagements/{e}/decisions.atom",
+    "/public/engagements/{e}/open-data.zip",
 ]
 
 
@@ -356,3 +373,67 @@ def test_public_and_authenticated_routes(world: World) -> None:
     for path in ("/process-models", "/process-models/mini", "/me", "/me/tasks", "/engagements"):
         assert client.get(path).status_code == 401
         assert client.get(path, headers=world.foreign.headers).status_code == 200
+
+
+def test_the_public_routes_declare_the_public_scope(world: World) -> None:
+    paths = world.client.get("/openapi.json").json()["paths"]
+    for path in [
+        *PUBLIC_ENGAGEMENT_ROUTES,
+        "/public/engagements",
+        "/public/organisations/{e}/decisions.atom",
+    ]:
+        documented = paths[path.replace("{e}", "{key}" if "organisations" in path else "{engagement_id}")]
+        assert documented["get"]["x-permission"]["scope"] == Scope.PUBLIC, path
+
+
+@pytest.mark.parametrize("path", PUBLIC_ENGAGEMENT_ROUTES)
+def test_a_non_public_engagement_is_not_found_on_the_public_routes(world: World, path: str) -> None:
+    everyone = [
+        {},
+        {"Authorization": "Bearer gv_not-a-token"},
+        world.foreign.headers,
+        world.colleague.headers,
+    ]
+    everyone += [person.headers for person in world.by_role.values()]
+    for headers in everyone:
+        response = world.client.get(path.format(e=world.engagement_id), headers=headers)
+        assert response.status_code == 404, response.text
+        assert response.json()["code"] == "engagement.not_found"
+    listed = world.client.get("/public/engagements").json()
+    assert world.engagement_id not in [e["id"] for e in listed]
+
+
+@pytest.fixture(scope="module")
+def public_engagement(world: World, db) -> str:
+    """A public engagement with the demo's register (private persons with contacts), public and private
+    decisions and indicators, opened by its lead."""
+    clock = FrozenClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    directory = Directory(db, clock)
+    lead = directory.person(directory.organisation("cc"), org_roles=("chef_de_projet",))
+    engagement_id = launch(world.client, lead, "gouvernance-partagee")
+    with db.transaction() as session:
+        seed_record(session, engagement_id, clock, public=False)
+    opened = world.client.put(
+        f"/engagements/{engagement_id}/public", json={"public": True}, headers=lead.headers
+    )
+    assert opened.status_code == 200, opened.text
+    return engagement_id
+
+
+@pytest.mark.parametrize("path", PUBLIC_ENGAGEMENT_ROUTES)
+def test_a_public_engagement_needs_no_token_and_leaks_nothing_private(
+    world: World, public_engagement: str, path: str
+) -> None:
+    response = world.client.get(path.format(e=public_engagement))
+    assert response.status_code == 200, response.text
+    texts = [response.text] if not path.endswith(".zip") else _zip_texts(response.content)
+    for text in texts:
+        found = [trace for trace in private_traces() if trace.casefold() in text.casefold()]
+        assert not found, found
+        for private in (PRIVATE_DECISION, PRIVATE_INDICATOR, CHEF.login, "appel de Marc Petit", "@"):
+            assert private not in text, private
+
+
+def _zip_texts(content: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return [archive.read(name).decode("utf-8") for name in archive.namelist()]

@@ -22,6 +22,7 @@ from gouvernance.objectives.records import (
     ObjectiveRow,
 )
 from gouvernance.partnership.records import ConventionPartyRow
+from gouvernance.publication.records import PublicEngagementRow
 from gouvernance.stakeholders.tables import (
     ConsultationParticipantRow,
     ConsultationRow,
@@ -63,6 +64,7 @@ __all__ = [
     "OutboxRow",
     "ProcessModelRow",
     "ProposalRow",
+    "PublicEngagementRow",
     "StakeholderContactRow",
     "StakeholderRelationRow",
     "StakeholderRow",

@@ -56,7 +56,9 @@ _CSV_ROWS_PER_CHUNK = 1000
 _RISKY_CELL_START = re.compile(r"(^|[,;])(?='* *[=+\-@\t\r])")
 
 
-def _guard(value: str) -> str:
+def neutralise_formula(value: str) -> str:
+    """The cell as text a spreadsheet shows and never runs (see the module's docstring); every CSV the
+    project writes for spreadsheets goes through it."""
     return _RISKY_CELL_START.sub(r"\1'", value)
 
 
@@ -112,7 +114,7 @@ def _csv_pieces(
         if include_contacts:
             contact = stakeholder.contact
             row += [(contact.email or "") if contact else "", (contact.phone or "") if contact else ""]
-        writer.writerow([_guard(cell) for cell in row])
+        writer.writerow([neutralise_formula(cell) for cell in row])
         if count % _CSV_ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
