@@ -1,6 +1,14 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
-from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
+from gouvernance.access.records import (
+    ApiTokenRow,
+    GrantRow,
+    LoginAttemptRow,
+    OrganisationRow,
+    PasswordRow,
+    UserRow,
+    WebSessionRow,
+)
 from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
 from gouvernance.communication.records import CommunicationActionRow
 from gouvernance.db.base import Base
@@ -51,6 +59,7 @@ __all__ = [
     "GrantRow",
     "IdempotencyRow",
     "IndicatorRow",
+    "LoginAttemptRow",
     "MeansRow",
     "MeasurementRow",
     "NotificationRow",
@@ -59,6 +68,7 @@ __all__ = [
     "OrganisationRow",
     "OutboxReceiptRow",
     "OutboxRow",
+    "PasswordRow",
     "ProcessModelRow",
     "ProposalRow",
     "StakeholderContactRow",
@@ -68,5 +78,6 @@ __all__ = [
     "TrainingSessionRow",
     "UserRow",
     "VoteCountRow",
+    "WebSessionRow",
     "WebhookRow",
 ]
