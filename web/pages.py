@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +33,7 @@ from gouvernance.api.permissions import READ_STEPS, SEND_STEP_EVENT, Permission
 from gouvernance.engagements.actions import EventOption, event_options, step_subjects
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.portfolio import PortfolioFilter, figures, list_engagements, stage_figures
-from gouvernance.engagements.progress import engagement_progress
+from gouvernance.engagements.progress import EngagementProgress, engagement_progress
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.engagements.transitions import transition
 from gouvernance.errors import Conflict, DomainError, Forbidden, Message, NotFound, TransitionRefused
@@ -374,35 +374,37 @@ def _engagement(
     )
 
 
-def timeline_figure(progress: Any, now: Any) -> dict[str, Any]:
-    """Positions for the SVG timeline: one band per stage from its first to its last due date."""
+LABEL_WIDTH, CHART_WIDTH, ROW_HEIGHT = 300, 380, 26
+
+
+def timeline_figure(progress: EngagementProgress, now: datetime) -> dict[str, Any]:
+    """Positions for the SVG timeline: one row per stage, a band from its first to its last due date (the
+    part done filled in), and a line for today."""
     dated = [s.due_at for s in progress.steps if s.due_at]
-    if not dated:
-        return {"bandes": [], "aujourdhui": None}
-    start, end = min([*dated, now]), max([*dated, now])
-    span = (end - start).total_seconds() or 1.0
+    start = min([*dated, now])
+    end = max([*dated, now + timedelta(days=30)])
+    span = (end - start).total_seconds()
 
-    def x(moment: Any) -> float:
-        return round(20 + 660 * (moment - start).total_seconds() / span, 1)
+    def x(moment: datetime) -> float:
+        return round(LABEL_WIDTH + 10 + CHART_WIDTH * (moment - start).total_seconds() / span, 1)
 
-    bands = []
+    rows = []
     for index, stage in enumerate(progress.stages):
         dues = [s.due_at for s in stage.steps if s.due_at]
-        if not dues:
-            continue
-        left, right = x(min(dues)), x(max(dues))
-        bands.append(
-            {
-                "titre": stage.title,
-                "x": left,
-                "largeur": max(right - left, 6),
-                "y": 30 + index * 28,
-                "pourcent": stage.percent,
-                "debut": min(dues),
-                "fin": max(dues),
-            }
-        )
-    return {"bandes": bands, "aujourdhui": x(now), "hauteur": 40 + len(progress.stages) * 28}
+        row: dict[str, Any] = {"titre": stage.title, "y": 30 + index * ROW_HEIGHT, "pourcent": stage.percent}
+        if dues:
+            left, right = x(min(dues)), x(max(dues))
+            row["x"], row["largeur"] = left, max(right - left, 8)
+        rows.append(row)
+    return {
+        "lignes": rows,
+        "aujourdhui": x(now),
+        "hauteur": 40 + len(rows) * ROW_HEIGHT,
+        "debut": start,
+        "fin": end,
+        "largeur": LABEL_WIDTH + CHART_WIDTH + 20,
+        "axe": LABEL_WIDTH + 10,
+    }
 
 
 @router.post("/accompagnements/{engagement_id}/etapes/{step_key}")
