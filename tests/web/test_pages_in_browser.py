@@ -164,6 +164,8 @@ def test_pages_need_a_session_and_cookies_are_guarded(live_url: str, make_team, 
     person = with_password(team["elu"])
     with httpx.Client(base_url=live_url) as web:
         assert web.get("/portefeuille").headers["location"] == "/connexion"
+        forged = {"identifiant": person.login, "mot_de_passe": "un mot de passe assez long"}
+        assert web.post("/connexion", data=forged).status_code == 403  # no form token: login CSRF
         page = web.get("/connexion")
         token = re.search(r'name="jeton_formulaire" value="([^"]+)"', page.text)
         assert token
