@@ -290,7 +290,7 @@ def portfolio(
         "en_retard": sum(1 for f in numbers.values() if f.overdue),
         "etapes_en_retard": sum(f.overdue for f in numbers.values()),
     }
-    model_keys = sorted({key for key, _ in models} | ({modele} if modele else set()))
+    journeys = [(model.key, model.title.text("fr")) for model in context.catalog.latest()]
     return render(
         request,
         "portefeuille.html",
@@ -298,7 +298,7 @@ def portfolio(
             "lignes": lines,
             "totaux": totals,
             "filtres": {"territoire": territoire, "modele": modele, "etat": etat, "retard": retard},
-            "modeles": model_keys,
+            "modeles": journeys,
             "etats": ["active", "suspended", "completed", "cancelled", "draft"],
         },
         visitor=visitor,

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
 from tests.api.conftest import Person, launch
 from tests.web.conftest import PASSWORD
@@ -63,3 +65,24 @@ def test_portfolio_statements_do_not_grow_with_engagements(
     with_fifty = statements_for_portfolio(client, db, 50)
     assert with_ten == with_fifty
     assert with_ten <= 10  # the session and its grants, the count, the page, two grouped figure queries
+
+
+def test_portfolio_filters_and_totals(
+    client: TestClient, consultant: Person, with_password, clock: FrozenClock
+) -> None:
+    with_password(consultant)
+    launch(client, consultant, "mini")
+    sign_in(client, consultant)
+    rows = '<th scope="row">'
+    assert client.get("/portefeuille", params={"territoire": "braye"}).text.count(rows) == 1
+    assert client.get("/portefeuille", params={"territoire": "Orléans"}).text.count(rows) == 0
+    assert client.get("/portefeuille", params={"modele": "mini", "etat": "active"}).text.count(rows) == 1
+    assert client.get("/portefeuille", params={"retard": "oui"}).text.count(rows) == 0
+    clock.advance(timedelta(days=30))
+    assert client.get("/portefeuille", follow_redirects=False).headers["location"] == "/connexion"  # expired
+    sign_in(client, consultant)
+    late = client.get("/portefeuille", params={"retard": "oui"}).text
+    assert late.count(rows) == 1
+    assert "<strong>1</strong> avec du retard" in late
+    assert "1&nbsp;en retard" in late
+    assert client.get("/portefeuille", params={"retard": "non"}).text.count(rows) == 0
