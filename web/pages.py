@@ -4,6 +4,7 @@ HTML form going through the one door (``engagements.transitions.transition``).""
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,11 +23,12 @@ from gouvernance.access.tasks import is_overdue, tasks_for
 from gouvernance.access.web_login import (
     BAD_CREDENTIALS,
     Throttled,
+    conclude,
     form_token,
     form_token_matches,
     session_principal,
-    sign_in,
     sign_out,
+    try_password,
 )
 from gouvernance.api.context import ApiContext
 from gouvernance.api.permissions import READ_STEPS, SEND_STEP_EVENT, Permission
@@ -166,7 +168,7 @@ def login(
     jeton_formulaire: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     pre = request.cookies.get(PRE_LOGIN_COOKIE)
-    if not pre or not jeton_formulaire or pre != jeton_formulaire:
+    if not pre or not hmac.compare_digest(pre.encode(), jeton_formulaire.encode()):
         return problem_page(request, None, 403, FORM_TOKEN_MISSING)
     errors: dict[str, str] = {}
     if not identifiant.strip():
@@ -178,20 +180,16 @@ def login(
     context = _context(request)
     settings = context.settings
     address = request.client.host if request.client else "inconnue"
+    now = context.clock.now()
     try:
-        with context.write_lock, context.db.transaction() as session:
-            signed = sign_in(
-                session,
-                identifiant,
-                mot_de_passe,
-                address=address,
-                now=context.clock.now(),
-                lifetime=timedelta(hours=settings.web_session_hours),
-            )
+        with context.db.reading() as session:
+            attempt = try_password(session, identifiant, mot_de_passe, address=address, now=now)
     except Throttled as throttled:
         return _login_form(
             request, {"erreurs": {"identifiant": throttled.message.fr}, "identifiant": identifiant}, 429
         )
+    with context.write_lock, context.db.transaction() as session:
+        signed = conclude(session, attempt, now=now, lifetime=timedelta(hours=settings.web_session_hours))
     if signed is None:
         return _login_form(
             request, {"erreurs": {"mot_de_passe": BAD_CREDENTIALS.fr}, "identifiant": identifiant}, 401

@@ -71,3 +71,4 @@ def test_a_session_ends_at_sign_out_at_expiry_and_with_a_new_password(db, clock)
     assert form_token_matches(tokens[1], form_token(tokens[1]))
     assert not form_token_matches(tokens[1], form_token(tokens[2]))
     assert not form_token_matches(tokens[1], None)
+    assert not form_token_matches(tokens[1], "é" * 64)  # not ASCII: refused, not an error

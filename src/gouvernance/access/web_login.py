@@ -111,25 +111,47 @@ def check_throttle(session: Session, login: str, address: str, *, now: datetime)
         )
 
 
-def sign_in(
-    session: Session, login: str, password: str, *, address: str, now: datetime, lifetime: timedelta
-) -> SignIn | None:
-    """A new session for ``login`` when the password matches; None otherwise (the failure is counted).
-    Raises Throttled when too many attempts failed lately, before looking at the password."""
-    login = login.strip().lower()[:120]
-    address = address[:64]
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in read and checked, before anything is written: Argon2's deliberate slowness happens here,
+    outside the write transaction (on SQLite, the one writer's lock)."""
+
+    login: str
+    address: str
+    matches: bool
+    rehash: str | None = None  # a new hash when the stored one's parameters are out of date
+
+
+def normal_login(login: str) -> str:
+    return login.strip().lower()[:120]
+
+
+def try_password(session: Session, login: str, password: str, *, address: str, now: datetime) -> Attempt:
+    """Raises Throttled when too many attempts failed lately, before looking at the password. Read-only."""
+    login, address = normal_login(login), address[:64]
     check_throttle(session, login, address, now=now)
     row = session.get(PasswordRow, login)
     try:
-        ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
+        matches = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
     except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or row is None:
-        session.add(LoginAttemptRow(login=login, address=address, attempted_at=now))
+        matches = False
+    rehash = None
+    if matches and row is not None and _hasher.check_needs_rehash(row.password_hash):
+        rehash = _hasher.hash(password)
+    return Attempt(login, address, matches, rehash)
+
+
+def conclude(session: Session, attempt: Attempt, *, now: datetime, lifetime: timedelta) -> SignIn | None:
+    """A new session when the password matched; otherwise the failure is counted and None returned."""
+    if not attempt.matches:
+        session.add(LoginAttemptRow(login=attempt.login, address=attempt.address, attempted_at=now))
         session.flush()
         return None
-    if _hasher.check_needs_rehash(row.password_hash):
-        row.password_hash = _hasher.hash(password)
+    login = attempt.login
+    if attempt.rehash is not None:
+        row = session.get(PasswordRow, login)
+        if row is not None:
+            row.password_hash = attempt.rehash
     session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.login == login))
     token = secrets.token_urlsafe(32)
     expires = now + lifetime
@@ -138,6 +160,14 @@ def sign_in(
     )
     session.flush()
     return SignIn(principal_of(session, login), token, expires)
+
+
+def sign_in(
+    session: Session, login: str, password: str, *, address: str, now: datetime, lifetime: timedelta
+) -> SignIn | None:
+    """``try_password`` then ``conclude`` in one session (the web interface runs them in two)."""
+    attempt = try_password(session, login, password, address=address, now=now)
+    return conclude(session, attempt, now=now, lifetime=lifetime)
 
 
 def session_principal(session: Session, token: str, *, now: datetime) -> Principal | None:
@@ -165,4 +195,5 @@ def form_token(session_token: str) -> str:
 
 
 def form_token_matches(session_token: str, submitted: str | None) -> bool:
-    return submitted is not None and hmac.compare_digest(form_token(session_token), submitted)
+    expected = form_token(session_token).encode()
+    return submitted is not None and hmac.compare_digest(expected, submitted.encode())
