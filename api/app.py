@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager, nullcontext
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 
-from gouvernance import __version__
+from gouvernance import __version__, web
 from gouvernance.api import (
     action_plan,
     audit,
@@ -140,6 +140,7 @@ def create_app(
         app.include_router(router)
     problems.install(app, api_routes(app, ROUTERS))
     docs.install(app, ROUTERS)
+    web.install(app)  # the pages for people, over the same services and permission checks
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_evidence_bytes)
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import getpass
+import sys
 from datetime import datetime
 from typing import Annotated
 
@@ -19,6 +21,7 @@ from gouvernance.access.service import (
     set_org_admin,
     tokens_of,
 )
+from gouvernance.access.web_login import set_password
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
@@ -86,6 +89,38 @@ def users_set_admin(
     console.print(
         f"« {login} » {state} administrateur de l'organisation « {organisation} ».", highlight=False
     )
+
+
+@users_app.command("set-password", cls=FrenchCommand)
+@handle_errors
+def users_set_password(
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
+    operator: Operator = False,
+) -> None:
+    """Définit le mot de passe de l'interface web (demandé deux fois, ou lu sur l'entrée standard)."""
+    require_operator(operator, "users set-password")
+    password = _read_password()
+    with context.database().transaction() as session:
+        set_password(session, login, password, now=context.clock().now())
+    console.print(
+        f"Mot de passe de « {login} » défini ; ses sessions ouvertes sont fermées.", highlight=False
+    )
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Mot de passe (encore) : ") != first:
+        raise InvalidInput(
+            Message(
+                "web.password_mismatch",
+                "Les deux saisies diffèrent : rien n'a été changé.",
+                "The two entries differ: nothing was changed.",
+                "password",
+            )
+        )
+    return first
 
 
 @users_app.command("grant", cls=FrenchCommand)
@@ -227,6 +262,7 @@ def serve_command(
 
         prepared = prepare_server_demo(db, context.catalog(), clock)
         _print_demo(prepared, base)
+    console.print(f"Interface web : [link]{base}/connexion[/]", highlight=False)
     console.print(f"Documentation de l'API : [link]{base}/docs[/]", highlight=False)
     options = ServeOptions(
         host=host,
@@ -253,6 +289,9 @@ def _print_demo(prepared: object, base: str) -> None:
     console.print("Jetons d'API (affichés une seule fois) :", highlight=False)
     for item in prepared.tokens:  # one per line, never truncated: they are meant to be copied
         console.print(f"  {item.role:<15} {item.login:<25} {item.token}", highlight=False, soft_wrap=True)
+    console.print("Connexion à l'interface web (mots de passe affichés une seule fois) :", highlight=False)
+    for item in prepared.tokens:
+        console.print(f"  {item.role:<15} {item.login:<25} {item.password}", highlight=False, soft_wrap=True)
     consultant = prepared.tokens[0].token
     console.print("Exemples :", highlight=False)
     console.print(

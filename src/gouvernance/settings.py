@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     # Where people open gouvernance: links in e-mails point there (…/engagements/<id>/steps/<key>).
     base_url: str = "http://127.0.0.1:8000"
+    # Web interface: the session cookie gets the Secure flag when the site is served over HTTPS (behind a
+    # reverse proxy that terminates TLS); a session ends after this many hours.
+    web_secure_cookies: bool = False
+    web_session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # Background work (`gouvernance worker`, prefect.yaml): how often each periodic flow runs, in seconds.
     sweep_interval_seconds: int = Field(default=15 * 60, ge=1)
     deliverables_interval_seconds: int = Field(default=60, ge=1)

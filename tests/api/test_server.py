@@ -213,9 +213,26 @@ def test_serve_demo_prints_tokens_that_open_the_demo_engagement(tmp_path: Path) 
         )
         assert steps.status_code == 200, steps.text
         assert {s["state"] for s in steps.json()} >= {"ready", "pending"}  # launched, not walked
+        _signs_in_with_printed_password(printed, port, engagement_id)
     finally:
         if process.poll() is None:
             log.stop()
+
+
+def _signs_in_with_printed_password(printed: str, port: int, engagement_id: str) -> None:
+    """The web interface's address and a login and password per role are printed, and they open it."""
+    assert f"Interface web : http://127.0.0.1:{port}/connexion" in printed, printed
+    logins = re.findall(r"^\s+(\w+)\s+(\S+)\s+(?!gv_)(\S{12,})$", printed, re.MULTILINE)
+    assert {role for role, _, _ in logins} >= {"consultant", "chef_de_projet", "observateur"}, printed
+    _, login, password = logins[0]
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as web:
+        form = re.search(r'name="jeton_formulaire" value="([^"]+)"', web.get("/connexion").text)
+        assert form
+        data = {"identifiant": login, "mot_de_passe": password, "jeton_formulaire": form[1]}
+        assert web.post("/connexion", data=data).status_code == 303
+        page = web.get(f"/accompagnements/{engagement_id}")
+        assert page.status_code == 200
+        assert "Démarrer" in page.text
 
 
 def test_a_busy_port_is_said_in_french_before_any_token_is_printed(tmp_path: Path) -> None:

@@ -157,3 +157,47 @@ def test_operator_mode_is_logged_with_the_system_user(data_dir: Path) -> None:
     assert added.exit_code == 0
     assert f"Mode opérateur : {getpass.getuser()} — gouvernance users add" in added.stderr
     assert "Mode opérateur" not in added.stdout
+
+
+def test_set_password_reads_stdin_hashes_with_argon2_and_opens_a_web_session(data_dir: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from gouvernance.access.records import PasswordRow
+    from gouvernance.access.web_login import sign_in
+
+    _run("users", "add", "julien.robert", "--org", "cc-val-fleuri")
+    refused = runner.invoke(app, ["users", "set-password", "julien.robert"], input="secret-long-enough\n")
+    assert refused.exit_code != 0, "an operator's command"
+    short = runner.invoke(
+        app, ["users", "set-password", "julien.robert"], input="court\n", env={"GOUVERNANCE_OPERATOR": "1"}
+    )
+    assert short.exit_code != 0
+    assert "au moins 12" in short.output
+    done = runner.invoke(
+        app,
+        ["users", "set-password", "julien.robert"],
+        input="un mot de passe assez long\n",
+        env={"GOUVERNANCE_OPERATOR": "1"},
+    )
+    assert done.exit_code == 0, done.output
+    db = Database(f"sqlite:///{data_dir / 'gouvernance.db'}")
+    now = datetime(2027, 1, 12, tzinfo=UTC)
+    with db.transaction() as session:
+        stored = session.get(PasswordRow, "julien.robert")
+        assert stored is not None
+        assert stored.password_hash.startswith("$argon2id$")
+        wrong = sign_in(
+            session, "julien.robert", "faux", address="test", now=now, lifetime=timedelta(hours=1)
+        )
+        right = sign_in(
+            session,
+            "julien.robert",
+            "un mot de passe assez long",
+            address="test",
+            now=now,
+            lifetime=timedelta(hours=1),
+        )
+    db.dispose()
+    assert wrong is None
+    assert right is not None
+    assert right.principal.login == "julien.robert"

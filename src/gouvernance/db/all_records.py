@@ -1,6 +1,14 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
-from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
+from gouvernance.access.records import (
+    ApiTokenRow,
+    GrantRow,
+    LoginAttemptRow,
+    OrganisationRow,
+    PasswordRow,
+    UserRow,
+    WebSessionRow,
+)
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
 from gouvernance.communication.records import CommunicationActionRow
@@ -54,6 +62,7 @@ __all__ = [
     "GrantRow",
     "IdempotencyRow",
     "IndicatorRow",
+    "LoginAttemptRow",
     "MeansRow",
     "MeasurementRow",
     "NotificationRow",
@@ -62,6 +71,7 @@ __all__ = [
     "OrganisationRow",
     "OutboxReceiptRow",
     "OutboxRow",
+    "PasswordRow",
     "ProcessModelRow",
     "ProposalRow",
     "PublicEngagementRow",
@@ -72,5 +82,6 @@ __all__ = [
     "TrainingSessionRow",
     "UserRow",
     "VoteCountRow",
+    "WebSessionRow",
     "WebhookRow",
 ]

@@ -1,13 +1,16 @@
-"""The demonstration behind `gouvernance serve --demo`: one person per role, each with an API token, and a
+"""The demonstration behind `gouvernance serve --demo`: one person per role, each with an API token and a
+web password, and a
 launched (not walked) engagement, so that there is something to explore through the API."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from gouvernance.access.service import add_user, create_token, grant
+from gouvernance.access.web_login import set_password
 from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
 from gouvernance.demo.scenario import DEMO_MODEL, launch_demo
@@ -34,6 +37,7 @@ class DemoToken:
     role: str
     login: str
     token: str
+    password: str  # for the web interface; new on every run, like the token
 
 
 @dataclass(frozen=True)
@@ -71,5 +75,7 @@ def prepare_server_demo(
             grant(session, login, role, engagement_id=engagement_id, clock=clock)
             if role == "consultant":
                 grant(session, login, role, clock=clock)  # may launch engagements for the consultancy
-            tokens.append(DemoToken(role, login, create_token(session, login, clock=clock)))
+            password = secrets.token_urlsafe(12)
+            set_password(session, login, password, now=clock.now())
+            tokens.append(DemoToken(role, login, create_token(session, login, clock=clock), password))
     return ServerDemo(engagement_id, territory, tokens)

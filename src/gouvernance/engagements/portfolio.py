@@ -92,3 +92,23 @@ def figures(session: Session, engagement_ids: list[str], *, now: datetime) -> di
         engagement_id: Figures(int(total), int(finished or 0), int(late or 0), next_due)
         for engagement_id, total, finished, late, next_due in session.execute(query)
     }
+
+
+def stage_figures(session: Session, engagement_ids: list[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per engagement, per stage key: (steps, finished), from one grouped query."""
+    if not engagement_ids:
+        return {}
+    query = (
+        select(
+            StepRow.engagement_id,
+            StepRow.stage_key,
+            func.count(),
+            func.sum(case((StepRow.state.in_(TERMINAL_STEP_STATES), 1), else_=0)),
+        )
+        .where(StepRow.engagement_id.in_(engagement_ids))
+        .group_by(StepRow.engagement_id, StepRow.stage_key)
+    )
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for engagement_id, stage_key, total, finished in session.execute(query):
+        found.setdefault(engagement_id, {})[stage_key] = (int(total), int(finished or 0))
+    return found

@@ -1,0 +1,27 @@
+"""The web interface for people (French, server-rendered, every action a plain HTML form), served by the
+API's own application: ``install`` adds its pages and its style sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from gouvernance.web.pages import NotSignedIn, router
+
+STATIC_PATH = "/statique"
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount(STATIC_PATH, StaticFiles(directory=Path(__file__).parent / "static"), name="statique")
+
+    async def sign_in_first(request: Request, _: Exception) -> RedirectResponse:
+        return RedirectResponse("/connexion", status_code=303)
+
+    app.add_exception_handler(NotSignedIn, sign_in_first)
+
+
+__all__ = ["STATIC_PATH", "install"]
