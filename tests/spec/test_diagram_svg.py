@@ -39,6 +39,8 @@ def test_the_drawing_parses_and_names_every_stage_and_step(shipped_catalog: Cata
         for step in stage.steps:
             assert f"{step.title.fr} — {model.role_title(step.role)}" in boxes
     assert len(boxes) == len(model.stages) + len(model.steps_by_key)
+    ids = [element.get("id") for element in root.iter() if element.get("id")]
+    assert len(ids) == len(set(ids))
 
 
 def test_one_arrow_per_dependency(shipped_catalog: Catalog) -> None:
@@ -67,7 +69,9 @@ def test_text_is_escaped_and_long_titles_wrapped(shipped_catalog: Catalog) -> No
     root = ET.fromstring(raw)
     assert root.findtext("svg:title", namespaces=NS) == f"Parcours <R&D> « test » (v{model.version})"
     group = next(
-        g for g in root.iter(f"{{{NS['svg']}}}g") if g.get("id") == "transmission_publication_deliberation"
+        g
+        for g in root.iter(f"{{{NS['svg']}}}g")
+        if g.get("id") == "etape-transmission_publication_deliberation"
     )
     lines = [tspan.text for tspan in group.iter(f"{{{NS['svg']}}}tspan")]
     assert len(lines) > 2  # the title on several lines, then the role

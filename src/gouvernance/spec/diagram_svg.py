@@ -64,7 +64,7 @@ def svg(model: ProcessModel, lang: str = "fr") -> str:
         _Node(stage.key, stage.title.text(lang), "", "stage", tuple(stage.after)) for stage in model.stages
     ]
     sections: list[tuple[str, str, list[_Node]]] = [
-        ("stages", "Enchaînement des phases" if fr else "Stage graph", stage_nodes)
+        ("section-phases", "Enchaînement des phases" if fr else "Stage graph", stage_nodes)
     ]
     for index, stage in enumerate(model.stages, start=1):
         steps = [
@@ -77,7 +77,7 @@ def svg(model: ProcessModel, lang: str = "fr") -> str:
             )
             for step in stage.steps
         ]
-        sections.append((f"stage-{stage.key}", f"{index}. {stage.title.text(lang)}", steps))
+        sections.append((f"section-{stage.key}", f"{index}. {stage.title.text(lang)}", steps))
 
     root = ET.Element("svg", {"xmlns": SVG_NS, "role": "img", "aria-labelledby": "titre description"})
     ET.SubElement(root, "title", id="titre").text = f"{model.title.text(lang)} (v{model.version})"
@@ -137,7 +137,8 @@ def _layout(nodes: Sequence[_Node], x0: float, y0: float) -> dict[str, _Box]:
 
 def _draw_box(parent: ET.Element, box: _Box) -> None:
     node = box.node
-    group = ET.SubElement(parent, "g", {"class": f"box {node.kind}", "id": node.key})
+    prefix = "phase" if node.kind == "stage" else "etape"  # a step may share its key with a stage
+    group = ET.SubElement(parent, "g", {"class": f"box {node.kind}", "id": f"{prefix}-{node.key}"})
     full = f"{node.title} — {node.subtitle}" if node.subtitle else node.title
     ET.SubElement(group, "title").text = full
     ET.SubElement(
