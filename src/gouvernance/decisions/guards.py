@@ -63,21 +63,29 @@ class DecisionRecorded(Guard):
                 f"{' et '.join(fr for fr, _ in lacks)} au registre",
                 f"decision {closest.number} ({bodies_en}) is not enforceable yet: "
                 f"{' and '.join(en for _, en in lacks)} missing from the register",
-                details={"number": closest.number, "missing": [en for _, en in lacks]},
+                details={
+                    "number": closest.number,
+                    "missing": [en for _, en in lacks],
+                    "bodies": [body.value for body in self.bodies],
+                    "step": self.step or ctx.step.step_key,
+                },
             )
         if ctx.session.scalar(query.limit(1)) is not None:
             return Message(
                 "guard.decision_without_legal_basis",
                 f"la décision ({bodies}) est au registre sans sa base légale (article du CGCT)",
                 f"the decision ({bodies_en}) is in the register without its legal basis",
-                details={"bodies": [body.value for body in self.bodies]},
+                details={
+                    "bodies": [body.value for body in self.bodies],
+                    "step": self.step or ctx.step.step_key,
+                },
             )
         return Message(
             "guard.decision_missing",
             f"aucune décision ({bodies}) n'est au registre pour "
             + (f"l'étape « {ctx.model.steps_by_key[self.step].title.fr} »" if self.step else "cette étape"),
             f"no decision ({bodies_en}) is in the register for this step",
-            details={"bodies": [body.value for body in self.bodies]},
+            details={"bodies": [body.value for body in self.bodies], "step": self.step or ctx.step.step_key},
         )
 
     def _lacks(self, row: DecisionRow) -> list[tuple[str, str]]:
