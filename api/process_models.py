@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gouvernance.api.dependencies import ContextDep, LangDep
@@ -14,6 +14,7 @@ from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import Access, Permission, ProcessModelsAccess, Scope, requires
 from gouvernance.spec.catalog import Catalog
 from gouvernance.spec.diagram import mermaid
+from gouvernance.spec.diagram_svg import svg
 from gouvernance.spec.json_schema import template_schema
 from gouvernance.spec.schema import Localized, ProcessModel, StepSpec
 
@@ -266,3 +267,27 @@ def get_process_model_diagram(
     ] = None,
 ) -> PlainTextResponse:
     return PlainTextResponse(mermaid(context.catalog.get(key, version), lang))
+
+
+@router.get(
+    "/{key}/diagram.svg",
+    summary="Le diagramme SVG du modèle",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+            "description": "Image SVG : graphe des phases, puis les étapes de chaque phase.",
+        },
+        **errors(404),
+    },
+)
+def get_process_model_diagram_svg(
+    key: ModelKey,
+    access: ProcessModelsAccess,
+    context: ContextDep,
+    lang: LangDep,
+    version: Annotated[
+        int | None, Query(ge=1, le=1_000_000, description="Dernière version si absent.")
+    ] = None,
+) -> Response:
+    return Response(svg(context.catalog.get(key, version), lang), media_type="image/svg+xml")

@@ -17,6 +17,7 @@ from gouvernance.errors import Conflict, InvalidInput, Message
 from gouvernance.messages import file_not_found
 from gouvernance.spec.catalog import template_files
 from gouvernance.spec.diagram import mermaid
+from gouvernance.spec.diagram_svg import svg
 from gouvernance.spec.json_schema import template_schema
 from gouvernance.spec.scaffold import scaffold
 from gouvernance.spec.validation import TemplateInvalid, load_model_file
@@ -88,9 +89,25 @@ def models_show(
     diagram_only: Annotated[
         bool, typer.Option("--mermaid", help="N'affiche que le diagramme Mermaid.")
     ] = False,
+    as_svg: Annotated[
+        bool,
+        typer.Option("--svg", help="Le diagramme en SVG : graphe des phases, puis étapes de chaque phase."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FICHIER", help="Avec --svg : écrit le SVG dans ce fichier."),
+    ] = None,
 ) -> None:
-    """Affiche les phases, étapes et le diagramme Mermaid d'un modèle."""
+    """Affiche les phases, étapes et le diagramme Mermaid d'un modèle (ou son diagramme SVG)."""
     model = context.catalog().get(key, version)
+    if as_svg:
+        drawing = svg(model)
+        if out is None:
+            typer.echo(drawing, nl=False)
+        else:
+            out.write_text(drawing, encoding="utf-8")
+            console.print(f"Diagramme SVG écrit dans {out}", highlight=False)
+        return
     if diagram_only:
         typer.echo(mermaid(model), nl=False)
         return

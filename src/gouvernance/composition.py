@@ -40,6 +40,7 @@ from gouvernance.stakeholders.deliverable_context import stakeholder_context
 from gouvernance.stakeholders.documents_context import documents_context
 from gouvernance.stakeholders.guards import STAKEHOLDER_GUARDS
 from gouvernance.training.deliverable_context import training_context
+from gouvernance.training.guards import TRAINING_GUARDS
 
 if TYPE_CHECKING:
     from gouvernance.deliverables.model import DeliverableDocument
@@ -48,7 +49,14 @@ if TYPE_CHECKING:
 
 def register_plugins() -> None:
     """The guard rule packs and the deliverable context contributors. Safe to call again."""
-    for pack in (BUILTIN_GUARDS, STAKEHOLDER_GUARDS, OBJECTIVE_GUARDS, DECISION_GUARDS, BUDGET_GUARDS):
+    for pack in (
+        BUILTIN_GUARDS,
+        STAKEHOLDER_GUARDS,
+        OBJECTIVE_GUARDS,
+        DECISION_GUARDS,
+        BUDGET_GUARDS,
+        TRAINING_GUARDS,
+    ):
         register_rules(pack)
     for contributor in (
         stakeholder_context,

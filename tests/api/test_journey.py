@@ -17,6 +17,12 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import Person, Team, step_path
 
+DECISION_REFUSALS = (
+    "guard.decision_missing",
+    "guard.decision_without_legal_basis",
+    "guard.decision_not_enforceable",
+)
+
 # Which event moves each kind of step on from each state, and who sends it.
 _NEXT = {
     ("ready", None): ("start", "responsible"),
@@ -37,6 +43,8 @@ class HttpWalker:
         self.sent_back: set[str] = set()
         self.requests = 0
         self.refusals_seen: set[str] = set()
+        self.decisions = 0
+        self.objective_defined = False
 
     def _get(self, person: Person, path: str) -> Any:
         self.requests += 1
@@ -119,6 +127,75 @@ class HttpWalker:
             self.send(self.team[details["role"]], key, "endorse", comment="Validé en comité de pilotage")
         elif "to_consult" in details or "sessions" in details:
             self.consult(key, [details.get("to_consult") or [], *details.get("sessions", [])])
+        elif guard["code"] in DECISION_REFUSALS:
+            self.decide(details)
+        elif guard["code"] in ("guard.no_objective", "guard.objectives_not_validated"):
+            self.validate_objective(details)
+        elif guard["code"] == "guard.indicators_not_measured":
+            self.measure()
+
+    def decide(self, details: dict[str, Any]) -> None:
+        """The decision the guard waits for, in the register with its legal basis, votes and dates."""
+        today = self.clock.now().date().isoformat()
+        self.decisions += 1
+        response = self._post(
+            self.team["chef_de_projet"],
+            f"/engagements/{self.team.engagement_id}/decisions",
+            json={
+                "number": f"2026-{self.decisions:03d}",
+                "title": f"Décision pour l'étape {details['step']}",
+                "decided_on": today,
+                "body": (details.get("bodies") or ["conseil_municipal"])[0],
+                "legal_basis": "CGCT L2121-29",
+                "votes_for": 30,
+                "votes_against": 3,
+                "abstentions": 1,
+                "transmitted_on": today,
+                "published_on": today,
+                "step_key": details["step"],
+            },
+        )
+        assert response.status_code == 201, response.text
+
+    def validate_objective(self, details: dict[str, Any]) -> None:
+        """The consultant proposes an objective and its indicator once; the local actors validate it."""
+        base, lead = f"/engagements/{self.team.engagement_id}", self.team["consultant"]
+        if not self.objective_defined:
+            self.objective_defined = True
+            today = self.clock.now().date()
+            created = self._post(lead, f"{base}/objectives", json={"key": "associer", "title": "Associer"})
+            assert created.status_code == 201, created.text
+            indicator = {
+                "key": "participation",
+                "label": "Taux de participation aux réunions publiques",
+                "unit": "%",
+                "baseline": 10,
+                "baseline_on": today.isoformat(),
+                "target": 40,
+                "deadline": today.replace(year=today.year + 2).isoformat(),
+                "direction": "hausse",
+                "frequency": "trimestrielle",
+                "source": "Registre des réunions publiques",
+                "public": True,
+            }
+            added = self._post(lead, f"{base}/objectives/associer/indicators", json=indicator)
+            assert added.status_code == 201, added.text
+        missing = {role for item in details.get("missing", []) for role in item["roles"]} or {
+            "elu",
+            "partenaire",
+        }
+        for role in sorted(missing):
+            approved = self._post(self.team[role], f"{base}/objectives/associer/approval")
+            assert approved.status_code == 200, approved.text
+
+    def measure(self) -> None:
+        measurement = {"indicator": "participation", "date": self.clock.now().date().isoformat(), "value": 14}
+        response = self._post(
+            self.team["agent"],
+            f"/engagements/{self.team.engagement_id}/measurements",
+            json={"measurements": [measurement]},
+        )
+        assert response.status_code == 200, response.text
 
     def consult(self, key: str, groups: list[list[int]]) -> None:
         for participants in (group for group in groups if group):
@@ -205,6 +282,9 @@ def test_the_shared_governance_journey_walked_to_completion_over_http(
         "guard.approval_missing",
         "guard.stakeholders_not_consulted",
         "guard.conflicts_not_mediated",
+        "guard.decision_missing",
+        "guard.no_objective",
+        "guard.indicators_not_measured",
     } <= walker.refusals_seen
     lead = team["consultant"]
     completed = client.post(

@@ -1,6 +1,7 @@
 """Every shipped journey is walked from launch to its last step through the one door, each guard satisfied
 the way the engagement's people would satisfy it: evidence attached, approvals given, stakeholders consulted,
-objectives validated by the local actors, indicators measured, decisions recorded in the register.
+objectives validated by the local actors, indicators measured, decisions recorded in the register (the
+walker's default satisfiers, ``gouvernance.demo.satisfiers``).
 
 The three journeys added from the field (co-construction, baromètre de satisfaction, laboratoire
 d'innovation) are walked here; the shared-governance journey is walked by the demo's own tests."""
@@ -13,119 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from gouvernance.clock import FrozenClock
-from gouvernance.decisions.guards import DecisionRecorded
-from gouvernance.decisions.service import DecidingBody, DecisionData, record_decision
 from gouvernance.demo.stakeholders_demo import demo_csv
 from gouvernance.demo.walkthrough import JourneyWalker
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.evidence.store import MemoryBlobStore
-from gouvernance.guards.registry import Guard
-from gouvernance.objectives.evaluation import Direction
-from gouvernance.objectives.guards import IndicatorsMeasured, ObjectivesValidated
-from gouvernance.objectives.measurements import MeasurementData, record_measurements
-from gouvernance.objectives.service import (
-    Frequency,
-    IndicatorData,
-    add_indicator,
-    add_objective,
-    approve_objective,
-    indicators_by_key,
-)
-from gouvernance.spec.schema import StepSpec
 from gouvernance.stakeholders.importing import import_csv
 
 NEW_JOURNEYS = ["co-construction", "barometre-satisfaction", "laboratoire-innovation"]
-
-
-def _validate_objectives(walker: JourneyWalker, spec: StepSpec, guard: Guard) -> None:
-    """The consultant proposes an objective with its indicator; each listed role approves it."""
-    assert isinstance(guard, ObjectivesValidated)
-    today = walker.clock.now().date()
-    with walker.db.transaction() as session:
-        if not indicators_by_key(session, walker.engagement_id):
-            add_objective(
-                session,
-                engagement_id=walker.engagement_id,
-                key="satisfaction",
-                title="Améliorer la satisfaction des usagers",
-                actor=walker.actor("consultant"),
-                clock=walker.clock,
-            )
-            add_indicator(
-                session,
-                engagement_id=walker.engagement_id,
-                objective_key="satisfaction",
-                data=IndicatorData(
-                    "taux_satisfaction",
-                    "Usagers satisfaits",
-                    "%",
-                    62,
-                    today,
-                    80,
-                    date(today.year + 2, today.month, 1),
-                    Direction.UP,
-                    Frequency.TRIMESTRIELLE,
-                    "Questionnaire du baromètre",
-                    public=True,
-                ),
-                actor=walker.actor("consultant"),
-                clock=walker.clock,
-            )
-        for role in guard.roles:
-            approve_objective(
-                session,
-                engagement_id=walker.engagement_id,
-                objective_key="satisfaction",
-                actor=walker.actor(role),
-                clock=walker.clock,
-            )
-
-
-def _measure(walker: JourneyWalker, spec: StepSpec, guard: Guard) -> None:
-    assert isinstance(guard, IndicatorsMeasured)
-    with walker.db.transaction() as session:
-        record_measurements(
-            session,
-            engagement_id=walker.engagement_id,
-            measurements=[
-                MeasurementData(key, walker.clock.now().date(), 71, source="Mesure de suivi")
-                for key in indicators_by_key(session, walker.engagement_id)
-            ],
-            actor=walker.actor("agent"),
-            clock=walker.clock,
-        )
-
-
-def _record_decision(walker: JourneyWalker, spec: StepSpec, guard: Guard) -> None:
-    assert isinstance(guard, DecisionRecorded)
-    body = guard.bodies[0] if guard.bodies else DecidingBody.CONSEIL_MUNICIPAL
-    with walker.db.transaction() as session:
-        record_decision(
-            session,
-            engagement_id=walker.engagement_id,
-            data=DecisionData(
-                number=f"2027-{spec.key[:20]}",
-                title=spec.title.fr,
-                decided_on=walker.clock.now().date(),
-                body=DecidingBody(body),
-                legal_basis="CGCT L2121-29",
-                votes_for=21,
-                votes_against=2,
-                abstentions=1,
-                step_key=spec.key,
-            ),
-            actor=walker.actor("chef_de_projet"),
-            clock=walker.clock,
-        )
-
-
-SATISFIERS = {
-    ObjectivesValidated: _validate_objectives,
-    IndicatorsMeasured: _measure,
-    DecisionRecorded: _record_decision,
-}
 
 
 @pytest.mark.parametrize("key", NEW_JOURNEYS)
@@ -150,7 +47,7 @@ def test_the_journey_validates_and_is_walked_to_its_end_satisfying_its_guards(
             actor=ActorRef.of("julien", "chef_de_projet"),
             clock=clock,
         )
-    walker = JourneyWalker(db, model, engagement_id, clock, MemoryBlobStore(), satisfiers=SATISFIERS)
+    walker = JourneyWalker(db, model, engagement_id, clock, MemoryBlobStore())
     reports = walker.run()
     with db.reading() as session:
         states = dict(
@@ -189,7 +86,7 @@ def test_completing_a_barometer_cycle_opens_the_next_one_whose_indicators_contin
             actor=ActorRef.of("claire", "consultant"),
             clock=clock,
         ).engagement_id
-    JourneyWalker(db, model, first, clock, MemoryBlobStore(), satisfiers=SATISFIERS).run()
+    JourneyWalker(db, model, first, clock, MemoryBlobStore()).run()
     with db.transaction() as session:
         transition(
             session,
@@ -230,5 +127,5 @@ def test_completing_a_barometer_cycle_opens_the_next_one_whose_indicators_contin
     assert sorted(series) == sorted(earlier)  # … and the second cycle's series starts with those measurements
     assert bilan.state == "ready"
     # The second cycle cannot skip the review of the first (only cycle 1 may): its guard says why.
-    walker = JourneyWalker(db, model, following.id, clock, MemoryBlobStore(), satisfiers=SATISFIERS)
+    walker = JourneyWalker(db, model, following.id, clock, MemoryBlobStore())
     assert not walker._allowed(model.steps_by_key["bilan_cycle_precedent"], "skip", "chef_de_projet")

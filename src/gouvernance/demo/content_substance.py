@@ -5,8 +5,8 @@ approvals, the measurements, the citizen workshop with its notes, and the decisi
 and of the council.
 
 ``add_substance`` is called by the walker after every transition; each entry is made once, when the step
-it belongs to starts (the council's deliberation when the step is adopted), through the same services as
-the API, and a step started again after a send-back adds nothing twice.
+it belongs to starts (the council's deliberation when the step is submitted for adoption), through the
+same services as the API, and a step started again after a send-back adds nothing twice.
 """
 
 from __future__ import annotations
@@ -487,7 +487,7 @@ _ENTRIES: dict[tuple[str, str], Entry] = {
     ("objectifs_indicateurs", "start"): _objectives,
     ("plan_action", "start"): _plan,
     ("seminaire_elus", "start"): _copil,
-    ("deliberation_lancement", "adopt"): _deliberation,
+    ("deliberation_lancement", "submit"): _deliberation,
     ("atelier_citoyen", "start"): _workshop,
     ("collecte_indicateurs", "start"): _measurements,
     ("bilan_moyens_actions", "start"): _action_review,

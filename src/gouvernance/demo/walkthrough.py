@@ -21,6 +21,7 @@ from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
 from gouvernance.demo import content_item7
 from gouvernance.demo.content_substance import add_substance
+from gouvernance.demo.satisfiers import SATISFIERS as CONTENT_SATISFIERS
 from gouvernance.demo.stakeholders_demo import SATISFIERS as STAKEHOLDER_SATISFIERS
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import StepRow
@@ -92,6 +93,7 @@ class JourneyWalker:
             EvidenceAttached: _attach,
             ApprovedBy: _endorse,
             **STAKEHOLDER_SATISFIERS,
+            **CONTENT_SATISFIERS,
             **(satisfiers or {}),
         }
         self.featured: tuple[type[Guard], ...] = featured

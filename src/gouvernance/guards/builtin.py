@@ -6,7 +6,7 @@ from __future__ import annotations
 import operator
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 
 from gouvernance.engagements.records import StepRow
@@ -164,69 +164,149 @@ _OPERATORS: dict[str, Any] = {
 _OPERATOR_TEXT = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "in": "∈", "not_in": "∉"}
 
 
+Op = Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in"]
+
+
+class Condition(BaseModel):
+    """One condition on a launch parameter, inside a ``parameter`` guard's ``all`` or ``any`` list."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    parameter: str
+    op: Op = "eq"
+    value: Any = True
+
+
 class ParameterCondition(Guard):
-    """A condition on a launch parameter, e.g. skipping a step only where no participative body exists."""
+    """A condition on a launch parameter, e.g. skipping a step only where no participative body exists; or
+    several, all of which (``all``) or one of which (``any``) must hold, e.g. « périmètre = commune ou
+    population ≤ 50 000 »."""
 
     rule_name: ClassVar[str] = "parameter"
 
-    parameter: str
-    op: Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in"] = "eq"
+    parameter: str | None = None
+    op: Op = "eq"
     value: Any = True
+    all_of: tuple[Condition, ...] = Field(default=(), alias="all", description="Every condition holds.")
+    any_of: tuple[Condition, ...] = Field(default=(), alias="any", description="One condition holds.")
     explanation: str | None = Field(default=None, description="Why, in French, shown when refused.")
 
+    @model_validator(mode="after")
+    def _one_form(self) -> ParameterCondition:
+        forms = [self.parameter is not None, bool(self.all_of), bool(self.any_of)]
+        if sum(forms) != 1:
+            raise ValueError("give exactly one of « parameter », « all » or « any »")
+        return self
+
+    def conditions(self) -> tuple[Condition, ...]:
+        if self.parameter is not None:
+            return (Condition(parameter=self.parameter, op=self.op, value=self.value),)
+        return self.all_of or self.any_of
+
     def validate_against(self, model: ProcessModel, step: StepSpec) -> list[Message]:
-        spec = model.parameters_by_key.get(self.parameter)
-        if spec is None:
-            return [
-                Message(
-                    "unknown_parameter",
-                    f"paramètre inconnu « {self.parameter} »",
-                    f"unknown parameter '{self.parameter}'",
-                    path="parameter",
-                )
-            ]
-        values = self.value if self.op in ("in", "not_in") and isinstance(self.value, list) else [self.value]
-        for value in values:
-            try:
-                fits = spec.coerce(value) == value
-            except (ValueError, TypeError):
-                fits = False
-            if not fits:
-                return [
-                    Message(
-                        "parameter_value",
-                        f"valeur {value!r} incompatible avec le paramètre de type « {spec.type} »",
-                        f"value {value!r} does not fit a '{spec.type}' parameter",
-                        path="value",
-                    )
-                ]
-        return []
+        problems: list[Message] = []
+        for condition in self.conditions():
+            problems += _condition_problems(model, condition)
+        return problems
 
     def check(self, ctx: GuardContext) -> Message | None:
-        spec = ctx.model.parameters_by_key[self.parameter]
-        actual = ctx.engagement.parameters.get(self.parameter, spec.default)
-        try:
-            satisfied = actual is not None and bool(_OPERATORS[self.op](actual, self.value))
-        except TypeError:
-            satisfied = False
-        if satisfied:
+        results = [_holds(ctx, condition) for condition in self.conditions()]
+        if any(results) if self.any_of else all(results):
             return None
         why = f" : {self.explanation}" if self.explanation else ""
+        joiner = " ou " if self.any_of else " et "
+        failing = [c for c, held in zip(self.conditions(), results, strict=True) if not held or self.any_of]
+        fr = joiner.join(_condition_text(ctx, c) for c in failing)
+        en = (" or " if self.any_of else " and ").join(_condition_text(ctx, c, "en") for c in failing)
         return Message(
             "guard.parameter_condition",
-            f"condition non remplie sur « {spec.title.fr} » ({french_value(actual)} "
-            f"{_OPERATOR_TEXT[self.op]} {french_value(self.value)} attendu){why}",
-            f"condition not met on '{spec.title.text('en')}' (expected {actual!r} "
-            f"{_OPERATOR_TEXT[self.op]} {self.value!r})",
-            details={"parameter": self.parameter, "actual": actual, "expected": self.value},
+            f"condition non remplie sur {fr}{why}",
+            f"condition not met on {en}",
+            details={
+                "conditions": [
+                    {
+                        "parameter": c.parameter,
+                        "actual": _actual(ctx, c),
+                        "op": c.op,
+                        "expected": c.value,
+                    }
+                    for c in failing
+                ],
+                **(
+                    {
+                        "parameter": failing[0].parameter,
+                        "actual": _actual(ctx, failing[0]),
+                        "expected": failing[0].value,
+                    }
+                    if len(failing) == 1
+                    else {}
+                ),
+            },
         )
 
     def describe(self) -> Message:
-        return Message(
-            "guard.parameter",
-            f"paramètre « {self.parameter} » {_OPERATOR_TEXT[self.op]} {self.value!r}",
-            f"parameter '{self.parameter}' {_OPERATOR_TEXT[self.op]} {self.value!r}",
+        joiner = " ou " if self.any_of else " et "
+        fr = joiner.join(
+            f"paramètre « {c.parameter} » {_OPERATOR_TEXT[c.op]} {c.value!r}" for c in self.conditions()
         )
+        en = (" or " if self.any_of else " and ").join(
+            f"parameter '{c.parameter}' {_OPERATOR_TEXT[c.op]} {c.value!r}" for c in self.conditions()
+        )
+        return Message("guard.parameter", fr, en)
+
+
+def _condition_problems(model: ProcessModel, condition: Condition) -> list[Message]:
+    spec = model.parameters_by_key.get(condition.parameter)
+    if spec is None:
+        return [
+            Message(
+                "unknown_parameter",
+                f"paramètre inconnu « {condition.parameter} »",
+                f"unknown parameter '{condition.parameter}'",
+                path="parameter",
+            )
+        ]
+    values = (
+        condition.value
+        if condition.op in ("in", "not_in") and isinstance(condition.value, list)
+        else [condition.value]
+    )
+    for value in values:
+        try:
+            fits = spec.coerce(value) == value
+        except (ValueError, TypeError):
+            fits = False
+        if not fits:
+            return [
+                Message(
+                    "parameter_value",
+                    f"valeur {value!r} incompatible avec le paramètre de type « {spec.type} »",
+                    f"value {value!r} does not fit a '{spec.type}' parameter",
+                    path="value",
+                )
+            ]
+    return []
+
+
+def _actual(ctx: GuardContext, condition: Condition) -> Any:
+    spec = ctx.model.parameters_by_key[condition.parameter]
+    return ctx.engagement.parameters.get(condition.parameter, spec.default)
+
+
+def _holds(ctx: GuardContext, condition: Condition) -> bool:
+    actual = _actual(ctx, condition)
+    try:
+        return actual is not None and bool(_OPERATORS[condition.op](actual, condition.value))
+    except TypeError:
+        return False
+
+
+def _condition_text(ctx: GuardContext, condition: Condition, lang: str = "fr") -> str:
+    spec = ctx.model.parameters_by_key[condition.parameter]
+    actual, sign = _actual(ctx, condition), _OPERATOR_TEXT[condition.op]
+    if lang == "fr":
+        return f"« {spec.title.fr} » ({french_value(actual)} {sign} {french_value(condition.value)} attendu)"
+    return f"'{spec.title.text('en')}' (expected {actual!r} {sign} {condition.value!r})"
 
 
 BUILTIN_GUARDS: tuple[type[Guard], ...] = (EvidenceAttached, ApprovedBy, StageStepsDone, ParameterCondition)
