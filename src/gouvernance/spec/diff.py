@@ -200,7 +200,31 @@ def describe(diff: ModelDiff, old: ProcessModel, new: ProcessModel) -> list[str]
 
 
 def _change_line(change: FieldChange) -> str:
+    if change.name in ("guards", "parameters", "roles", "deliverables") and isinstance(change.before, list):
+        return f"{change.label} : {_list_change(change.name, change.before, change.after)}"
     return f"{change.label} : {_short(change.before)} → {_short(change.after)}"
+
+
+def _list_change(name: str, before: list[Any], after: list[Any]) -> str:
+    """A list field as what was added, removed or changed in it: guards by rule, the others by key."""
+
+    def label(item: Any) -> str:
+        if not isinstance(item, dict):
+            return str(item)
+        if name == "guards":
+            details = ", ".join(f"{k} {_short(v, 40)}" for k, v in item.items() if k != "rule")
+            return f"{item.get('rule')}" + (f" ({details})" if details else "")
+        return str(item.get("key", item))
+
+    def key(item: Any) -> str:
+        return label(item) if name == "guards" else str(item.get("key") if isinstance(item, dict) else item)
+
+    old = {key(item): item for item in before}
+    new = {key(item): item for item in after}
+    parts = [f"+ {label(new[k])}" for k in new if k not in old]
+    parts += [f"- {label(old[k])}" for k in old if k not in new]
+    parts += [f"~ {k}" for k in new if k in old and new[k] != old[k]]
+    return " ; ".join(parts) or "ordre modifié"
 
 
 def _short(value: Any, limit: int = 120) -> str:
