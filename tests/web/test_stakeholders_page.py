@@ -71,12 +71,16 @@ def test_a_lead_imports_the_register_and_logs_a_consultation(
     field_error = page.locator("#fichier-erreur")
     expect(field_error).to_contain_text("Ligne 2")
     expect(field_error).to_contain_text("Ligne 3")
-    expect(page.get_by_label(re.compile("Fichier CSV"))).to_have_attribute("aria-describedby", "fichier-erreur")
+    expect(page.get_by_label(re.compile("Fichier CSV"))).to_have_attribute(
+        "aria-describedby", "fichier-erreur"
+    )
     expect(page.locator("main")).to_contain_text("Le registre est vide")  # nothing imported
     accessible(page, tmp_path, "parties-prenantes-import-refuse")
 
     upload(page, tmp_path / "bon.csv", GOOD)
-    expect(page.get_by_role("status")).to_contain_text("3\u00a0parties prenantes ajoutées, 0\u00a0mise à jour")
+    expect(page.get_by_role("status")).to_contain_text(
+        "3\u00a0parties prenantes ajoutées, 0\u00a0mise à jour"
+    )
     expect(register_rows(page)).to_have_count(3)
     add_conflict(client, team)
     page.reload()
