@@ -111,14 +111,14 @@ def stakeholders_page(
     categorie: str = "",
     quadrant: str = "",
     consultee: str = "",
-    ajoutees: int | None = None,
-    mises_a_jour: int | None = None,
+    ajoutees: str = "",
+    mises_a_jour: str = "",
     consultation: str = "",
 ) -> HTMLResponse:
     notice = None
-    if ajoutees is not None and mises_a_jour is not None:
-        added = _plural(ajoutees, "partie prenante ajoutée", "parties prenantes ajoutées")
-        updated = _plural(mises_a_jour, "mise à jour", "mises à jour")
+    if ajoutees.isdigit() and mises_a_jour.isdigit():
+        added = _plural(int(ajoutees), "partie prenante ajoutée", "parties prenantes ajoutées")
+        updated = _plural(int(mises_a_jour), "mise à jour", "mises à jour")
         notice = f"Import réussi\u00a0: {added}, {updated}."
     elif consultation == "enregistree":
         notice = "La consultation a été enregistrée."
