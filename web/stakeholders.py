@@ -154,7 +154,7 @@ def _page(
         except (NotFound, Forbidden) as error:
             return problem_page(request, visitor, error.status, error.message)
         register = load_register(session, engagement_id)
-        analysis = reports.analyse(session, engagement_id)
+        analysis = reports.analyse(session, engagement_id, register=register)
         pictures = reports.pictures(session, engagement_id, register=register)
     assert engagement is not None
     threshold = analysis.threshold

@@ -52,7 +52,7 @@ def test_page_statements_do_not_grow_with_the_register(
     import_register(client, team, register_of(90, start=10))
     with_hundred = statements_for_page(client, db, team, 100)
     assert with_ten == with_hundred
-    assert with_ten <= 15, with_ten  # session, roles, engagement and model, register, analysis
+    assert with_ten <= 11, with_ten  # the session and its grants, the engagement and its model, the register
 
 
 def test_every_stakeholder_page_needs_a_session() -> None:
