@@ -47,11 +47,12 @@ def model_of(session: Session, engagement_id: str) -> ProcessModel:
     return engagement_of(session, engagement_id)[1]
 
 
-def analyse(session: Session, engagement_id: str) -> Analysis:
+def analyse(session: Session, engagement_id: str, *, register: Register | None = None) -> Analysis:
     """Every analysis of the register, with the consultation coverage of each stage measured against what
-    the engagement's model requires (``guards.coverage_requirements``)."""
+    the engagement's model requires (``guards.coverage_requirements``); ``register``: already read."""
     engagement, model = engagement_of(session, engagement_id)
-    register = load_register(session, engagement_id)
+    if register is None:
+        register = load_register(session, engagement_id)
     graph = build_graph(
         register.stakeholders, register.relations, threshold=threshold_of(engagement.parameters)
     )
