@@ -132,9 +132,21 @@ def public_engagements(
 def public_engagement(engagement_id: EngagementIdPath, access: PublicAccess, context: ContextDep) -> Response:
     with context.db.reading() as session:
         data = record.engagement_record(
-            session, engagement_id, now=context.clock.now(), as_of=_today(context)
+            session, engagement_id, now=context.clock.now(), as_of=_today(context), tz=context.clock.tz
         )
     return _json(data)
+
+
+@router.get(
+    "/public/engagements/{engagement_id}/chain-heads",
+    summary="Les têtes du registre vérifiable, jour par jour (preuve qu'aucun passé n'est réécrit)",
+    responses={200: _JSON, **errors(404)},
+)
+def public_chain_heads(
+    engagement_id: EngagementIdPath, access: PublicAccess, context: ContextDep
+) -> Response:
+    with context.db.reading() as session:
+        return _json(record.chain_heads(session, engagement_id, tz=context.clock.tz))
 
 
 @router.get(

@@ -122,3 +122,24 @@ def test_open_data_for_the_public_and_the_portfolio_for_the_leads(client, db, cl
     stranger = directory.person(directory.organisation("ailleurs"), org_roles=("consultant",))
     foreign = client.get(f"/organisations/{organisation}/open-data.zip", headers=stranger.headers)
     assert (foreign.status_code, foreign.json()["code"]) == (404, "organisation.not_found")
+
+
+def test_the_chain_heads_are_published_and_a_rewrite_of_the_past_shows_against_them(
+    client, db, clock, directory
+) -> None:
+    from gouvernance.audit.verify import verify
+
+    lead, engagement_id, _ = _published_team(client, db, clock, directory)
+    client.put(f"/engagements/{engagement_id}/public", json={"public": True}, headers=lead.headers)
+    heads = client.get(f"/public/engagements/{engagement_id}/chain-heads").json()
+    assert heads["algorithm"] == "sha256"
+    assert heads["head"]["seq"] >= 1
+    assert heads["daily"][-1] == {"date": heads["daily"][-1]["date"], **heads["head"]}
+    assert client.get(f"/public/engagements/{engagement_id}").json()["chain_heads"] == heads
+    with db.reading() as session:
+        report = verify(session, engagement_id)
+    # What was published is what the record verifies to: the head a reader kept is the chain's own.
+    assert report.ok
+    assert (report.head_seq, report.head_hash) == (heads["head"]["seq"], heads["head"]["hash"])
+    client.put(f"/engagements/{engagement_id}/public", json={"public": False}, headers=lead.headers)
+    assert client.get(f"/public/engagements/{engagement_id}/chain-heads").status_code == 404

@@ -4,6 +4,7 @@ public decisions, public indicators with their measurements — as JSON, Atom fe
 Nothing here reads contact details, private persons' names, logins or non-public rows: the readers select
 the public columns of the public rows only, so that a new private column cannot leak by accident.
 
-Pending: the heads of the engagement's hash chain (issue 14, item 1) are built elsewhere and will be added
-to the record and to the open-data package once that chain exists; nothing here stands in for them.
+The record also publishes the heads of the engagement's hash chain (``record.chain_heads``: now, and at the
+end of each day that changed it), so that a reader who keeps them can show any later rewrite of the past. The
+open-data package does not carry them yet.
 """

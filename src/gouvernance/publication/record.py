@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gouvernance.audit.records import AuditEntryRow
 from gouvernance.publication import feeds
 from gouvernance.publication.open_data import open_data_zip
 from gouvernance.publication.service import (
@@ -40,7 +42,9 @@ def listing(session: Session, *, organisation: str | None = None) -> list[dict[s
     return [summary(public) for public in public_engagements(session, organisation=organisation)]
 
 
-def engagement_record(session: Session, engagement_id: str, *, now: datetime, as_of: date) -> dict[str, Any]:
+def engagement_record(
+    session: Session, engagement_id: str, *, now: datetime, as_of: date, tz: tzinfo | None = None
+) -> dict[str, Any]:
     """Progress by stage, public decisions, public indicators with their measurements and status."""
     public = public_engagement(session, engagement_id)
     tables = public_tables(session, [public], now=now, as_of=as_of)
@@ -69,6 +73,31 @@ def engagement_record(session: Session, engagement_id: str, *, now: datetime, as
         "decisions": tables["decisions"],
         "indicators": [{**row, "mesures": by_indicator[row["indicateur"]]} for row in indicators],
         "evaluated_on": as_of,
+        "chain_heads": chain_heads(session, engagement_id, tz=tz),
+    }
+
+
+def chain_heads(session: Session, engagement_id: str, *, tz: tzinfo | None, days: int = 31) -> dict[str, Any]:
+    """The head of the engagement's verifiable record now, and as it stood at the end of each of the last
+    ``days`` days that changed it (local days): published, a rewrite of the past shows against them, since
+    every later head depends on every earlier entry (``gouvernance audit verify``)."""
+    public_engagement(session, engagement_id)  # NotFound unless public
+    entries = session.execute(
+        select(AuditEntryRow.seq, AuditEntryRow.hash, AuditEntryRow.recorded_at)
+        .where(AuditEntryRow.engagement_id == engagement_id)
+        .order_by(AuditEntryRow.seq)
+    ).all()
+    by_day: dict[date, tuple[int, str]] = {}
+    for seq, hash_, recorded_at in entries:
+        by_day[recorded_at.astimezone(tz).date() if tz else recorded_at.date()] = (seq, hash_)
+    latest = entries[-1] if entries else None
+    return {
+        "algorithm": "sha256",
+        "head": {"seq": latest.seq, "hash": latest.hash} if latest else None,
+        "daily": [
+            {"date": day.isoformat(), "seq": seq, "hash": hash_}
+            for day, (seq, hash_) in sorted(by_day.items())[-days:]
+        ],
     }
 
 
