@@ -119,7 +119,7 @@ def _engagement(
                     "formulaire": form if form and form.step_key == view.key else None,
                     "description": spec.description.text("fr") if spec.description else None,
                     "pieces": pieces.get(view.key, []),
-                    "joindre": may_attach and view.key in subjects and view.state not in TERMINAL,
+                    "joindre": may_attach and view.key in subjects and view.state not in TERMINAL | {"pending"},
                     "libelles": expected.get(view.key, []),
                     "piece": evidence if evidence and evidence.step_key == view.key else None,
                 }
