@@ -66,7 +66,8 @@ class EvidenceForm:
 
 EVIDENCE_NOT_FOUND = Message("evidence.not_found", "Pièce introuvable.", "Evidence not found.")
 EVIDENCE_FIELDS = {"label": "libelle", "url": "lien", "file": "fichier", "file.filename": "fichier"}
-TERMINAL = frozenset({"done", "skipped", "cancelled"})
+# Evidence is offered on the steps under way, not on those to come or finished.
+NO_EVIDENCE_STATES = frozenset({"pending", "done", "skipped", "cancelled"})
 
 
 @router.get("/accompagnements/{engagement_id}")
@@ -119,7 +120,7 @@ def _engagement(
                     "formulaire": form if form and form.step_key == view.key else None,
                     "description": spec.description.text("fr") if spec.description else None,
                     "pieces": pieces.get(view.key, []),
-                    "joindre": may_attach and view.key in subjects and view.state not in TERMINAL | {"pending"},
+                    "joindre": may_attach and view.key in subjects and view.state not in NO_EVIDENCE_STATES,
                     "libelles": expected.get(view.key, []),
                     "piece": evidence if evidence and evidence.step_key == view.key else None,
                 }
