@@ -51,7 +51,7 @@ FIELD_OF_PATH = {
     "territory.insee": "territoire_code",
     "start_date": "date_debut",
     "lead": "chef_de_projet",
-    "model_key": "modele",
+    "model_key": "choix-modele",
 }
 PARAMETER_PREFIX = "param-"
 
@@ -139,7 +139,7 @@ def launch_page(request: Request, visitor: VisitorDep, modele: str = "") -> HTML
         try:
             model = api_context(request).catalog.get(modele)
         except NotFound as missing:
-            form.errors["modele"] = [missing.message.fr]
+            form.errors["choix-modele"] = [missing.message.fr]
     return _page(request, visitor, model, form, 200 if model or not modele else 404)
 
 

@@ -31,7 +31,7 @@ def test_launch_shows_a_bad_parameter_by_its_field_keeps_the_rest_then_launches(
     accessible(page, tmp_path, "lancer")
 
     page.get_by_label("Nom du territoire").fill("Saint-Jean-le-Blanc")
-    page.get_by_label("Code officiel").fill("45286")
+    page.get_by_label("Code officiel").fill("4528")  # a commune's INSEE code has 5 characters
     page.get_by_label("Date de début").fill(START)
     page.get_by_label("Périmètre de la démarche").select_option("epci")
     population.fill("0")
@@ -43,13 +43,17 @@ def test_launch_shows_a_bad_parameter_by_its_field_keeps_the_rest_then_launches(
     expect(page.locator("#param-population-erreur")).to_contain_text("population")
     expect(page.locator("#resume")).to_contain_text("population")
     expect(page.get_by_label("Nom du territoire")).to_have_value("Saint-Jean-le-Blanc")
-    expect(page.get_by_label("Code officiel")).to_have_value("45286")
+    code = page.get_by_label("Code officiel")
+    expect(code).to_have_value("4528")
+    expect(code).to_have_attribute("aria-describedby", "territoire_code-aide territoire_code-erreur")
+    expect(page.locator("#territoire_code-erreur")).to_contain_text("5 caractères")
     expect(page.get_by_label("Date de début")).to_have_value(START)
     expect(page.get_by_label("Périmètre de la démarche")).to_have_value("epci")
     expect(population).to_have_value("0")
     accessible(page, tmp_path, "lancer-erreur")
 
     population.fill("12000")
+    code.fill("45286")
     page.get_by_role("button", name="Lancer l'accompagnement").click()
     page.wait_for_url(re.compile(r"/accompagnements/[0-9a-f-]+\?lance=1$"))
     expect(page.get_by_role("heading", name="Saint-Jean-le-Blanc", level=1)).to_be_visible()
