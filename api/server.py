@@ -44,6 +44,10 @@ class ServeOptions:
     access_log: bool = True
     # How long an idle keep-alive connection stays open (GOUVERNANCE_KEEP_ALIVE_SECONDS, uvicorn's default).
     keep_alive_seconds: int = 5
+    # The proxies whose X-Forwarded-For and -Proto uvicorn believes (GOUVERNANCE_FORWARDED_ALLOW_IPS,
+    # uvicorn's --forwarded-allow-ips: addresses or networks, comma-separated, or "*"). Behind them,
+    # ``request.client.host`` is the real client: the sign-in throttle counts per client, not per proxy.
+    forwarded_allow_ips: str = "127.0.0.1"
 
 
 def check_workers(workers: int, dialect: str) -> None:
@@ -124,13 +128,9 @@ def _bind_problem(error: OSError, host: str, port: int) -> Message:
     )
 
 
-def serve(options: ServeOptions, app: FastAPI | None = None, sock: socket.socket | None = None) -> None:
-    """Runs until interrupted, on ``sock`` (bound with ``bind``; bound here if not given). With one process,
-    serves ``app`` if given; otherwise, and with several processes, each of uvicorn's workers builds its own
-    with ``app_from_environment``."""
-    sock = sock if sock is not None else bind(options.host, options.port)
-    target: FastAPI | str = app if app is not None and options.workers == 1 else APP_FACTORY
-    config = uvicorn.Config(
+def uvicorn_config(options: ServeOptions, target: FastAPI | str) -> uvicorn.Config:
+    """uvicorn's configuration for ``options``, serving ``target`` (an application, or the factory's path)."""
+    return uvicorn.Config(
         target,
         factory=isinstance(target, str),
         workers=options.workers,
@@ -141,7 +141,18 @@ def serve(options: ServeOptions, app: FastAPI | None = None, sock: socket.socket
         access_log=options.access_log,
         # nginx's upstream keepalive_timeout (deploy/nginx.conf) must stay below it.
         timeout_keep_alive=options.keep_alive_seconds,
+        proxy_headers=True,
+        forwarded_allow_ips=options.forwarded_allow_ips,
     )
+
+
+def serve(options: ServeOptions, app: FastAPI | None = None, sock: socket.socket | None = None) -> None:
+    """Runs until interrupted, on ``sock`` (bound with ``bind``; bound here if not given). With one process,
+    serves ``app`` if given; otherwise, and with several processes, each of uvicorn's workers builds its own
+    with ``app_from_environment``."""
+    sock = sock if sock is not None else bind(options.host, options.port)
+    target: FastAPI | str = app if app is not None and options.workers == 1 else APP_FACTORY
+    config = uvicorn_config(options, target)
     server = uvicorn.Server(config)
     try:
         if options.workers > 1:

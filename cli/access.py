@@ -270,6 +270,7 @@ def serve_command(
         workers=workers,
         access_log=access_log,
         keep_alive_seconds=context.settings().keep_alive_seconds,
+        forwarded_allow_ips=context.settings().forwarded_allow_ips,
     )
     if workers == 1:
         serve(options, create_app(runtime=context.runtime()), sock)

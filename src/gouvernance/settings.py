@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # reverse proxy that terminates TLS); a session ends after this many hours.
     web_secure_cookies: bool = False
     web_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # The reverse proxies trusted for X-Forwarded-For/-Proto (uvicorn's --forwarded-allow-ips):
+    # comma-separated addresses or networks, "*" for any. Nginx's address when it runs on another machine.
+    forwarded_allow_ips: str = Field(default="127.0.0.1", max_length=2000)
     # Background work (`gouvernance worker`, prefect.yaml): how often each periodic flow runs, in seconds.
     sweep_interval_seconds: int = Field(default=15 * 60, ge=1)
     deliverables_interval_seconds: int = Field(default=60, ge=1)

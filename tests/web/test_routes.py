@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from fastapi.routing import APIRoute
 
-from gouvernance.web.pages import current_visitor, router
+from gouvernance.web.pages import ROUTERS, current_visitor
 
 PUBLIC = {("GET", "/connexion"), ("POST", "/connexion"), ("GET", "/")}
 
 
 def test_every_web_page_but_sign_in_needs_a_session() -> None:
     unguarded = []
-    for route in router.routes:
+    for route in (route for router in ROUTERS for route in router.routes):
         assert isinstance(route, APIRoute)
         calls = {dependency.call for dependency in route.dependant.dependencies}
         for method in route.methods:
