@@ -39,9 +39,11 @@ def test_the_export_holds_the_person_and_nobody_else(db, case) -> None:
     assert stakeholder["contact"] == {"courriel": case.email, "telephone": case.phone}
     assert len(stakeholder["consultations"]) == 1
     assert {e["evenement"] for e in data["evenements"]} >= {"start"}
-    assert case.other_name not in dumped and case.other_email not in dumped
+    assert case.other_name not in dumped
+    assert case.other_email not in dumped
     text_ = summary(data)
-    assert case.name in text_ and "Registres des parties prenantes" in text_
+    assert case.name in text_
+    assert "Registres des parties prenantes" in text_
 
 
 def test_the_export_by_email_finds_the_register_entry(db, case) -> None:
@@ -54,18 +56,22 @@ def test_the_export_by_email_finds_the_register_entry(db, case) -> None:
 def test_the_export_stays_within_the_callers_organisation(db, case) -> None:
     with db.reading() as session:
         data = export_person(session, case.login, organisation="une-autre")
-    assert data["compte"] is None and data["parties_prenantes"] == [] and data["evenements"] == []
+    assert data["compte"] is None
+    assert data["parties_prenantes"] == []
+    assert data["evenements"] == []
 
 
 def test_erasure_pseudonymises_and_the_chain_still_verifies(db, case, clock) -> None:
     with db.transaction() as session:
         report = erase_person(session, case.login, clock=clock)
-    assert report.pseudonymised == 1 and report.contacts_deleted == 1
+    assert report.pseudonymised == 1
+    assert report.contacts_deleted == 1
     assert report.entries[case.engagement_id] >= 3  # the events, the decision, the consultation
     register = _register_text(db, case.engagement_id)
     for value in (case.name, case.email, case.phone):
         assert value not in register
-    assert "Personne effacée n° " in register and case.other_name in register
+    assert "Personne effacée n° " in register
+    assert case.other_name in register
     with db.reading() as session:
         assert verify(session, case.engagement_id).ok, verify(session, case.engagement_id).anomalies
         kinds = [
@@ -78,7 +84,8 @@ def test_erasure_pseudonymises_and_the_chain_still_verifies(db, case, clock) -> 
         again = export_person(session, case.name, organisation=None)
     assert again["parties_prenantes"] == []
     dumped = json.dumps(again, ensure_ascii=False)
-    assert case.email not in dumped and case.phone not in dumped
+    assert case.email not in dumped
+    assert case.phone not in dumped
 
 
 def test_a_salt_erased_without_a_recorded_erasure_is_still_an_anomaly(db, case) -> None:
@@ -88,7 +95,8 @@ def test_a_salt_erased_without_a_recorded_erasure_is_still_an_anomaly(db, case) 
             .where(AuditEntryRow.engagement_id == case.engagement_id, AuditEntryRow.kind == "event")
             .order_by(AuditEntryRow.seq.desc())
         ).first()
-        assert entry is not None and entry.salts.get("actor")
+        assert entry is not None
+        assert entry.salts.get("actor")
         seq = entry.seq
     with db.engine.begin() as connection:  # the triggers let salts change: that alone must show
         connection.execute(
@@ -109,7 +117,9 @@ def test_a_deleted_users_token_no_longer_authenticates(db, case, clock) -> None:
         assert authenticate(session, token) is not None
     with db.transaction() as session:
         counts = delete_user(session, case.login)
-    assert counts["users"] == 1 and counts["api_tokens"] == 2 and counts["grants"] == 1
+    assert counts["users"] == 1
+    assert counts["api_tokens"] == 2
+    assert counts["grants"] == 1
     with db.reading() as session:
         assert authenticate(session, token) is None
         assert authenticate(session, feed, feed=True) is None

@@ -9,7 +9,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from gouvernance.access.records import UserRow
+from gouvernance.access.service import LEAD_ROLES, Principal
 from gouvernance.engagements.records import EngagementRow
+from gouvernance.errors import Forbidden, Message
 from gouvernance.notifications.records import ContactRow
 from gouvernance.stakeholders.tables import StakeholderContactRow, StakeholderRow
 
@@ -60,3 +62,19 @@ def matching_stakeholders(
         .order_by(StakeholderRow.id)
     )
     return list(session.scalars(query))
+
+
+def privacy_scope(session: Session, principal: Principal) -> str:
+    """The organisation whose people ``principal`` may ask about: its admins and its leads (a lead role held
+    organisation-wide). Forbidden for anybody else."""
+    user = session.get(UserRow, principal.login)
+    if (user is not None and user.org_admin) or principal.organisation_roles & LEAD_ROLES:
+        return principal.organisation
+    raise Forbidden(
+        Message(
+            "privacy.forbidden",
+            "Seuls les administrateurs et les responsables de l'organisation consultent les données d'une "
+            "personne.",
+            "Only the organisation's admins and leads may read a person's data.",
+        )
+    )
