@@ -33,7 +33,13 @@ router = APIRouter(tags=["RGPD"])
     summary="Tout ce qui est détenu sur une personne (identifiant, nom ou adresse électronique)",
     description="Réservé aux administrateurs et responsables de l'organisation, dans leur organisation. "
     "`format=markdown` : le résumé en français.",
-    responses=errors(403),
+    responses={
+        200: {
+            "content": {"application/json": {}, "text/markdown": {"schema": {"type": "string"}}},
+            "description": "Les données (JSON) ou leur résumé (Markdown).",
+        },
+        **errors(403),
+    },
 )
 def get_person(
     person: Annotated[SafeText, Path(max_length=254)],

@@ -72,7 +72,7 @@ def case(db: Database, clock: FrozenClock, launch_engagement, mini_model) -> Cas
     actor = ActorRef.of(login, "consultant")
     with db.transaction() as session:
         add_user(session, login, organisation=f"org{tag}", clock=clock, display_name=name)
-        grant(session, login, "consultant", clock=clock)
+        grant(session, login, "agent", clock=clock)
         session.add(ContactRow(login=login, email=email))
     fire(db, clock, engagement_id, "a1", "start", actor, comment="Je commence")
     with db.transaction() as session:
