@@ -50,50 +50,26 @@ class ErasureReport:
 
 
 def erase_person(session: Session, query: str, *, clock: Clock) -> ErasureReport:
-    """Pseudonymises ``query`` (a login, a name or an e-mail address) in every organisation."""
+    """Pseudonymises ``query`` (a login, a name or an e-mail address) in every organisation. Each engagement
+    concerned gets one ``personal_data_erased`` event (counts only), and an ``erasure`` chain entry when salts
+    went."""
     person = find_person(session, query, organisation=None)
     report = ErasureReport()
-    touched: dict[str, int] = defaultdict(int)
+    pseudonymised: dict[str, int] = defaultdict(int)
     for row in matching_stakeholders(session, person, organisation=None):
-        deleted = cast(
-            CursorResult[Any],
-            session.execute(
-                delete(StakeholderContactRow).where(StakeholderContactRow.stakeholder_id == row.id)
-            ),
-        ).rowcount
-        report.contacts_deleted += deleted
+        statement = delete(StakeholderContactRow).where(StakeholderContactRow.stakeholder_id == row.id)
+        report.contacts_deleted += cast(CursorResult[Any], session.execute(statement)).rowcount
         if row.kind == StakeholderKind.personne.value:
             row.name, row.key, row.notes, row.tags = pseudonym(row.id), f"{ERASED}-{row.id}", None, []
             row.version += 1
             row.updated_at = clock.now()
             report.pseudonymised += 1
-        touched[row.engagement_id] += 1
+        pseudonymised[row.engagement_id] += 1
     session.flush()
-    if person.login is not None:
-        _erase_in_register(session, person.login, clock, report, touched)
-    for engagement_id, _count in sorted(touched.items()):
-        report.entries.setdefault(engagement_id, 0)
-    return report
-
-
-def _erase_in_register(
-    session: Session, login: str, clock: Clock, report: ErasureReport, touched: dict[str, int]
-) -> None:
-    named: dict[str, list[tuple[str, int]]] = defaultdict(list)  # engagement → (kind, ref_id)
-    for engagement_id, event_id in session.execute(
-        select(EventRow.engagement_id, EventRow.id).where(EventRow.actor == login)
-    ):
-        named[engagement_id].append(("event", event_id))
-    for source, table in (("decision", DecisionRow), ("consultation", ConsultationRow)):
-        rows = session.execute(select(table.engagement_id, table.id).where(table.recorded_by == login))
-        for engagement_id, ref_id in rows:
-            named[engagement_id].append((source, ref_id))
-        session.execute(update(table).where(table.recorded_by == login).values(recorded_by=ERASED))
-    for engagement_id in sorted(named):
+    named = _recorded_by(session, person.login) if person.login is not None else {}
+    for engagement_id in sorted(named.keys() | pseudonymised.keys()):
         chain.lock(session, engagement_id)
-        erased = _erase_salts(session, engagement_id, named[engagement_id])
-        if not erased:
-            continue
+        erased = _erase_salts(session, engagement_id, named.get(engagement_id, []))
         now = clock.now()
         event_id = append_event(
             session,
@@ -106,14 +82,30 @@ def _erase_in_register(
             actor_role=SYSTEM_ROLE,
             at=now,
             comment=None,
-            payload={"entries": len(erased)},
+            payload={"stakeholders": pseudonymised.get(engagement_id, 0), "entries": len(erased)},
             version=None,
         )
-        chain.append(
-            session, "erasure", {"id": event_id, "engagement_id": engagement_id, "erased": erased}, at=now
-        )
+        if erased:
+            values = {"id": event_id, "engagement_id": engagement_id, "erased": erased}
+            chain.append(session, "erasure", values, at=now)
         report.entries[engagement_id] = len(erased)
-        touched[engagement_id] += 1
+    return report
+
+
+def _recorded_by(session: Session, login: str) -> dict[str, list[tuple[str, int]]]:
+    """The events the login made, and the decisions and consultations it recorded (whose ``recorded_by``
+    becomes the erased marker), by engagement."""
+    named: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for engagement_id, event_id in session.execute(
+        select(EventRow.engagement_id, EventRow.id).where(EventRow.actor == login)
+    ):
+        named[engagement_id].append(("event", event_id))
+    for source, table in (("decision", DecisionRow), ("consultation", ConsultationRow)):
+        rows = session.execute(select(table.engagement_id, table.id).where(table.recorded_by == login))
+        for engagement_id, ref_id in rows:
+            named[engagement_id].append((source, ref_id))
+        session.execute(update(table).where(table.recorded_by == login).values(recorded_by=ERASED))
+    return named
 
 
 def _erase_salts(session: Session, engagement_id: str, named: list[tuple[str, int]]) -> list[dict[str, Any]]:
