@@ -45,5 +45,5 @@ def delete_user(session: Session, login: str, *, organisation: str | None = None
         ("users", delete(UserRow).where(UserRow.login == login)),
     ):
         counts[name] = cast(CursorResult[Any], session.execute(statement)).rowcount
-    session.expunge_all()
+    session.expunge(user)  # deleted by a statement: not to be found again in the identity map
     return counts
