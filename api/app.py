@@ -31,6 +31,7 @@ from gouvernance.api import (
     migration,
     objectives,
     preferences,
+    privacy,
     problems,
     process_models,
     public,
@@ -76,6 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     communication.router,
     background.router,
     webhooks.router,
+    privacy.router,
     public.router,
     health.router,
 )

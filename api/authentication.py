@@ -41,6 +41,12 @@ class Authenticator:
         known = engagement_id in self._owners
         return principal, known, self._owners.get(engagement_id)
 
+    def forget(self, login: str) -> None:
+        """Drops the cached principals of ``login`` (a deleted account): its tokens are read again."""
+        with self._lock:
+            for digest in [d for d, (_, p) in self._principals.items() if p.login == login]:
+                del self._principals[digest]
+
     def load(self, token: str, engagement_id: str | None = None) -> Identity:
         """Reads what the caches lack, in one read transaction. ``owner known`` is False for an engagement
         that does not exist. Which kind of token is wanted was checked by the caller (``identify``)."""

@@ -28,6 +28,7 @@ from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Operator, require_operator
 from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.privacy.accounts import delete_user
 
 users_app = french_app(help="Utilisateurs de l'API et leurs rôles.", no_args_is_help=True)
 tokens_app = french_app(help="Jetons d'API (stockés hachés).", no_args_is_help=True)
@@ -71,6 +72,24 @@ def users_add(
         )
     role = " (administrateur de l'organisation)" if admin else ""
     console.print(f"Utilisateur « {login} » ajouté à l'organisation « {org} »{role}.", highlight=False)
+
+
+@users_app.command("delete", cls=FrenchCommand)
+@handle_errors
+def users_delete(
+    login: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de l'utilisateur.")],
+    operator: Operator = False,
+) -> None:
+    """Supprime un compte, avec ses jetons d'API et de calendrier, son mot de passe web, ses sessions, ses
+    rôles, ses coordonnées et ses notifications."""
+    require_operator(operator, "users delete")
+    with context.database().transaction() as session:
+        counts = delete_user(session, login)
+    console.print(
+        f"Compte « {login} » supprimé ({counts['api_tokens']} jeton(s), {counts['web_sessions']} session(s), "
+        f"{counts['grants']} rôle(s)).",
+        highlight=False,
+    )
 
 
 @users_app.command("set-admin", cls=FrenchCommand)

@@ -19,6 +19,7 @@ from gouvernance.cli.migration import migrate_command, models_diff
 from gouvernance.cli.models import models_app
 from gouvernance.cli.notification_settings import users_set_email, users_set_preferences, webhooks_app
 from gouvernance.cli.objectives import objectives_app
+from gouvernance.cli.privacy import privacy_app
 from gouvernance.cli.publication import export_command, publish_command
 from gouvernance.cli.stakeholders import stakeholders_app
 from gouvernance.cli.steps import advance_command, attach_command
@@ -51,6 +52,7 @@ app.add_typer(convention_app, name="convention")
 app.add_typer(training_app, name="formations")
 app.add_typer(communication_app, name="communication")
 app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
 app.command("launch", cls=FrenchCommand)(launch_command)
 app.command("status", cls=FrenchCommand)(status_command)
 app.command("advance", cls=FrenchCommand)(advance_command)

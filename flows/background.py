@@ -17,6 +17,7 @@ from gouvernance.engagements.service import LaunchRequest, Territory
 from gouvernance.flows.runtime import runtime
 from gouvernance.notifications.dispatch import run_dispatch
 from gouvernance.notifications.sweeping import run_sweep
+from gouvernance.privacy.retention import apply_retention
 from gouvernance.stakeholders.importing import importer_for
 
 
@@ -184,10 +185,36 @@ def verify_audit_chains(now: datetime | None = None) -> dict[str, int]:
     return result
 
 
+@task(name="retention")
+def _retention(now: datetime | None) -> dict[str, int]:
+    rt = runtime()
+    report = apply_retention(
+        rt.db,
+        blobs=rt.store,
+        clock=_clock(now),
+        contacts_days=rt.settings.retention_contacts_days,
+        evidence_days=rt.settings.retention_evidence_days,
+    )
+    return {"engagements": len(report.engagements), "contacts": report.contacts, "evidence": report.evidence}
+
+
+@flow(name="apply-retention", log_prints=True)
+def apply_retention_flow(now: datetime | None = None) -> dict[str, int]:
+    """Deletes stakeholder contact details and evidence files past their retention after their engagement
+    closed; each engagement concerned gets a ``retention_applied`` event."""
+    result = _retention(now)
+    print(
+        f"{result['contacts']} coordonnée(s) et {result['evidence']} pièce(s) supprimée(s) dans "
+        f"{result['engagements']} accompagnement(s)"
+    )
+    return result
+
+
 ALL_FLOWS = (
     launch_engagements,
     sweep_reminders,
     produce_deliverables,
     dispatch_notifications,
     verify_audit_chains,
+    apply_retention_flow,
 )

@@ -15,6 +15,7 @@ from prefect import serve
 from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from gouvernance.flows.background import (
+    apply_retention_flow,
     dispatch_notifications,
     launch_engagements,
     produce_deliverables,
@@ -36,6 +37,7 @@ def schedules(settings: Settings) -> dict[str, int]:
         "produce-deliverables": settings.deliverables_interval_seconds,
         "dispatch-notifications": settings.dispatch_interval_seconds,
         "verify-audit-chains": settings.audit_interval_seconds,
+        "apply-retention": settings.retention_interval_seconds,
     }
 
 
@@ -46,6 +48,7 @@ def deployments(settings: Settings) -> list:
         produce_deliverables.to_deployment(DEPLOYMENT_NAME, interval=every["produce-deliverables"]),
         dispatch_notifications.to_deployment(DEPLOYMENT_NAME, interval=every["dispatch-notifications"]),
         verify_audit_chains.to_deployment(DEPLOYMENT_NAME, interval=every["verify-audit-chains"]),
+        apply_retention_flow.to_deployment(DEPLOYMENT_NAME, interval=every["apply-retention"]),
         launch_engagements.to_deployment(DEPLOYMENT_NAME),  # run on demand
     ]
 

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: int = Field(default=60, ge=1)
     # How often every engagement's audit chain is verified (admins are told of an altered one): each night.
     audit_interval_seconds: int = Field(default=24 * 60 * 60, ge=1)
+    # RGPD retention: stakeholder contact details and evidence files are deleted this many days after their
+    # engagement closed (completed or cancelled), by the `apply-retention` flow, run at this interval.
+    retention_contacts_days: int = Field(default=365, ge=0)
+    retention_evidence_days: int = Field(default=5 * 365, ge=0)
+    retention_interval_seconds: int = Field(default=24 * 60 * 60, ge=1)
     # How many deliveries one dispatch run claims at a time.
     dispatch_batch_size: int = Field(default=100, ge=1, le=10_000)
     # The name this worker writes into delivery receipts (claimed_by); defaults to host:pid.

@@ -70,12 +70,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     # A consultation taken out of the log: the chain records that it is gone.
     "consultation_deleted": ("id", "engagement_id"),
+    # Personal values erased (RGPD): which fields of which entries lost their salt; ``id`` is the event that
+    # logs the erasure. Verification accepts a missing salt exactly where such an entry names it.
+    "erasure": ("id", "engagement_id", "erased"),
 }
 PERSONAL: dict[str, frozenset[str]] = {
     "event": frozenset({"actor", "comment"}),
     "decision": frozenset({"recorded_by"}),
     "consultation": frozenset({"summary", "outcome", "recorded_by"}),
     "consultation_deleted": frozenset(),
+    "erasure": frozenset(),
 }
 # Which table an entry's ``ref_id`` points into (both consultation kinds: the consultations table).
 SOURCE_KIND = {"event": "event", "decision": "decision", "consultation": "consultation"}
@@ -84,6 +88,7 @@ KIND_LABELS = {
     "decision": "décision",
     "consultation": "consultation",
     "consultation_deleted": "suppression de consultation",
+    "erasure": "effacement de données personnelles",
 }
 
 

@@ -102,6 +102,7 @@ def verify(session: Session, engagement_id: str) -> ChainReport:
     expected_seq, last_hash = 1, None
     seen_events: dict[int, int] = {}
     latest: dict[tuple[str, int], _Latest] = {}
+    erased = _erasures(session, engagement_id)
     for entry in _entries(session, engagement_id):
         seq, kind, ref_id, at, prev, entry_hash, salts, stored, *event = entry
         report.entries += 1
@@ -133,11 +134,15 @@ def verify(session: Session, engagement_id: str) -> ChainReport:
             else:
                 values = dict(zip(FIELDS["event"], event, strict=True))
                 text = canonical("event", values, seq=seq, prev=prev, at=at, salts=salts)
-                if digest(text) != entry_hash:
+                if digest(text) != entry_hash and not _erased_only(
+                    session, engagement_id, seq, entry_hash, text, erased.get(seq)
+                ):
                     found.append(_diagnose(session, engagement_id, seq, kind, ref_id, entry_hash, text))
             continue
         if digest(stored) != entry_hash:
             found.append(_rewritten(seq, kind, ref_id))
+        if kind == "erasure":
+            continue
         source = "consultation" if kind.startswith("consultation") else kind
         latest[(source, ref_id)] = _Latest(seq, kind, at, prev, entry_hash, salts)
     if report.entries and (expected_seq - 1 != head_seq or last_hash != head_hash):
@@ -151,7 +156,7 @@ def verify(session: Session, engagement_id: str) -> ChainReport:
         )
     elif not report.entries and head_seq:
         found.append(Anomaly("head", f"tête de chaîne : n° {head_seq} enregistré, aucune entrée", 0))
-    found.extend(_records(session, engagement_id, latest))
+    found.extend(_records(session, engagement_id, latest, erased))
     found.extend(_unchained_events(session, engagement_id))
     return report
 
@@ -177,6 +182,43 @@ def _entries(session: Session, engagement_id: str) -> Iterator[Any]:
         .order_by(_ENTRIES.c.seq)
     )
     yield from session.execute(query, execution_options={"yield_per": STREAM_BATCH})
+
+
+def _erasures(session: Session, engagement_id: str) -> dict[int, frozenset[str]]:
+    """The fields each recorded erasure names, by the sequence number of the entry they belong to."""
+    named: dict[int, set[str]] = defaultdict(set)
+    for text in session.scalars(
+        select(_ENTRIES.c.canonical).where(
+            _ENTRIES.c.engagement_id == engagement_id, _ENTRIES.c.kind == "erasure"
+        )
+    ):
+        for item in json.loads(text).get("erased") or []:
+            named[int(item["seq"])].update(item["fields"])
+    return {seq: frozenset(fields) for seq, fields in named.items()}
+
+
+def _erased_only(
+    session: Session,
+    engagement_id: str,
+    seq: int,
+    entry_hash: str,
+    text: str,
+    fields: frozenset[str] | None,
+) -> bool:
+    """True when the entry differs from its row only by personal values whose erasure is recorded: the
+    stored form still hashes to the entry's hash, and each such field is a salted hash there, salt gone."""
+    if not fields:
+        return False
+    stored = session.scalar(
+        select(_ENTRIES.c.canonical).where(_ENTRIES.c.engagement_id == engagement_id, _ENTRIES.c.seq == seq)
+    )
+    if stored is None or digest(stored) != entry_hash:
+        return False
+    was, now = json.loads(stored), json.loads(text)
+    for name in fields:
+        if name in was and isinstance(was[name], dict) and now.get(name) in (None, {"h": None}):
+            now[name] = was[name]
+    return bool(was == now)
 
 
 def _diagnose(
@@ -266,7 +308,12 @@ def _duplicate(seq: int, kind: str, ref_id: int, first: int) -> Anomaly:
     )
 
 
-def _records(session: Session, engagement_id: str, latest: dict[tuple[str, int], _Latest]) -> list[Anomaly]:
+def _records(
+    session: Session,
+    engagement_id: str,
+    latest: dict[tuple[str, int], _Latest],
+    erased: dict[int, frozenset[str]],
+) -> list[Anomaly]:
     """The decisions and consultations as they stand, against the last entry of each."""
     live: dict[tuple[str, int], dict[str, Any]] = {}
     for decision in session.scalars(select(DecisionRow).where(DecisionRow.engagement_id == engagement_id)):
@@ -304,7 +351,9 @@ def _records(session: Session, engagement_id: str, latest: dict[tuple[str, int],
             found.append(_deleted(entry.seq, entry.kind, ref_id))
             continue
         text = canonical(entry.kind, values, seq=entry.seq, prev=entry.prev, at=entry.at, salts=entry.salts)
-        if digest(text) != entry.hash:
+        if digest(text) != entry.hash and not _erased_only(
+            session, engagement_id, entry.seq, entry.hash, text, erased.get(entry.seq)
+        ):
             found.append(_diagnose(session, engagement_id, entry.seq, entry.kind, ref_id, entry.hash, text))
     for source, ref_id in sorted(live):
         found.append(

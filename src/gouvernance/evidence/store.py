@@ -18,6 +18,10 @@ class BlobStore(Protocol):
 
     def exists(self, sha256: str) -> bool: ...
 
+    def delete(self, sha256: str) -> None:
+        """Removes the blob (retention); nothing happens when it is not there."""
+        ...
+
 
 class FileBlobStore:
     """Blobs under ``root/ab/cd/abcd…``; written to a temporary file then renamed, so a crash never leaves a
@@ -55,6 +59,9 @@ class FileBlobStore:
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
 
+    def delete(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+
 
 class MemoryBlobStore:
     def __init__(self) -> None:
@@ -70,3 +77,6 @@ class MemoryBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return sha256 in self.blobs
+
+    def delete(self, sha256: str) -> None:
+        self.blobs.pop(sha256, None)

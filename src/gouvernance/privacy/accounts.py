@@ -1,0 +1,49 @@
+"""Deleting a user account, with everything that hangs on it: API and calendar tokens, web password and
+sessions, grants, contact and preferences, failed sign-ins, in-app and e-mail deliveries. Events the user made
+stay in the append-only log (their salts go with ``privacy erase``)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete
+from sqlalchemy.orm import Session
+
+from gouvernance.access.records import (
+    ApiTokenRow,
+    GrantRow,
+    LoginAttemptRow,
+    PasswordRow,
+    UserRow,
+    WebSessionRow,
+)
+from gouvernance.access.service import require_user
+from gouvernance.errors import Message, NotFound
+from gouvernance.notifications.records import ContactRow, DeliveryRow
+
+
+def delete_user(session: Session, login: str, *, organisation: str | None = None) -> dict[str, int]:
+    """Deletes ``login`` (NotFound if unknown, or not of ``organisation`` when one is given). Returns how many
+    rows of each table went."""
+    user = require_user(session, login)
+    if organisation is not None and user.organisation_key != organisation:
+        raise NotFound(
+            Message("user.not_found", f"Utilisateur inconnu : « {login} »", f"Unknown user: '{login}'")
+        )
+    counts: dict[str, int] = {}
+    for name, statement in (
+        ("api_tokens", delete(ApiTokenRow).where(ApiTokenRow.login == login)),
+        ("web_sessions", delete(WebSessionRow).where(WebSessionRow.login == login)),
+        ("user_passwords", delete(PasswordRow).where(PasswordRow.login == login)),
+        ("grants", delete(GrantRow).where(GrantRow.login == login)),
+        ("user_contacts", delete(ContactRow).where(ContactRow.login == login)),
+        ("login_attempts", delete(LoginAttemptRow).where(LoginAttemptRow.login == login)),
+        (
+            "deliveries",
+            delete(DeliveryRow).where(DeliveryRow.recipient == login, DeliveryRow.channel != "webhook"),
+        ),
+        ("users", delete(UserRow).where(UserRow.login == login)),
+    ):
+        counts[name] = cast(CursorResult[Any], session.execute(statement)).rowcount
+    session.expunge(user)  # deleted by a statement: not to be found again in the identity map
+    return counts
