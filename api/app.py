@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from gouvernance import __version__, web
 from gouvernance.api import (
     action_plan,
+    admin,
     audit,
     background,
     budget,
@@ -76,6 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     communication.router,
     background.router,
     webhooks.router,
+    admin.router,
     public.router,
     health.router,
 )

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from gouvernance.web import admin
 from gouvernance.web.pages import NotSignedIn, router
 
 STATIC_PATH = "/statique"
@@ -16,6 +17,7 @@ STATIC_PATH = "/statique"
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(admin.router)
     app.mount(STATIC_PATH, StaticFiles(directory=Path(__file__).parent / "static"), name="statique")
 
     async def sign_in_first(request: Request, _: Exception) -> RedirectResponse:

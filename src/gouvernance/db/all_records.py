@@ -1,6 +1,7 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
 from gouvernance.access.records import (
+    AccessLinkRow,
     ApiTokenRow,
     GrantRow,
     LoginAttemptRow,
@@ -62,6 +63,7 @@ __all__ = [
     "GrantRow",
     "IdempotencyRow",
     "IndicatorRow",
+    "AccessLinkRow",
     "LoginAttemptRow",
     "MeansRow",
     "MeasurementRow",
