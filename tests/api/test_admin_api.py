@@ -86,7 +86,9 @@ def test_invite_grant_and_revoke_on_an_engagement(
     with db.transaction() as session:
         token = create_token(session, login, clock=clock)
         link = session.query(AccessLinkRow).filter_by(login=login).one()
-        assert link.purpose == "invitation" and link.used_at is None and len(link.token_sha256) == 64
+        assert link.purpose == "invitation"
+        assert link.used_at is None
+        assert len(link.token_sha256) == 64
     partner = Person(login, "?", token)
     assert fresh_client.get(f"/engagements/{engagement_id}", headers=partner.headers).status_code == 200
     people = {p["login"]: p for p in fresh_client.get("/organisation/people", headers=admin.headers).json()}

@@ -42,6 +42,7 @@ from gouvernance.stakeholders.tables import (
 from gouvernance.training.records import AttendeeRow, TrainingSessionRow
 
 __all__ = [
+    "AccessLinkRow",
     "ActionRow",
     "ApiTokenRow",
     "AttendeeRow",
@@ -63,7 +64,6 @@ __all__ = [
     "GrantRow",
     "IdempotencyRow",
     "IndicatorRow",
-    "AccessLinkRow",
     "LoginAttemptRow",
     "MeansRow",
     "MeasurementRow",
