@@ -128,8 +128,8 @@ def _checked_scope(
         if engagement is None or engagement.organisation_id != organisation:
             raise NotFound(engagement_not_found(engagement_id))
         return
-    person = require_user(session, login)
-    if person.organisation_key != organisation:
+    person = session.get(UserRow, login)  # None: about to be created, in the admin's organisation
+    if person is not None and person.organisation_key != organisation:
         raise Forbidden(
             Message(
                 "grant.other_organisation",
