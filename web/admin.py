@@ -91,7 +91,7 @@ def _administration(
             "roles": [(role, ROLE_LABELS.get(role, role)) for role in ROLES],
             "libelles": ROLE_LABELS,
             "formulaires": forms or {},
-            "message": request.query_params.get("fait"),
+            "fait": request.query_params.get("fait"),
         },
         status=status,
         visitor=visitor,
@@ -104,9 +104,6 @@ def _errors(error: DomainError) -> dict[str, str]:
     for reason in reasons:
         found.setdefault(FIELD_OF_PATH.get(reason.path or "", "general"), reason.fr)
     return found
-
-
-DONE = {"invitation": "Invitation envoyée.", "role": "Rôle accordé.", "retrait": "Rôle retiré."}
 
 
 @router.post("/administration/invitations")
