@@ -26,7 +26,12 @@ RolePath = Annotated[SafeText, Path(max_length=40, description="Rôle retiré.")
 
 
 class GrantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"role": "partenaire", "engagement_id": "6f1c2a9e-…"}, {"role": "elu"}]
+        },
+    )
 
     role: SafeText = Field(max_length=40, description="consultant, chef_de_projet, elu, agent, partenaire…")
     engagement_id: SafeText | None = Field(
@@ -38,6 +43,20 @@ class GrantIn(BaseModel):
 
 
 class InvitationIn(GrantIn):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "claire.martin@asso-quartiers.fr",
+                    "name": "Claire Martin",
+                    "role": "partenaire",
+                    "engagement_id": "6f1c2a9e-…",
+                }
+            ]
+        },
+    )
+
     email: SafeText = Field(
         max_length=120, description="Adresse de la personne ; elle devient son identifiant."
     )
