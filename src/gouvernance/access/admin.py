@@ -8,6 +8,7 @@ person chooses their password there and is signed in.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,8 @@ from gouvernance.errors import Forbidden, InvalidInput, Message, NotFound
 from gouvernance.messages import engagement_not_found
 from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow
 
+# The address becomes the login, so it takes the login's characters.
+_ADDRESS = re.compile(r"^[a-z0-9][a-z0-9._\-]*@[a-z0-9\-]+(\.[a-z0-9\-]+)+$")
 INVITATION_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)
 INVITATION, RESET = "invitation", "reset"
@@ -183,13 +186,12 @@ def normal_email(email: str) -> str:
 
 def _valid_email(email: str) -> str:
     address = normal_email(email)
-    local, at, domain = address.partition("@")
-    if not (local and at and "." in domain) or len(address) > 120 or any(c.isspace() for c in address):
+    if len(address) > 120 or not _ADDRESS.match(address):
         raise InvalidInput(
             Message(
                 "invitation.email",
-                f"Adresse électronique invalide « {email} ».",
-                f"Invalid e-mail address '{email}'.",
+                f"Adresse électronique invalide « {email} » (lettres, chiffres, . _ - avant le @).",
+                f"Invalid e-mail address '{email}' (letters, digits, . _ - before the @).",
                 path="email",
             )
         )
