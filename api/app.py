@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from gouvernance import __version__, web
 from gouvernance.api import (
     action_plan,
+    admin,
     audit,
     background,
     budget,
@@ -78,6 +79,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     background.router,
     webhooks.router,
     privacy.router,
+    admin.router,
     public.router,
     health.router,
 )

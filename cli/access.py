@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from gouvernance.access.admin import invite
 from gouvernance.access.service import (
     ORGANISATION_KINDS,
     ROLES,
@@ -25,7 +26,7 @@ from gouvernance.access.web_login import set_password
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
-from gouvernance.cli.identity import Operator, require_operator
+from gouvernance.cli.identity import Login, Operator, require_operator, user
 from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.privacy.accounts import delete_user
@@ -88,6 +89,46 @@ def users_delete(
     console.print(
         f"Compte « {login} » supprimé ({counts['api_tokens']} jeton(s), {counts['web_sessions']} session(s), "
         f"{counts['grants']} rôle(s)).",
+        highlight=False,
+    )
+
+
+@users_app.command("invite", cls=FrenchCommand)
+@handle_errors
+def users_invite(
+    email: Annotated[
+        str, typer.Argument(metavar="COURRIEL", help="Adresse de la personne (son identifiant).")
+    ],
+    role: Annotated[str, typer.Option("--role", metavar="RÔLE", help=f"Rôle : {' | '.join(ROLES)}.")],
+    engagement: Annotated[
+        str | None,
+        typer.Option(
+            "--engagement",
+            metavar="ACCOMPAGNEMENT",
+            help="Sur cet accompagnement ; absent : toute l'organisation.",
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option(metavar="NOM", help="Nom affiché.")] = None,
+    login: Login = None,
+) -> None:
+    """Invite une personne (administrateurs de l'organisation) : compte, rôle, et lien par courriel pour
+    choisir son mot de passe."""
+    with context.database().transaction() as session:
+        admin = user(session, login)
+        engagement_id = find_engagement_id(session, engagement) if engagement else None
+        invited = invite(
+            session,
+            by=admin.login,
+            email=email,
+            name=name,
+            role=role,
+            engagement_id=engagement_id,
+            clock=context.clock(),
+            base_url=context.settings().base_url,
+        )
+    state = "Compte créé" if invited.created else "Rôle donné"
+    console.print(
+        f"{state} pour « {invited.login} » ; l'invitation part par courriel au prochain envoi.",
         highlight=False,
     )
 

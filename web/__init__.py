@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from gouvernance.web import stakeholders
+from gouvernance.web import admin, stakeholders
 from gouvernance.web.pages import NotSignedIn, router
 
 STATIC_PATH = "/statique"
@@ -18,6 +18,7 @@ STATIC_PATH = "/statique"
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(stakeholders.router)
+    app.include_router(admin.router)
     app.mount(STATIC_PATH, StaticFiles(directory=Path(__file__).parent / "static"), name="statique")
 
     async def sign_in_first(request: Request, _: Exception) -> RedirectResponse:

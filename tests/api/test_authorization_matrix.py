@@ -437,3 +437,22 @@ def test_a_public_engagement_needs_no_token_and_leaks_nothing_private(
 def _zip_texts(content: bytes) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return [archive.read(name).decode("utf-8") for name in archive.namelist()]
+
+
+# Past the access layer for any token; then only the caller's organisation's admins (none in this world).
+ADMIN_ROUTES = [
+    Route("list people", "GET", "/organisation/people", frozenset()),
+    Route(
+        "invite", "POST", "/organisation/invitations", frozenset(), json={"email": "a@b.fr", "role": "elu"}
+    ),
+    Route("grant", "POST", "/organisation/people/personne/grants", frozenset(), json={"role": "elu"}),
+    Route("revoke", "DELETE", "/organisation/people/personne/grants/elu", frozenset()),
+]
+
+
+@pytest.mark.parametrize("route", ADMIN_ROUTES, ids=lambda r: r.name)
+def test_administration_is_for_the_organisations_admins(world: World, route: Route) -> None:
+    for person in (*world.by_role.values(), world.colleague, world.foreign):
+        response = _call(world, route, person.headers)
+        assert (response.status_code, response.json()["code"]) == (403, "organisation.admin_required")
+    assert _call(world, route, {}).status_code == 401

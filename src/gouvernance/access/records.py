@@ -97,3 +97,20 @@ class LoginAttemptRow(Base):
     login: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessLinkRow(Base):
+    """A link sent by e-mail to choose a password: an invitation or a reset. Random, stored as its SHA-256,
+    good once and until ``expires_at``."""
+
+    __tablename__ = "access_links"
+    __table_args__ = (UniqueConstraint("token_sha256"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(120), ForeignKey("users.login"))
+    purpose: Mapped[str] = mapped_column(String(12))  # invitation | reset
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,6 +1,7 @@
 """Imports every table so the metadata is complete (for Alembic and for the schema-drift test)."""
 
 from gouvernance.access.records import (
+    AccessLinkRow,
     ApiTokenRow,
     GrantRow,
     LoginAttemptRow,
@@ -41,6 +42,7 @@ from gouvernance.stakeholders.tables import (
 from gouvernance.training.records import AttendeeRow, TrainingSessionRow
 
 __all__ = [
+    "AccessLinkRow",
     "ActionRow",
     "ApiTokenRow",
     "AttendeeRow",

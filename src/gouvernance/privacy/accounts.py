@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session
 
 from gouvernance.access.records import (
+    AccessLinkRow,
     ApiTokenRow,
     GrantRow,
     LoginAttemptRow,
@@ -38,6 +39,7 @@ def delete_user(session: Session, login: str, *, organisation: str | None = None
         ("grants", delete(GrantRow).where(GrantRow.login == login)),
         ("user_contacts", delete(ContactRow).where(ContactRow.login == login)),
         ("login_attempts", delete(LoginAttemptRow).where(LoginAttemptRow.login == login)),
+        ("access_links", delete(AccessLinkRow).where(AccessLinkRow.login == login)),  # invitations, resets
         (
             "deliveries",
             delete(DeliveryRow).where(DeliveryRow.recipient == login, DeliveryRow.channel != "webhook"),
