@@ -28,7 +28,7 @@ from gouvernance.access.service import ROLES
 from gouvernance.access.web_login import MIN_PASSWORD_LENGTH, Attempt, conclude, form_token_matches
 from gouvernance.api.context import ApiContext
 from gouvernance.errors import DomainError, Forbidden, InvalidInput
-from gouvernance.web.pages import (
+from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     SESSION_COOKIE,
     Visitor,

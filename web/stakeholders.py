@@ -26,7 +26,7 @@ from gouvernance.stakeholders import consultations, importing
 from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
 from gouvernance.stakeholders.csv_import import ImportRejected
 from gouvernance.stakeholders.vocabulary import Attitude, Category, ConsultationFormat, Quadrant
-from gouvernance.web.pages import FORM_TOKEN_MISSING, Visitor, VisitorDep, problem_page, render
+from gouvernance.web.session import FORM_TOKEN_MISSING, Visitor, VisitorDep, problem_page, render
 
 router = APIRouter(include_in_schema=False)
 
