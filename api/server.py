@@ -152,8 +152,17 @@ def serve(options: ServeOptions, app: FastAPI | None = None, sock: socket.socket
     with ``app_from_environment``."""
     sock = sock if sock is not None else bind(options.host, options.port)
     target: FastAPI | str = app if app is not None and options.workers == 1 else APP_FACTORY
-    config = uvicorn_config(options, target)
+    config = uvicorn_config(options, target)  # also sets up uvicorn's logging
     server = uvicorn.Server(config)
+    # uvicorn says where it listens only when it binds the socket itself; this one was bound before (so that a
+    # busy port is said first, in French): say it here, in the same log.
+    host, port = sock.getsockname()[:2]
+    logging.getLogger("uvicorn.error").info(
+        "gouvernance écoute sur http://%s:%d (%d processus ; Ctrl+C pour arrêter)",
+        host,
+        port,
+        options.workers,
+    )
     try:
         if options.workers > 1:
             Multiprocess(config, sockets=[sock]).run()

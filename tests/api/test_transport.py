@@ -80,7 +80,7 @@ def test_an_idle_keep_alive_connection_is_closed_by_gouvernance_serve(
     port = free_port()
     log = ServerLog(serve(tmp_path, database_url, "--port", str(port)))
     try:
-        log.wait_for("Uvicorn running on")  # with one process, after the start-up: the port is open
+        log.wait_for("Application startup complete")  # the port was bound before; now requests are served
         with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
             connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
             response = b""

@@ -240,7 +240,11 @@ def test_the_evaluation_report_evaluates_objectives_indicators_and_actions(pdf_t
     assert has(text, "L'évaluation au")  # the method, counted from the engagement's records
     assert has(text, "115 jours")  # the action plan's days of work
     assert has(text, "Achever l'action « Installer l'instance de dialogue sur le parc d'activités »")
-    assert has(text, "sur 3 objectifs : 3 en bonne voie")
+    # The conclusion gives each objective's standing, as evaluated on the report's day: three in all.
+    flat = " ".join(text.split())
+    standing = re.search(r"sur 3 objectifs : (\d+ [^,.]+(?:, \d+ [^,.]+)*)\.", flat)
+    assert standing, "the conclusion counts the three objectives"
+    assert sum(int(count) for count in re.findall(r"(\d+) ", standing.group(1))) == 3
     assert "aucune mesure depuis" not in text
 
 

@@ -198,7 +198,15 @@ def test_an_engagement_whose_model_cannot_be_read_is_skipped_and_the_others_are_
             .where(EngagementRow.id == unreadable)
             .values(model_version=mini_model.version + 1)
         )
-    outcome = _sweep(db, clock.now() + timedelta(days=10))
+    try:
+        outcome = _sweep(db, clock.now() + timedelta(days=10))
+    finally:  # the test database is shared: leave no engagement other tests' consumers cannot read
+        with db.transaction() as session:
+            session.execute(
+                update(EngagementRow)
+                .where(EngagementRow.id == unreadable)
+                .values(model_version=mini_model.version)
+            )
     assert list(outcome.skipped) == [unreadable]
     assert "format inconnu" in outcome.skipped[unreadable]
     assert [n.kind for n in _reminders(db, crew.engagement_id, "a1")] == ["overdue", "escalation"]

@@ -462,6 +462,29 @@ def _measurements(walker: JourneyWalker, session: Session, actor: ActorRef) -> N
         )
 
 
+def _periodic_measurements(walker: JourneyWalker, session: Session, actor: ActorRef) -> None:
+    """The periodic measurement of the animation phase: each indicator halfway from its baseline to its first
+    collected reading, so that the series the evaluation reads progresses as the demo's story says."""
+    indicators = indicators_by_key(session, walker.engagement_id)
+    today = walker.clock.now().date()
+    readings = [
+        MeasurementData(
+            spec.key, today, round((indicators[spec.key].baseline + spec.measured[0]) / 2, 1), spec.source
+        )
+        for _, _, specs in OBJECTIVES.values()
+        for spec in specs
+        if spec.key in indicators and indicators[spec.key].baseline_on < today
+    ]
+    if readings:
+        record_measurements(
+            session,
+            engagement_id=walker.engagement_id,
+            measurements=readings,
+            actor=actor,
+            clock=walker.clock,
+        )
+
+
 # Where the actions stand when the means and actions are reviewed: the dialogue body is still being set up.
 UNFINISHED_ACTIONS = frozenset({"Installer l'instance de dialogue sur le parc d'activités"})
 
@@ -489,6 +512,7 @@ _ENTRIES: dict[tuple[str, str], Entry] = {
     ("seminaire_elus", "start"): _copil,
     ("deliberation_lancement", "submit"): _deliberation,
     ("atelier_citoyen", "start"): _workshop,
+    ("mesure_periodique_indicateurs", "start"): _periodic_measurements,
     ("collecte_indicateurs", "start"): _measurements,
     ("bilan_moyens_actions", "start"): _action_review,
 }

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from gouvernance.publication.tables import TABLES, Row, Table
-from gouvernance.stakeholders.exports import neutralise_formula
+from gouvernance.spreadsheets import neutralise_formula
 
 LICENCE = {
     "name": "etalab-2.0",

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
 from gouvernance.inputs import xml_text
+from gouvernance.spreadsheets import neutralise_formula
 from gouvernance.stakeholders.analysis.classification import (
     HIGH_SCORE_THRESHOLD,
     mendelow_quadrant,
@@ -51,15 +51,6 @@ CSV_FIELDS = (
 )
 CONTACT_FIELDS = ("email", "phone")
 _CSV_ROWS_PER_CHUNK = 1000
-# Where a cell starts, for a spreadsheet splitting on "," or ";", followed by what it would run as a formula,
-# possibly behind apostrophes already (guarded once more, so that the import's removal of one is exact).
-_RISKY_CELL_START = re.compile(r"(^|[,;])(?='* *[=+\-@\t\r])")
-
-
-def neutralise_formula(value: str) -> str:
-    """The cell as text a spreadsheet shows and never runs (see the module's docstring); every CSV the
-    project writes for spreadsheets goes through it."""
-    return _RISKY_CELL_START.sub(r"\1'", value)
 
 
 def _salience_text(attributes: frozenset[SalienceAttribute], lang: str) -> str:
