@@ -95,7 +95,12 @@ def test_the_plan_is_kept_in_date_order_with_an_event_per_change(
         delete_action(session, engagement_id=engagement_id, action_id=bulletin, actor=CHEF, clock=clock)
     with db.reading() as session:
         assert [row.title for row in actions(session, engagement_id)] == [MEETING.title]
-        events = [e for (e,) in session.query(EventRow.event).filter(EventRow.engagement_id == engagement_id)]
+        events = [
+            e
+            for (e,) in session.query(EventRow.event)
+            .filter(EventRow.engagement_id == engagement_id)
+            .order_by(EventRow.id)
+        ]
     assert [e for e in events if e.startswith("communication_")] == [
         "communication_action_added",
         "communication_action_added",

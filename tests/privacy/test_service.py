@@ -77,7 +77,9 @@ def test_erasure_pseudonymises_and_the_chain_still_verifies(db, case, clock) -> 
         kinds = [
             e.kind
             for e in session.scalars(
-                select(AuditEntryRow).where(AuditEntryRow.engagement_id == case.engagement_id)
+                select(AuditEntryRow)
+                .where(AuditEntryRow.engagement_id == case.engagement_id)
+                .order_by(AuditEntryRow.seq)
             )
         ]
         assert kinds[-1] == "erasure"
