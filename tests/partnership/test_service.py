@@ -115,7 +115,12 @@ def test_a_party_is_changed_from_a_fresh_read_only_then_removed(
     with pytest.raises(NotFound), db.transaction() as session:
         delete_party(session, engagement_id=engagement_id, party_id=party_id, actor=CHEF, clock=clock)
     with db.reading() as session:
-        events = [e for (e,) in session.query(EventRow.event).filter(EventRow.engagement_id == engagement_id)]
+        events = [
+            e
+            for (e,) in session.query(EventRow.event)
+            .filter(EventRow.engagement_id == engagement_id)
+            .order_by(EventRow.id)
+        ]
     assert [e for e in events if e.startswith("convention_")] == [
         "convention_party_added",
         "convention_party_updated",
