@@ -71,13 +71,25 @@ class Process:
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
 
-    def stop(self, timeout: float = 60) -> None:
+    def stop(self, timeout: float = 120) -> None:
+        """SIGTERM, then SIGKILL after ``timeout`` seconds; ``stop_seconds`` says how long it took to stop.
+
+        A served worker stopping cancels its flow runs one after the other, giving each up to 30 s to end
+        (Prefect's grace before SIGKILL); on a loaded machine two runs under way take a minute."""
+        started = time.monotonic()
         self.signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=10)
+        self.stop_seconds = time.monotonic() - started
+
+    def stopped_on_sigterm(self) -> bool:
+        return self.proc.returncode != -signal.SIGKILL
+
+    def tail(self, lines: int = 40) -> str:
+        return "".join(self.output()[-lines:])
 
 
 def errors_logged(process: Process, *, sqlite: bool) -> list[str]:

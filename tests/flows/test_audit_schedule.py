@@ -4,7 +4,6 @@ into the log behind the register's back is found, and the organisation's admin i
 
 from __future__ import annotations
 
-import signal
 import sys
 import uuid
 from datetime import UTC, date, datetime
@@ -71,4 +70,4 @@ def test_an_altered_chain_is_found_and_its_admins_told_without_anyone_triggering
         assert recipients == [f"admin.{org}"]
     finally:
         worker.stop()
-    assert worker.proc.returncode != -signal.SIGKILL
+    assert worker.stopped_on_sigterm(), f"killed after {worker.stop_seconds:.0f} s:\n{worker.tail()}"

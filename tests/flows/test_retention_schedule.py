@@ -4,7 +4,6 @@ engagement cancelled ten days ago (retention: one day) go, and a `retention_appl
 
 from __future__ import annotations
 
-import signal
 import sys
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -84,6 +83,6 @@ def test_contacts_past_their_retention_go_without_anyone_triggering_it(
         assert payload == {"contacts": 1, "evidence": []}
     finally:
         worker.stop()
-    assert worker.proc.returncode != -signal.SIGKILL
+    assert worker.stopped_on_sigterm(), f"killed after {worker.stop_seconds:.0f} s:\n{worker.tail()}"
     with db.reading() as session:
         assert session.get(StakeholderContactRow, row.id) is None
