@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,8 +30,13 @@ MAX_FAILURES_PER_LOGIN = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
 _hasher = PasswordHasher()
-# Verified when the login is unknown, so that a wrong login costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the login is unknown, so that a wrong login costs as long as a wrong password. Made at
+    the first sign-in rather than at import: hashing costs about 0.3 s, which every start-up paid."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ def try_password(session: Session, login: str, password: str, *, address: str, n
     check_throttle(session, login, address, now=now)
     row = session.get(PasswordRow, login)
     try:
-        matches = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
+        matches = _hasher.verify(row.password_hash if row else _dummy_hash(), password) and row is not None
     except (VerificationError, InvalidHashError):
         matches = False
     rehash = None

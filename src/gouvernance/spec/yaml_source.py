@@ -61,14 +61,31 @@ class _ScalarConstructor(yaml.SafeLoader):
     seen_nodes: set[int]
 
 
+# libyaml's parser, which PyYAML's wheels bundle, composes the nodes (marks included) about ten times faster
+# than the pure-Python one: reading the shipped templates was most of the API's start-up. A document it
+# refuses is read again by the pure-Python parser, whose messages `syntax_error_message` knows how to say in
+# French (libyaml words some errors differently); that parser also serves a PyYAML built without libyaml.
+_FAST_PARSER: type | None = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(parser: type, text: str) -> yaml.Node | None:
+    loader = parser(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str) -> tuple[Any, SourceMap]:
     source_map = SourceMap()
     try:
-        loader = _ScalarConstructor(text)
         try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+            node = _compose(_FAST_PARSER, text) if _FAST_PARSER is not None else None
+        except yaml.YAMLError:
+            node = None
+        if node is None:
+            node = _compose(_ScalarConstructor, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlSourceError(syntax_error_message(exc), mark.line + 1 if mark else None) from None
