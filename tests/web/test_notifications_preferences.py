@@ -69,7 +69,11 @@ def test_a_person_sees_a_notification_marks_it_read_and_follows_it_to_its_step(
     expect(row.get_by_role("button")).to_have_count(0)
     accessible(page, tmp_path, "notifications-lue")
     assert NEW_STEP not in unread_subjects(db, consultant.login)
+    page.get_by_role("link", name="Voir seulement les notifications non lues").click()
+    expect(page.get_by_role("link", name=NEW_STEP)).to_have_count(0)
+    page.get_by_role("link", name="Voir toutes les notifications").click()
 
+    row = page.locator("tr", has=page.get_by_role("link", name=NEW_STEP)).first
     row.get_by_role("link", name=NEW_STEP).click()
     expect(page).to_have_url(re.compile(rf"/accompagnements/{team.engagement_id}#etape-a1$"))
     expect(page.locator("#etape-a1")).to_contain_text("prête")
