@@ -216,7 +216,7 @@ def engagement_open_data(
 ) -> Response:
     with context.db.reading() as session:
         content = record.engagement_open_data(
-            session, engagement_id, now=context.clock.now(), as_of=_today(context)
+            session, engagement_id, now=context.clock.now(), as_of=_today(context), tz=context.clock.tz
         )
     return _zip(content, f"donnees-ouvertes-{engagement_id}.zip")
 
@@ -232,7 +232,9 @@ def portfolio_open_data(key: OrganisationKeyPath, access: PortfolioAccess, conte
         # Another organisation's portfolio does not even show it exists.
         raise organisation_not_found(key)
     with context.db.reading() as session:
-        content = record.portfolio_open_data(session, key, now=context.clock.now(), as_of=_today(context))
+        content = record.portfolio_open_data(
+            session, key, now=context.clock.now(), as_of=_today(context), tz=context.clock.tz
+        )
     return _zip(content, f"donnees-ouvertes-{key}.zip")
 
 

@@ -97,7 +97,7 @@ def export_command(
                 organisation_roles(principal, permission=EXPORT_PORTFOLIO, required=LEAD_ROLES)
                 if principal.organisation != portfolio:
                     raise organisation_not_found(portfolio)
-            content = record.portfolio_open_data(session, portfolio, now=now, as_of=today)
+            content = record.portfolio_open_data(session, portfolio, now=now, as_of=today, tz=clock.tz)
         else:
             assert engagement is not None
             engagement_id = readable(session, caller, engagement)
@@ -112,6 +112,6 @@ def export_command(
                         details={"engagement": engagement_id},
                     )
                 )
-            content = record.engagement_open_data(session, engagement_id, now=now, as_of=today)
+            content = record.engagement_open_data(session, engagement_id, now=now, as_of=today, tz=clock.tz)
     out.write_bytes(content)
     console.print(f"Données ouvertes écrites : {out} ({len(content) / 1024:.0f} Kio)", highlight=False)

@@ -13,6 +13,7 @@ from gouvernance.web import (
     notifications,
     portfolio,
     preferences,
+    public,
     signin,
     tasks,
 )
@@ -32,7 +33,17 @@ from gouvernance.web.session import (
 # Each page's own router; ``router`` includes them all (the application includes it).
 ROUTERS: tuple[APIRouter, ...] = tuple(
     page.router
-    for page in (signin, portfolio, launch, engagement, deliverables, tasks, notifications, preferences)
+    for page in (
+        signin,
+        portfolio,
+        launch,
+        engagement,
+        deliverables,
+        tasks,
+        notifications,
+        preferences,
+        public,
+    )
 )
 router = APIRouter(include_in_schema=False)
 for page_router in ROUTERS:

@@ -1,6 +1,6 @@
 """The open-data package: a valid Frictionless Data Package (checked by the frictionless library), with no
-private person's name, e-mail or phone in any file, organisations by name, and no CSV cell that a
-spreadsheet would run as a formula."""
+private person's name, e-mail or phone in any file, organisations by name, no CSV cell that a spreadsheet
+would run as a formula, and the verifiable record's heads as the public record publishes them."""
 
 from __future__ import annotations
 
@@ -9,19 +9,22 @@ import io
 import json
 import uuid
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from frictionless import Package, validate
 
 from gouvernance.access.service import ensure_organisation
+from gouvernance.audit.verify import verify
+from gouvernance.decisions.service import DecidingBody, DecisionData, record_decision
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.errors import NotFound
-from gouvernance.publication.record import engagement_open_data, portfolio_open_data
+from gouvernance.publication.record import chain_heads, engagement_open_data, portfolio_open_data
 from gouvernance.publication.tables import TABLE_NAMES
 from tests.conftest import People
 from tests.publication.helpers import (
+    CHEF,
     FORMULA_TITLE,
     PRIVATE_DECISION,
     PRIVATE_INDICATOR,
@@ -133,6 +136,7 @@ def test_the_portfolio_holds_the_organisations_public_engagements(db, clock, shi
     organisation = f"cc-portefeuille-{uuid.uuid4().hex[:8]}"
     with db.transaction() as session:
         ensure_organisation(session, organisation, name="CC du Portefeuille", clock=clock)
+    launched = {}
     for name, public in (("Olivet", True), ("Saran", True), ("Ingré", False)):
         with db.transaction() as session:
             result = launch(
@@ -147,11 +151,73 @@ def test_the_portfolio_holds_the_organisations_public_engagements(db, clock, shi
                 clock=clock,
             )
             seed_record(session, result.engagement_id, clock, stakeholders=False, public=public)
+        launched[name] = result.engagement_id
     with db.reading() as session:
-        content = portfolio_open_data(session, organisation, now=clock.now(), as_of=TODAY)
+        content = portfolio_open_data(session, organisation, now=clock.now(), as_of=TODAY, tz=clock.tz)
+        published = {
+            launched[name]: chain_heads(session, launched[name], tz=clock.tz) for name in ("Olivet", "Saran")
+        }
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         engagements = json.loads(archive.read("json/accompagnements.json"))
         descriptor = json.loads(archive.read("datapackage.json"))
+        heads = json.loads(archive.read("json/tetes_registre.json"))
     assert sorted(e["territoire"] for e in engagements) == ["Olivet", "Saran"]
     assert all(e["organisation"] == "CC du Portefeuille" for e in engagements)
     assert "1 non publics" in descriptor["description"]
+    # Each public engagement's heads, as its public record publishes them; none of the non-public one.
+    assert sorted((r["accompagnement"], r["date"], r["numero"], r["empreinte"]) for r in heads) == sorted(
+        (engagement_id, d["date"], d["seq"], d["hash"])
+        for engagement_id, record in published.items()
+        for d in record["daily"]
+    )
+
+
+def _decide(session, engagement_id: str, number: str, clock) -> None:
+    record_decision(
+        session,
+        engagement_id=engagement_id,
+        data=DecisionData(
+            number=number,
+            title=f"Décision {number}",
+            decided_on=clock.now().date(),
+            body=DecidingBody.CONSEIL_MUNICIPAL,
+            public=True,
+        ),
+        actor=CHEF,
+        clock=clock,
+    )
+
+
+def test_the_chain_heads_table_holds_each_days_head_as_the_record_publishes_it(
+    db, clock, shipped_catalog, launch_engagement, tmp_path: Path
+) -> None:
+    engagement_id = launch_engagement(shipped_catalog.get("gouvernance-partagee"))
+    with db.transaction() as session:
+        seed_record(session, engagement_id, clock)  # every table has rows: frictionless reads no empty JSON
+    # 23:30 then 00:30 in Paris, both on 4 March in UTC: heads are cut at local midnight, as the JSON route's.
+    clock.advance(timedelta(days=2, hours=14, minutes=30))
+    with db.transaction() as session:
+        _decide(session, engagement_id, "2026-030", clock)
+    clock.advance(timedelta(hours=1))
+    with db.transaction() as session:
+        _decide(session, engagement_id, "2026-031", clock)
+    with db.reading() as session:
+        content = engagement_open_data(session, engagement_id, now=clock.now(), as_of=TODAY, tz=clock.tz)
+        published = chain_heads(session, engagement_id, tz=clock.tz)
+        report = verify(session, engagement_id)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        archive.extractall(tmp_path)
+    validation = validate(str(tmp_path / "datapackage.json"))
+    assert validation.valid, validation.flatten(["rowNumber", "fieldName", "type", "note"])
+    package = Package(str(tmp_path / "datapackage.json"))
+    for name in ("tetes_registre", "tetes_registre-json"):
+        rows = [dict(row) for row in package.get_resource(name).read_rows()]
+        assert [(r["date"].isoformat(), r["numero"], r["empreinte"]) for r in rows] == [
+            (d["date"], d["seq"], d["hash"]) for d in published["daily"]
+        ]
+        assert [r["date"] for r in rows] == [date(2026, 3, 2), date(2026, 3, 4), date(2026, 3, 5)]
+        assert {(r["accompagnement"], r["algorithme"]) for r in rows} == {(engagement_id, "sha256")}
+        assert (rows[-1]["numero"], rows[-1]["empreinte"]) == (report.head_seq, report.head_hash)
+    schema = package.get_resource("tetes_registre").schema
+    assert schema.primary_key == ["accompagnement", "date"]
+    assert all(field.description for field in schema.fields)

@@ -1,5 +1,6 @@
-"""Every web page needs a signed-in person, except signing in itself: a new page without it fails here (the
-API's routes have their own check, tests/api/test_routes.py)."""
+"""Every web page needs a signed-in person, except signing in itself and the public record (which reads
+only what its organisation made public): a new page without it fails here (the API's routes have their own
+check, tests/api/test_routes.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from fastapi.routing import APIRoute
 
 from gouvernance.web.pages import ROUTERS, current_visitor
 
-PUBLIC = {("GET", "/connexion"), ("POST", "/connexion"), ("GET", "/")}
+PUBLIC = {
+    ("GET", "/connexion"),
+    ("POST", "/connexion"),
+    ("GET", "/"),
+    ("GET", "/registre-public/{engagement_id}"),
+}
 
 
 def test_every_web_page_but_sign_in_needs_a_session() -> None:

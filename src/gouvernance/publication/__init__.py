@@ -5,6 +5,6 @@ Nothing here reads contact details, private persons' names, logins or non-public
 the public columns of the public rows only, so that a new private column cannot leak by accident.
 
 The record also publishes the heads of the engagement's hash chain (``record.chain_heads``: now, and at the
-end of each day that changed it), so that a reader who keeps them can show any later rewrite of the past. The
-open-data package does not carry them yet.
+end of each day that changed it), so that a reader who keeps them can show any later rewrite of the past; the
+open-data package carries them for every such day (table ``tetes_registre``).
 """

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gouvernance.audit.records import AuditEntryRow
 from gouvernance.publication import feeds
 from gouvernance.publication.open_data import open_data_zip
 from gouvernance.publication.service import (
@@ -18,7 +16,13 @@ from gouvernance.publication.service import (
     public_engagement,
     public_engagements,
 )
-from gouvernance.publication.tables import decision_rows, indicator_rows, public_tables
+from gouvernance.publication.tables import (
+    HASH_ALGORITHM,
+    chain_head_rows,
+    decision_rows,
+    indicator_rows,
+    public_tables,
+)
 
 
 def summary(public: PublicEngagement) -> dict[str, Any]:
@@ -47,7 +51,7 @@ def engagement_record(
 ) -> dict[str, Any]:
     """Progress by stage, public decisions, public indicators with their measurements and status."""
     public = public_engagement(session, engagement_id)
-    tables = public_tables(session, [public], now=now, as_of=as_of)
+    tables = public_tables(session, [public], now=now, as_of=as_of, tz=tz)
     indicators = tables["indicateurs"]
     by_indicator: dict[str, list[dict[str, Any]]] = {row["indicateur"]: [] for row in indicators}
     for measurement in tables["mesures"]:
@@ -73,30 +77,27 @@ def engagement_record(
         "decisions": tables["decisions"],
         "indicators": [{**row, "mesures": by_indicator[row["indicateur"]]} for row in indicators],
         "evaluated_on": as_of,
-        "chain_heads": chain_heads(session, engagement_id, tz=tz),
+        "chain_heads": _heads(tables["tetes_registre"]),
     }
 
 
 def chain_heads(session: Session, engagement_id: str, *, tz: tzinfo | None, days: int = 31) -> dict[str, Any]:
     """The head of the engagement's verifiable record now, and as it stood at the end of each of the last
     ``days`` days that changed it (local days): published, a rewrite of the past shows against them, since
-    every later head depends on every earlier entry (``gouvernance audit verify``)."""
+    every later head depends on every earlier entry (``gouvernance audit verify``). The open-data package's
+    ``tetes_registre`` table holds the same rows, every day."""
     public_engagement(session, engagement_id)  # NotFound unless public
-    entries = session.execute(
-        select(AuditEntryRow.seq, AuditEntryRow.hash, AuditEntryRow.recorded_at)
-        .where(AuditEntryRow.engagement_id == engagement_id)
-        .order_by(AuditEntryRow.seq)
-    ).all()
-    by_day: dict[date, tuple[int, str]] = {}
-    for seq, hash_, recorded_at in entries:
-        by_day[recorded_at.astimezone(tz).date() if tz else recorded_at.date()] = (seq, hash_)
-    latest = entries[-1] if entries else None
+    return _heads(chain_head_rows(session, [engagement_id], tz=tz), days)
+
+
+def _heads(rows: list[dict[str, Any]], days: int = 31) -> dict[str, Any]:
+    latest = max(rows, key=lambda row: row["numero"], default=None)
     return {
-        "algorithm": "sha256",
-        "head": {"seq": latest.seq, "hash": latest.hash} if latest else None,
+        "algorithm": HASH_ALGORITHM,
+        "head": {"seq": latest["numero"], "hash": latest["empreinte"]} if latest else None,
         "daily": [
-            {"date": day.isoformat(), "seq": seq, "hash": hash_}
-            for day, (seq, hash_) in sorted(by_day.items())[-days:]
+            {"date": row["date"].isoformat(), "seq": row["numero"], "hash": row["empreinte"]}
+            for row in rows[-days:]
         ],
     }
 
@@ -137,31 +138,36 @@ def organisation_feed(
     )
 
 
-def engagement_open_data(session: Session, engagement_id: str, *, now: datetime, as_of: date) -> bytes:
+def engagement_open_data(
+    session: Session, engagement_id: str, *, now: datetime, as_of: date, tz: tzinfo | None = None
+) -> bytes:
     public = public_engagement(session, engagement_id)
     name = public.engagement.territory_name
     return open_data_zip(
-        public_tables(session, [public], now=now, as_of=as_of),
+        public_tables(session, [public], now=now, as_of=as_of, tz=tz),
         name=f"gouvernance-{engagement_id}",
         title=f"Accompagnement à la gouvernance partagée — {name}",
         description=f"Registre public de l'accompagnement de {name} : avancement, décisions publiques, "
         f"indicateurs publics et leurs mesures (évalués au {as_of.isoformat()}), consultations et parties "
-        "prenantes (les personnes privées sous un pseudonyme).",
+        "prenantes (les personnes privées sous un pseudonyme), têtes du registre vérifiable jour par jour.",
         created=now,
     )
 
 
-def portfolio_open_data(session: Session, organisation: str, *, now: datetime, as_of: date) -> bytes:
+def portfolio_open_data(
+    session: Session, organisation: str, *, now: datetime, as_of: date, tz: tzinfo | None = None
+) -> bytes:
     """The organisation's public engagements in one package; its other ones are left out (and counted)."""
     owned = organisation_engagement_ids(session, organisation)
     publics = public_engagements(session, organisation=organisation)
     left_out = len(owned) - len(publics)
     return open_data_zip(
-        public_tables(session, publics, now=now, as_of=as_of),
+        public_tables(session, publics, now=now, as_of=as_of, tz=tz),
         name=f"gouvernance-portefeuille-{organisation.lower()}",
         title=f"Accompagnements publics — {organisation}",
         description=f"Les {len(publics)} accompagnements publics de l'organisation « {organisation} » "
         f"({left_out} non publics, non inclus) : avancement, décisions et indicateurs publics, "
-        "consultations et parties prenantes (les personnes privées sous un pseudonyme).",
+        "consultations et parties prenantes (les personnes privées sous un pseudonyme), têtes du registre "
+        "vérifiable jour par jour.",
         created=now,
     )

@@ -5,6 +5,7 @@ open-data package all read the same rows.
 What is left out on purpose: contact details, stakeholders' keys, notes and tags, the names of private
 persons (« Habitant·e n° 3 » instead), consultations' summaries and outcomes (free text that names people),
 non-public decisions and indicators, measurements' comments, and every login (recorded_by, published_by).
+The heads of the verifiable record are hashes and numbers only: they reveal nothing of what they chain.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, tzinfo
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gouvernance.audit.records import AuditEntryRow
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.decisions.service import DecidingBody
 from gouvernance.engagements.progress import engagement_progress
@@ -29,6 +31,8 @@ from gouvernance.stakeholders.tables import ConsultationParticipantRow, Consulta
 from gouvernance.stakeholders.vocabulary import Category, ConsultationFormat, StakeholderKind
 
 Row = dict[str, Any]
+T = TypeVar("T")
+HASH_ALGORITHM = "sha256"
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,25 @@ TABLES: tuple[Table, ...] = (
         ),
         ("accompagnement", "partie_prenante"),
     ),
+    Table(
+        "tetes_registre",
+        "Têtes du registre vérifiable",
+        "La tête du registre vérifiable (chaîne d'empreintes de chaque événement, décision et consultation) "
+        "à la fin de chaque jour qui l'a modifié : conservées, elles montrent toute réécriture ultérieure du "
+        "passé (« gouvernance audit verify »).",
+        (
+            ENGAGEMENT,
+            _f("date", "date", "Jour (heure locale de la collectivité) à la fin duquel la tête est relevée."),
+            _f("numero", "integer", "Numéro de la dernière entrée du registre à la fin de ce jour."),
+            _f(
+                "empreinte",
+                "string",
+                "Empreinte de cette entrée (hexadécimal) : elle dépend de toutes les entrées précédentes.",
+            ),
+            _f("algorithme", "string", "Algorithme d'empreinte (sha256)."),
+        ),
+        ("accompagnement", "date"),
+    ),
 )
 TABLE_NAMES = tuple(table.name for table in TABLES)
 
@@ -216,10 +239,15 @@ def pseudonym(category: str, number: int) -> str:
 
 
 def public_tables(
-    session: Session, engagements: Sequence[PublicEngagement], *, now: datetime, as_of: date
+    session: Session,
+    engagements: Sequence[PublicEngagement],
+    *,
+    now: datetime,
+    as_of: date,
+    tz: tzinfo | None = None,
 ) -> dict[str, list[Row]]:
     """Every public table's rows for ``engagements``: a fixed number of queries plus one progress read per
-    engagement."""
+    engagement. ``tz`` sets the days of the chain heads (UTC days without it)."""
     ids = [public.engagement.id for public in engagements]
     tables: dict[str, list[Row]] = {name: [] for name in TABLE_NAMES}
     for public in engagements:
@@ -227,6 +255,7 @@ def public_tables(
     tables["decisions"] = decision_rows(session, ids)
     tables["indicateurs"], tables["mesures"] = indicator_rows(session, ids, as_of=as_of)
     tables["consultations"], tables["parties_prenantes"] = register_rows(session, ids)
+    tables["tetes_registre"] = chain_head_rows(session, ids, tz=tz)
     return tables
 
 
@@ -443,6 +472,29 @@ def register_rows(session: Session, ids: Sequence[str]) -> tuple[list[Row], list
     return consultation_rows, stakeholder_rows
 
 
-def _chunks(values: list[int], size: int = 900) -> list[list[int]]:
+def chain_head_rows(session: Session, ids: Sequence[str], *, tz: tzinfo | None) -> list[Row]:
+    """The head of each engagement's verifiable record at the end of every day (in ``tz``) that changed it:
+    the number and hash of that day's last entry, by engagement and day."""
+    heads: dict[tuple[str, date], Row] = {}
+    for chunk in _chunks(list(ids)):
+        for engagement_id, seq, hash_, recorded_at in session.execute(
+            select(
+                AuditEntryRow.engagement_id, AuditEntryRow.seq, AuditEntryRow.hash, AuditEntryRow.recorded_at
+            )
+            .where(AuditEntryRow.engagement_id.in_(chunk))
+            .order_by(AuditEntryRow.engagement_id, AuditEntryRow.seq)
+        ):
+            day = recorded_at.astimezone(tz).date() if tz else recorded_at.date()
+            heads[(engagement_id, day)] = {
+                "accompagnement": engagement_id,
+                "date": day,
+                "numero": seq,
+                "empreinte": hash_,
+                "algorithme": HASH_ALGORITHM,
+            }
+    return [heads[key] for key in sorted(heads)]
+
+
+def _chunks(values: list[T], size: int = 900) -> list[list[T]]:
     """Batches below SQLite's limit on bound parameters."""
     return [values[i : i + size] for i in range(0, len(values), size)] or [[]]
