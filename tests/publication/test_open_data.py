@@ -21,6 +21,7 @@ from gouvernance.decisions.service import DecidingBody, DecisionData, record_dec
 from gouvernance.engagements.service import LaunchRequest, Territory, launch
 from gouvernance.errors import NotFound
 from gouvernance.publication.record import chain_heads, engagement_open_data, portfolio_open_data
+from gouvernance.publication.service import set_public
 from gouvernance.publication.tables import TABLE_NAMES
 from tests.conftest import People
 from tests.publication.helpers import (
@@ -59,7 +60,7 @@ def test_the_package_is_a_valid_data_package(package, tmp_path: Path) -> None:
     assert descriptor["licenses"][0]["name"] == "etalab-2.0"
     assert "Licence Ouverte" in descriptor["licenses"][0]["title"]
     for resource in descriptor["resources"]:
-        assert all(field["description"] for field in resource["schema"]["fields"])
+        assert "schema" not in resource or all(field["description"] for field in resource["schema"]["fields"])
     decisions = Package(str(tmp_path / "datapackage.json")).get_resource("decisions").read_rows()
     assert [row["numero"] for row in decisions] == ["2026-014", "2026-015"]
     assert decisions[0]["date_decision"] == date(2026, 2, 10)
@@ -122,6 +123,24 @@ def _number(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_public_engagement_with_nothing_published_yet_is_a_valid_package(
+    db, clock, shipped_catalog, launch_engagement, tmp_path: Path
+) -> None:
+    """Just marked public: no decision, indicator or stakeholder yet. Its empty tables still make a package
+    that Frictionless reads (an empty JSON array is no table to it, so those files are described as data)."""
+    engagement_id = launch_engagement(shipped_catalog.get("gouvernance-partagee"))
+    with db.transaction() as session:
+        set_public(session, engagement_id=engagement_id, public=True, actor=CHEF, clock=clock)
+    with db.reading() as session:
+        content = engagement_open_data(session, engagement_id, now=clock.now(), as_of=TODAY)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        archive.extractall(tmp_path)
+    assert json.loads((tmp_path / "json" / "decisions.json").read_text(encoding="utf-8")) == []
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert Package(str(tmp_path / "datapackage.json")).get_resource("decisions").read_rows() == []
 
 
 def test_a_non_public_engagement_has_no_package(db, clock, shipped_catalog, launch_engagement) -> None:

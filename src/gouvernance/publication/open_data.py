@@ -39,7 +39,7 @@ def open_data_zip(
         files[f"csv/{table.name}.csv"] = _csv(table, rows)
         files[f"json/{table.name}.json"] = _json(table, rows)
         resources.append(_resource(table, "csv"))
-        resources.append(_resource(table, "json"))
+        resources.append(_resource(table, "json") if rows else _empty_json_resource(table))
     package = {
         "name": name,
         "title": title,
@@ -79,6 +79,16 @@ def _resource(table: Table, fmt: str) -> dict[str, Any]:
     if fmt == "csv":
         resource["dialect"] = {"delimiter": ",", "header": True}
     return resource
+
+
+def _empty_json_resource(table: Table) -> dict[str, Any]:
+    """An empty table's JSON file is ``[]``, like the others without rows; Frictionless cannot read a table
+    out of an empty JSON array, so that file is described as plain data (its CSV twin carries the schema)."""
+    described = _resource(table, "json")
+    del described["schema"]
+    described["profile"] = "data-resource"
+    described["description"] = f"{table.description} (aucune ligne publiée : voir le schéma du CSV)"
+    return described
 
 
 def _csv(table: Table, rows: Sequence[Row]) -> bytes:
