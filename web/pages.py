@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gouvernance.web import deliverables, engagement, launch, portfolio, signin, tasks
+from gouvernance.web import decisions, deliverables, engagement, launch, objectives, portfolio, signin, tasks
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     NotSignedIn,
@@ -22,7 +22,8 @@ from gouvernance.web.session import (
 
 # Each page's own router; ``router`` includes them all (the application includes it).
 ROUTERS: tuple[APIRouter, ...] = tuple(
-    page.router for page in (signin, portfolio, launch, engagement, deliverables, tasks)
+    page.router
+    for page in (signin, portfolio, launch, engagement, deliverables, tasks, objectives, decisions)
 )
 router = APIRouter(include_in_schema=False)
 for page_router in ROUTERS:
