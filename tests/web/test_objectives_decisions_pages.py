@@ -14,24 +14,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from gouvernance.db.engine import Database
 from tests.api.conftest import Person, Team
+from tests.api.test_objectives_api import INDICATOR
 from tests.web.conftest import sign_in
 from tests.web.test_pages_in_browser import accessible
 from tests.web.test_portfolio_queries import counting
 from tests.web.test_portfolio_queries import sign_in as sign_in_client
-
-INDICATOR = {
-    "key": "participation",
-    "label": "Taux de participation aux réunions publiques",
-    "unit": "%",
-    "baseline": 10,
-    "baseline_on": "2026-01-01",
-    "target": 40,
-    "deadline": "2027-12-31",
-    "direction": "hausse",
-    "frequency": "trimestrielle",
-    "source": "Registre des réunions publiques",
-    "public": True,
-}
 
 
 def add_objective(client: TestClient, team: Team, key: str, indicator_key: str = "participation") -> None:
@@ -60,6 +47,16 @@ def add_decision(client: TestClient, team: Team, number: str) -> None:
         },
     )
     assert response.status_code == 201, response.text
+
+
+def writes(team: Team) -> dict[str, dict[str, str]]:
+    """Every form of the two pages, filled in right, by the path it posts to."""
+    base = f"/accompagnements/{team.engagement_id}"
+    return {
+        f"{base}/objectifs/mesures": {"indicateur": "participation", "date": "15/02/2026", "valeur": "3"},
+        f"{base}/objectifs/associer/validation": {},
+        f"{base}/decisions": {"numero": "X-1", "titre": "X", "date": "14/02/2026", "instance": "bureau"},
+    }
 
 
 def objectives_page(browser: Browser, live_url: str, person: Person, team: Team) -> Page:
@@ -226,13 +223,7 @@ def test_an_observer_sees_no_form_and_a_forged_post_is_forbidden(
     assert page.locator("main form").count() == 0
     token = page.locator("input[name=jeton_formulaire]").first.input_value()  # the sign-out form's
 
-    base = f"/accompagnements/{team.engagement_id}"
-    forged = {
-        f"{base}/objectifs/mesures": {"indicateur": "participation", "date": "15/02/2026", "valeur": "3"},
-        f"{base}/objectifs/associer/validation": {},
-        f"{base}/decisions": {"numero": "X-1", "titre": "X", "date": "14/02/2026", "instance": "bureau"},
-    }
-    for path, form in forged.items():
+    for path, form in writes(team).items():
         response = page.request.post(path, form={**form, "jeton_formulaire": token})
         assert response.status == 403, path
         assert "observateur" in response.text()
@@ -251,13 +242,7 @@ def test_a_post_without_the_form_token_is_refused(
     add_objective(client, team, "associer")
     lead = with_password(team["chef_de_projet"])
     page = sign_in(browser, live_url, lead)
-    base = f"/accompagnements/{team.engagement_id}"
-    posts = {
-        f"{base}/objectifs/mesures": {"indicateur": "participation", "date": "15/02/2026", "valeur": "3"},
-        f"{base}/objectifs/associer/validation": {},
-        f"{base}/decisions": {"numero": "X-1", "titre": "X", "date": "14/02/2026", "instance": "bureau"},
-    }
-    for path, form in posts.items():
+    for path, form in writes(team).items():
         for token in ({}, {"jeton_formulaire": "faux"}):
             response = page.request.post(path, form={**form, **token})
             assert response.status == 403, path
