@@ -290,3 +290,31 @@ def test_statements_per_page_do_not_grow_with_objectives_and_decisions(
     # The session and its grants (4), the engagement, the objectives view (6), the measurements' details.
     assert with_two <= 13
     assert decisions_with_two <= 7  # the session and its grants (4), the engagement, the register
+
+
+def test_a_number_already_in_the_register_is_said_by_its_field(
+    client: TestClient, make_team, with_password, directory
+) -> None:
+    team = make_team("mini")
+    add_decision(client, team, "2026-001")
+    sign_in_client(client, with_password(team["consultant"]))
+    path = f"/accompagnements/{team.engagement_id}/decisions"
+    token = re.search(r'name="jeton_formulaire" value="([^"]+)"', client.get(path).text)
+    assert token
+    typed = {"numero": "2026-001", "titre": "Charte", "date": "14/02/2026", "instance": "copil", "pour": "7"}
+    refused = client.post(path, data={**typed, "jeton_formulaire": token.group(1)}, follow_redirects=False)
+    assert refused.status_code == 409
+    assert 'aria-describedby="d-numero-aide d-numero-erreur"' in refused.text
+    assert "déjà au registre" in refused.text
+    for value in ('value="2026-001"', 'value="Charte"', 'value="14/02/2026"', 'value="7"'):
+        assert value in refused.text
+    assert '<option value="copil" selected>' in refused.text
+    assert (
+        len(client.get(f"/engagements/{team.engagement_id}/decisions", headers=team["elu"].headers).json())
+        == 1
+    )
+
+    stranger = with_password(directory.person(directory.organisation("commune")))
+    sign_in_client(client, stranger)
+    for page in (path, f"/accompagnements/{team.engagement_id}/objectifs"):
+        assert client.get(page).status_code == 404  # another organisation's engagement stays invisible
