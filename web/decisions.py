@@ -17,7 +17,7 @@ from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import DomainError, Forbidden, NotFound
 from gouvernance.spec.catalog import model_for
-from gouvernance.web.form_values import read_count, read_date
+from gouvernance.web.form_values import Unreadable, read_count, read_date
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     Visitor,
@@ -155,7 +155,7 @@ def record(
         with context.write_lock, context.db.transaction() as session:
             roles = roles_on(session, visitor, engagement_id, RECORD_DECISIONS)
             if data is None:
-                raise _Unreadable
+                raise Unreadable
             record_decision(
                 session,
                 engagement_id=engagement_id,
@@ -165,17 +165,13 @@ def record(
             )
     except (NotFound, Forbidden) as error:
         return problem_page(request, visitor, error.status, error.message)
-    except _Unreadable:
+    except Unreadable:
         return _page(request, visitor, engagement_id, form=form, status=422)
     except DomainError as error:
         for reason in error.reasons or [error.message]:
             form.add(FIELD_OF_PATH.get(reason.path or "", "numero"), reason.fr)
         return _page(request, visitor, engagement_id, form=form, status=error.status)
     return RedirectResponse(f"/accompagnements/{engagement_id}/decisions?fait=decision", status_code=303)
-
-
-class _Unreadable(Exception):
-    """A typed value could not be read: nothing is written, the form comes back with its reasons."""
 
 
 def _data(form: DecisionForm) -> DecisionData | None:

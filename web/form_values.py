@@ -7,6 +7,13 @@ import math
 import re
 from datetime import date, datetime
 
+from gouvernance.inputs import DATE_MAX, DATE_MIN
+
+
+class Unreadable(Exception):
+    """A typed value could not be read: a form route writes nothing and shows the form with its reasons."""
+
+
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _DAY = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
@@ -19,14 +26,16 @@ def read_date(text: str, errors: list[str], *, required: bool = True) -> date | 
             errors.append("Indiquez la date, au format jj/mm/aaaa.")
         return None
     try:
-        if _DAY.match(typed):
-            return datetime.strptime(typed, "%d/%m/%Y").date()
-        return date.fromisoformat(typed)
+        day = datetime.strptime(typed, "%d/%m/%Y").date() if _DAY.match(typed) else date.fromisoformat(typed)
     except ValueError:
         errors.append(
             f"Date illisible\u00a0: «\u00a0{typed}\u00a0». Écrivez-la jj/mm/aaaa, par exemple 15/03/2027."
         )
         return None
+    if not DATE_MIN <= day <= DATE_MAX:
+        errors.append(f"Date hors limites\u00a0: du {DATE_MIN:%d/%m/%Y} au {DATE_MAX:%d/%m/%Y}.")
+        return None
+    return day
 
 
 def read_number(text: str, errors: list[str]) -> float | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,7 +27,7 @@ from gouvernance.objectives.records import IndicatorRow, MeasurementRow
 from gouvernance.objectives.service import approve_objective
 from gouvernance.objectives.views import as_indicator, objectives_view
 from gouvernance.spec.catalog import model_for
-from gouvernance.web.form_values import read_date, read_number
+from gouvernance.web.form_values import Unreadable, read_date, read_number
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     Visitor,
@@ -179,13 +179,15 @@ def record_measurement(
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
     context = api_context(request)
     form = MeasurementForm(indicateur, date_mesure, valeur, source, commentaire)
-    day = _read(form, "date", lambda errors: read_date(form.date, errors))
-    value = _read(form, "valeur", lambda errors: read_number(form.valeur, errors))
+    typed_errors: dict[str, list[str]] = {"date": [], "valeur": []}
+    day = read_date(form.date, typed_errors["date"])
+    value = read_number(form.valeur, typed_errors["valeur"])
+    form.errors = {name: texts for name, texts in typed_errors.items() if texts}
     try:
         with context.write_lock, context.db.transaction() as session:
             roles = roles_on(session, visitor, engagement_id, MEASURE)
             if day is None or value is None:
-                raise _Unreadable
+                raise Unreadable
             record_measurements(
                 session,
                 engagement_id=engagement_id,
@@ -195,7 +197,7 @@ def record_measurement(
             )
     except (NotFound, Forbidden) as error:
         return problem_page(request, visitor, error.status, error.message)
-    except _Unreadable:
+    except Unreadable:
         return _page(request, visitor, engagement_id, form=form, status=422)
     except DomainError as error:
         for reason in error.reasons or [error.message]:
@@ -205,18 +207,6 @@ def record_measurement(
     return RedirectResponse(
         f"/accompagnements/{engagement_id}/objectifs?fait=mesure#indicateur-{indicateur}", status_code=303
     )
-
-
-class _Unreadable(Exception):
-    """A typed value could not be read: nothing is written, the form comes back with its reasons."""
-
-
-def _read(form: MeasurementForm, name: str, reader: Any) -> Any:
-    errors: list[str] = []
-    value = reader(errors)
-    if errors:
-        form.errors[name] = errors
-    return value
 
 
 def _sentence(message: Message) -> str:

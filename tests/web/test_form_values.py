@@ -27,6 +27,13 @@ def test_an_unreadable_date_is_said(typed: str) -> None:
     assert typed in errors[0]
 
 
+@pytest.mark.parametrize("typed", ["31/12/1999", "01/01/2101"])
+def test_a_date_out_of_the_domains_range_is_said_in_plain_words(typed: str) -> None:
+    errors: list[str] = []
+    assert read_date(typed, errors) is None
+    assert errors == ["Date hors limites\u00a0: du 01/01/2000 au 31/12/2100."]
+
+
 def test_an_empty_date_is_said_only_when_required() -> None:
     errors: list[str] = []
     assert read_date("", errors, required=False) is None
