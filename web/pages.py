@@ -7,10 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gouvernance.web import (
+    decisions,
     deliverables,
     engagement,
     launch,
     notifications,
+    objectives,
     portfolio,
     preferences,
     public,
@@ -38,6 +40,8 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         portfolio,
         launch,
         engagement,
+        objectives,
+        decisions,
         deliverables,
         tasks,
         notifications,
