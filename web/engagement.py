@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gouvernance.api.context import ApiContext
 from gouvernance.api.evidence import check_content
@@ -30,6 +31,7 @@ from gouvernance.evidence.service import (
     get_evidence,
 )
 from gouvernance.history.records import EventRow
+from gouvernance.web import submissions
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     Visitor,
@@ -164,6 +166,7 @@ def attach_evidence(
     lien: Annotated[str, Form(max_length=2000)] = "",
     fichier: Annotated[UploadFile | None, File()] = None,
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     """A file or a link, through the evidence service as the API attaches it (same size limit, same content
     check), so that a guard waiting for this evidence is satisfied."""
@@ -182,7 +185,8 @@ def attach_evidence(
         if chosen is not None:
             content = read_upload(chosen, limit, code="evidence.too_large")
             check_content(chosen.content_type or "application/octet-stream", content)
-        with context.write_lock, context.db.transaction() as session:
+
+        def attach(session: Session) -> Response:
             roles = roles_on(session, visitor, engagement_id, ATTACH_EVIDENCE)
             actor = ActorRef(visitor.principal.login, roles)
             if chosen is not None:
@@ -209,6 +213,11 @@ def attach_evidence(
                     actor=actor,
                     clock=context.clock,
                 )
+            return RedirectResponse(
+                f"/accompagnements/{engagement_id}?piece=1#etape-{step_key}", status_code=303
+            )
+
+        return submissions.once(request, visitor, soumission, attach)
     except (NotFound, Forbidden) as error:
         return problem_page(request, visitor, error.status, error.message)
     except DomainError as error:
@@ -216,7 +225,6 @@ def attach_evidence(
             name = EVIDENCE_FIELDS.get(reason.path or "", "libelle" if not reason.path else "fichier")
             form.errors.setdefault(name, []).append(reason.fr)
         return _engagement(request, visitor, engagement_id, None, error.status, evidence=form)
-    return RedirectResponse(f"/accompagnements/{engagement_id}?piece=1#etape-{step_key}", status_code=303)
 
 
 @router.get("/accompagnements/{engagement_id}/etapes/{step_key}/pieces/{evidence_id}")
@@ -285,24 +293,29 @@ def step_action(
     version: Annotated[int | None, Form()] = None,
     commentaire: Annotated[str, Form(max_length=4000)] = "",
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     if not form_token_ok(visitor, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
     context = api_context(request)
     form = StepForm(step_key, commentaire)
+
+    def advance(session: Session) -> Response:
+        roles = roles_on(session, visitor, engagement_id, SEND_STEP_EVENT)
+        transition(
+            session,
+            engagement_id=engagement_id,
+            step_key=step_key,
+            event=evenement,
+            actor=ActorRef(visitor.principal.login, roles),
+            clock=context.clock,
+            expected_version=version,
+            comment=commentaire.strip() or None,
+        )
+        return RedirectResponse(f"/accompagnements/{engagement_id}#etape-{step_key}", status_code=303)
+
     try:
-        with context.write_lock, context.db.transaction() as session:
-            roles = roles_on(session, visitor, engagement_id, SEND_STEP_EVENT)
-            transition(
-                session,
-                engagement_id=engagement_id,
-                step_key=step_key,
-                event=evenement,
-                actor=ActorRef(visitor.principal.login, roles),
-                clock=context.clock,
-                expected_version=version,
-                comment=commentaire.strip() or None,
-            )
+        return submissions.once(request, visitor, soumission, advance)
     except (NotFound, Forbidden) as error:
         return problem_page(request, visitor, error.status, error.message)
     except Conflict as error:
@@ -314,7 +327,6 @@ def step_action(
     except DomainError as error:
         form.errors = [error.message.fr]
         return _engagement(request, visitor, engagement_id, form, error.status)
-    return RedirectResponse(f"/accompagnements/{engagement_id}#etape-{step_key}", status_code=303)
 
 
 def _step_id(context: ApiContext, engagement_id: str, step_key: str) -> int | None:
