@@ -21,6 +21,8 @@ from gouvernance.engagements.actions import EventOption, event_options, step_sub
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.elections import electoral_warnings
 from gouvernance.engagements.progress import EngagementProgress, engagement_progress
+from gouvernance.engagements.rules import allowed_roles
+from gouvernance.engagements.subject import Subject
 from gouvernance.engagements.transitions import transition
 from gouvernance.errors import Conflict, DomainError, Forbidden, Message, NotFound, TransitionRefused
 from gouvernance.evidence.service import (
@@ -68,6 +70,25 @@ class EvidenceForm:
 
 EVIDENCE_NOT_FOUND = Message("evidence.not_found", "Pièce introuvable.", "Evidence not found.")
 EVIDENCE_FIELDS = {"label": "libelle", "url": "lien", "file": "fichier", "file.filename": "fichier"}
+# What each step action does, shown under its button (with who may do it: ``who_may``), so that « Émettre un
+# avis favorable » and « Valider l'étape » cannot be taken one for the other.
+ACTION_HELP = {
+    "start": "Commence le travail de l'étape.",
+    "submit": "Transmet le travail à qui doit le valider ou en décider.",
+    "endorse": "Enregistre l'accord de votre rôle sur le travail, sans terminer l'étape\u00a0: certaines "
+    "étapes attendent l'avis favorable d'un rôle avant d'être validées.",
+    "approve": "Accepte le travail en revue et termine l'étape\u00a0; les étapes qui en dépendent peuvent "
+    "alors commencer.",
+    "adopt": "Adopte la proposition soumise à décision et termine l'étape.",
+    "reject": "Rejette la proposition, qui repart en préparation (commentaire obligatoire).",
+    "request_rework": "Renvoie le travail à son responsable pour reprise (commentaire obligatoire).",
+    "send_back": "Renvoie les étapes relues pour reprise\u00a0; cette revue attend qu'elles soient de "
+    "nouveau terminées (commentaire obligatoire).",
+    "skip": "Passe l'étape sans la faire (commentaire obligatoire).",
+    "reopen": "Rouvre l'étape terminée pour la reprendre (commentaire obligatoire).",
+    "open_consultation": "Ouvre la consultation aux parties prenantes.",
+    "close_consultation": "Clôt la consultation\u00a0; sa synthèse passe en revue.",
+}
 # Evidence is offered on the steps under way, not on those to come or finished.
 NO_EVIDENCE_STATES = frozenset({"pending", "done", "skipped", "cancelled"})
 
@@ -105,6 +126,10 @@ def _engagement(
             key: event_options(session, subject, actor, context.clock) if may_act else []
             for key, subject in subjects.items()
         }
+        helps = {
+            key: {o.event: action_help(subjects[key], o.event) for o in step_options}
+            for key, step_options in options.items()
+        }
         pieces = {key: evidence_for_step(session, s.step.id) for key, s in subjects.items() if s.step}
         expected = {key: expected_labels(subject) for key, subject in subjects.items()}
     model = progress.model
@@ -119,6 +144,7 @@ def _engagement(
                     "etape": stage.title,
                     "role": model.role_title(view.role),
                     "options": options.get(view.key, []),
+                    "aides": helps.get(view.key, {}),
                     "formulaire": form if form and form.step_key == view.key else None,
                     "description": spec.description.text("fr") if spec.description else None,
                     "pieces": pieces.get(view.key, []),
@@ -154,6 +180,20 @@ def _engagement(
         status=status,
         visitor=visitor,
     )
+
+
+def action_help(subject: Subject, event: str) -> str:
+    """What the action does and who may do it, in a sentence or two."""
+    return f"{ACTION_HELP.get(event, '')} {who_may(subject, event)}".strip()
+
+
+def who_may(subject: Subject, event: str) -> str:
+    model = subject.model
+    roles = allowed_roles(subject, event)
+    if roles >= set(model.roles_by_key):
+        return "Ouvert à tous les rôles de l'accompagnement."
+    titles = ", ".join(sorted(model.role_title(role) for role in roles if role in model.roles_by_key))
+    return f"Réservé à\u00a0: {titles}." if titles else ""
 
 
 @router.post("/accompagnements/{engagement_id}/etapes/{step_key}/pieces")
