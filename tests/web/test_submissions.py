@@ -1,12 +1,16 @@
 """A write form sent twice (a double click, a browser re-posting after a slow answer, « renvoyer le
 formulaire ») writes once and answers the same both times; the same form rendered anew (a new submission id)
-writes again. Through the real application with a TestClient signed in on the web pages."""
+writes again. Through the real application: a TestClient signed in on the web pages, and two requests at
+once against the served application."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -15,6 +19,8 @@ from gouvernance.engagements.records import EngagementRow
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.history.records import EventRow
 from gouvernance.stakeholders.tables import ConsultationRow
+from tests.api.conftest import Person
+from tests.web.conftest import PASSWORD
 from tests.web.test_pages_in_browser import STEP
 from tests.web.test_portfolio_queries import sign_in
 from tests.web.test_stakeholders_page import GOOD
@@ -27,15 +33,19 @@ def form_fields(page: str, action: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', found.group(1)))
 
 
-def events(db: Database, engagement_id: str, event: str) -> int:
+def count(db: Database, row: type, *conditions: Any) -> int:
     with db.reading() as session:
-        return session.scalar(
-            select(func.count())
-            .select_from(EventRow)
-            .where(
-                EventRow.engagement_id == engagement_id, EventRow.step_key == STEP, EventRow.event == event
-            )
-        )
+        return session.scalar(select(func.count()).select_from(row).where(*conditions))
+
+
+def events(db: Database, engagement_id: str, event: str) -> int:
+    return count(
+        db,
+        EventRow,
+        EventRow.engagement_id == engagement_id,
+        EventRow.step_key == STEP,
+        EventRow.event == event,
+    )
 
 
 def test_a_step_form_sent_twice_advances_once_and_answers_the_same(
@@ -79,12 +89,7 @@ def test_the_page_gives_each_step_form_a_new_submission_id(
 
 
 def consultations(db: Database, engagement_id: str) -> int:
-    with db.reading() as session:
-        return session.scalar(
-            select(func.count())
-            .select_from(ConsultationRow)
-            .where(ConsultationRow.engagement_id == engagement_id)
-        )
+    return count(db, ConsultationRow, ConsultationRow.engagement_id == engagement_id)
 
 
 def test_an_import_and_a_consultation_sent_twice_are_recorded_once(
@@ -146,13 +151,7 @@ def test_evidence_sent_twice_is_attached_once(
     for _ in range(2):
         answer = client.post(f"{page}/etapes/{STEP}/pieces", data=piece, follow_redirects=False)
         assert answer.status_code == 303
-    with db.reading() as session:
-        attached = session.scalar(
-            select(func.count())
-            .select_from(EvidenceRow)
-            .where(EvidenceRow.engagement_id == team.engagement_id)
-        )
-    assert attached == 1
+    assert count(db, EvidenceRow, EvidenceRow.engagement_id == team.engagement_id) == 1
 
 
 def test_a_launch_sent_twice_launches_one_engagement(
@@ -171,8 +170,32 @@ def test_a_launch_sent_twice_launches_one_engagement(
     answers = [client.post("/accompagnements/nouveau", data=launch, follow_redirects=False) for _ in range(2)]
     assert [r.status_code for r in answers] == [303, 303], answers[0].text
     assert answers[0].headers["location"] == answers[1].headers["location"]
-    with db.reading() as session:
-        launched = session.scalar(
-            select(func.count()).select_from(EngagementRow).where(EngagementRow.territory_name == territory)
-        )
-    assert launched == 1
+    assert count(db, EngagementRow, EngagementRow.territory_name == territory) == 1
+
+
+def test_the_same_form_sent_twice_at_once_advances_once(
+    live_url: str, db: Database, make_team, with_password
+) -> None:
+    """Both requests under way together (a double click that reaches the server twice): the second waits for
+    the first's answer and gets it, rather than racing it to a stale-version conflict."""
+    team = make_team("gouvernance-partagee")
+    consultant = with_password(team["consultant"])
+    with httpx.Client(base_url=live_url) as browser:
+        signed_in(browser, consultant)
+        page = f"/accompagnements/{team.engagement_id}"
+        sent = {**form_fields(browser.get(page).text, f"/etapes/{STEP}"), "evenement": "start"}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(lambda _: browser.post(f"{page}/etapes/{STEP}", data=sent), range(2)))
+    assert [a.status_code for a in answers] == [303, 303], [a.text[:300] for a in answers]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    assert events(db, team.engagement_id, "start") == 1
+
+
+def signed_in(browser: httpx.Client, person: Person) -> None:
+    token = re.search(r'name="jeton_formulaire" value="([^"]+)"', browser.get("/connexion").text)
+    assert token
+    answer = browser.post(
+        "/connexion",
+        data={"identifiant": person.login, "mot_de_passe": PASSWORD, "jeton_formulaire": token.group(1)},
+    )
+    assert answer.status_code == 303
