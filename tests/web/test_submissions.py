@@ -14,12 +14,14 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from gouvernance.access.records import AccessLinkRow
+from gouvernance.access.service import set_org_admin
 from gouvernance.db.engine import Database
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.evidence.records import EvidenceRow
 from gouvernance.history.records import EventRow
 from gouvernance.stakeholders.tables import ConsultationRow
-from tests.api.conftest import Person
+from tests.api.conftest import Directory, Person, launch
 from tests.web.conftest import PASSWORD
 from tests.web.test_pages_in_browser import STEP
 from tests.web.test_portfolio_queries import sign_in
@@ -199,3 +201,26 @@ def signed_in(browser: httpx.Client, person: Person) -> None:
         data={"identifiant": person.login, "mot_de_passe": PASSWORD, "jeton_formulaire": token.group(1)},
     )
     assert answer.status_code == 303
+
+
+def test_an_invitation_sent_twice_sends_one_link(
+    client: TestClient, db: Database, directory: Directory, with_password
+) -> None:
+    admin = with_password(directory.person(directory.organisation("mairie"), org_roles=("chef_de_projet",)))
+    with db.transaction() as session:
+        set_org_admin(session, admin.login)
+    engagement_id = launch(client, admin)
+    sign_in(client, admin)
+    address = f"partenaire.{uuid.uuid4().hex[:8]}@asso.fr"
+    invitation = {
+        **form_fields(client.get("/administration").text, "/administration/invitations"),
+        "courriel": address,
+        "role": "partenaire",
+        "accompagnement": engagement_id,
+    }
+    answers = [
+        client.post("/administration/invitations", data=invitation, follow_redirects=False) for _ in range(2)
+    ]
+    assert [r.status_code for r in answers] == [303, 303], answers[0].text
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    assert count(db, AccessLinkRow, AccessLinkRow.login == address) == 1
