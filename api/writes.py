@@ -146,7 +146,7 @@ def _replayed(stored: StoredResponse) -> Response:
         stored.body.encode(),
         status_code=stored.status_code,
         headers={**headers, REPLAYED_HEADER: "true"},
-        media_type=stored.headers.get("content-type", "application/json"),
+        media_type=stored.headers.get("content-type"),  # none stored: none sent (a redirection, a 204)
     )
 
 
