@@ -55,8 +55,22 @@ class _ClaimTakenOver(Exception):
 
 
 class Writes:
-    def __init__(self, request: Request, context: ContextDep, key: str | None) -> None:
+    """``stored``: the statuses whose response is kept for a retry (successes; the web pages also keep their
+    redirection after a successful form). ``in_progress``: the answer while another request holds the key
+    (problem+json by default; a page for people)."""
+
+    def __init__(
+        self,
+        request: Request,
+        context: ContextDep,
+        key: str | None,
+        *,
+        stored: range = range(200, 300),
+        in_progress: Callable[[], Response] | None = None,
+    ) -> None:
         self.request, self.context, self.key = request, context, key
+        self.stored = stored
+        self.in_progress = in_progress or self._in_progress
 
     def run(self, principal: str, request_body: Any, work: Callable[[Session], Response]) -> Response:
         """Runs ``work`` in one write transaction; ``request_body`` is what identifies the request (parsed
@@ -70,19 +84,19 @@ class Writes:
         if isinstance(outcome, StoredResponse):
             return _replayed(outcome)
         if isinstance(outcome, InProgress):
-            return self._in_progress()
+            return self.in_progress()
         settled = False
         try:
             with self.context.write_lock, self.context.db.transaction() as session:
                 response = work(session)
-                if 200 <= response.status_code < 300:
+                if response.status_code in self.stored:
                     settled = settle(session, outcome, _stored(response), now=self.context.clock.now())
                     if not settled:
                         raise _ClaimTakenOver
                 return response
         except _ClaimTakenOver:
             # Taken over as abandoned while we worked: the other request's writes stand, ours roll back.
-            return self._in_progress()
+            return self.in_progress()
         finally:
             if not settled:
                 self._release(outcome)
@@ -132,7 +146,7 @@ def _replayed(stored: StoredResponse) -> Response:
         stored.body.encode(),
         status_code=stored.status_code,
         headers={**headers, REPLAYED_HEADER: "true"},
-        media_type=stored.headers.get("content-type", "application/json"),
+        media_type=stored.headers.get("content-type"),  # none stored: none sent (a redirection, a 204)
     )
 
 

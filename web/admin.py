@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from gouvernance.access.admin import (
     LINK_INVALID,
@@ -28,6 +29,7 @@ from gouvernance.access.service import ROLES
 from gouvernance.access.web_login import MIN_PASSWORD_LENGTH, Attempt, conclude, form_token_matches
 from gouvernance.api.context import ApiContext
 from gouvernance.errors import DomainError, Forbidden, InvalidInput
+from gouvernance.web import submissions
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     SESSION_COOKIE,
@@ -115,6 +117,7 @@ def invite_form(
     role: Annotated[str, Form(max_length=40)] = "",
     accompagnement: Annotated[str, Form(max_length=36)] = "",
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     if not form_token_matches(visitor.session_token, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
@@ -126,28 +129,30 @@ def invite_form(
         errors["role"] = "Choisissez un rôle."
     if not errors:
         context = _context(request)
+
+        def send_invitation(session: Session) -> Response:
+            invite(
+                session,
+                by=visitor.principal.login,
+                email=courriel,
+                name=nom,
+                role=role,
+                engagement_id=accompagnement or None,
+                clock=context.clock,
+                base_url=context.settings.base_url,
+            )
+            return RedirectResponse("/administration?fait=invitation", status_code=303)
+
         try:
-            with context.write_lock, context.db.transaction() as session:
-                invite(
-                    session,
-                    by=visitor.principal.login,
-                    email=courriel,
-                    name=nom,
-                    role=role,
-                    engagement_id=accompagnement or None,
-                    clock=context.clock,
-                    base_url=context.settings.base_url,
-                )
+            return submissions.once(request, visitor, soumission, send_invitation)
         except Forbidden as error:
             if error.message.code == "organisation.admin_required":
                 return problem_page(request, visitor, 403, error.message)
             errors = _errors(error)
         except DomainError as error:
             errors = _errors(error)
-    if errors:
-        forms = {"invitation": {"valeurs": values, "erreurs": errors}}
-        return _administration(request, visitor, forms=forms, status=422)
-    return RedirectResponse("/administration?fait=invitation", status_code=303)
+    forms = {"invitation": {"valeurs": values, "erreurs": errors}}
+    return _administration(request, visitor, forms=forms, status=422)
 
 
 @router.post("/administration/roles")
@@ -159,6 +164,7 @@ def grant_form(
     accompagnement: Annotated[str, Form(max_length=36)] = "",
     retirer: Annotated[str, Form(max_length=3)] = "",
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     if not form_token_matches(visitor.session_token, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
@@ -170,35 +176,39 @@ def grant_form(
         errors["role"] = "Choisissez un rôle."
     if not errors:
         context = _context(request)
+
+        def change_role(session: Session) -> Response:
+            if retirer:
+                revoke_role(
+                    session,
+                    by=visitor.principal.login,
+                    login=identifiant,
+                    role=role,
+                    engagement_id=accompagnement or None,
+                )
+            else:
+                grant_role(
+                    session,
+                    by=visitor.principal.login,
+                    login=identifiant,
+                    role=role,
+                    engagement_id=accompagnement or None,
+                    clock=context.clock,
+                )
+            return RedirectResponse(
+                f"/administration?fait={'retrait' if retirer else 'role'}", status_code=303
+            )
+
         try:
-            with context.write_lock, context.db.transaction() as session:
-                if retirer:
-                    revoke_role(
-                        session,
-                        by=visitor.principal.login,
-                        login=identifiant,
-                        role=role,
-                        engagement_id=accompagnement or None,
-                    )
-                else:
-                    grant_role(
-                        session,
-                        by=visitor.principal.login,
-                        login=identifiant,
-                        role=role,
-                        engagement_id=accompagnement or None,
-                        clock=context.clock,
-                    )
+            return submissions.once(request, visitor, soumission, change_role)
         except Forbidden as error:
             if error.message.code == "organisation.admin_required":
                 return problem_page(request, visitor, 403, error.message)
             errors = _errors(error)
         except DomainError as error:
             errors = _errors(error)
-    if errors:
-        forms = {"role": {"valeurs": values, "erreurs": errors}}
-        return _administration(request, visitor, forms=forms, status=422)
-    return RedirectResponse(f"/administration?fait={'retrait' if retirer else 'role'}", status_code=303)
+    forms = {"role": {"valeurs": values, "erreurs": errors}}
+    return _administration(request, visitor, forms=forms, status=422)
 
 
 # --- links from e-mails: choose a password, ask for a reset ----------------------------------------------

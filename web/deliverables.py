@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from gouvernance.api.background import BUILD_DELIVERABLES, READ_DELIVERABLES
 from gouvernance.deliverables.production import deliverables_of, render_on_demand, store_rendered
@@ -15,6 +16,7 @@ from gouvernance.deliverables.records import DeliverableRow
 from gouvernance.deliverables.rendering import DocumentRenderer
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import DomainError, Forbidden, Message, NotFound
+from gouvernance.web import submissions
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     VisitorDep,
@@ -82,6 +84,7 @@ def rebuild(
     engagement_id: str,
     visitor: VisitorDep,
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     if not form_token_ok(visitor, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
@@ -92,12 +95,15 @@ def rebuild(
         rendered = render_on_demand(
             context.db, engagement_id, renderer=DocumentRenderer(), clock=context.clock
         )
-        with context.write_lock, context.db.transaction() as session:
+
+        def store_them(session: Session) -> Response:
             produced = store_rendered(
                 session, engagement_id, rendered, store=context.store, clock=context.clock
             )
+            return RedirectResponse(
+                f"/accompagnements/{engagement_id}/livrables?produits={len(produced)}", status_code=303
+            )
+
+        return submissions.once(request, visitor, soumission, store_them)
     except DomainError as error:
         return problem_page(request, visitor, error.status, error.message)
-    return RedirectResponse(
-        f"/accompagnements/{engagement_id}/livrables?produits={len(produced)}", status_code=303
-    )

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gouvernance.api.context import ApiContext
 from gouvernance.api.evidence import check_content
@@ -20,6 +21,8 @@ from gouvernance.engagements.actions import EventOption, event_options, step_sub
 from gouvernance.engagements.actors import ActorRef
 from gouvernance.engagements.elections import electoral_warnings
 from gouvernance.engagements.progress import EngagementProgress, engagement_progress
+from gouvernance.engagements.rules import allowed_roles
+from gouvernance.engagements.subject import Subject
 from gouvernance.engagements.transitions import transition
 from gouvernance.errors import Conflict, DomainError, Forbidden, Message, NotFound, TransitionRefused
 from gouvernance.evidence.service import (
@@ -30,6 +33,7 @@ from gouvernance.evidence.service import (
     get_evidence,
 )
 from gouvernance.history.records import EventRow
+from gouvernance.web import submissions
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     Visitor,
@@ -66,6 +70,25 @@ class EvidenceForm:
 
 EVIDENCE_NOT_FOUND = Message("evidence.not_found", "Pièce introuvable.", "Evidence not found.")
 EVIDENCE_FIELDS = {"label": "libelle", "url": "lien", "file": "fichier", "file.filename": "fichier"}
+# What each step action does, shown under its button (with who may do it: ``who_may``), so that « Émettre un
+# avis favorable » and « Valider l'étape » cannot be taken one for the other.
+ACTION_HELP = {
+    "start": "Commence le travail de l'étape.",
+    "submit": "Transmet le travail à qui doit le valider ou en décider.",
+    "endorse": "Enregistre l'accord de votre rôle sur le travail, sans terminer l'étape\u00a0: certaines "
+    "étapes attendent l'avis favorable d'un rôle avant d'être validées.",
+    "approve": "Accepte le travail en revue et termine l'étape\u00a0; les étapes qui en dépendent peuvent "
+    "alors commencer.",
+    "adopt": "Adopte la proposition soumise à décision et termine l'étape.",
+    "reject": "Rejette la proposition, qui repart en préparation (commentaire obligatoire).",
+    "request_rework": "Renvoie le travail à son responsable pour reprise (commentaire obligatoire).",
+    "send_back": "Renvoie les étapes relues pour reprise\u00a0; cette revue attend qu'elles soient de "
+    "nouveau terminées (commentaire obligatoire).",
+    "skip": "Passe l'étape sans la faire (commentaire obligatoire).",
+    "reopen": "Rouvre l'étape terminée pour la reprendre (commentaire obligatoire).",
+    "open_consultation": "Ouvre la consultation aux parties prenantes.",
+    "close_consultation": "Clôt la consultation\u00a0; sa synthèse passe en revue.",
+}
 # Evidence is offered on the steps under way, not on those to come or finished.
 NO_EVIDENCE_STATES = frozenset({"pending", "done", "skipped", "cancelled"})
 
@@ -103,6 +126,10 @@ def _engagement(
             key: event_options(session, subject, actor, context.clock) if may_act else []
             for key, subject in subjects.items()
         }
+        helps = {
+            key: {o.event: action_help(subjects[key], o.event) for o in step_options}
+            for key, step_options in options.items()
+        }
         pieces = {key: evidence_for_step(session, s.step.id) for key, s in subjects.items() if s.step}
         expected = {key: expected_labels(subject) for key, subject in subjects.items()}
     model = progress.model
@@ -117,6 +144,7 @@ def _engagement(
                     "etape": stage.title,
                     "role": model.role_title(view.role),
                     "options": options.get(view.key, []),
+                    "aides": helps.get(view.key, {}),
                     "formulaire": form if form and form.step_key == view.key else None,
                     "description": spec.description.text("fr") if spec.description else None,
                     "pieces": pieces.get(view.key, []),
@@ -154,6 +182,20 @@ def _engagement(
     )
 
 
+def action_help(subject: Subject, event: str) -> str:
+    """What the action does and who may do it, in a sentence or two."""
+    return f"{ACTION_HELP.get(event, '')} {who_may(subject, event)}".strip()
+
+
+def who_may(subject: Subject, event: str) -> str:
+    model = subject.model
+    roles = allowed_roles(subject, event)
+    if roles >= set(model.roles_by_key):
+        return "Ouvert à tous les rôles de l'accompagnement."
+    titles = ", ".join(sorted(model.role_title(role) for role in roles if role in model.roles_by_key))
+    return f"Réservé à\u00a0: {titles}." if titles else ""
+
+
 @router.post("/accompagnements/{engagement_id}/etapes/{step_key}/pieces")
 def attach_evidence(
     request: Request,
@@ -164,6 +206,7 @@ def attach_evidence(
     lien: Annotated[str, Form(max_length=2000)] = "",
     fichier: Annotated[UploadFile | None, File()] = None,
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     """A file or a link, through the evidence service as the API attaches it (same size limit, same content
     check), so that a guard waiting for this evidence is satisfied."""
@@ -182,7 +225,8 @@ def attach_evidence(
         if chosen is not None:
             content = read_upload(chosen, limit, code="evidence.too_large")
             check_content(chosen.content_type or "application/octet-stream", content)
-        with context.write_lock, context.db.transaction() as session:
+
+        def attach(session: Session) -> Response:
             roles = roles_on(session, visitor, engagement_id, ATTACH_EVIDENCE)
             actor = ActorRef(visitor.principal.login, roles)
             if chosen is not None:
@@ -209,6 +253,11 @@ def attach_evidence(
                     actor=actor,
                     clock=context.clock,
                 )
+            return RedirectResponse(
+                f"/accompagnements/{engagement_id}?piece=1#etape-{step_key}", status_code=303
+            )
+
+        return submissions.once(request, visitor, soumission, attach)
     except (NotFound, Forbidden) as error:
         return problem_page(request, visitor, error.status, error.message)
     except DomainError as error:
@@ -216,7 +265,6 @@ def attach_evidence(
             name = EVIDENCE_FIELDS.get(reason.path or "", "libelle" if not reason.path else "fichier")
             form.errors.setdefault(name, []).append(reason.fr)
         return _engagement(request, visitor, engagement_id, None, error.status, evidence=form)
-    return RedirectResponse(f"/accompagnements/{engagement_id}?piece=1#etape-{step_key}", status_code=303)
 
 
 @router.get("/accompagnements/{engagement_id}/etapes/{step_key}/pieces/{evidence_id}")
@@ -285,24 +333,29 @@ def step_action(
     version: Annotated[int | None, Form()] = None,
     commentaire: Annotated[str, Form(max_length=4000)] = "",
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     if not form_token_ok(visitor, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
     context = api_context(request)
     form = StepForm(step_key, commentaire)
+
+    def advance(session: Session) -> Response:
+        roles = roles_on(session, visitor, engagement_id, SEND_STEP_EVENT)
+        transition(
+            session,
+            engagement_id=engagement_id,
+            step_key=step_key,
+            event=evenement,
+            actor=ActorRef(visitor.principal.login, roles),
+            clock=context.clock,
+            expected_version=version,
+            comment=commentaire.strip() or None,
+        )
+        return RedirectResponse(f"/accompagnements/{engagement_id}#etape-{step_key}", status_code=303)
+
     try:
-        with context.write_lock, context.db.transaction() as session:
-            roles = roles_on(session, visitor, engagement_id, SEND_STEP_EVENT)
-            transition(
-                session,
-                engagement_id=engagement_id,
-                step_key=step_key,
-                event=evenement,
-                actor=ActorRef(visitor.principal.login, roles),
-                clock=context.clock,
-                expected_version=version,
-                comment=commentaire.strip() or None,
-            )
+        return submissions.once(request, visitor, soumission, advance)
     except (NotFound, Forbidden) as error:
         return problem_page(request, visitor, error.status, error.message)
     except Conflict as error:
@@ -314,7 +367,6 @@ def step_action(
     except DomainError as error:
         form.errors = [error.message.fr]
         return _engagement(request, visitor, engagement_id, form, error.status)
-    return RedirectResponse(f"/accompagnements/{engagement_id}#etape-{step_key}", status_code=303)
 
 
 def _step_id(context: ApiContext, engagement_id: str, step_key: str) -> int | None:

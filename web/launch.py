@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from gouvernance.access.permissions import organisation_roles
@@ -24,6 +25,7 @@ from gouvernance.engagements.service import (
 )
 from gouvernance.errors import DomainError, Forbidden, Message, NotFound
 from gouvernance.spec.schema import ParameterSpec, ProcessModel
+from gouvernance.web import submissions
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
     Visitor,
@@ -149,10 +151,11 @@ async def launch_action(request: Request, visitor: VisitorDep) -> Response:
     values = {key: value for key, value in posted.items() if isinstance(value, str)}
     if not form_token_ok(visitor, values.pop("jeton_formulaire", None)):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
-    return await run_in_threadpool(_launch, request, visitor, values)
+    submission = values.pop(submissions.FIELD, None)
+    return await run_in_threadpool(_launch, request, visitor, values, submission)
 
 
-def _launch(request: Request, visitor: Visitor, values: dict[str, str]) -> Response:
+def _launch(request: Request, visitor: Visitor, values: dict[str, str], submission: str | None) -> Response:
     context = api_context(request)
     form = LaunchForm({key: value[:2000] for key, value in values.items()})
     try:
@@ -183,19 +186,19 @@ def _launch(request: Request, visitor: Visitor, values: dict[str, str]) -> Respo
         form.refuse(problem, keys)
     if form.errors or form.general:
         return _page(request, visitor, model, form, 422)
+
+    def launch_it(session: Session) -> Response:
+        result = launch(
+            session, launch_request, actor=ActorRef(visitor.principal.login, roles), clock=context.clock
+        )
+        return RedirectResponse(f"/accompagnements/{result.engagement_id}?lance=1", status_code=303)
+
     try:
-        with context.write_lock, context.db.transaction() as session:
-            result = launch(
-                session,
-                launch_request,
-                actor=ActorRef(visitor.principal.login, roles),
-                clock=context.clock,
-            )
+        return submissions.once(request, visitor, submission, launch_it)
     except DomainError as error:
         for reason in error.reasons or [error.message]:
             form.refuse(reason, keys)
         return _page(request, visitor, model, form, error.status)
-    return RedirectResponse(f"/accompagnements/{result.engagement_id}?lance=1", status_code=303)
 
 
 def _start_date(form: LaunchForm) -> date | None:

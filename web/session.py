@@ -1,9 +1,11 @@
 """What every page shares: the signed-in person (``VisitorDep``), the form token against forged posts
 (``form_token_ok``, ``FORM_TOKEN_MISSING``), the API's own permission check on an engagement (``roles_on``),
-and rendering (``render``, ``problem_page``). Other page modules import these names; they are stable."""
+and rendering (``render``, ``problem_page``; templates call ``nouvelle_soumission()`` for a write form's
+one-time id, see ``gouvernance.web.submissions``). Other page modules import these names; they are stable."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,6 +35,14 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["etat"] = lambda state: STATE_LABELS_FR.get(state, state)
 templates.env.filters["nombre"] = french.number
 templates.env.filters["pourcent"] = french.percent
+
+
+def new_submission_id() -> str:
+    """A write form's one-time id, new each time the form is rendered (``gouvernance.web.submissions``)."""
+    return secrets.token_urlsafe(18)
+
+
+templates.env.globals["nouvelle_soumission"] = new_submission_id
 
 FORM_TOKEN_MISSING = Message(
     "web.form_token",
@@ -137,6 +147,7 @@ __all__ = [
     "api_context",
     "current_visitor",
     "form_token_ok",
+    "new_submission_id",
     "problem_page",
     "render",
     "roles_on",

@@ -26,6 +26,7 @@ from gouvernance.stakeholders import consultations, importing
 from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
 from gouvernance.stakeholders.csv_import import ImportRejected
 from gouvernance.stakeholders.vocabulary import Attitude, Category, ConsultationFormat, Quadrant
+from gouvernance.web import submissions
 from gouvernance.web.session import FORM_TOKEN_MISSING, Visitor, VisitorDep, problem_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -234,6 +235,7 @@ def import_stakeholders(
     visitor: VisitorDep,
     fichier: Annotated[UploadFile | None, File()] = None,
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     if not form_token_matches(visitor.session_token, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
@@ -253,7 +255,8 @@ def import_stakeholders(
         with context.db.reading() as session:
             threshold = importing.threshold_for(session, engagement_id)
         checked = importing.check_csv(content, threshold=threshold)
-        with context.write_lock, context.db.transaction() as session:
+
+        def import_it(session: Session) -> Response:
             summary = importing.import_parsed(
                 session,
                 engagement_id=engagement_id,
@@ -261,6 +264,13 @@ def import_stakeholders(
                 actor=ActorRef(visitor.principal.login, roles),
                 clock=context.clock,
             )
+            return RedirectResponse(
+                f"/accompagnements/{engagement_id}/parties-prenantes?ajoutees={summary.created}"
+                f"&mises_a_jour={summary.updated}#import",
+                status_code=303,
+            )
+
+        return submissions.once(request, visitor, soumission, import_it)
     except ImportRejected as rejected:
         form.lines = [(error.line, [reason.fr for reason in error.reasons]) for error in rejected.errors]
         return _page(request, visitor, engagement_id, import_form=form, status=422)
@@ -269,11 +279,6 @@ def import_stakeholders(
     except DomainError as error:
         form.problems = [reason.fr for reason in error.reasons] or [error.message.fr]
         return _page(request, visitor, engagement_id, import_form=form, status=error.status)
-    return RedirectResponse(
-        f"/accompagnements/{engagement_id}/parties-prenantes?ajoutees={summary.created}"
-        f"&mises_a_jour={summary.updated}#import",
-        status_code=303,
-    )
 
 
 @router.post(PAGE + "/consultations")
@@ -288,6 +293,7 @@ def log_consultation(
     resume: Annotated[str, Form(max_length=10_000)] = "",
     resultat: Annotated[str, Form(max_length=10_000)] = "",
     jeton_formulaire: Annotated[str | None, Form(max_length=200)] = None,
+    soumission: Annotated[str | None, Form(max_length=submissions.MAX_LENGTH)] = None,
 ) -> Response:
     if not form_token_matches(visitor.session_token, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
@@ -297,31 +303,34 @@ def log_consultation(
     )
     ids = [int(value) for value in form.participants if value.isdigit()]
     held_on = _parse_date(form)
+
+    def log_it(session: Session) -> Response:
+        roles = roles_for(session, visitor, engagement_id, WRITE_STAKEHOLDERS)
+        consultations.add_consultation(
+            session,
+            engagement_id=engagement_id,
+            step_key=etape,
+            held_on=held_on,
+            format=methode,
+            stakeholder_ids=ids,
+            summary=resume.strip(),
+            outcome=resultat.strip(),
+            actor=ActorRef(visitor.principal.login, roles),
+            clock=context.clock,
+        )
+        return RedirectResponse(
+            f"/accompagnements/{engagement_id}/parties-prenantes?consultation=enregistree#consultation",
+            status_code=303,
+        )
+
     try:
-        with context.write_lock, context.db.transaction() as session:
-            roles = roles_for(session, visitor, engagement_id, WRITE_STAKEHOLDERS)
-            consultations.add_consultation(
-                session,
-                engagement_id=engagement_id,
-                step_key=etape,
-                held_on=held_on,
-                format=methode,
-                stakeholder_ids=ids,
-                summary=resume.strip(),
-                outcome=resultat.strip(),
-                actor=ActorRef(visitor.principal.login, roles),
-                clock=context.clock,
-            )
+        return submissions.once(request, visitor, soumission, log_it)
     except (NotFound, Forbidden) as error:
         return problem_page(request, visitor, error.status, error.message)
     except DomainError as error:
         for reason in error.reasons or [error.message]:
             _file_error(form, reason)
         return _page(request, visitor, engagement_id, consultation_form=form, status=422)
-    return RedirectResponse(
-        f"/accompagnements/{engagement_id}/parties-prenantes?consultation=enregistree#consultation",
-        status_code=303,
-    )
 
 
 def _parse_date(form: ConsultationForm) -> str:

@@ -75,7 +75,7 @@ def test_consultant_advances_a_step_and_the_lead_finds_the_next_in_my_tasks(
 
     lead_page = sign_in(browser, live_url, lead)
     lead_page.goto(f"/accompagnements/{team.engagement_id}")
-    step_section(lead_page).get_by_role("button", name="Valider").click()
+    step_section(lead_page).get_by_role("button", name="Valider l'étape").click()
     expect(step_section(lead_page)).to_contain_text("terminée")
     lead_page.get_by_role("link", name="Mes tâches").click()
     expect(lead_page.get_by_role("heading", name="Mes tâches")).to_be_visible()

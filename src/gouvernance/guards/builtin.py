@@ -89,14 +89,16 @@ class ApprovedBy(Guard):
         title = ctx.model.role_title(self.role)
         return Message(
             "guard.approval_missing",
-            f"approbation manquante : {title}",
+            f"avis favorable manquant : {title}",
             f"approval missing: {ctx.model.role_title(self.role, 'en')}",
             details={"role": self.role},
         )
 
     def describe(self) -> Message:
         return Message(
-            "guard.approved_by", f"approuvé par le rôle « {self.role} »", f"approved by role '{self.role}'"
+            "guard.approved_by",
+            f"avis favorable du rôle « {self.role} »",
+            f"approved by role '{self.role}'",
         )
 
 

@@ -61,7 +61,7 @@ PURPOSES = {
     "consultations": "traçabilité de la concertation",
     "events": "journal des actions (traçabilité, registre vérifiable)",
     "audit_entries": "registre vérifiable (intégrité du journal)",
-    "idempotency_keys": "fiabilité de l'API (réponses rejouées)",
+    "idempotency_keys": "fiabilité de l'API et des formulaires web (réponses rejouées)",
     "training_attendees": "feuilles d'émargement des formations",
 }
 ACCOUNT_TABLES = frozenset(
