@@ -188,8 +188,14 @@ def test_the_same_form_sent_twice_at_once_advances_once(
         sent = {**form_fields(browser.get(page).text, f"/etapes/{STEP}"), "evenement": "start"}
         with ThreadPoolExecutor(max_workers=2) as pool:
             answers = list(pool.map(lambda _: browser.post(f"{page}/etapes/{STEP}", data=sent), range(2)))
-    assert [a.status_code for a in answers] == [303, 303], [a.text[:300] for a in answers]
-    assert answers[0].headers["location"] == answers[1].headers["location"]
+    # The second waits up to api.writes.WAIT_SECONDS for the first; on a loaded machine the first can take
+    # longer, and the second then says the form is being sent rather than racing it.
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses in ([303, 303], [303, 409]), [a.text[:300] for a in answers]
+    redirected = [a for a in answers if a.status_code == 303]
+    assert len({a.headers["location"] for a in redirected}) == 1
+    for waiting in (a for a in answers if a.status_code == 409):
+        assert "Ce formulaire est déjà en cours" in waiting.text
     assert events(db, team.engagement_id, "start") == 1
 
 
