@@ -30,6 +30,8 @@ from gouvernance.partnership.records import ConventionPartyRow
 from gouvernance.partnership.service import PartyData, PartyKind, add_party
 from gouvernance.privacy.erasure import erase_person
 from gouvernance.privacy.export import export_person, summary
+from gouvernance.privacy.registre import processings
+from gouvernance.settings import Settings
 from gouvernance.stakeholders import consultations, register_service
 from gouvernance.stakeholders.records import StakeholderData
 from gouvernance.stakeholders.tables import ConsultationRow, StakeholderRow
@@ -238,7 +240,7 @@ def test_erasure_pseudonymises_every_later_feature_and_the_chain_verifies(db, ca
         noting = session.get(StakeholderRow, more.noting)
         consultation = session.get(ConsultationRow, more.consultation)
         decision = session.get(DecisionRow, more.decision)
-        assert (attendee.name, attendee.present, attendee.quality) == (label, True, "conseillère municipale")
+        assert (attendee.name, attendee.present, attendee.quality) == (label, True, "")
         assert other.name == case.other_name
         assert training.trainer == label
         assert (party.representative, party.name) == (label, "Association des habitants")
@@ -278,3 +280,18 @@ def _own_pseudonym(db, case) -> str:
             )
         )
     return name
+
+
+def test_the_registre_lists_the_later_features_and_what_erasure_and_retention_do() -> None:
+    listed = {p.table: p for p in processings(Settings(retention_evidence_days=77))}
+    attendees = listed["training_attendees"]
+    assert {column for column, _ in attendees.fields} == {"name", "quality"}
+    assert "77 jours après la clôture" in attendees.retention
+    for table in ("training_sessions", "convention_parties", "communication_actions", "stakeholders"):
+        assert "pseudonymisation sur demande" in listed[table].retention, table
+    assert "pas encore couvert" not in " ".join(
+        listed[t].retention for t in ("training_attendees", "decisions", "consultations")
+    )
+    assert "name" not in {column for column, _ in listed["convention_parties"].fields}  # an organisation
+    assert "representative" in {column for column, _ in listed["convention_parties"].fields}
+    assert "message" in {column for column, _ in listed["communication_actions"].fields}

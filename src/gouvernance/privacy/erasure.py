@@ -2,8 +2,9 @@
 
 Stakeholder entries of private persons take a pseudonym, their contact details are deleted and their notes
 cleared. Elsewhere (``mentions.py`` says how a person is matched) the person's name gives way to the same
-pseudonym: training attendance lines and trainers, convention representatives, communication owners, and the
-free texts that name them (other entries' notes, the communication plan's texts, consultations' summaries and
+pseudonym: training attendance lines (their quality cleared, presence kept) and trainers, convention
+representatives (the party's name and their title stay), communication owners, and the free texts that name
+them (other entries' notes, the communication plan's texts, consultations' summaries and
 outcomes). Decisions stay as they were voted: their texts are public acts, chained unsalted.
 
 In the verifiable register, the salts of the person's personal fields (the ``actor`` and ``comment`` of the
@@ -148,6 +149,7 @@ def _pseudonymise_elsewhere(
 
     for attendee, parent in mentions.attendances(session, person, organisation=None):
         attendee.name = _free_name(session, parent.id, label(parent.engagement_id), attendee.id)
+        attendee.quality = ""  # « adjointe à la citoyenneté »: describes the person (a party's title stays)
         changed(attendee, "attendees", parent.engagement_id)
     for training in mentions.trained_sessions(session, person, organisation=None):
         training.trainer = label(training.engagement_id)
