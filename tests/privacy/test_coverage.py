@@ -28,8 +28,10 @@ from gouvernance.engagements.actors import ActorRef
 from gouvernance.history.records import EventRow
 from gouvernance.partnership.records import ConventionPartyRow
 from gouvernance.partnership.service import PartyData, PartyKind, add_party
+from gouvernance.privacy import mentions
 from gouvernance.privacy.erasure import erase_person
 from gouvernance.privacy.export import export_person, summary
+from gouvernance.privacy.people import Person
 from gouvernance.privacy.registre import processings
 from gouvernance.settings import Settings
 from gouvernance.stakeholders import consultations, register_service
@@ -295,3 +297,22 @@ def test_the_registre_lists_the_later_features_and_what_erasure_and_retention_do
     assert "name" not in {column for column, _ in listed["convention_parties"].fields}  # an organisation
     assert "representative" in {column for column, _ in listed["convention_parties"].fields}
     assert "message" in {column for column, _ in listed["communication_actions"].fields}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Vu avec Marie Curie.", True),
+        ("vu avec MARIE  CURIE, jeudi", True),  # case and spacing aside
+        ("Écrire à marie.curie@exemple.fr", True),
+        ("Mairie de Sainte-Marie", False),  # « marie », a single word, is not looked for
+        ("Marie Curie-Dupont viendra", False),  # part of a longer, hyphenated name
+        ("Marie Curiel viendra", False),
+        ("", False),
+    ],
+)
+def test_which_free_texts_mention_a_person(text: str, found: bool) -> None:
+    person = Person("marie", "marie", frozenset({"marie", "marie curie", "marie.curie@exemple.fr"}))
+    assert mentions.mentions(text, person) is found
+    replaced = mentions.replace_mentions(text, person, "Personne effacée n° 7")
+    assert ("Personne effacée n° 7" in replaced) is found

@@ -7,8 +7,10 @@ display name and e-mail address):
 - a field that holds a person's name (attendee, trainer, representative, communication owner) matches when it
   equals a term, case-insensitively — as a stakeholder's name does;
 - a free text (stakeholder notes, a communication action's title, audience and message, a consultation's
-  summary and outcome, a decision's title and text) mentions the person when a term appears in it as whole
-  words, case-insensitively. Free texts are read and matched here rather than in SQL, whose ``lower`` leaves
+  summary and outcome, a decision's title and text) mentions the person when a term of several words (a full
+  name) or an e-mail address appears in it as whole words (not inside a hyphenated or longer word),
+  case-insensitively. A single word — a login, a first name alone — is not looked for in free texts: « marie »
+  would find « Sainte-Marie ». Free texts are read and matched here rather than in SQL, whose ``lower`` leaves
   accented capitals alone on SQLite."""
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ DECISION_TEXTS = ("title", "text")
 
 
 def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    words = sorted((t for t in terms if t), key=len, reverse=True)  # the longest first: a name before a part
+    # the longest first: a name before a part of it
+    words = sorted((t for t in terms if " " in t.strip() or "@" in t), key=len, reverse=True)
     if not words:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in words)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
 def mentions(text: str | None, person: Person) -> bool:
