@@ -15,10 +15,12 @@ display name and e-mail address):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
+from typing import TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.orm import Session
 
 from gouvernance.communication.records import CommunicationActionRow
@@ -32,8 +34,11 @@ COMMUNICATION_TEXTS = ("title", "audience", "message")
 CONSULTATION_TEXTS = ("summary", "outcome")
 DECISION_TEXTS = ("title", "text")
 
+_Row = TypeVar("_Row", CommunicationActionRow, StakeholderRow, ConsultationRow, DecisionRow)
 
-def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+
+@functools.lru_cache(maxsize=64)
+def _pattern(terms: frozenset[str]) -> re.Pattern[str] | None:
     # the longest first: a name before a part of it
     words = sorted((t for t in terms if " " in t.strip() or "@" in t), key=len, reverse=True)
     if not words:
@@ -104,51 +109,50 @@ def communication_actions(
     session: Session, person: Person, *, organisation: str | None
 ) -> list[CommunicationActionRow]:
     """The communication plan's actions the person carries (``owner``) or whose texts mention them."""
-    terms = person.terms
-    rows = session.scalars(
-        select(CommunicationActionRow)
-        .where(CommunicationActionRow.engagement_id.in_(engagements_in_scope(organisation)))
-        .order_by(CommunicationActionRow.id)
+    carried = func.lower(CommunicationActionRow.owner).in_(sorted(person.terms))
+    return _mentioning(
+        session, CommunicationActionRow, COMMUNICATION_TEXTS, person, organisation, also=carried
     )
-    return [
-        row
-        for row in rows
-        if row.owner.strip().lower() in terms
-        or any(mentions(getattr(row, name), person) for name in COMMUNICATION_TEXTS)
-    ]
 
 
 def noted_stakeholders(
     session: Session, person: Person, *, organisation: str | None, excluded: Iterable[int] = ()
 ) -> list[StakeholderRow]:
     """Register entries (other than ``excluded``, the person's own) whose notes mention the person."""
-    rows = session.scalars(
-        select(StakeholderRow)
-        .where(
-            StakeholderRow.notes.is_not(None),
-            StakeholderRow.id.not_in(list(excluded)),
-            StakeholderRow.engagement_id.in_(engagements_in_scope(organisation)),
-        )
-        .order_by(StakeholderRow.id)
-    )
-    return [row for row in rows if mentions(row.notes, person)]
+    rows = _mentioning(session, StakeholderRow, ("notes",), person, organisation)
+    return [row for row in rows if row.id not in set(excluded)]
 
 
 def mentioning_consultations(
     session: Session, person: Person, *, organisation: str | None
 ) -> list[ConsultationRow]:
-    rows = session.scalars(
-        select(ConsultationRow)
-        .where(ConsultationRow.engagement_id.in_(engagements_in_scope(organisation)))
-        .order_by(ConsultationRow.id)
-    )
-    return [row for row in rows if any(mentions(getattr(row, name), person) for name in CONSULTATION_TEXTS)]
+    return _mentioning(session, ConsultationRow, CONSULTATION_TEXTS, person, organisation)
 
 
 def mentioning_decisions(session: Session, person: Person, *, organisation: str | None) -> list[DecisionRow]:
-    rows = session.scalars(
-        select(DecisionRow)
-        .where(DecisionRow.engagement_id.in_(engagements_in_scope(organisation)))
-        .order_by(DecisionRow.id)
-    )
-    return [row for row in rows if any(mentions(getattr(row, name), person) for name in DECISION_TEXTS)]
+    return _mentioning(session, DecisionRow, DECISION_TEXTS, person, organisation)
+
+
+def _mentioning(
+    session: Session,
+    entity: type[_Row],
+    texts: tuple[str, ...],
+    person: Person,
+    organisation: str | None,
+    *,
+    also: ColumnElement[bool] | None = None,
+) -> list[_Row]:
+    """The rows of ``entity`` in scope whose ``texts`` mention the person (or that match ``also``): only
+    the texts are read to search them, whole rows only for those found."""
+    pattern = _pattern(person.terms)
+    table = cast(Table, entity.__table__)
+    in_scope = table.c.engagement_id.in_(engagements_in_scope(organisation))
+    found: set[int] = set()
+    if pattern is not None:
+        rows = session.execute(select(table.c.id, *(table.c[name] for name in texts)).where(in_scope))
+        found = {row[0] for row in rows if any(text and pattern.search(text) for text in row[1:])}
+    if also is not None:
+        found |= set(session.scalars(select(table.c.id).where(in_scope, also)))
+    if not found:
+        return []
+    return list(session.scalars(select(entity).where(table.c.id.in_(sorted(found))).order_by(table.c.id)))
