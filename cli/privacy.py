@@ -49,13 +49,16 @@ def export_command(
 @handle_errors
 def erase_command(person: Person, operator: Operator = False) -> None:
     """Pseudonymise une personne : fiches des registres renommées, coordonnées supprimées, notes effacées ;
-    sels de ses champs personnels effacés dans le registre vérifiable, effacement enregistré."""
+    son nom remplacé dans les émargements, les conventions, le plan de communication, les notes et les
+    comptes rendus ; sels de ses champs personnels effacés dans le registre vérifiable, effacement
+    enregistré."""
     require_operator(operator, "privacy erase")
     with context.database().transaction() as session:
         report = erase_person(session, person, clock=context.runtime().clock)
     console.print(
         f"{report.pseudonymised} fiche(s) pseudonymisée(s), {report.contacts_deleted} coordonnée(s) "
-        f"supprimée(s), {sum(report.entries.values())} entrée(s) du registre dont les sels sont effacés.",
+        f"supprimée(s), {sum(report.elsewhere.values())} autre(s) donnée(s) pseudonymisée(s), "
+        f"{sum(report.entries.values())} entrée(s) du registre dont les sels sont effacés.",
         highlight=False,
     )
 
@@ -74,7 +77,8 @@ def retention_command(operator: Operator = False) -> None:
         evidence_days=settings.retention_evidence_days,
     )
     console.print(
-        f"{report.contacts} coordonnée(s) et {report.evidence} pièce(s) supprimée(s) dans "
+        f"{report.contacts} coordonnée(s) et {report.evidence} pièce(s) supprimée(s), "
+        f"{report.attendees} ligne(s) d'émargement anonymisée(s) dans "
         f"{len(report.engagements)} accompagnement(s).",
         highlight=False,
     )

@@ -195,16 +195,23 @@ def _retention(now: datetime | None) -> dict[str, int]:
         contacts_days=rt.settings.retention_contacts_days,
         evidence_days=rt.settings.retention_evidence_days,
     )
-    return {"engagements": len(report.engagements), "contacts": report.contacts, "evidence": report.evidence}
+    return {
+        "engagements": len(report.engagements),
+        "contacts": report.contacts,
+        "evidence": report.evidence,
+        "attendees": report.attendees,
+    }
 
 
 @flow(name="apply-retention", log_prints=True)
 def apply_retention_flow(now: datetime | None = None) -> dict[str, int]:
     """Deletes stakeholder contact details and evidence files past their retention after their engagement
-    closed; each engagement concerned gets a ``retention_applied`` event."""
+    closed, and the names on its training attendance lists; each engagement concerned gets a
+    ``retention_applied`` event."""
     result = _retention(now)
     print(
-        f"{result['contacts']} coordonnée(s) et {result['evidence']} pièce(s) supprimée(s) dans "
+        f"{result['contacts']} coordonnée(s) et {result['evidence']} pièce(s) supprimée(s), "
+        f"{result['attendees']} ligne(s) d'émargement anonymisée(s) dans "
         f"{result['engagements']} accompagnement(s)"
     )
     return result

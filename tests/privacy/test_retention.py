@@ -1,9 +1,11 @@
 """Retention with a frozen clock: contact details and evidence files go a set number of days after their
-engagement closed, not before, and each engagement concerned gets an event saying what went."""
+engagement closed, not before, with the names on the training attendance lists, and each engagement concerned
+gets an event saying what went."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -14,6 +16,15 @@ from gouvernance.evidence.store import MemoryBlobStore
 from gouvernance.history.records import EventRow
 from gouvernance.privacy.retention import apply_retention
 from gouvernance.stakeholders.tables import StakeholderContactRow, StakeholderRow
+from gouvernance.training.records import AttendeeRow
+from gouvernance.training.service import (
+    AttendeeData,
+    Audience,
+    SessionData,
+    SessionStatus,
+    add_attendee,
+    add_session,
+)
 from tests.engagements.helpers import fire
 
 
@@ -81,3 +92,60 @@ def test_retention_deletes_only_what_is_past_its_time(db, clock, case, people, l
     assert _retention_events(db, case.engagement_id) == [first, second]
     assert case.engagement_id not in run().engagements  # nothing left: nothing recorded
     assert _retention_events(db, open_one) == []
+
+
+def test_attendance_lists_lose_their_names_with_the_evidence(db, clock, case, people):
+    with db.transaction() as session:
+        training = add_session(
+            session,
+            engagement_id=case.engagement_id,
+            data=SessionData(
+                title="Budget participatif",
+                held_on=date(2026, 3, 1),
+                duration_hours=Decimal(2),
+                audience=Audience.AGENTS,
+                trainer="Cabinet Exemple",
+                status=SessionStatus.TENUE,
+            ),
+            actor=people.consultant,
+            clock=clock,
+        )
+        for name, present in ((case.name, True), (case.other_name, False)):
+            add_attendee(
+                session,
+                engagement_id=case.engagement_id,
+                session_id=training.id,
+                data=AttendeeData(name=name, quality="agent", organisation="Mairie", present=present),
+                actor=people.consultant,
+                clock=clock,
+            )
+    fire(db, clock, case.engagement_id, None, "cancel", people.consultant, comment="abandon")
+
+    def run():
+        return apply_retention(db, blobs=MemoryBlobStore(), clock=clock, contacts_days=30, evidence_days=90)
+
+    def lines():
+        with db.reading() as session:
+            return [
+                (a.name, a.quality, a.organisation, a.present)
+                for a in session.scalars(
+                    select(AttendeeRow).where(AttendeeRow.session_id == training.id).order_by(AttendeeRow.id)
+                )
+            ]
+
+    clock.advance(timedelta(days=31))
+    assert "attendees" not in run().engagements[case.engagement_id]  # contacts only: names kept
+    assert [name for name, *_ in lines()] == [case.name, case.other_name]
+    clock.advance(timedelta(days=60))
+    report = run()
+    assert report.engagements[case.engagement_id] == {"contacts": 0, "evidence": [], "attendees": 2}
+    assert report.attendees == 2
+    kept = lines()
+    assert [(quality, organisation, present) for _, quality, organisation, present in kept] == [
+        ("", "Mairie", True),
+        ("", "Mairie", False),
+    ]
+    assert all(name.startswith("Participant n° ") for name, *_ in kept)
+    assert case.engagement_id not in run().engagements  # already anonymised: nothing again
+    with db.reading() as session:
+        assert verify(session, case.engagement_id).ok

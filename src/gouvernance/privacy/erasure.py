@@ -1,16 +1,25 @@
 """Pseudonymising a person (RGPD art. 17, within what an append-only register allows).
 
 Stakeholder entries of private persons take a pseudonym, their contact details are deleted and their notes
-cleared. In the verifiable register, the salts of the person's personal fields (the ``actor`` and ``comment``
-of the events they made, the ``recorded_by`` of decisions and consultations they recorded) are erased, and the
-erasure itself is chained as an ``erasure`` entry naming each field, logged by a ``personal_data_erased``
-event: the chain still verifies, and the salted hashes can no longer be tested against a name. The events
-table itself is immutable: an actor's login stays there in clear (see ARCHITECTURE.md)."""
+cleared. Elsewhere (``mentions.py`` says how a person is matched) the person's name gives way to the same
+pseudonym: training attendance lines (their quality cleared, presence kept) and trainers, convention
+representatives (the party's name and their title stay), communication owners, and the free texts that name
+them (other entries' notes, the communication plan's texts, consultations' summaries and
+outcomes). Decisions stay as they were voted: their texts are public acts, chained unsalted.
+
+In the verifiable register, the salts of the person's personal fields (the ``actor`` and ``comment`` of the
+events they made, the ``recorded_by`` of decisions and consultations they recorded, the consultation texts
+rewritten) are erased, and the erasure itself is chained as an ``erasure`` entry naming each field, logged by
+a ``personal_data_erased`` event: the chain still verifies, and the salted hashes can no longer be tested
+against a name. The events table itself is immutable: an actor's login stays there in clear (see
+ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, delete, select, update
@@ -19,16 +28,24 @@ from sqlalchemy.orm import Session
 from gouvernance.audit import chain
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.clock import Clock
+from gouvernance.communication.records import CommunicationActionRow
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.engagements.actors import SYSTEM_LOGIN, SYSTEM_ROLE
 from gouvernance.history.log import append_event
 from gouvernance.history.records import EventRow
-from gouvernance.privacy.people import find_person, matching_stakeholders
+from gouvernance.partnership.records import ConventionPartyRow
+from gouvernance.privacy import mentions
+from gouvernance.privacy.people import Person, find_person, matching_stakeholders
 from gouvernance.stakeholders.tables import ConsultationRow, StakeholderContactRow
 from gouvernance.stakeholders.vocabulary import StakeholderKind
+from gouvernance.training.records import AttendeeRow, TrainingSessionRow
 
 ERASED = "personne-effacee"
+ERASED_NAME = "Personne effacée"  # where the person has no register entry in the engagement to number it by
 _ENTRIES = cast(Table, AuditEntryRow.__table__)
+
+# engagement → chain source (kind, id) → personal fields whose salts go
+Salted = dict[str, dict[tuple[str, int], set[str]]]
 
 
 def pseudonym(stakeholder_id: int) -> str:
@@ -40,12 +57,14 @@ class ErasureReport:
     pseudonymised: int = 0
     contacts_deleted: int = 0
     entries: dict[str, int] = field(default_factory=dict)  # engagement → entries whose salts were erased
+    elsewhere: dict[str, int] = field(default_factory=dict)  # what else was pseudonymised → rows
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "pseudonymised": self.pseudonymised,
             "contacts_deleted": self.contacts_deleted,
             "entries": dict(sorted(self.entries.items())),
+            "elsewhere": dict(sorted(self.elsewhere.items())),
         }
 
 
@@ -54,23 +73,32 @@ def erase_person(session: Session, query: str, *, clock: Clock) -> ErasureReport
     concerned gets one ``personal_data_erased`` event (counts only), and an ``erasure`` chain entry when salts
     went."""
     person = find_person(session, query, organisation=None)
+    now = clock.now()
     report = ErasureReport()
-    pseudonymised: dict[str, int] = defaultdict(int)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    labels: dict[str, str] = {}
+    own: list[int] = []
     for row in matching_stakeholders(session, person, organisation=None):
         statement = delete(StakeholderContactRow).where(StakeholderContactRow.stakeholder_id == row.id)
         report.contacts_deleted += cast(CursorResult[Any], session.execute(statement)).rowcount
         if row.kind == StakeholderKind.personne.value:
+            labels.setdefault(row.engagement_id, pseudonym(row.id))
+            own.append(row.id)
             row.name, row.key, row.notes, row.tags = pseudonym(row.id), f"{ERASED}-{row.id}", None, []
             row.version += 1
-            row.updated_at = clock.now()
+            row.updated_at = now
             report.pseudonymised += 1
-        pseudonymised[row.engagement_id] += 1
+        counts[row.engagement_id]["stakeholders"] += 1
     session.flush()
-    named = _recorded_by(session, person.login) if person.login is not None else {}
-    for engagement_id in sorted(named.keys() | pseudonymised.keys()):
+    salted: Salted = defaultdict(lambda: defaultdict(set))
+    _pseudonymise_elsewhere(session, person, labels, counts, salted, own=own, now=now)
+    if person.login is not None:
+        _recorded_by(session, person.login, salted, counts)
+    session.flush()
+    for engagement_id in sorted(salted.keys() | counts.keys()):
         chain.lock(session, engagement_id)
-        erased = _erase_salts(session, engagement_id, named.get(engagement_id, []))
-        now = clock.now()
+        erased = _erase_salts(session, engagement_id, salted.get(engagement_id, {}))
+        done = counts.get(engagement_id, {})
         event_id = append_event(
             session,
             engagement_id=engagement_id,
@@ -82,36 +110,120 @@ def erase_person(session: Session, query: str, *, clock: Clock) -> ErasureReport
             actor_role=SYSTEM_ROLE,
             at=now,
             comment=None,
-            payload={"stakeholders": pseudonymised.get(engagement_id, 0), "entries": len(erased)},
+            payload={"stakeholders": done.get("stakeholders", 0), "entries": len(erased), **_others(done)},
             version=None,
         )
         if erased:
             values = {"id": event_id, "engagement_id": engagement_id, "erased": erased}
             chain.append(session, "erasure", values, at=now)
         report.entries[engagement_id] = len(erased)
+        for what, count in _others(done).items():
+            report.elsewhere[what] = report.elsewhere.get(what, 0) + count
     return report
 
 
-def _recorded_by(session: Session, login: str) -> dict[str, list[tuple[str, int]]]:
-    """The events the login made, and the decisions and consultations it recorded (whose ``recorded_by``
-    becomes the erased marker), by engagement."""
-    named: dict[str, list[tuple[str, int]]] = defaultdict(list)
+def _others(done: dict[str, int]) -> dict[str, int]:
+    return {what: count for what, count in sorted(done.items()) if what != "stakeholders" and count}
+
+
+def _pseudonymise_elsewhere(
+    session: Session,
+    person: Person,
+    labels: dict[str, str],
+    counts: dict[str, dict[str, int]],
+    salted: Salted,
+    *,
+    own: list[int],
+    now: datetime,
+) -> None:
+    """The person's name, wherever else it is held, becomes the engagement's pseudonym (``counts``: what
+    changed; ``salted``: the chained fields rewritten)."""
+
+    def label(engagement_id: str) -> str:
+        return labels.get(engagement_id, ERASED_NAME)
+
+    def changed(row: Any, what: str, engagement_id: str) -> None:
+        row.version += 1
+        row.updated_at = now
+        counts[engagement_id][what] += 1
+
+    for attendee, parent in mentions.attendances(session, person, organisation=None):
+        attendee.name = _free_name(session, parent.id, label(parent.engagement_id), attendee.id)
+        attendee.quality = ""  # « adjointe à la citoyenneté »: describes the person (a party's title stays)
+        changed(attendee, "attendees", parent.engagement_id)
+    for training in mentions.trained_sessions(session, person, organisation=None):
+        training.trainer = label(training.engagement_id)
+        changed(training, "trainers", training.engagement_id)
+    for party in mentions.represented_parties(session, person, organisation=None):
+        party.representative = label(party.engagement_id)
+        changed(party, "representatives", party.engagement_id)
+    for action in mentions.communication_actions(session, person, organisation=None):
+        name = label(action.engagement_id)
+        if action.owner.strip().lower() in person.terms:
+            action.owner = name
+        for text in mentions.COMMUNICATION_TEXTS:
+            setattr(action, text, mentions.replace_mentions(getattr(action, text), person, name))
+        changed(action, "communication_actions", action.engagement_id)
+    for noted in mentions.noted_stakeholders(session, person, organisation=None, excluded=own):
+        noted.notes = mentions.replace_mentions(noted.notes or "", person, label(noted.engagement_id))
+        changed(noted, "notes", noted.engagement_id)
+    _rewrite_consultations(session, person, label, counts, salted)
+
+
+def _rewrite_consultations(
+    session: Session,
+    person: Person,
+    label: Callable[[str], str],
+    counts: dict[str, dict[str, int]],
+    salted: Salted,
+) -> None:
+    for consultation in mentions.mentioning_consultations(session, person, organisation=None):
+        name = label(consultation.engagement_id)
+        for text in mentions.CONSULTATION_TEXTS:
+            value = getattr(consultation, text)
+            if mentions.mentions(value, person):
+                setattr(consultation, text, mentions.replace_mentions(value, person, name))
+                salted[consultation.engagement_id][("consultation", consultation.id)].add(text)
+        counts[consultation.engagement_id]["consultations"] += 1
+
+
+def _free_name(session: Session, session_id: int, name: str, attendee_id: int) -> str:
+    """``name``, or ``name (attendee_id)`` when another line of the attendance list already bears it."""
+    taken = session.scalar(
+        select(AttendeeRow.id).where(
+            AttendeeRow.session_id == session_id, AttendeeRow.name == name, AttendeeRow.id != attendee_id
+        )
+    )
+    return name if taken is None else f"{name} ({attendee_id})"
+
+
+def _recorded_by(session: Session, login: str, salted: Salted, counts: dict[str, dict[str, int]]) -> None:
+    """The events the login made, and the rows it recorded (whose ``recorded_by`` becomes the erased marker):
+    decisions and consultations, whose salts go, and the unchained training sessions, convention parties and
+    communication actions."""
     for engagement_id, event_id in session.execute(
         select(EventRow.engagement_id, EventRow.id).where(EventRow.actor == login)
     ):
-        named[engagement_id].append(("event", event_id))
+        salted[engagement_id][("event", event_id)] |= {"actor", "comment"}
     for source, table in (("decision", DecisionRow), ("consultation", ConsultationRow)):
         rows = session.execute(select(table.engagement_id, table.id).where(table.recorded_by == login))
         for engagement_id, ref_id in rows:
-            named[engagement_id].append((source, ref_id))
+            salted[engagement_id][(source, ref_id)].add("recorded_by")
         session.execute(update(table).where(table.recorded_by == login).values(recorded_by=ERASED))
-    return named
+    for unchained in (TrainingSessionRow, ConventionPartyRow, CommunicationActionRow):
+        for (engagement_id,) in session.execute(
+            select(unchained.engagement_id).where(unchained.recorded_by == login)
+        ):
+            counts[engagement_id]["recorded_by"] += 1
+        session.execute(update(unchained).where(unchained.recorded_by == login).values(recorded_by=ERASED))
 
 
-def _erase_salts(session: Session, engagement_id: str, named: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    wanted = {(kind, ref_id) for kind, ref_id in named}
-    consultation_refs = {ref for kind, ref in wanted if kind == "consultation"}
+def _erase_salts(
+    session: Session, engagement_id: str, wanted: dict[tuple[str, int], set[str]]
+) -> list[dict[str, Any]]:
     erased: list[dict[str, Any]] = []
+    if not wanted:
+        return erased
     rows = session.execute(
         select(_ENTRIES.c.seq, _ENTRIES.c.kind, _ENTRIES.c.ref_id, _ENTRIES.c.salts)
         .where(
@@ -121,10 +233,7 @@ def _erase_salts(session: Session, engagement_id: str, named: list[tuple[str, in
         .order_by(_ENTRIES.c.seq)
     )
     for seq, kind, ref_id, salts in rows.all():
-        if (kind, ref_id) not in wanted and not (kind == "consultation" and ref_id in consultation_refs):
-            continue
-        fields = ("actor", "comment") if kind == "event" else ("recorded_by",)
-        gone = sorted(name for name in fields if name in (salts or {}))
+        gone = sorted(name for name in wanted.get((kind, ref_id), ()) if name in (salts or {}))
         if not gone:
             continue
         kept = {name: salt for name, salt in (salts or {}).items() if name not in gone}

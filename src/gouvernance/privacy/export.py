@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gouvernance.access.records import ApiTokenRow, GrantRow, PasswordRow, UserRow, WebSessionRow
 from gouvernance.history.records import EventRow
 from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow
+from gouvernance.privacy import mentions
 from gouvernance.privacy.people import (
     Person,
     engagements_in_scope,
@@ -27,12 +28,17 @@ from gouvernance.stakeholders.tables import (
 def export_person(session: Session, query: str, *, organisation: str | None) -> dict[str, Any]:
     """What the instance holds about ``query`` within ``organisation`` (None: every organisation)."""
     person = find_person(session, query, organisation=organisation)
+    stakeholders = _stakeholders(session, person, organisation)
     return {
         "personne": person.query,
         "compte": _account(session, person.login) if person.login else None,
-        "parties_prenantes": _stakeholders(session, person, organisation),
+        "parties_prenantes": stakeholders,
         "notifications": _deliveries(session, person.login) if person.login else [],
         "evenements": _events(session, person, organisation),
+        "formations": _training(session, person, organisation),
+        "conventions": _conventions(session, person, organisation),
+        "communication": _communication(session, person, organisation),
+        "mentions": _mentions(session, person, organisation, excluded=[s["id"] for s in stakeholders]),
     }
 
 
@@ -148,6 +154,81 @@ def _events(session: Session, person: Person, organisation: str | None) -> list[
     ]
 
 
+def _training(session: Session, person: Person, organisation: str | None) -> dict[str, Any]:
+    return {
+        "emargements": [
+            {
+                "accompagnement": parent.engagement_id,
+                "session": parent.title,
+                "tenue_le": _iso(parent.held_on),
+                "nom": attendee.name,
+                "qualite": attendee.quality,
+                "organisme": attendee.organisation,
+                "present": attendee.present,
+            }
+            for attendee, parent in mentions.attendances(session, person, organisation=organisation)
+        ],
+        "animations": [
+            {"accompagnement": row.engagement_id, "session": row.title, "tenue_le": _iso(row.held_on)}
+            for row in mentions.trained_sessions(session, person, organisation=organisation)
+        ],
+    }
+
+
+def _conventions(session: Session, person: Person, organisation: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "accompagnement": row.engagement_id,
+            "partie": row.name,
+            "representant": row.representative,
+            "qualite": row.representative_title,
+        }
+        for row in mentions.represented_parties(session, person, organisation=organisation)
+    ]
+
+
+def _communication(session: Session, person: Person, organisation: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "accompagnement": row.engagement_id,
+            "action": row.title,
+            "porteur": row.owner,
+            "public": row.audience,
+            "message": row.message,
+            "debut": _iso(row.starts_on),
+        }
+        for row in mentions.communication_actions(session, person, organisation=organisation)
+    ]
+
+
+def _mentions(
+    session: Session, person: Person, organisation: str | None, *, excluded: list[int]
+) -> dict[str, list[dict[str, Any]]]:
+    """Free texts that name the person: notes on other register entries, consultations, decisions."""
+    return {
+        "notes_parties_prenantes": [
+            {"accompagnement": row.engagement_id, "id": row.id, "fiche": row.name, "notes": row.notes}
+            for row in mentions.noted_stakeholders(
+                session, person, organisation=organisation, excluded=excluded
+            )
+        ],
+        "consultations": [
+            {
+                "accompagnement": row.engagement_id,
+                "id": row.id,
+                "tenue_le": _iso(row.held_on),
+                "compte_rendu": row.summary,
+                "suites": row.outcome,
+            }
+            for row in mentions.mentioning_consultations(session, person, organisation=organisation)
+        ],
+        "decisions": [
+            {"accompagnement": row.engagement_id, "numero": row.number, "titre": row.title, "texte": row.text}
+            for row in mentions.mentioning_decisions(session, person, organisation=organisation)
+        ],
+    }
+
+
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -181,6 +262,46 @@ def summary(data: dict[str, Any]) -> str:
     if not data["parties_prenantes"]:
         lines.append("Aucune fiche.")
     lines += ["", "## Notifications", "", f"{len(data['notifications'])} envoi(s)."]
+    lines += ["", "## Formations", ""]
+    training = data["formations"]
+    lines += [
+        f"- Émargement : {item['nom']}, session « {item['session']} » du {item['tenue_le']} "
+        f"(accompagnement {item['accompagnement']}) ; présence : {_presence(item['present'])}"
+        for item in training["emargements"]
+    ]
+    lines += [
+        f"- Formateur ou formatrice : session « {item['session']} » du {item['tenue_le']} "
+        f"(accompagnement {item['accompagnement']})"
+        for item in training["animations"]
+    ]
+    if not training["emargements"] and not training["animations"]:
+        lines.append("Aucune.")
+    lines += ["", "## Conventions de partenariat", ""]
+    lines += [
+        f"- Représentant de « {item['partie']} » (accompagnement {item['accompagnement']})"
+        + (f", {item['qualite']}" if item["qualite"] else "")
+        for item in data["conventions"]
+    ]
+    if not data["conventions"]:
+        lines.append("Aucune.")
+    lines += ["", "## Plan de communication", ""]
+    lines += [
+        f"- Action « {item['action']} » (accompagnement {item['accompagnement']}) ; "
+        f"porteur : {item['porteur']}"
+        for item in data["communication"]
+    ]
+    if not data["communication"]:
+        lines.append("Aucune action.")
+    found = data["mentions"]
+    lines += [
+        "",
+        "## Textes libres qui nomment la personne",
+        "",
+        f"- Notes d'autres fiches des registres : {len(found['notes_parties_prenantes'])}",
+        f"- Comptes rendus de consultation : {len(found['consultations'])}",
+        "- Décisions (registre des délibérations, conservé tel quel) : "
+        + (", ".join(f"n° {item['numero']}" for item in found["decisions"]) or "aucune"),
+    ]
     lines += [
         "",
         "## Actions enregistrées",
@@ -188,3 +309,7 @@ def summary(data: dict[str, Any]) -> str:
         f"{len(data['evenements'])} événement(s) dont la personne est l'auteur.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _presence(present: bool | None) -> str:
+    return {None: "non relevée", True: "présent(e)", False: "absent(e)"}[present]

@@ -32,6 +32,8 @@ PERSONAL_COLUMNS = {
     "display_name": "nom",
     "representative": "nom (représentant)",
     "trainer": "nom (formateur)",
+    "quality": "qualité ou fonction de la personne",
+    "representative_title": "fonction (représentant)",
     "email": "adresse électronique",
     "phone": "téléphone",
     "address": "adresse (électronique, postale ou IP)",
@@ -39,11 +41,21 @@ PERSONAL_COLUMNS = {
     "comment": "texte libre pouvant nommer des personnes",
     "summary": "texte libre pouvant nommer des personnes",
     "outcome": "texte libre pouvant nommer des personnes",
+    "message": "texte libre pouvant nommer des personnes",
+    "audience": "texte libre pouvant nommer des personnes",
+    "text": "texte libre pouvant nommer des personnes",
     "password_hash": "mot de passe (haché, Argon2id)",
     "token_sha256": "jeton d'accès (haché)",
     "salts": "sels des empreintes de champs personnels",
 }
-NOT_PERSONAL = frozenset({("organisations", "name"), ("process_models", "title")})
+NOT_PERSONAL = frozenset(
+    {
+        ("organisations", "name"),
+        ("process_models", "title"),
+        ("convention_parties", "name"),  # an organisation (PartyKind): its representative is the person
+        ("training_sessions", "audience"),  # a code (élus, agents, partenaires)
+    }
+)
 
 # Why each family of tables exists (by table name; others: the conduct of the engagements).
 PURPOSES = {
@@ -63,11 +75,19 @@ PURPOSES = {
     "audit_entries": "registre vérifiable (intégrité du journal)",
     "idempotency_keys": "fiabilité de l'API et des formulaires web (réponses rejouées)",
     "training_attendees": "feuilles d'émargement des formations",
+    "training_sessions": "formations : sessions et formateurs",
+    "convention_parties": "convention de partenariat : parties et leurs représentants",
+    "communication_actions": "plan de communication : actions et leurs porteurs",
+    "decisions": "registre des délibérations et décisions",
 }
 ACCOUNT_TABLES = frozenset(
     {"users", "grants", "api_tokens", "user_passwords", "user_contacts", "login_attempts", "deliveries"}
 )
 DEFAULT_PURPOSE = "conduite des accompagnements de gouvernance partagée"
+# Pseudonymised by ``privacy erase`` (erasure.py), kept for the engagement's duration otherwise.
+ERASED_ON_REQUEST = frozenset(
+    {"stakeholders", "consultations", "training_sessions", "convention_parties", "communication_actions"}
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +139,18 @@ def _retention(table: Table | str, settings: Settings) -> str:
             "permanente (journal en ajout seul) ; à l'effacement d'une personne, les sels de ses champs sont "
             "effacés et l'effacement est enregistré"
         )
-    if name in {"stakeholders", "consultations", "decisions"}:
+    if name == "training_attendees":
+        return (
+            f"noms et qualités : {settings.retention_evidence_days} jours après la clôture de "
+            "l'accompagnement (remplacés par « Participant n° N », présences conservées) ; "
+            "pseudonymisation sur demande (gouvernance privacy erase)"
+        )
+    if name == "decisions":
+        return (
+            "permanente (actes publics, conservés tels que votés) ; l'auteur de la saisie est pseudonymisé "
+            "sur demande (gouvernance privacy erase)"
+        )
+    if name in ERASED_ON_REQUEST:
         return "durée de l'accompagnement ; pseudonymisation sur demande (gouvernance privacy erase)"
     return "durée de l'accompagnement (pas encore couvert par gouvernance privacy erase)"
 

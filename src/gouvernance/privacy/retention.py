@@ -1,6 +1,8 @@
 """Retention: stakeholder contact details and evidence files are deleted a set number of days after their
-engagement closed (completed or cancelled). Each engagement where something went gets a
-``retention_applied`` event saying what (counts and evidence ids, never the deleted values)."""
+engagement closed (completed or cancelled); with the evidence, the training attendance lists lose their
+names and qualities (each line becomes « Participant n° N », its presence and organisation kept for the
+counts). Each engagement where something went gets a ``retention_applied`` event saying what (counts and
+evidence ids, ``attendees`` when some lines were anonymised; never the deleted values)."""
 
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ from gouvernance.evidence.store import BlobStore
 from gouvernance.history.log import append_event
 from gouvernance.history.records import EventRow
 from gouvernance.stakeholders.tables import StakeholderContactRow, StakeholderRow
+from gouvernance.training.records import AttendeeRow, TrainingSessionRow
 
 CLOSED = ("completed", "cancelled")
+ANONYMOUS_ATTENDEE = "Participant n° "
 
 
 @dataclass
@@ -36,6 +40,10 @@ class RetentionReport:
     @property
     def evidence(self) -> int:
         return sum(len(item["evidence"]) for item in self.engagements.values())
+
+    @property
+    def attendees(self) -> int:
+        return sum(item.get("attendees", 0) for item in self.engagements.values())
 
 
 def closed_engagements(session: Session) -> list[tuple[str, datetime]]:
@@ -95,6 +103,7 @@ def _apply_one(
             ),
         ).rowcount
     files: list[tuple[int, str]] = []
+    attendees = _anonymise_attendees(session, engagement_id, now) if evidence else 0
     if evidence:
         files = [
             (evidence_id, sha256)
@@ -107,9 +116,11 @@ def _apply_one(
         ]
         if files:
             session.execute(delete(EvidenceRow).where(EvidenceRow.id.in_([i for i, _ in files])))
-    if not deleted_contacts and not files:
+    if not deleted_contacts and not files and not attendees:
         return None, []
-    done = {"contacts": deleted_contacts, "evidence": sorted(i for i, _ in files)}
+    done: dict[str, Any] = {"contacts": deleted_contacts, "evidence": sorted(i for i, _ in files)}
+    if attendees:
+        done["attendees"] = attendees
     append_event(
         session,
         engagement_id=engagement_id,
@@ -128,3 +139,23 @@ def _apply_one(
     still = set(session.scalars(select(EvidenceRow.sha256).where(EvidenceRow.sha256.in_(hashes))))
     still |= set(session.scalars(select(DeliverableRow.sha256).where(DeliverableRow.sha256.in_(hashes))))
     return done, [sha256 for sha256 in hashes if sha256 not in still]
+
+
+def _anonymise_attendees(session: Session, engagement_id: str, now: datetime) -> int:
+    """The engagement's attendance lines still bearing a name become « Participant n° N » (N: the row id),
+    without quality; presence and organisation stay."""
+    rows = session.scalars(
+        select(AttendeeRow)
+        .join(TrainingSessionRow, TrainingSessionRow.id == AttendeeRow.session_id)
+        .where(
+            TrainingSessionRow.engagement_id == engagement_id,
+            ~AttendeeRow.name.startswith(ANONYMOUS_ATTENDEE, autoescape=True),
+        )
+        .order_by(AttendeeRow.id)
+    ).all()
+    for row in rows:
+        row.name, row.quality = f"{ANONYMOUS_ATTENDEE}{row.id}", ""
+        row.version += 1
+        row.updated_at = now
+    session.flush()
+    return len(rows)
