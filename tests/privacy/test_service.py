@@ -10,6 +10,8 @@ from sqlalchemy import select, text
 from gouvernance.access.service import authenticate, create_token
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.audit.verify import verify
+from gouvernance.idempotency.records import IdempotencyRow
+from gouvernance.idempotency.service import Claim, StoredResponse, claim, settle
 from gouvernance.privacy.accounts import delete_user
 from gouvernance.privacy.erasure import erase_person
 from gouvernance.privacy.export import export_person, summary
@@ -117,11 +119,24 @@ def test_a_deleted_users_token_no_longer_authenticates(db, case, clock) -> None:
         feed = create_token(session, case.login, clock=clock, feed=True)
     with db.reading() as session:
         assert authenticate(session, token) is not None
+    other = f"autre-{case.login}"
+    for principal in (case.login, other):  # a response stored for a retried request of each
+        with db.transaction() as session:
+            claimed = claim(
+                session, principal=principal, key="k-1", method="POST", path="/engagements",
+                request_sha256="0" * 64, now=clock.now(),
+            )  # fmt: skip
+            assert isinstance(claimed, Claim)
+            settle(session, claimed, StoredResponse(201, {}, '{"id": "e-1"}'), now=clock.now())
     with db.transaction() as session:
         counts = delete_user(session, case.login)
     assert counts["users"] == 1
     assert counts["api_tokens"] == 2
     assert counts["grants"] == 1
+    assert counts["idempotency_keys"] == 1
+    with db.reading() as session:
+        kept = select(IdempotencyRow.principal).where(IdempotencyRow.principal.in_([case.login, other]))
+        assert session.scalars(kept).all() == [other]
     with db.reading() as session:
         assert authenticate(session, token) is None
         assert authenticate(session, feed, feed=True) is None

@@ -1,6 +1,7 @@
 """Deleting a user account, with everything that hangs on it: API and calendar tokens, web password and
-sessions, grants, contact and preferences, failed sign-ins, in-app and e-mail deliveries. Events the user made
-stay in the append-only log (their salts go with ``privacy erase``)."""
+sessions, grants, contact and preferences, failed sign-ins, in-app and e-mail deliveries, and the responses
+stored for its retried requests and forms (``Idempotency-Key``: they hold what it sent back and forth).
+Events the user made stay in the append-only log (their salts go with ``privacy erase``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from gouvernance.access.records import (
 )
 from gouvernance.access.service import require_user
 from gouvernance.errors import Message, NotFound
+from gouvernance.idempotency.records import IdempotencyRow
 from gouvernance.notifications.records import ContactRow, DeliveryRow
 
 
@@ -44,6 +46,7 @@ def delete_user(session: Session, login: str, *, organisation: str | None = None
             "deliveries",
             delete(DeliveryRow).where(DeliveryRow.recipient == login, DeliveryRow.channel != "webhook"),
         ),
+        ("idempotency_keys", delete(IdempotencyRow).where(IdempotencyRow.principal == login)),
         ("users", delete(UserRow).where(UserRow.login == login)),
     ):
         counts[name] = cast(CursorResult[Any], session.execute(statement)).rowcount
