@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from gouvernance.engagements.records import EngagementRow, StepRow
@@ -47,7 +47,9 @@ def _filtered(query: Select, visible: ColumnElement[bool], filters: PortfolioFil
     if filters.model_key:
         query = query.where(EngagementRow.model_key == filters.model_key)
     if filters.overdue is not None:
-        late = exists().where(StepRow.engagement_id == EngagementRow.id, _overdue_step(now))
+        # Not a correlated EXISTS: SQLite would read every overdue step of the database for each engagement
+        # (through ix_steps_state_due); the set of late engagements is read once instead.
+        late = EngagementRow.id.in_(select(StepRow.engagement_id).where(_overdue_step(now)))
         query = query.where(late if filters.overdue else ~late)
     return query
 
