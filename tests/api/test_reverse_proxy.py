@@ -162,3 +162,15 @@ def test_nginx_spreads_the_requests_over_both_api_processes(
         served.append(len(SERVED.findall(log.process.stdout.read())))
     assert sum(served) == 50, served
     assert min(served) > 0, served
+
+
+@pytest.mark.slow
+def test_nginx_compresses_the_pages_and_the_stylesheet(proxy: str) -> None:
+    """Debian's nginx.conf compresses text/html only; the site's own lines add the stylesheet, JSON and SVG."""
+    with httpx.Client(base_url=proxy, timeout=60, headers={"Accept-Encoding": "gzip"}) as client:
+        stylesheet = client.get("/statique/gouvernance.css")
+        openapi = client.get("/openapi.json")
+    for answer in (stylesheet, openapi):
+        assert answer.status_code == 200
+        assert answer.headers.get("content-encoding") == "gzip", answer.url
+    assert "body" in stylesheet.text  # httpx decompressed it: it is the stylesheet
