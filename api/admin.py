@@ -182,7 +182,14 @@ def remove_grant(
     ] = None,
 ) -> Response:
     def work(session: Session) -> Response:
-        revoke_role(session, by=access.user.login, login=login, role=role, engagement_id=engagement_id)
+        revoke_role(
+            session,
+            by=access.user.login,
+            login=login,
+            role=role,
+            engagement_id=engagement_id,
+            clock=context.clock,
+        )
         return Response(status_code=204)
 
     return writes.run(

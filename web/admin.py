@@ -179,6 +179,7 @@ def grant_form(
                         login=identifiant,
                         role=role,
                         engagement_id=accompagnement or None,
+                        clock=context.clock,
                     )
                 else:
                     grant_role(

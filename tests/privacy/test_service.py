@@ -118,7 +118,7 @@ def test_a_deleted_users_token_no_longer_authenticates(db, case, clock) -> None:
     with db.reading() as session:
         assert authenticate(session, token) is not None
     with db.transaction() as session:
-        counts = delete_user(session, case.login)
+        counts = delete_user(session, case.login, by="cli:operateur", clock=clock)
     assert counts["users"] == 1
     assert counts["api_tokens"] == 2
     assert counts["grants"] == 1

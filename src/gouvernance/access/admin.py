@@ -16,11 +16,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from gouvernance.access.journal import (
+    INVITATION_ACCEPTED,
+    INVITATION_SENT,
+    ROLE_REVOKED,
+    record_access_change,
+)
 from gouvernance.access.records import AccessLinkRow, GrantRow, UserRow
 from gouvernance.access.service import (
     ROLES,
     add_user,
     grant,
+    held,
     require_org_admin,
     require_user,
     token_digest,
@@ -152,21 +159,18 @@ def grant_role(
     admin = organisation_admin(session, by)
     require_user(session, login)
     _checked_scope(session, admin, login, role, engagement_id)
-    return grant(session, login, role, clock=clock, engagement_id=engagement_id)
+    return grant(session, login, role, clock=clock, engagement_id=engagement_id, by=by)
 
 
-def revoke_role(session: Session, *, by: str, login: str, role: str, engagement_id: str | None) -> None:
-    """Takes ``role`` back; NotFound when ``login`` does not hold it there."""
+def revoke_role(
+    session: Session, *, by: str, login: str, role: str, engagement_id: str | None, clock: Clock
+) -> None:
+    """Takes ``role`` back, recorded as ``by``'s doing; NotFound when ``login`` does not hold it there."""
     admin = organisation_admin(session, by)
-    require_user(session, login)
+    person = require_user(session, login)
     _checked_scope(session, admin, login, role, engagement_id)
-    where = (
-        GrantRow.engagement_id.is_(None) if engagement_id is None else GrantRow.engagement_id == engagement_id
-    )
     removed = session.execute(
-        delete(GrantRow)
-        .where(GrantRow.login == login, GrantRow.role == role, where)
-        .execution_options(synchronize_session=False)
+        delete(GrantRow).where(held(login, role, engagement_id)).execution_options(synchronize_session=False)
     )
     if not getattr(removed, "rowcount", 0):
         raise NotFound(
@@ -178,6 +182,16 @@ def revoke_role(session: Session, *, by: str, login: str, role: str, engagement_
             )
         )
     session.flush()
+    record_access_change(
+        session,
+        event=ROLE_REVOKED,
+        login=login,
+        actor=by,
+        at=clock.now(),
+        organisation=person.organisation_key,
+        engagement_id=engagement_id,
+        details={"role": role},
+    )
 
 
 def normal_email(email: str) -> str:
@@ -237,6 +251,16 @@ def invite(
     elif not contact.email:
         contact.email = address
     link = _send_link(session, address, address, INVITATION, by=by, clock=clock, base_url=base_url)
+    record_access_change(
+        session,
+        event=INVITATION_SENT,
+        login=address,
+        actor=by,
+        at=clock.now(),
+        organisation=admin.organisation_key,
+        engagement_id=engagement_id,
+        details={"role": role, "account_created": created},
+    )
     return Invited(address, created, link)
 
 
@@ -325,4 +349,21 @@ def redeem(session: Session, token: str, password: str, *, now: datetime) -> str
     set_password(session, row.login, password, now=now)
     row.used_at = now
     session.flush()
+    if row.purpose == INVITATION:
+        _record_acceptance(session, row, now)
     return row.login
+
+
+def _record_acceptance(session: Session, link: AccessLinkRow, now: datetime) -> None:
+    """Among the events of the inviting admin's organisation (the person's own if the admin is gone)."""
+    inviter = session.get(UserRow, link.created_by) if link.created_by else None
+    person = require_user(session, link.login)
+    record_access_change(
+        session,
+        event=INVITATION_ACCEPTED,
+        login=link.login,
+        actor=link.login,
+        at=now,
+        organisation=(inviter or person).organisation_key,
+        details={"invited_by": link.created_by},
+    )

@@ -1,6 +1,7 @@
 """Deleting a user account, with everything that hangs on it: API and calendar tokens, web password and
 sessions, grants, contact and preferences, failed sign-ins, in-app and e-mail deliveries. Events the user made
-stay in the append-only log (their salts go with ``privacy erase``)."""
+stay in the append-only log (their salts go with ``privacy erase``); the deletion itself is an organisation
+event."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session
 
+from gouvernance.access.journal import ACCOUNT_DELETED, record_access_change
 from gouvernance.access.records import (
     AccessLinkRow,
     ApiTokenRow,
@@ -19,13 +21,16 @@ from gouvernance.access.records import (
     WebSessionRow,
 )
 from gouvernance.access.service import require_user
+from gouvernance.clock import Clock
 from gouvernance.errors import Message, NotFound
 from gouvernance.notifications.records import ContactRow, DeliveryRow
 
 
-def delete_user(session: Session, login: str, *, organisation: str | None = None) -> dict[str, int]:
-    """Deletes ``login`` (NotFound if unknown, or not of ``organisation`` when one is given). Returns how many
-    rows of each table went."""
+def delete_user(
+    session: Session, login: str, *, by: str, clock: Clock, organisation: str | None = None
+) -> dict[str, int]:
+    """Deletes ``login`` (NotFound if unknown, or not of ``organisation`` when one is given), recorded among
+    its organisation's events as ``by``'s doing. Returns how many rows of each table went."""
     user = require_user(session, login)
     if organisation is not None and user.organisation_key != organisation:
         raise NotFound(
@@ -48,4 +53,13 @@ def delete_user(session: Session, login: str, *, organisation: str | None = None
     ):
         counts[name] = cast(CursorResult[Any], session.execute(statement)).rowcount
     session.expunge(user)  # deleted by a statement: not to be found again in the identity map
+    record_access_change(
+        session,
+        event=ACCOUNT_DELETED,
+        login=login,
+        actor=by,
+        at=clock.now(),
+        organisation=user.organisation_key,
+        details={"grants": counts["grants"]},
+    )
     return counts
