@@ -22,7 +22,7 @@ from gouvernance.access.journal import (
     ROLE_REVOKED,
     record_access_change,
 )
-from gouvernance.access.records import AccessLinkRow, GrantRow, UserRow
+from gouvernance.access.records import AccessLinkRow, GrantRow, LoginAttemptRow, UserRow
 from gouvernance.access.service import (
     ROLES,
     add_user,
@@ -32,7 +32,7 @@ from gouvernance.access.service import (
     require_user,
     token_digest,
 )
-from gouvernance.access.web_login import set_password
+from gouvernance.access.web_login import check_throttle, set_password
 from gouvernance.clock import Clock
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Forbidden, InvalidInput, Message, NotFound
@@ -272,6 +272,24 @@ def request_reset(session: Session, *, email: str, clock: Clock, base_url: str) 
     )
     if login is not None and address:
         _send_link(session, login, address, RESET, by=None, clock=clock, base_url=base_url)
+
+
+# A reset request is counted among the sign-in attempts, its e-mail and client addresses under this prefix.
+RESET_REQUEST = "reset:"
+
+
+def request_reset_throttled(
+    session: Session, *, email: str, address: str, clock: Clock, base_url: str
+) -> None:
+    """``request_reset``, counted and throttled like failed sign-ins (raises ``Throttled``): per e-mail
+    address, whether anybody has it or not, and per client address. Counted apart from the sign-ins, so that
+    asking for links never locks anybody out of signing in."""
+    now = clock.now()
+    login, client = f"{RESET_REQUEST}{normal_email(email)}"[:120], f"{RESET_REQUEST}{address}"[:64]
+    check_throttle(session, login, client, now=now)
+    session.add(LoginAttemptRow(login=login, address=client, attempted_at=now))
+    session.flush()
+    request_reset(session, email=email, clock=clock, base_url=base_url)
 
 
 def _send_link(
