@@ -20,9 +20,16 @@ from gouvernance.access.journal import (
     INVITATION_ACCEPTED,
     INVITATION_SENT,
     ROLE_REVOKED,
+    organisation_events,
     record_access_change,
 )
-from gouvernance.access.records import AccessLinkRow, GrantRow, LoginAttemptRow, UserRow
+from gouvernance.access.records import (
+    AccessLinkRow,
+    GrantRow,
+    LoginAttemptRow,
+    OrganisationEventRow,
+    UserRow,
+)
 from gouvernance.access.service import (
     ROLES,
     add_user,
@@ -107,6 +114,13 @@ def members(session: Session, *, by: str) -> list[Member]:
     for login, role, engagement_id, territory in rows:
         found[login].grants.append(MemberGrant(role, engagement_id, territory))
     return list(found.values())
+
+
+def access_history(session: Session, *, by: str, limit: int, offset: int) -> list[OrganisationEventRow]:
+    """For the organisation's admins: its access changes that belong to no engagement, oldest first (those
+    on an engagement are in the engagement's timeline)."""
+    organisation = organisation_admin(session, by).organisation_key
+    return organisation_events(session, organisation, limit=limit, offset=offset)
 
 
 def owned_engagements(session: Session, *, by: str) -> list[tuple[str, str]]:

@@ -70,12 +70,16 @@ def record_access_change(
     session.flush()
 
 
-def organisation_events(session: Session, organisation: str) -> list[OrganisationEventRow]:
+def organisation_events(
+    session: Session, organisation: str, *, limit: int | None = None, offset: int = 0
+) -> list[OrganisationEventRow]:
     """The organisation's access events, oldest first."""
     return list(
         session.scalars(
             select(OrganisationEventRow)
             .where(OrganisationEventRow.organisation_key == organisation)
             .order_by(OrganisationEventRow.id)
+            .limit(limit)
+            .offset(offset)
         )
     )
