@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from gouvernance.access.admin import Member, grant_role, invite, members, revoke_role
+from gouvernance.access.admin import Member, access_history, grant_role, invite, members, revoke_role
 from gouvernance.api.dependencies import ContextDep
 from gouvernance.api.http import errors, json_response
 from gouvernance.api.inputs import SafeText
@@ -81,6 +82,17 @@ class MemberOut(BaseModel):
 class InvitedOut(BaseModel):
     login: str
     created: bool = Field(description="Un compte a été créé (sinon, la personne existait déjà).")
+
+
+class AccessEventOut(BaseModel):
+    id: int
+    event: str = Field(
+        description="role_granted, role_revoked, invitation_sent, invitation_accepted, account_deleted"
+    )
+    login: str = Field(description="La personne concernée.")
+    actor: str = Field(description="Qui a fait le changement.")
+    occurred_at: datetime
+    payload: dict[str, Any] = Field(description="Le rôle, l'auteur de l'invitation… selon l'événement.")
 
 
 def member_out(member: Member) -> MemberOut:
@@ -182,9 +194,44 @@ def remove_grant(
     ] = None,
 ) -> Response:
     def work(session: Session) -> Response:
-        revoke_role(session, by=access.user.login, login=login, role=role, engagement_id=engagement_id)
+        revoke_role(
+            session,
+            by=access.user.login,
+            login=login,
+            role=role,
+            engagement_id=engagement_id,
+            clock=context.clock,
+        )
         return Response(status_code=204)
 
     return writes.run(
         access.user.login, {"revoke": login, "role": role, "engagement_id": engagement_id}, work
     )
+
+
+@router.get(
+    "/events",
+    summary="Le journal des droits d'accès de l'organisation (hors accompagnements)",
+    description=_ADMINS_ONLY + " Rôles sur toute l'organisation, invitations, comptes supprimés, du plus "
+    "ancien au plus récent ; ce qui touche un accompagnement est dans son historique (…/timeline).",
+    responses=errors(403),
+)
+def list_access_events(
+    access: PeopleAccess,
+    context: ContextDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[AccessEventOut]:
+    with context.db.reading() as session:
+        rows = access_history(session, by=access.user.login, limit=limit, offset=offset)
+        return [
+            AccessEventOut(
+                id=row.id,
+                event=row.event,
+                login=row.login,
+                actor=row.actor,
+                occurred_at=row.occurred_at,
+                payload=row.payload,
+            )
+            for row in rows
+        ]

@@ -31,6 +31,7 @@ from gouvernance.api import (
     me,
     migration,
     objectives,
+    password_reset,
     preferences,
     privacy,
     problems,
@@ -80,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhooks.router,
     privacy.router,
     admin.router,
+    password_reset.router,
     public.router,
     health.router,
 )

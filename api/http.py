@@ -20,6 +20,7 @@ ERROR_DESCRIPTIONS = {
     415: "Type de fichier non accepté",
     422: "Requête non traitable : validation, ou garde non satisfaite (nommée avec sa raison)",
     428: "En-tête If-Match absent ou vide : renvoyez l'ETag lu",
+    429: "Trop de tentatives récentes : réessayez après le délai de Retry-After",
     503: "Base de données indisponible",
 }
 

@@ -70,7 +70,7 @@ def remove_user(
 ) -> Response:
     def work(session: Session) -> Response:
         require_org_admin(session, access.user.login, key)
-        delete_user(session, login, organisation=key)
+        delete_user(session, login, organisation=key, by=access.user.login, clock=context.clock)
         return Response(status_code=204)
 
     response = writes.run(access.user.login, {"delete_user": login, "organisation": key}, work)

@@ -42,6 +42,7 @@ TITLES: dict[int, tuple[str, str]] = {
     415: ("Type de contenu non accepté", "Unsupported media type"),
     422: ("Requête non traitable", "Unprocessable content"),
     428: ("Précondition requise", "Precondition required"),
+    429: ("Trop de requêtes", "Too many requests"),
     500: ("Erreur interne", "Internal server error"),
     503: ("Service indisponible", "Service unavailable"),
 }

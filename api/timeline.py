@@ -45,6 +45,9 @@ _OTHER_LABELS = {
     "launched": ("Lancement", "Launch"),
     "evidence_attached": ("Pièce jointe", "Evidence attached"),
     "stage_completed": ("Phase terminée", "Stage completed"),
+    "role_granted": ("Rôle accordé", "Role granted"),
+    "role_revoked": ("Rôle retiré", "Role revoked"),
+    "invitation_sent": ("Invitation envoyée", "Invitation sent"),
 }
 
 

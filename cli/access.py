@@ -83,9 +83,9 @@ def users_delete(
 ) -> None:
     """Supprime un compte, avec ses jetons d'API et de calendrier, son mot de passe web, ses sessions, ses
     rôles, ses coordonnées et ses notifications."""
-    require_operator(operator, "users delete")
+    system_user = require_operator(operator, "users delete")
     with context.database().transaction() as session:
-        counts = delete_user(session, login)
+        counts = delete_user(session, login, by=f"cli:{system_user}", clock=context.clock())
     console.print(
         f"Compte « {login} » supprimé ({counts['api_tokens']} jeton(s), {counts['web_sessions']} session(s), "
         f"{counts['grants']} rôle(s)).",
@@ -200,7 +200,7 @@ def users_grant(
     operator: Operator = False,
 ) -> None:
     """Donne un rôle, sur un accompagnement ou sur toute l'organisation de l'utilisateur."""
-    require_operator(operator, "users grant")
+    system_user = require_operator(operator, "users grant")
     if (engagement is None) == (not org_wide):
         raise InvalidInput(
             Message(
@@ -211,7 +211,9 @@ def users_grant(
         )
     with context.database().transaction() as session:
         engagement_id = find_engagement_id(session, engagement) if engagement else None
-        grant(session, login, role, engagement_id=engagement_id, clock=context.clock())
+        grant(
+            session, login, role, engagement_id=engagement_id, clock=context.clock(), by=f"cli:{system_user}"
+        )
     where = f"l'accompagnement {engagement_id}" if engagement_id else "toute son organisation"
     console.print(f"Rôle « {role} » donné à « {login} » sur {where}.", highlight=False)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from gouvernance.access.purge import purge_expired_access
 from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
@@ -76,10 +77,13 @@ def retention_command(operator: Operator = False) -> None:
         contacts_days=settings.retention_contacts_days,
         evidence_days=settings.retention_evidence_days,
     )
+    purged = purge_expired_access(rt.db, clock=rt.clock, days=settings.access_purge_days)
     console.print(
         f"{report.contacts} coordonnée(s) et {report.evidence} pièce(s) supprimée(s), "
         f"{report.attendees} ligne(s) d'émargement anonymisée(s) dans "
-        f"{len(report.engagements)} accompagnement(s).",
+        f"{len(report.engagements)} accompagnement(s) ; {purged.web_sessions} session(s) web, "
+        f"{purged.login_attempts} tentative(s) de connexion et {purged.access_links} lien(s) d'invitation "
+        "ou de réinitialisation périmés supprimés.",
         highlight=False,
     )
 

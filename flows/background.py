@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import flow, task
 
+from gouvernance.access.purge import purge_expired_access
 from gouvernance.audit.nightly import verify_and_alert
 from gouvernance.clock import Clock
 from gouvernance.deliverables.production import produce_from_outbox
@@ -195,24 +196,30 @@ def _retention(now: datetime | None) -> dict[str, int]:
         contacts_days=rt.settings.retention_contacts_days,
         evidence_days=rt.settings.retention_evidence_days,
     )
+    purged = purge_expired_access(rt.db, clock=_clock(now), days=rt.settings.access_purge_days)
     return {
         "engagements": len(report.engagements),
         "contacts": report.contacts,
         "evidence": report.evidence,
         "attendees": report.attendees,
+        "web_sessions": purged.web_sessions,
+        "login_attempts": purged.login_attempts,
+        "access_links": purged.access_links,
     }
 
 
 @flow(name="apply-retention", log_prints=True)
 def apply_retention_flow(now: datetime | None = None) -> dict[str, int]:
     """Deletes stakeholder contact details and evidence files past their retention after their engagement
-    closed, and the names on its training attendance lists; each engagement concerned gets a
-    ``retention_applied`` event."""
+    closed, and the names on its training attendance lists (each engagement concerned gets a
+    ``retention_applied`` event), then the web sessions, failed sign-ins and e-mailed links past theirs."""
     result = _retention(now)
     print(
         f"{result['contacts']} coordonnée(s) et {result['evidence']} pièce(s) supprimée(s), "
         f"{result['attendees']} ligne(s) d'émargement anonymisée(s) dans "
-        f"{result['engagements']} accompagnement(s)"
+        f"{result['engagements']} accompagnement(s) ; {result['web_sessions']} session(s) web, "
+        f"{result['login_attempts']} tentative(s) de connexion et {result['access_links']} lien(s) "
+        "d'invitation ou de réinitialisation périmés supprimés"
     )
     return result
 

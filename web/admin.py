@@ -185,6 +185,7 @@ def grant_form(
                     login=identifiant,
                     role=role,
                     engagement_id=accompagnement or None,
+                    clock=context.clock,
                 )
             else:
                 grant_role(

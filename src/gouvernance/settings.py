@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     retention_contacts_days: int = Field(default=365, ge=0)
     retention_evidence_days: int = Field(default=5 * 365, ge=0)
     retention_interval_seconds: int = Field(default=24 * 60 * 60, ge=1)
+    # The same flow deletes web sessions, failed sign-ins and invitation or reset links this many days after
+    # they ended, expired or were used.
+    access_purge_days: int = Field(default=30, ge=0)
     # How many deliveries one dispatch run claims at a time.
     dispatch_batch_size: int = Field(default=100, ge=1, le=10_000)
     # The name this worker writes into delivery receipts (claimed_by); defaults to host:pid.

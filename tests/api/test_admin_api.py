@@ -143,3 +143,34 @@ def test_an_admin_grants_only_within_their_organisation(
         "/organisation/invitations", json={"email": "pas-une-adresse", "role": "elu"}, headers=admin.headers
     )
     assert (bad_email.status_code, bad_email.json()["code"]) == (422, "invitation.email")
+
+
+def test_role_changes_show_in_the_timeline_and_the_organisations_access_events(
+    fresh_client: TestClient, town_hall, directory: Directory
+) -> None:
+    admin, agent = town_hall
+    engagement_id = launch(fresh_client, admin)
+    grants = f"/organisation/people/{agent.login}/grants"
+    on_engagement = {"role": "elu", "engagement_id": engagement_id}
+    assert fresh_client.post(grants, json=on_engagement, headers=admin.headers).status_code == 201
+    assert fresh_client.post(grants, json={"role": "observateur"}, headers=admin.headers).status_code == 201
+    revoked = fresh_client.delete(f"{grants}/observateur", headers=admin.headers)
+    assert revoked.status_code == 204
+
+    timeline = fresh_client.get(
+        f"/engagements/{engagement_id}/timeline", params={"type": "role_granted"}, headers=admin.headers
+    ).json()["items"]
+    assert [(e["label"], e["actor"], e["payload"]) for e in timeline] == [
+        ("Rôle accordé", admin.login, {"login": agent.login, "role": "elu"})
+    ]
+    events = fresh_client.get("/organisation/events", headers=admin.headers)
+    assert events.status_code == 200, events.text
+    assert [(e["event"], e["login"], e["actor"], e["payload"]["role"]) for e in events.json()][-2:] == [
+        ("role_granted", agent.login, admin.login, "observateur"),
+        ("role_revoked", agent.login, admin.login, "observateur"),
+    ]
+    assert (
+        len(fresh_client.get("/organisation/events", params={"limit": 1}, headers=admin.headers).json()) == 1
+    )
+    refused = fresh_client.get("/organisation/events", headers=agent.headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "organisation.admin_required")

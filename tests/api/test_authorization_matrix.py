@@ -442,6 +442,7 @@ def _zip_texts(content: bytes) -> list[str]:
 # Past the access layer for any token; then only the caller's organisation's admins (none in this world).
 ADMIN_ROUTES = [
     Route("list people", "GET", "/organisation/people", frozenset()),
+    Route("access events", "GET", "/organisation/events", frozenset()),
     Route(
         "invite", "POST", "/organisation/invitations", frozenset(), json={"email": "a@b.fr", "role": "elu"}
     ),

@@ -166,7 +166,7 @@ def test_nginx_spreads_the_requests_over_both_api_processes(
 
 @pytest.mark.slow
 def test_nginx_compresses_the_pages_and_the_stylesheet(proxy: str) -> None:
-    """Debian's nginx.conf compresses text/html only; the site's own lines add the stylesheet, JSON and SVG."""
+    """Debian's nginx.conf compresses text/html only; the site's lines add the stylesheet, JSON and SVG."""
     with httpx.Client(base_url=proxy, timeout=60, headers={"Accept-Encoding": "gzip"}) as client:
         stylesheet = client.get("/statique/gouvernance.css")
         openapi = client.get("/openapi.json")

@@ -104,3 +104,39 @@ def test_produce_deliverables_flow_renders_done_steps(
     finish_a1_a2(db, clock, engagement_id, people)
     produced = produce_deliverables(limit=500)
     assert {"html", "pdf", "docx"} <= {p["format"] for p in produced if p["key"] == "note"}
+
+
+def test_the_retention_flow_purges_expired_sign_in_traces_and_counts_them(db) -> None:
+    from gouvernance.access.records import AccessLinkRow, LoginAttemptRow, WebSessionRow
+    from gouvernance.clock import FrozenClock
+    from gouvernance.flows.background import apply_retention_flow
+
+    # Long before any other test's rows, so that the counts are this test's alone.
+    now = datetime(1990, 6, 1, tzinfo=UTC)
+    long_ago = now - timedelta(days=get_settings().access_purge_days + 1)
+    login = f"purge.{uuid.uuid4().hex[:8]}"
+    with db.transaction() as session:
+        add_user(session, login, organisation=f"org-{uuid.uuid4().hex[:8]}", clock=FrozenClock(long_ago))
+        session.add_all(
+            [
+                WebSessionRow(
+                    login=login,
+                    token_sha256=uuid.uuid4().hex,
+                    created_at=long_ago,
+                    expires_at=long_ago,
+                ),
+                LoginAttemptRow(login=login, address="192.0.2.9", attempted_at=long_ago),
+                AccessLinkRow(
+                    login=login,
+                    purpose="invitation",
+                    token_sha256=uuid.uuid4().hex,
+                    created_at=long_ago,
+                    expires_at=long_ago,
+                ),
+            ]
+        )
+    result = apply_retention_flow(now=now)
+    assert (result["web_sessions"], result["login_attempts"], result["access_links"]) == (1, 1, 1)
+    with db.reading() as session:
+        for table in (WebSessionRow, LoginAttemptRow, AccessLinkRow):
+            assert session.scalars(select(table).where(table.login == login)).all() == []

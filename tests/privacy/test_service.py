@@ -129,7 +129,7 @@ def test_a_deleted_users_token_no_longer_authenticates(db, case, clock) -> None:
             assert isinstance(claimed, Claim)
             settle(session, claimed, StoredResponse(201, {}, '{"id": "e-1"}'), now=clock.now())
     with db.transaction() as session:
-        counts = delete_user(session, case.login)
+        counts = delete_user(session, case.login, by="cli:operateur", clock=clock)
     assert counts["users"] == 1
     assert counts["api_tokens"] == 2
     assert counts["grants"] == 1

@@ -16,16 +16,30 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from gouvernance.access.records import AccessLinkRow, GrantRow, UserRow
+from gouvernance.access.journal import (
+    INVITATION_ACCEPTED,
+    INVITATION_SENT,
+    ROLE_REVOKED,
+    organisation_events,
+    record_access_change,
+)
+from gouvernance.access.records import (
+    AccessLinkRow,
+    GrantRow,
+    LoginAttemptRow,
+    OrganisationEventRow,
+    UserRow,
+)
 from gouvernance.access.service import (
     ROLES,
     add_user,
     grant,
+    held,
     require_org_admin,
     require_user,
     token_digest,
 )
-from gouvernance.access.web_login import set_password
+from gouvernance.access.web_login import check_throttle, set_password
 from gouvernance.clock import Clock
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Forbidden, InvalidInput, Message, NotFound
@@ -102,6 +116,13 @@ def members(session: Session, *, by: str) -> list[Member]:
     return list(found.values())
 
 
+def access_history(session: Session, *, by: str, limit: int, offset: int) -> list[OrganisationEventRow]:
+    """For the organisation's admins: its access changes that belong to no engagement, oldest first (those
+    on an engagement are in the engagement's timeline)."""
+    organisation = organisation_admin(session, by).organisation_key
+    return organisation_events(session, organisation, limit=limit, offset=offset)
+
+
 def owned_engagements(session: Session, *, by: str) -> list[tuple[str, str]]:
     """(id, territory) of every engagement the admin's organisation owns, by territory."""
     organisation = organisation_admin(session, by).organisation_key
@@ -152,21 +173,18 @@ def grant_role(
     admin = organisation_admin(session, by)
     require_user(session, login)
     _checked_scope(session, admin, login, role, engagement_id)
-    return grant(session, login, role, clock=clock, engagement_id=engagement_id)
+    return grant(session, login, role, clock=clock, engagement_id=engagement_id, by=by)
 
 
-def revoke_role(session: Session, *, by: str, login: str, role: str, engagement_id: str | None) -> None:
-    """Takes ``role`` back; NotFound when ``login`` does not hold it there."""
+def revoke_role(
+    session: Session, *, by: str, login: str, role: str, engagement_id: str | None, clock: Clock
+) -> None:
+    """Takes ``role`` back, recorded as ``by``'s doing; NotFound when ``login`` does not hold it there."""
     admin = organisation_admin(session, by)
-    require_user(session, login)
+    person = require_user(session, login)
     _checked_scope(session, admin, login, role, engagement_id)
-    where = (
-        GrantRow.engagement_id.is_(None) if engagement_id is None else GrantRow.engagement_id == engagement_id
-    )
     removed = session.execute(
-        delete(GrantRow)
-        .where(GrantRow.login == login, GrantRow.role == role, where)
-        .execution_options(synchronize_session=False)
+        delete(GrantRow).where(held(login, role, engagement_id)).execution_options(synchronize_session=False)
     )
     if not getattr(removed, "rowcount", 0):
         raise NotFound(
@@ -178,6 +196,16 @@ def revoke_role(session: Session, *, by: str, login: str, role: str, engagement_
             )
         )
     session.flush()
+    record_access_change(
+        session,
+        event=ROLE_REVOKED,
+        login=login,
+        actor=by,
+        at=clock.now(),
+        organisation=person.organisation_key,
+        engagement_id=engagement_id,
+        details={"role": role},
+    )
 
 
 def normal_email(email: str) -> str:
@@ -237,6 +265,16 @@ def invite(
     elif not contact.email:
         contact.email = address
     link = _send_link(session, address, address, INVITATION, by=by, clock=clock, base_url=base_url)
+    record_access_change(
+        session,
+        event=INVITATION_SENT,
+        login=address,
+        actor=by,
+        at=clock.now(),
+        organisation=admin.organisation_key,
+        engagement_id=engagement_id,
+        details={"role": role, "account_created": created},
+    )
     return Invited(address, created, link)
 
 
@@ -248,6 +286,24 @@ def request_reset(session: Session, *, email: str, clock: Clock, base_url: str) 
     )
     if login is not None and address:
         _send_link(session, login, address, RESET, by=None, clock=clock, base_url=base_url)
+
+
+# A reset request is counted among the sign-in attempts, its e-mail and client addresses under this prefix.
+RESET_REQUEST = "reset:"
+
+
+def request_reset_throttled(
+    session: Session, *, email: str, address: str, clock: Clock, base_url: str
+) -> None:
+    """``request_reset``, counted and throttled like failed sign-ins (raises ``Throttled``): per e-mail
+    address, whether anybody has it or not, and per client address. Counted apart from the sign-ins, so that
+    asking for links never locks anybody out of signing in."""
+    now = clock.now()
+    login, client = f"{RESET_REQUEST}{normal_email(email)}"[:120], f"{RESET_REQUEST}{address}"[:64]
+    check_throttle(session, login, client, now=now)
+    session.add(LoginAttemptRow(login=login, address=client, attempted_at=now))
+    session.flush()
+    request_reset(session, email=email, clock=clock, base_url=base_url)
 
 
 def _send_link(
@@ -325,4 +381,21 @@ def redeem(session: Session, token: str, password: str, *, now: datetime) -> str
     set_password(session, row.login, password, now=now)
     row.used_at = now
     session.flush()
+    if row.purpose == INVITATION:
+        _record_acceptance(session, row, now)
     return row.login
+
+
+def _record_acceptance(session: Session, link: AccessLinkRow, now: datetime) -> None:
+    """Among the events of the inviting admin's organisation (the person's own if the admin is gone)."""
+    inviter = session.get(UserRow, link.created_by) if link.created_by else None
+    person = require_user(session, link.login)
+    record_access_change(
+        session,
+        event=INVITATION_ACCEPTED,
+        login=link.login,
+        actor=link.login,
+        at=now,
+        organisation=(inviter or person).organisation_key,
+        details={"invited_by": link.created_by},
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gouvernance.db.base import Base, BigId, UTCDateTime
+from gouvernance.db.base import Base, BigId, Json, UTCDateTime
 
 
 class OrganisationRow(Base):
@@ -114,3 +115,21 @@ class AccessLinkRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OrganisationEventRow(Base):
+    """What changed an organisation's access that belongs to no engagement: a role organisation-wide, an
+    invitation to one, an invitation accepted, an account deleted. Append-only (the database refuses UPDATE
+    and DELETE), like the engagements' event log, which records the same changes made on one engagement."""
+
+    __tablename__ = "organisation_events"
+    __table_args__ = (Index("ix_organisation_events_organisation", "organisation_key", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    organisation_key: Mapped[str] = mapped_column(String(80), ForeignKey("organisations.key"))
+    event: Mapped[str] = mapped_column(String(40))
+    # The person concerned; no foreign key: the record outlives a deleted account.
+    login: Mapped[str] = mapped_column(String(120))
+    actor: Mapped[str] = mapped_column(String(120))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+from gouvernance.access.journal import ROLE_GRANTED, record_access_change
 from gouvernance.access.records import ApiTokenRow, GrantRow, OrganisationRow, UserRow
 from gouvernance.clock import Clock
-from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.actors import SYSTEM_LOGIN, ActorRef
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from gouvernance.messages import engagement_not_found
@@ -212,11 +213,18 @@ def require_org_admin(session: Session, login: str, organisation: str) -> UserRo
 
 
 def grant(
-    session: Session, login: str, role: str, *, clock: Clock, engagement_id: str | None = None
+    session: Session,
+    login: str,
+    role: str,
+    *,
+    clock: Clock,
+    engagement_id: str | None = None,
+    by: str = SYSTEM_LOGIN,
 ) -> GrantRow:
-    """Gives ``role`` to ``login`` on one engagement, or organisation-wide when ``engagement_id`` is None.
-    Granting a role the user already holds returns the existing grant."""
-    require_user(session, login)
+    """Gives ``role`` to ``login`` on one engagement, or organisation-wide when ``engagement_id`` is None,
+    recorded as ``by``'s doing. Granting a role the user already holds returns the existing grant and records
+    nothing."""
+    user = require_user(session, login)
     if role not in ROLES:
         raise InvalidInput(
             Message(
@@ -228,17 +236,33 @@ def grant(
         )
     if engagement_id is not None and session.get(EngagementRow, engagement_id) is None:
         raise NotFound(engagement_not_found(engagement_id))
-    query = select(GrantRow).where(GrantRow.login == login, GrantRow.role == role)
-    query = query.where(
-        GrantRow.engagement_id.is_(None) if engagement_id is None else GrantRow.engagement_id == engagement_id
-    )
-    existing = session.scalar(query)
+    existing = session.scalar(select(GrantRow).where(held(login, role, engagement_id)))
     if existing is not None:
         return existing
-    row = GrantRow(login=login, role=role, engagement_id=engagement_id, granted_at=clock.now())
+    now = clock.now()
+    row = GrantRow(login=login, role=role, engagement_id=engagement_id, granted_at=now)
     session.add(row)
     session.flush()
+    record_access_change(
+        session,
+        event=ROLE_GRANTED,
+        login=login,
+        actor=by,
+        at=now,
+        organisation=user.organisation_key,
+        engagement_id=engagement_id,
+        details={"role": role},
+    )
     return row
+
+
+def held(login: str, role: str, engagement_id: str | None) -> ColumnElement[bool]:
+    """A WHERE clause selecting the grant of ``role`` to ``login`` there (organisation-wide when
+    ``engagement_id`` is None)."""
+    where = (
+        GrantRow.engagement_id.is_(None) if engagement_id is None else GrantRow.engagement_id == engagement_id
+    )
+    return and_(GrantRow.login == login, GrantRow.role == role, where)
 
 
 # --- tokens ---------------------------------------------------------------------------------------------

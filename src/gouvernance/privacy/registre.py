@@ -65,6 +65,8 @@ PURPOSES = {
     "user_passwords": "authentification (interface web)",
     "web_sessions": "authentification (interface web)",
     "login_attempts": "sécurité : limitation des tentatives de connexion",
+    "access_links": "invitations et réinitialisations de mot de passe (liens envoyés par courriel)",
+    "organisation_events": "journal des droits d'accès (rôles, invitations, comptes supprimés)",
     "user_contacts": "notifications aux utilisateurs",
     "notifications": "notifications aux utilisateurs",
     "deliveries": "notifications aux utilisateurs",
@@ -122,17 +124,17 @@ def _retention(table: Table | str, settings: Settings) -> str:
             f"fichiers : {settings.retention_evidence_days} jours après la clôture de l'accompagnement ; "
             "liens : durée de l'accompagnement"
         )
+    purge = settings.access_purge_days
     if name == "web_sessions":
-        return f"{settings.web_session_hours} heures (session), puis jusqu'à la suppression du compte"
-    if name in {
-        "users",
-        "grants",
-        "api_tokens",
-        "user_passwords",
-        "user_contacts",
-        "login_attempts",
-        "deliveries",
-    }:
+        hours = settings.web_session_hours
+        return f"{hours} heures (session), puis {purge} jours après sa fin ou son expiration"
+    if name == "login_attempts":
+        return f"{purge} jours (la limitation ne compte que les dernières minutes)"
+    if name == "access_links":
+        return f"{purge} jours après son utilisation ou son expiration"
+    if name == "organisation_events":
+        return "permanente (journal en ajout seul)"
+    if name in {"users", "grants", "api_tokens", "user_passwords", "user_contacts", "deliveries"}:
         return "jusqu'à la suppression du compte (gouvernance users delete)"
     if name in {"events", "audit_entries"}:
         return (
@@ -159,6 +161,8 @@ def _access(name: str) -> str:
     leads, participants = ", ".join(sorted(LEAD_ROLES)), ", ".join(sorted(PARTICIPANT_ROLES))
     if name in {"users", "grants", "api_tokens", "user_passwords", "web_sessions", "login_attempts"}:
         return "l'opérateur ; la personne elle-même (/me) ; les administrateurs de son organisation"
+    if name in {"access_links", "organisation_events"}:
+        return "l'opérateur ; les administrateurs de l'organisation"
     if name == "stakeholder_contacts":
         return f"rôles {leads} de l'accompagnement (permission stakeholders.personal_data) ; l'opérateur"
     if name in {"user_contacts", "deliveries", "notifications"}:
