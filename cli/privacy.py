@@ -82,8 +82,9 @@ def retention_command(operator: Operator = False) -> None:
         f"{report.contacts} coordonnée(s) et {report.evidence} pièce(s) supprimée(s), "
         f"{report.attendees} ligne(s) d'émargement anonymisée(s) dans "
         f"{len(report.engagements)} accompagnement(s) ; {purged.web_sessions} session(s) web, "
-        f"{purged.login_attempts} tentative(s) de connexion et {purged.access_links} lien(s) d'invitation "
-        "ou de réinitialisation périmés supprimés.",
+        f"{purged.login_attempts} tentative(s) de connexion, {purged.access_links} lien(s) d'invitation "
+        f"ou de réinitialisation et {purged.stored_responses} réponse(s) conservée(s) pour des requêtes "
+        "rejouées, périmés, supprimés.",
         highlight=False,
     )
 

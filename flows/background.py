@@ -205,6 +205,7 @@ def _retention(now: datetime | None) -> dict[str, int]:
         "web_sessions": purged.web_sessions,
         "login_attempts": purged.login_attempts,
         "access_links": purged.access_links,
+        "stored_responses": purged.stored_responses,
     }
 
 
@@ -218,8 +219,9 @@ def apply_retention_flow(now: datetime | None = None) -> dict[str, int]:
         f"{result['contacts']} coordonnée(s) et {result['evidence']} pièce(s) supprimée(s), "
         f"{result['attendees']} ligne(s) d'émargement anonymisée(s) dans "
         f"{result['engagements']} accompagnement(s) ; {result['web_sessions']} session(s) web, "
-        f"{result['login_attempts']} tentative(s) de connexion et {result['access_links']} lien(s) "
-        "d'invitation ou de réinitialisation périmés supprimés"
+        f"{result['login_attempts']} tentative(s) de connexion, {result['access_links']} lien(s) "
+        f"d'invitation ou de réinitialisation et {result['stored_responses']} réponse(s) conservée(s) pour "
+        "des requêtes rejouées, périmés, supprimés"
     )
     return result
 

@@ -13,6 +13,7 @@ from gouvernance.access.purge import AccessPurge, purge_expired_access
 from gouvernance.access.records import AccessLinkRow, LoginAttemptRow, WebSessionRow
 from gouvernance.access.service import add_user
 from gouvernance.clock import FrozenClock
+from gouvernance.idempotency.records import IdempotencyRow
 
 DAYS = 30
 # Long before any other test's rows, so that the counts are this test's alone.
@@ -48,6 +49,20 @@ def _link(login: str, *, expires: datetime, used: datetime | None = None) -> Acc
     )
 
 
+def _stored_response(login: str, created: datetime) -> IdempotencyRow:
+    return IdempotencyRow(
+        principal=login,
+        key=uuid.uuid4().hex,
+        method="POST",
+        path="/engagements",
+        request_sha256="0" * 64,
+        status_code=201,
+        headers={},
+        body="{}",
+        created_at=created,
+    )
+
+
 def test_what_is_over_for_longer_than_the_setting_goes_and_the_rest_stays(db, old_clock) -> None:
     login = f"purge.{uuid.uuid4().hex[:8]}"
     with db.transaction() as session:
@@ -68,6 +83,8 @@ def test_what_is_over_for_longer_than_the_setting_goes_and_the_rest_stays(db, ol
             _link(login, expires=NOW + timedelta(days=5), used=RECENT),
             _link(login, expires=NOW + timedelta(hours=1)),
         ]
+        gone.append(_stored_response(login, OVER))
+        kept.append(_stored_response(login, RECENT))
         session.add_all(gone + kept)
         session.flush()
         gone_ids = {(type(row).__name__, row.id) for row in gone}
@@ -75,12 +92,15 @@ def test_what_is_over_for_longer_than_the_setting_goes_and_the_rest_stays(db, ol
 
     report = purge_expired_access(db, clock=old_clock, days=DAYS)
 
-    assert report == AccessPurge(web_sessions=2, login_attempts=1, access_links=2)
+    assert report == AccessPurge(web_sessions=2, login_attempts=1, access_links=2, stored_responses=1)
     with db.reading() as session:
         left = {
             (type(row).__name__, row.id)
             for table in (WebSessionRow, LoginAttemptRow, AccessLinkRow)
             for row in session.scalars(select(table).where(table.login == login))
+        } | {
+            (IdempotencyRow.__name__, row.id)
+            for row in session.scalars(select(IdempotencyRow).where(IdempotencyRow.principal == login))
         }
     assert left == kept_ids
     assert not left & gone_ids

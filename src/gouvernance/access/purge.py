@@ -1,7 +1,8 @@
 """Purging what signing in leaves behind once it serves nobody: browser sessions ended or expired, failed
-sign-ins (the throttle counts only the last minutes) and invitation and reset links used or expired. They go
-a set number of days after that, which leaves time to look into an incident. The scheduled retention flow runs
-this after the engagements' retention."""
+sign-ins (the throttle counts only the last minutes), invitation and reset links used or expired, and the
+responses stored for retried requests and forms (``Idempotency-Key``: a client retries within minutes, not
+weeks). They go a set number of days after that, which leaves time to look into an incident. The scheduled
+retention flow runs this after the engagements' retention."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from gouvernance.access.records import AccessLinkRow, LoginAttemptRow, WebSessionRow
 from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
+from gouvernance.idempotency.records import IdempotencyRow
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class AccessPurge:
     web_sessions: int
     login_attempts: int
     access_links: int
+    stored_responses: int = 0
 
 
 def purge_expired_access(db: Database, *, clock: Clock, days: int) -> AccessPurge:
@@ -45,6 +48,7 @@ def purge_before(session: Session, cutoff: datetime) -> AccessPurge:
                 or_(AccessLinkRow.expires_at < cutoff, AccessLinkRow.used_at < cutoff)
             ),
         ),
+        stored_responses=_count(session, delete(IdempotencyRow).where(IdempotencyRow.created_at < cutoff)),
     )
 
 

@@ -132,6 +132,8 @@ def _retention(table: Table | str, settings: Settings) -> str:
         return f"{purge} jours (la limitation ne compte que les dernières minutes)"
     if name == "access_links":
         return f"{purge} jours après son utilisation ou son expiration"
+    if name == "idempotency_keys":
+        return f"{purge} jours après la requête, ou jusqu'à la suppression du compte"
     if name == "organisation_events":
         return "permanente (journal en ajout seul)"
     if name in {"users", "grants", "api_tokens", "user_passwords", "user_contacts", "deliveries"}:
