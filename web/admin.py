@@ -22,11 +22,17 @@ from gouvernance.access.admin import (
     organisation_admin,
     owned_engagements,
     redeem,
-    request_reset,
+    request_reset_throttled,
     revoke_role,
 )
 from gouvernance.access.service import ROLES
-from gouvernance.access.web_login import MIN_PASSWORD_LENGTH, Attempt, conclude, form_token_matches
+from gouvernance.access.web_login import (
+    MIN_PASSWORD_LENGTH,
+    Attempt,
+    Throttled,
+    conclude,
+    form_token_matches,
+)
 from gouvernance.api.context import ApiContext
 from gouvernance.errors import DomainError, Forbidden, InvalidInput
 from gouvernance.web import submissions
@@ -316,7 +322,19 @@ def forgotten(
         values = {"courriel": courriel, "erreurs": {"courriel": "Indiquez votre adresse électronique."}}
         return _anonymous_form(request, "mot_de_passe_oublie.html", values, status=422, path=FORGOTTEN)
     context = _context(request)
-    with context.write_lock, context.db.transaction() as session:
-        request_reset(session, email=courriel, clock=context.clock, base_url=context.settings.base_url)
+    # Counted and throttled like the API's requests for a link, per address asked about and per client.
+    address = request.client.host if request.client else "inconnue"
+    try:
+        with context.write_lock, context.db.transaction() as session:
+            request_reset_throttled(
+                session,
+                email=courriel,
+                address=address,
+                clock=context.clock,
+                base_url=context.settings.base_url,
+            )
+    except Throttled as throttled:
+        values = {"courriel": courriel, "erreurs": {"courriel": throttled.message.fr}}
+        return _anonymous_form(request, "mot_de_passe_oublie.html", values, status=429, path=FORGOTTEN)
     # The same answer whether the address is known or not.
     return _anonymous_form(request, "mot_de_passe_oublie.html", {"envoye": True}, path=FORGOTTEN)

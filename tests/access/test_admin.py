@@ -16,6 +16,7 @@ from sqlalchemy import select
 from gouvernance.access.admin import INVITATION_LIFETIME, invite, request_reset
 from gouvernance.access.records import AccessLinkRow
 from gouvernance.access.service import add_user
+from gouvernance.access.web_login import MAX_FAILURES_PER_LOGIN
 from gouvernance.api.app import create_app
 from gouvernance.clock import FrozenClock
 from gouvernance.db.engine import Database
@@ -177,3 +178,23 @@ def test_a_reset_answers_the_same_for_an_unknown_address(
         request_reset(
             session, email="personne@nulle-part.fr", clock=clock, base_url=BASE
         )  # nothing, no error
+
+
+def test_asking_for_reset_links_again_and_again_is_throttled_and_the_address_is_kept(
+    site: TestClient,
+) -> None:
+    """The page counts requests as the API does (per address asked about and per client): the sixth for one
+    address within the window is refused by its field, and what was typed stays in the form."""
+    typed = f"insistant.{uuid.uuid4().hex[:10]}@exemple.fr"
+    statuses = []
+    for _ in range(MAX_FAILURES_PER_LOGIN + 1):
+        page = site.get("/mot-de-passe-oublie")
+        form_token = re.search(r'name="jeton_formulaire" value="([^"]+)"', page.text)
+        assert form_token
+        answer = site.post(
+            "/mot-de-passe-oublie", data={"courriel": typed, "jeton_formulaire": form_token.group(1)}
+        )
+        statuses.append(answer.status_code)
+    assert statuses == [200] * MAX_FAILURES_PER_LOGIN + [429]
+    assert 'id="courriel-erreur"' in answer.text
+    assert f'value="{typed}"' in answer.text
