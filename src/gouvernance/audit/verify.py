@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, case, exists, null, select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from gouvernance.audit.canonical import FIELDS, KIND_LABELS, canonical, digest
@@ -94,10 +95,10 @@ class _Latest:
 
 
 def verify(session: Session, engagement_id: str) -> ChainReport:
-    """The report of one engagement's chain (NotFound is the caller's business: an unknown id has an empty
-    chain and no rows)."""
-    (report,) = _reports(session, engagement_id)
-    return report
+    """The report of one engagement's chain (NotFound is the caller's business: this raises NoResultFound)."""
+    for report in _reports(session, engagement_id):
+        return report
+    raise NoResultFound(f"no engagement {engagement_id}")
 
 
 def verify_all(session: Session) -> Iterator[ChainReport]:
