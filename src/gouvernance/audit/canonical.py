@@ -144,8 +144,9 @@ def event_canonical(
     at: datetime,
     salts: Mapping[str, str | None],
 ) -> str:
-    """``canonical("event", …)`` of an event given as the tuple of its FIELDS["event"] in order: the same
-    text, built without the generic loop, for verification's hot path (tests hold the two equal)."""
+    """``canonical("event", …)`` of an event row read from the events table, as the tuple of its
+    FIELDS["event"] in order: the same text, built without the generic loop, for verification's hot path
+    (tests hold the two equal)."""
     (
         id_,
         engagement_id,
@@ -161,27 +162,29 @@ def event_canonical(
         payload,
         version,
     ) = row
-    # Keys in sorted order, so that sorting them again costs next to nothing.
+    # Keys in sorted order, so that sorting them again costs next to nothing. The row's string and integer
+    # columns are taken as they are (what ``_plain`` would return for them); only the time and the payload
+    # may need it.
     return _dumps(
         {
             "actor": None if actor is None else _salted_or_erased(salts.get("actor"), actor),
-            "actor_role": _field(actor_role),
+            "actor_role": actor_role,
             "at": timestamp(at),
             "comment": None if comment is None else _salted_or_erased(salts.get("comment"), comment),
-            "engagement_id": _field(engagement_id),
-            "event": _field(event),
-            "from_state": _field(from_state),
-            "id": _field(id_),
+            "engagement_id": engagement_id,
+            "event": event,
+            "from_state": from_state,
+            "id": id_,
             "kind": "event",
             "occurred_at": _field(occurred_at),
             "payload": _field(payload),
             "prev": prev,
             "seq": seq,
-            "step_id": _field(step_id),
-            "step_key": _field(step_key),
-            "to_state": _field(to_state),
+            "step_id": step_id,
+            "step_key": step_key,
+            "to_state": to_state,
             "v": FORMAT,
-            "version": _field(version),
+            "version": version,
         }
     )
 
