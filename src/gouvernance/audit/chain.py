@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from gouvernance.audit.canonical import canonical, digest, new_salts
+from gouvernance.audit.canonical import FIELDS, canonical, digest, event_canonical, new_salts
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.engagements.records import EngagementRow
 
@@ -67,7 +67,11 @@ def append(session: Session, kind: str, values: Mapping[str, Any], *, at: dateti
     else:
         seq, prev = connection.execute(_CLAIM, {"e_id": engagement_id}).one()
     salts = new_salts(kind, values)
-    text = canonical(kind, values, seq=seq, prev=prev, at=at, salts=salts)
+    if kind == "event":  # every transition's path
+        row = tuple(values[name] for name in FIELDS["event"])
+        text = event_canonical(row, seq=seq, prev=prev, at=at, salts=salts)
+    else:
+        text = canonical(kind, values, seq=seq, prev=prev, at=at, salts=salts)
     entry_hash = digest(text)
     entry = {
         "engagement_id": engagement_id,
