@@ -7,7 +7,7 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from gouvernance.audit.canonical import canonical, digest, new_salts, salted
+from gouvernance.audit.canonical import FIELDS, canonical, digest, event_canonical, new_salts, salted
 
 EVENT = {
     "id": 7,
@@ -56,3 +56,22 @@ def test_the_same_values_give_the_same_text_and_any_change_another() -> None:
     assert canonical("event", EVENT, seq=2, prev=None, at=at, salts=salts) != text
     erased = canonical("event", EVENT, seq=1, prev=None, at=at, salts={"comment": salts["comment"]})
     assert json.loads(erased)["actor"] == {"h": None}
+
+
+def test_the_event_fast_path_gives_the_same_text_as_the_generic_form() -> None:
+    salts = {"actor": "00" * 16, "comment": "11" * 16}
+    variants = [
+        {},
+        {"comment": None, "step_id": 12, "payload": None},
+        {"actor": 42, "comment": {"nested": ["« x »", 1.5]}, "version": True},
+        {"occurred_at": datetime(2026, 3, 2, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5)))},
+        {"payload": {"z": {"b": 1, "a": [{"d": 2, "c": None}]}, "é": "ü", "A": False}},
+    ]
+    for change in variants:
+        values = {**EVENT, **change}
+        row = tuple(values[name] for name in FIELDS["event"])
+        for kept in (salts, {"comment": salts["comment"]}, {}):
+            for seq, prev in ((1, None), (9, "ab" * 32)):
+                at = datetime(2026, 3, 2, 8, 0, 0, 5, tzinfo=UTC)
+                generic = canonical("event", values, seq=seq, prev=prev, at=at, salts=kept)
+                assert event_canonical(row, seq=seq, prev=prev, at=at, salts=kept) == generic

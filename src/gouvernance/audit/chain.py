@@ -5,6 +5,9 @@ The head (``engagements.audit_seq``, ``audit_head``) is claimed with ``UPDATE â€
 write transaction already holds the database's write lock. Two transactions appending to one engagement
 therefore take turns, and the chain cannot fork. The door takes the lock first (``lock``), before any other
 row, so that transitions that also change other rows cannot deadlock on it.
+
+Once the transaction holds the lock, the head can only move by its own appends: it is remembered for the
+transaction (``session.info``), so that a later append skips the claim, one statement fewer per append.
 """
 
 from __future__ import annotations
@@ -16,14 +19,18 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from gouvernance.audit.canonical import canonical, digest, new_salts
+from gouvernance.audit.canonical import FIELDS, canonical, digest, event_canonical, new_salts
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.engagements.records import EngagementRow
 
 _ENGAGEMENTS = cast(Table, EngagementRow.__table__)
 _ENTRIES = cast(Table, AuditEntryRow.__table__)
 
-_LOCK = select(_ENGAGEMENTS.c.audit_seq).where(_ENGAGEMENTS.c.id == bindparam("e_id")).with_for_update()
+_LOCK = (
+    select(_ENGAGEMENTS.c.audit_seq, _ENGAGEMENTS.c.audit_head)
+    .where(_ENGAGEMENTS.c.id == bindparam("e_id"))
+    .with_for_update()
+)
 _CLAIM = (
     update(_ENGAGEMENTS)
     .where(_ENGAGEMENTS.c.id == bindparam("e_id"))
@@ -31,7 +38,9 @@ _CLAIM = (
     .returning(_ENGAGEMENTS.c.audit_seq, _ENGAGEMENTS.c.audit_head)
 )
 _SET_HEAD = (
-    update(_ENGAGEMENTS).where(_ENGAGEMENTS.c.id == bindparam("e_id")).values(audit_head=bindparam("e_head"))
+    update(_ENGAGEMENTS)
+    .where(_ENGAGEMENTS.c.id == bindparam("e_id"))
+    .values(audit_seq=bindparam("e_seq"), audit_head=bindparam("e_head"))
 )
 _INSERT = insert(_ENTRIES)
 # PostgreSQL: the entry and the new head in one statement, one round trip.
@@ -39,18 +48,30 @@ _INSERT_AND_SET_HEAD = insert(_ENTRIES).add_cte(_SET_HEAD.cte("new_head"))
 
 
 def lock(session: Session, engagement_id: str) -> None:
-    """Takes the engagement's chain lock now (PostgreSQL; SQLite's write transaction holds it already)."""
+    """Takes the engagement's chain lock now (PostgreSQL; SQLite's write transaction holds it already), and
+    remembers its head for this transaction's appends."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK, {"e_id": engagement_id})
+        seq, head = session.connection().execute(_LOCK, {"e_id": engagement_id}).one()
+        _heads(session)[engagement_id] = (seq, head)
 
 
 def append(session: Session, kind: str, values: Mapping[str, Any], *, at: datetime) -> tuple[int, str]:
     """Chains one entry of ``kind`` recording ``values`` (every field of canonical.FIELDS[kind], ``id`` and
     ``engagement_id`` among them), a change made at ``at``. Returns its sequence number and hash."""
     engagement_id = values["engagement_id"]
-    seq, prev = session.execute(_CLAIM, {"e_id": engagement_id}).one()
+    connection = session.connection()
+    heads = _heads(session)
+    if engagement_id in heads:
+        last, prev = heads[engagement_id]
+        seq = last + 1
+    else:
+        seq, prev = connection.execute(_CLAIM, {"e_id": engagement_id}).one()
     salts = new_salts(kind, values)
-    text = canonical(kind, values, seq=seq, prev=prev, at=at, salts=salts)
+    if kind == "event":  # every transition's path
+        row = tuple(values[name] for name in FIELDS["event"])
+        text = event_canonical(row, seq=seq, prev=prev, at=at, salts=salts)
+    else:
+        text = canonical(kind, values, seq=seq, prev=prev, at=at, salts=salts)
     entry_hash = digest(text)
     entry = {
         "engagement_id": engagement_id,
@@ -63,9 +84,20 @@ def append(session: Session, kind: str, values: Mapping[str, Any], *, at: dateti
         "canonical": text,
         "salts": salts,
     }
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_INSERT_AND_SET_HEAD, {**entry, "e_id": engagement_id, "e_head": entry_hash})
+    head = {"e_id": engagement_id, "e_seq": seq, "e_head": entry_hash}
+    if connection.dialect.name == "postgresql":
+        connection.execute(_INSERT_AND_SET_HEAD, {**entry, **head})
     else:
-        session.execute(_INSERT, entry)
-        session.execute(_SET_HEAD, {"e_id": engagement_id, "e_head": entry_hash})
+        connection.execute(_INSERT, entry)
+        connection.execute(_SET_HEAD, head)
+    heads[engagement_id] = (seq, entry_hash)
     return seq, entry_hash
+
+
+def _heads(session: Session) -> dict[str, tuple[int, str | None]]:
+    """The heads this transaction holds the lock of, as its own appends left them."""
+    transaction = session.get_transaction()
+    remembered = session.info.get("audit_heads")
+    if remembered is None or remembered[0] is not transaction:
+        remembered = session.info["audit_heads"] = (transaction, {})
+    return cast(dict[str, tuple[int, str | None]], remembered[1])

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from gouvernance.audit.records import AuditEntryRow
-from gouvernance.audit.verify import ChainReport, verify
+from gouvernance.audit.verify import ChainReport, verify, verify_all
 from gouvernance.db.engine import Database
 from gouvernance.engagements.lookup import engagement_or_not_found
 from gouvernance.engagements.records import EngagementRow
@@ -24,12 +24,13 @@ def verify_engagement(session: Session, engagement_id: str) -> ChainReport:
 
 
 def verify_every(db: Database) -> Iterator[ChainReport]:
-    """Every engagement's report, each read in a transaction of its own."""
+    """Every engagement's report, all read from one snapshot of the database: on PostgreSQL a repeatable
+    read transaction, so that an append committed while the chains are read shows in none of its reads
+    rather than as an event outside the chain (SQLite's read transaction is a snapshot already)."""
     with db.reading() as session:
-        ids = list(session.scalars(select(EngagementRow.id).order_by(EngagementRow.id)))
-    for engagement_id in ids:
-        with db.reading() as session:
-            yield verify(session, engagement_id)
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        yield from verify_all(session)
 
 
 @dataclass(frozen=True)

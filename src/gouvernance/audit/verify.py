@@ -11,19 +11,23 @@ must still hash to what they hold. A row that no entry records was inserted behi
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, exists, null, select
+from sqlalchemy import Table, and_, case, exists, null, select, type_coerce
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
-from gouvernance.audit.canonical import FIELDS, KIND_LABELS, canonical, digest
+from gouvernance.audit.canonical import FIELDS, KIND_LABELS, canonical, digest, event_canonical
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.audit.sources import consultation_values, decision_values
+from gouvernance.db.base import Json
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.history.records import EventRow
@@ -92,19 +96,72 @@ class _Latest:
 
 
 def verify(session: Session, engagement_id: str) -> ChainReport:
-    """The report of one engagement's chain (NotFound is the caller's business: an unknown id has an empty
-    chain and no rows)."""
-    head_seq, head_hash = session.execute(
-        select(EngagementRow.audit_seq, EngagementRow.audit_head).where(EngagementRow.id == engagement_id)
-    ).one()
+    """The report of one engagement's chain (NotFound is the caller's business: this raises NoResultFound)."""
+    for report in _reports(session, engagement_id):
+        return report
+    raise NoResultFound(f"no engagement {engagement_id}")
+
+
+def verify_all(session: Session) -> Iterator[ChainReport]:
+    """Every engagement's report, in the order of their ids, read with a few queries for all of them (one
+    stream of entries) rather than a few per engagement. The caller gives it one snapshot of the database
+    (see ``service.verify_every``): an append committed in the middle must not look like an insertion."""
+    yield from _reports(session, None)
+
+
+def _reports(session: Session, only: str | None) -> Iterator[ChainReport]:
+    heads = select(EngagementRow.id, EngagementRow.audit_seq, EngagementRow.audit_head).order_by(
+        EngagementRow.id
+    )
+    if only is not None:
+        heads = heads.where(EngagementRow.id == only)
+    engagements = session.execute(heads).all()
+    erased = _erasures(session, only)
+    live = _live_records(session, only)
+    unchained = _unchained_events(session, only)
+    chains = itertools.groupby(_entries(session, only), key=operator.itemgetter(0))
+    pending = next(chains, None)
+    known = {engagement_id for engagement_id, _, _ in engagements}
+    for engagement_id, head_seq, head_hash in engagements:
+        # Both streams come in the database's order of ids; entries of an engagement that does not exist
+        # (no foreign key holds them) are skipped, as one engagement's verification never reads them.
+        while pending is not None and pending[0] not in known:
+            pending = next(chains, None)
+        entries: Iterator[Any] = iter(())
+        if pending is not None and pending[0] == engagement_id:
+            entries, pending = pending[1], None
+        report = _check(
+            session,
+            engagement_id,
+            head_seq,
+            head_hash,
+            entries,
+            erased.get(engagement_id, {}),
+            live.get(engagement_id, {}),
+            unchained.get(engagement_id, []),
+        )
+        if pending is None:
+            pending = next(chains, None)
+        yield report
+
+
+def _check(
+    session: Session,
+    engagement_id: str,
+    head_seq: int,
+    head_hash: str | None,
+    entries: Iterator[Any],
+    erased: dict[int, frozenset[str]],
+    live: dict[tuple[str, int], dict[str, Any]],
+    unchained: list[Anomaly],
+) -> ChainReport:
     report = ChainReport(engagement_id, head_seq=head_seq, head_hash=head_hash)
     found = report.anomalies
     expected_seq, last_hash = 1, None
     seen_events: dict[int, int] = {}
     latest: dict[tuple[str, int], _Latest] = {}
-    erased = _erasures(session, engagement_id)
-    for entry in _entries(session, engagement_id):
-        seq, kind, ref_id, at, prev, entry_hash, salts, stored, *event = entry
+    for entry in entries:
+        _, seq, kind, ref_id, at, prev, entry_hash, salts, salt_actor, salt_comment, stored, *event = entry
         report.entries += 1
         if seq != expected_seq:
             found.append(
@@ -132,8 +189,8 @@ def verify(session: Session, engagement_id: str) -> ChainReport:
             elif (first := seen_events.setdefault(ref_id, seq)) != seq:
                 found.append(_duplicate(seq, kind, ref_id, first))
             else:
-                values = dict(zip(FIELDS["event"], event, strict=True))
-                text = canonical("event", values, seq=seq, prev=prev, at=at, salts=salts)
+                event_salts = {"actor": salt_actor, "comment": salt_comment}
+                text = event_canonical(event, seq=seq, prev=prev, at=at, salts=event_salts)
                 if digest(text) != entry_hash and not _erased_only(
                     session, engagement_id, seq, entry_hash, text, erased.get(seq)
                 ):
@@ -156,45 +213,55 @@ def verify(session: Session, engagement_id: str) -> ChainReport:
         )
     elif not report.entries and head_seq:
         found.append(Anomaly("head", f"tête de chaîne : n° {head_seq} enregistré, aucune entrée", 0))
-    found.extend(_records(session, engagement_id, latest, erased))
-    found.extend(_unchained_events(session, engagement_id))
+    found.extend(_records(session, engagement_id, latest, dict(live), erased))
+    found.extend(unchained)
     return report
 
 
-def _entries(session: Session, engagement_id: str) -> Iterator[Any]:
+def _entries(session: Session, only: str | None) -> Iterator[Any]:
     query = (
         select(
+            _ENTRIES.c.engagement_id,
             _ENTRIES.c.seq,
             _ENTRIES.c.kind,
             _ENTRIES.c.ref_id,
             _ENTRIES.c.recorded_at,
             _ENTRIES.c.prev_hash,
             _ENTRIES.c.hash,
-            _ENTRIES.c.salts,
-            # Events are recomputed from their rows; other entries are checked against what they hold.
+            # Events are recomputed from their rows, with the salts of their two personal fields read as text
+            # (decoding every entry's salts costs more); other entries are checked against what they hold.
+            type_coerce(case((_ENTRIES.c.kind != "event", _ENTRIES.c.salts), else_=null()), Json).label(
+                "salts"
+            ),
+            _ENTRIES.c.salts["actor"].as_string().label("salt_actor"),
+            _ENTRIES.c.salts["comment"].as_string().label("salt_comment"),
             case((_ENTRIES.c.kind == "event", null()), else_=_ENTRIES.c.canonical).label("stored"),
             *_EVENT_COLUMNS,
         )
         .select_from(
             _ENTRIES.outerjoin(_EVENTS, and_(_ENTRIES.c.kind == "event", _EVENTS.c.id == _ENTRIES.c.ref_id))
         )
-        .where(_ENTRIES.c.engagement_id == engagement_id)
-        .order_by(_ENTRIES.c.seq)
+        .order_by(_ENTRIES.c.engagement_id, _ENTRIES.c.seq)
     )
+    if only is not None:
+        query = query.where(_ENTRIES.c.engagement_id == only)
     yield from session.execute(query, execution_options={"yield_per": STREAM_BATCH})
 
 
-def _erasures(session: Session, engagement_id: str) -> dict[int, frozenset[str]]:
-    """The fields each recorded erasure names, by the sequence number of the entry they belong to."""
-    named: dict[int, set[str]] = defaultdict(set)
-    for text in session.scalars(
-        select(_ENTRIES.c.canonical).where(
-            _ENTRIES.c.engagement_id == engagement_id, _ENTRIES.c.kind == "erasure"
-        )
-    ):
+def _erasures(session: Session, only: str | None) -> dict[str, dict[int, frozenset[str]]]:
+    """By engagement, the fields each recorded erasure names, by the sequence number of the entry they
+    belong to."""
+    query = select(_ENTRIES.c.engagement_id, _ENTRIES.c.canonical).where(_ENTRIES.c.kind == "erasure")
+    if only is not None:
+        query = query.where(_ENTRIES.c.engagement_id == only)
+    named: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for engagement_id, text in session.execute(query):
         for item in json.loads(text).get("erased") or []:
-            named[int(item["seq"])].update(item["fields"])
-    return {seq: frozenset(fields) for seq, fields in named.items()}
+            named[engagement_id][int(item["seq"])].update(item["fields"])
+    return {
+        engagement_id: {seq: frozenset(fields) for seq, fields in by_seq.items()}
+        for engagement_id, by_seq in named.items()
+    }
 
 
 def _erased_only(
@@ -308,29 +375,39 @@ def _duplicate(seq: int, kind: str, ref_id: int, first: int) -> Anomaly:
     )
 
 
+def _live_records(session: Session, only: str | None) -> dict[str, dict[tuple[str, int], dict[str, Any]]]:
+    """By engagement, the decisions and consultations as they stand."""
+    live: dict[str, dict[tuple[str, int], dict[str, Any]]] = defaultdict(dict)
+    decisions = select(DecisionRow)
+    consultations = select(ConsultationRow)
+    participants = select(
+        ConsultationParticipantRow.consultation_id, ConsultationParticipantRow.stakeholder_id
+    ).join(ConsultationRow, ConsultationRow.id == ConsultationParticipantRow.consultation_id)
+    if only is not None:
+        decisions = decisions.where(DecisionRow.engagement_id == only)
+        consultations = consultations.where(ConsultationRow.engagement_id == only)
+        participants = participants.where(ConsultationRow.engagement_id == only)
+    for decision in session.scalars(decisions):
+        live[decision.engagement_id][("decision", decision.id)] = decision_values(decision)
+    attending: dict[int, list[int]] = defaultdict(list)
+    for consultation_id, stakeholder_id in session.execute(participants):
+        attending[consultation_id].append(stakeholder_id)
+    for consultation in session.scalars(consultations):
+        live[consultation.engagement_id][("consultation", consultation.id)] = consultation_values(
+            consultation, attending[consultation.id]
+        )
+    return live
+
+
 def _records(
     session: Session,
     engagement_id: str,
     latest: dict[tuple[str, int], _Latest],
+    live: dict[tuple[str, int], dict[str, Any]],
     erased: dict[int, frozenset[str]],
 ) -> list[Anomaly]:
-    """The decisions and consultations as they stand, against the last entry of each."""
-    live: dict[tuple[str, int], dict[str, Any]] = {}
-    for decision in session.scalars(select(DecisionRow).where(DecisionRow.engagement_id == engagement_id)):
-        live[("decision", decision.id)] = decision_values(decision)
-    participants: dict[int, list[int]] = defaultdict(list)
-    for consultation_id, stakeholder_id in session.execute(
-        select(ConsultationParticipantRow.consultation_id, ConsultationParticipantRow.stakeholder_id)
-        .join(ConsultationRow, ConsultationRow.id == ConsultationParticipantRow.consultation_id)
-        .where(ConsultationRow.engagement_id == engagement_id)
-    ):
-        participants[consultation_id].append(stakeholder_id)
-    for consultation in session.scalars(
-        select(ConsultationRow).where(ConsultationRow.engagement_id == engagement_id)
-    ):
-        live[("consultation", consultation.id)] = consultation_values(
-            consultation, participants[consultation.id]
-        )
+    """The decisions and consultations as they stand (``live``, which this consumes), against the last entry
+    of each."""
     found: list[Anomaly] = []
     for (source, ref_id), entry in sorted(latest.items(), key=lambda item: item[1].seq):
         values = live.pop((source, ref_id), None)
@@ -368,24 +445,25 @@ def _records(
     return found
 
 
-def _unchained_events(session: Session, engagement_id: str) -> list[Anomaly]:
+def _unchained_events(session: Session, only: str | None) -> dict[str, list[Anomaly]]:
+    """By engagement, the events no entry records."""
     chained = exists().where(
         _ENTRIES.c.engagement_id == _EVENTS.c.engagement_id,
         _ENTRIES.c.kind == "event",
         _ENTRIES.c.ref_id == _EVENTS.c.id,
     )
-    rows = session.execute(
-        select(_EVENTS.c.id, _EVENTS.c.event)
-        .where(_EVENTS.c.engagement_id == engagement_id, ~chained)
-        .order_by(_EVENTS.c.id)
-    )
-    return [
-        Anomaly(
-            "inserted",
-            f"événement {event_id} (« {event} ») absent de la chaîne (ajouté hors du registre)",
-            None,
-            "event",
-            event_id,
+    query = select(_EVENTS.c.engagement_id, _EVENTS.c.id, _EVENTS.c.event).where(~chained)
+    if only is not None:
+        query = query.where(_EVENTS.c.engagement_id == only)
+    found: dict[str, list[Anomaly]] = defaultdict(list)
+    for engagement_id, event_id, event in session.execute(query.order_by(_EVENTS.c.id)):
+        found[engagement_id].append(
+            Anomaly(
+                "inserted",
+                f"événement {event_id} (« {event} ») absent de la chaîne (ajouté hors du registre)",
+                None,
+                "event",
+                event_id,
+            )
         )
-        for event_id, event in rows
-    ]
+    return found
