@@ -40,6 +40,5 @@ def get_audit(engagement_id: EngagementIdPath, access: TimelineAccess, context: 
     """Chaque événement, décision et consultation de l'accompagnement est chaîné ; toute modification,
     insertion, suppression ou réordonnancement est signalé avec son emplacement (numéro, nature et identifiant
     de l'entrée, ce qui diffère)."""
-    with context.db.reading() as session:
-        report = verify_engagement(session, engagement_id)
+    report = verify_engagement(context.db, engagement_id)
     return AuditReport.model_validate(report.as_dict())

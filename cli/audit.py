@@ -55,7 +55,7 @@ def verify_command(
         assert engagement is not None
         with db.reading() as session:
             engagement_id = readable(session, identify(session, login, operator, "audit verify"), engagement)
-            reports.append(verify_engagement(session, engagement_id))
+        reports.append(verify_engagement(db, engagement_id))
     altered = [report for report in reports if not report.ok]
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))

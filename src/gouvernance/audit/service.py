@@ -4,6 +4,7 @@ and the heads to publish."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -18,18 +19,27 @@ from gouvernance.engagements.lookup import engagement_or_not_found
 from gouvernance.engagements.records import EngagementRow
 
 
-def verify_engagement(session: Session, engagement_id: str) -> ChainReport:
-    engagement_or_not_found(session, engagement_id)
-    return verify(session, engagement_id)
-
-
-def verify_every(db: Database) -> Iterator[ChainReport]:
-    """Every engagement's report, all read from one snapshot of the database: on PostgreSQL a repeatable
-    read transaction, so that an append committed while the chains are read shows in none of its reads
-    rather than as an event outside the chain (SQLite's read transaction is a snapshot already)."""
+@contextmanager
+def snapshot(db: Database) -> Iterator[Session]:
+    """A read-only session over one snapshot of the database: on PostgreSQL a repeatable read transaction, so
+    that an append committed while a chain is read shows in none of its reads rather than as an event outside
+    the chain (SQLite's read transaction is a snapshot already)."""
     with db.reading() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        yield session
+
+
+def verify_engagement(db: Database, engagement_id: str) -> ChainReport:
+    """One engagement's report, read from a snapshot of its own (see ``snapshot``)."""
+    with snapshot(db) as session:
+        engagement_or_not_found(session, engagement_id)
+        return verify(session, engagement_id)
+
+
+def verify_every(db: Database) -> Iterator[ChainReport]:
+    """Every engagement's report, all read from one snapshot of the database (see ``snapshot``)."""
+    with snapshot(db) as session:
         yield from verify_all(session)
 
 
