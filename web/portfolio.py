@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from gouvernance.access.service import visible_engagements
 from gouvernance.api.permissions import LAUNCH_ENGAGEMENT
-from gouvernance.engagements.portfolio import PortfolioFilter, figures, list_engagements, stage_figures
+from gouvernance.engagements.portfolio import (
+    PortfolioFilter,
+    figures,
+    late_totals,
+    list_engagements,
+    stage_figures,
+)
 from gouvernance.spec.catalog import model_for
 from gouvernance.web.session import VisitorDep, api_context, render
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
 
 
 @router.get("/portefeuille")
@@ -22,6 +32,7 @@ def portfolio(
     modele: str = "",
     etat: str = "",
     retard: str = "",
+    page: str = "1",
 ) -> HTMLResponse:
     context = api_context(request)
     now = context.clock.now()
@@ -31,10 +42,18 @@ def portfolio(
         model_key=modele or None,
         overdue={"oui": True, "non": False}.get(retard),
     )
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    visible = visible_engagements(visitor.principal)
     with context.db.reading() as session:
         rows, total = list_engagements(
-            session, now=now, visible=visible_engagements(visitor.principal), filters=filters, limit=100
+            session,
+            now=now,
+            visible=visible,
+            filters=filters,
+            limit=PAGE_SIZE,
+            offset=(number - 1) * PAGE_SIZE,
         )
+        late_engagements, late_steps = late_totals(session, now=now, visible=visible, filters=filters)
         ids = [row.id for row in rows]
         numbers = figures(session, ids, now=now)
         per_stage = stage_figures(session, ids)
@@ -60,10 +79,17 @@ def portfolio(
                 ],
             }
         )
-    totals = {
-        "accompagnements": total,
-        "en_retard": sum(1 for f in numbers.values() if f.overdue),
-        "etapes_en_retard": sum(f.overdue for f in numbers.values()),
+    totals = {"accompagnements": total, "en_retard": late_engagements, "etapes_en_retard": late_steps}
+    chosen = {"territoire": territoire, "modele": modele, "etat": etat, "retard": retard}
+
+    def page_link(target: int) -> str:
+        return "/portefeuille?" + urlencode({**{k: v for k, v in chosen.items() if v}, "page": target})
+
+    pages = {
+        "premier": (number - 1) * PAGE_SIZE + 1 if rows else 0,
+        "dernier": (number - 1) * PAGE_SIZE + len(rows),
+        "precedente": page_link(number - 1) if number > 1 else None,
+        "suivante": page_link(number + 1) if number * PAGE_SIZE < total else None,
     }
     journeys = [(model.key, model.title.text("fr")) for model in context.catalog.latest()]
     return render(
@@ -72,7 +98,8 @@ def portfolio(
         {
             "lignes": lines,
             "totaux": totals,
-            "filtres": {"territoire": territoire, "modele": modele, "etat": etat, "retard": retard},
+            "filtres": chosen,
+            "pages": pages,
             "modeles": journeys,
             "peut_lancer": bool(visitor.principal.organisation_roles & LAUNCH_ENGAGEMENT.roles),
             "etats": ["active", "suspended", "completed", "cancelled", "draft"],

@@ -86,3 +86,31 @@ def test_portfolio_filters_and_totals(
     assert "<strong>1</strong> avec du retard" in late
     assert "1&nbsp;en retard" in late
     assert client.get("/portefeuille", params={"retard": "non"}).text.count(rows) == 0
+
+
+def test_a_large_portfolio_is_paged_and_its_totals_count_every_engagement(
+    client: TestClient, consultant: Person, with_password, clock: FrozenClock
+) -> None:
+    """Fifty engagements a page, the filters kept from page to page; the totals at the top count every
+    engagement that matches, not only the page shown."""
+    with_password(consultant)
+    for _ in range(53):
+        launch(client, consultant, "mini")
+    clock.advance(timedelta(days=30))  # every engagement's first step is overdue by then
+    sign_in(client, consultant)
+    rows = '<th scope="row">'
+    first = client.get("/portefeuille", params={"retard": "oui"}).text
+    assert first.count(rows) == 50
+    assert "Accompagnements 1 à 50 sur 53" in first
+    assert "<strong>53</strong> avec du retard" in first
+    following = re.search(r'<a href="([^"]+)" rel="next">', first)
+    assert following
+    second = client.get(following.group(1).replace("&amp;", "&")).text
+    assert second.count(rows) == 3
+    assert "Accompagnements 51 à 53 sur 53" in second
+    assert "<strong>53</strong> avec du retard" in second
+    assert 'rel="next"' not in second
+    previous = re.search(r'<a href="([^"]+)" rel="prev">', second)
+    assert previous
+    assert "retard=oui" in previous.group(1)
+    assert client.get("/portefeuille", params={"page": "abc"}).text.count(rows) == 50

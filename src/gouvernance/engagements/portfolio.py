@@ -75,6 +75,25 @@ def list_engagements(
     return list(rows), int(total or 0)
 
 
+def late_totals(
+    session: Session,
+    *,
+    now: datetime,
+    visible: ColumnElement[bool] | None = None,
+    filters: PortfolioFilter = PortfolioFilter(),
+) -> tuple[int, int]:
+    """Over every engagement that matches (not one page): how many have an overdue step, and how many steps
+    are overdue in all. One statement."""
+    where = visible if visible is not None else true()
+    matching = _filtered(select(EngagementRow.id), where, filters, now)
+    late_engagements, late_steps = session.execute(
+        select(func.count(func.distinct(StepRow.engagement_id)), func.count()).where(
+            StepRow.engagement_id.in_(matching), _overdue_step(now)
+        )
+    ).one()
+    return int(late_engagements), int(late_steps)
+
+
 def figures(session: Session, engagement_ids: list[str], *, now: datetime) -> dict[str, Figures]:
     if not engagement_ids:
         return {}
