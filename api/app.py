@@ -123,8 +123,8 @@ def create_app(
         # with a couple, requests wait their turn in order and the slowest 1 % stay closer to the median.
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         # What start-up built (routes, schemas, the catalogue) lives as long as the process: freezing it
-        # keeps the cyclic garbage collector from walking it again on every full collection.
-        gc.collect()
+        # keeps the cyclic garbage collector from walking it again on every full collection. No collection
+        # first: it found nothing to free and cost 0.08 s of every start.
         gc.freeze()
         for invalid in runtime.catalog.invalid:  # left out of the catalogue: say so where operators look
             log.warning("Modèle ignoré (invalide) : %s", invalid.render())
