@@ -27,6 +27,7 @@ from gouvernance.objectives.records import IndicatorRow, MeasurementRow
 from gouvernance.objectives.service import approve_objective
 from gouvernance.objectives.views import as_indicator, objectives_view
 from gouvernance.spec.catalog import model_for
+from gouvernance.spec.schema import ProcessModel
 from gouvernance.web.form_values import Unreadable, read_date, read_number
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
@@ -98,7 +99,7 @@ def _page(
         assert engagement is not None
         model = model_for(session, engagement.model_key, engagement.model_version)
         measured = _measurements(session, engagement_id)
-    expected = [role.key for role in model.roles if role.key in PARTICIPANT_ROLES]
+    expected = expected_approvers(model)
     objectives = []
     for view in views:
         approved = set(view.approved_by)
@@ -242,3 +243,17 @@ def approve(
         f"/accompagnements/{engagement_id}/objectifs?fait=validation#objectif-{objective_key}",
         status_code=303,
     )
+
+
+def expected_approvers(model: ProcessModel) -> list[str]:
+    """The roles whose approval the journey waits for (its ``objectives_validated`` guards), else every
+    working role of the journey."""
+    asked = {
+        role
+        for step in model.steps_by_key.values()
+        for guard in step.guards
+        if guard.get("rule") == "objectives_validated"
+        for role in guard.get("roles", ())
+    }
+    wanted = asked or PARTICIPANT_ROLES
+    return [role.key for role in model.roles if role.key in wanted]

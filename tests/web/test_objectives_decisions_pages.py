@@ -12,7 +12,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
+from gouvernance.access.service import PARTICIPANT_ROLES
 from gouvernance.db.engine import Database
+from gouvernance.web.objectives import expected_approvers
 from tests.api.conftest import Person, Team
 from tests.api.test_objectives_api import INDICATOR
 from tests.web.conftest import sign_in
@@ -318,3 +320,12 @@ def test_a_number_already_in_the_register_is_said_by_its_field(
     sign_in_client(client, stranger)
     for page in (path, f"/accompagnements/{team.engagement_id}/objectifs"):
         assert client.get(page).status_code == 404  # another organisation's engagement stays invisible
+
+
+def test_the_roles_still_to_approve_are_those_the_journey_waits_for(shipped_catalog) -> None:
+    """« Pas encore validé par » lists the roles of the journey's objectives_validated guard (the élu and the
+    partners in gouvernance-partagee), not every working role; a journey without that guard lists them all."""
+    assert set(expected_approvers(shipped_catalog.get("gouvernance-partagee"))) == {"elu", "partenaire"}
+    assert set(expected_approvers(shipped_catalog.get("laboratoire-innovation"))) == {"elu", "agent"}
+    without_guard = shipped_catalog.get("budget-participatif")
+    assert set(expected_approvers(without_guard)) == {r.key for r in without_guard.roles} & PARTICIPANT_ROLES
