@@ -11,9 +11,8 @@ from pydantic import BaseModel
 from gouvernance.api.dependencies import ContextDep, LangDep
 from gouvernance.api.inputs import SafeText
 from gouvernance.api.permissions import EngagementIdPath, TimelineAccess
-from gouvernance.history.timeline import timeline
+from gouvernance.history.timeline import event_label, timeline
 from gouvernance.inputs import within_depth
-from gouvernance.lifecycle.machines import EVENT_LABELS
 
 
 class TimelineEvent(BaseModel):
@@ -39,22 +38,6 @@ class TimelinePage(BaseModel):
 
 
 router = APIRouter(prefix="/engagements/{engagement_id}/timeline", tags=["Chronologie"])
-
-# Events that are not state-machine events, with their labels.
-_OTHER_LABELS = {
-    "launched": ("Lancement", "Launch"),
-    "evidence_attached": ("Pièce jointe", "Evidence attached"),
-    "stage_completed": ("Phase terminée", "Stage completed"),
-    "role_granted": ("Rôle accordé", "Role granted"),
-    "role_revoked": ("Rôle retiré", "Role revoked"),
-    "invitation_sent": ("Invitation envoyée", "Invitation sent"),
-}
-
-
-def _label(event: str, lang: str) -> str:
-    fr, en = EVENT_LABELS.get(event) or _OTHER_LABELS.get(event) or (event, event)
-    return en if lang == "en" else fr
-
 
 @router.get("", summary="Chronologie des événements (paginée, filtrable)")
 def get_timeline(
@@ -86,7 +69,7 @@ def get_timeline(
             id=row.id,
             occurred_at=row.occurred_at,
             event=row.event,
-            label=_label(row.event, lang),
+            label=event_label(row.event, lang),
             step_key=row.step_key,
             from_state=row.from_state,
             to_state=row.to_state,

@@ -33,6 +33,8 @@ from gouvernance.evidence.service import (
     get_evidence,
 )
 from gouvernance.history.records import EventRow
+from gouvernance.history.timeline import event_label, timeline
+from gouvernance.spec.schema import ProcessModel
 from gouvernance.web import submissions
 from gouvernance.web.session import (
     FORM_TOKEN_MISSING,
@@ -93,6 +95,23 @@ ACTION_HELP = {
 NO_EVIDENCE_STATES = frozenset({"pending", "done", "skipped", "cancelled"})
 
 
+# The engagement page shows its latest events; the whole timeline is the API's (GET …/timeline, paged).
+RECENT_EVENTS = 30
+
+
+def _timeline_line(row: EventRow, model: ProcessModel) -> dict[str, Any]:
+    step = model.steps_by_key.get(row.step_key) if row.step_key else None
+    return {
+        "quand": row.occurred_at,
+        "quoi": event_label(row.event),
+        "etape": step.title.text("fr") if step else None,
+        "qui": row.actor,
+        "role": model.role_title(row.actor_role) if row.actor_role else None,
+        "vers": row.to_state,
+        "commentaire": row.comment,
+    }
+
+
 @router.get("/accompagnements/{engagement_id}")
 def engagement_page(
     request: Request, engagement_id: str, visitor: VisitorDep, lance: int = 0
@@ -132,6 +151,7 @@ def _engagement(
         }
         pieces = {key: evidence_for_step(session, s.step.id) for key, s in subjects.items() if s.step}
         expected = {key: expected_labels(subject) for key, subject in subjects.items()}
+        recent, events_total = timeline(session, engagement_id, limit=RECENT_EVENTS, newest_first=True)
     model = progress.model
     engagement = progress.engagement
     steps = []
@@ -176,6 +196,8 @@ def _engagement(
             "lance": launched,
             "avertissements": warnings,
             "roles": sorted(roles),
+            "chronologie": [_timeline_line(row, model) for row in recent],
+            "evenements_total": events_total,
         },
         status=status,
         visitor=visitor,
