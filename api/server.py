@@ -82,6 +82,9 @@ def app_from_environment() -> FastAPI:
         raise SystemExit(STARTUP_FAILURE) from None
 
 
+BACKLOG = 2048
+
+
 def bind(host: str, port: int) -> socket.socket:
     """The listening address, taken before anything is printed or prepared: a busy port is said in French,
     with the way to choose another, rather than by uvicorn once the demo's tokens are out."""
@@ -92,6 +95,9 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as error:
         sock.close()
         raise InvalidInput(_bind_problem(error, host, port)) from None
+    # Listening at once: a client that connects while the application starts waits in the queue instead of
+    # being refused (uvicorn listens only after the application's start-up). uvicorn's own backlog.
+    sock.listen(BACKLOG)
     sock.set_inheritable(True)  # uvicorn's worker processes serve it too
     return sock
 

@@ -80,7 +80,7 @@ def test_an_idle_keep_alive_connection_is_closed_by_gouvernance_serve(
     port = free_port()
     log = ServerLog(serve(tmp_path, database_url, "--port", str(port)))
     try:
-        log.wait_for("Application startup complete")  # the port was bound before; now requests are served
+        log.wait_for("Application startup complete")
         with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
             connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
             response = b""
@@ -90,6 +90,24 @@ def test_an_idle_keep_alive_connection_is_closed_by_gouvernance_serve(
             started = time.monotonic()
             assert _read_until_closed(connection) == b""
             assert time.monotonic() - started < 4
+    finally:
+        log.stop()
+
+
+def test_a_client_that_connects_while_the_server_starts_waits_and_is_served(
+    tmp_path: Path, database_url: str, db
+) -> None:
+    """The port listens from the moment it is bound (before the application's start-up): a health probe or a
+    reverse proxy connecting meanwhile waits in the queue and gets its answer, rather than « connection
+    refused »."""
+    port = free_port()
+    log = ServerLog(serve(tmp_path, database_url, "--port", str(port)))
+    try:
+        log.wait_for(f"écoute sur http://127.0.0.1:{port}")  # said before the application starts up
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            response = _read_until_closed(connection)
+        assert response.startswith(b"HTTP/1.1 200 ")
     finally:
         log.stop()
 
