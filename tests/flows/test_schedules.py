@@ -35,6 +35,10 @@ from tests.processes import run
 pytestmark = pytest.mark.slow
 
 INTERVAL = 5  # seconds, for every periodic flow
+# Flow runs under way at once. Stopping, the worker cancels them one after the other, each with up to 30 s to
+# end (Prefect's grace): with three flows every 5 s on a loaded machine, six runs were starting when the stop
+# came, and the stop took over two minutes. Bounded, as `--limit` bounds it in production.
+RUNS_AT_ONCE = 2
 # From a step falling due to its e-mail: Prefect's scheduler loop (5 s) and the worker's polling (10 s), a
 # sweep run, then a dispatch run, each a new process of a few seconds on a busy machine.
 WITHIN = 240
@@ -70,7 +74,7 @@ def test_an_overdue_step_is_reminded_and_a_completed_step_rendered_without_anyon
     org = f"ville-{uuid.uuid4().hex[:8]}"
     engagement_id, address = _late_engagement(db, mini_model, people, org)
     worker = Process(
-        [sys.executable, "-m", "gouvernance", "worker"],
+        [sys.executable, "-m", "gouvernance", "worker", "--limit", str(RUNS_AT_ONCE)],
         worker_env(
             sweep_interval_seconds=INTERVAL,
             dispatch_interval_seconds=INTERVAL,
@@ -135,7 +139,7 @@ def test_the_embedded_default_fires_its_schedules_too(
         "GOUVERNANCE_SMTP_PORT": str(smtp_port),
     }
     env.pop("PREFECT_API_URL", None)
-    worker = Process([sys.executable, "-m", "gouvernance", "worker"], env)
+    worker = Process([sys.executable, "-m", "gouvernance", "worker", "--limit", str(RUNS_AT_ONCE)], env)
     try:
         worker.wait_for("being served", timeout=300)
         eventually(
