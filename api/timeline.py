@@ -39,6 +39,7 @@ class TimelinePage(BaseModel):
 
 router = APIRouter(prefix="/engagements/{engagement_id}/timeline", tags=["Chronologie"])
 
+
 @router.get("", summary="Chronologie des événements (paginée, filtrable)")
 def get_timeline(
     engagement_id: EngagementIdPath,

@@ -12,9 +12,10 @@ with this tree's code round after round, after one uncounted start of each (a fr
 files on its first start); medians are reported. The servers run without PYTHONDONTWRITEBYTECODE, which the
 development machine sets: with it, a venv made by uv (which compiles nothing at install) compiled every
 module at every start, and a fresh checkout looked twice as slow as this tree's venv (made by pip, which
-compiles at install) for the very same commit. The CPU time the server used until its first 200 is reported beside the wall time: on a
-loaded machine (a load average several times the CPU count), the wall time mostly measures the waiting for
-a CPU, the CPU time much less so. The worktrees and scratch schemas go after. Target: under 1.5 s.
+compiles at install) for the very same commit. The CPU time the server used until its first 200 is reported
+beside the wall time: on a loaded machine (a load average several times the CPU count), the wall time mostly
+measures the waiting for a CPU, the CPU time much less so. The worktrees and scratch schemas go after.
+Target: under 1.5 s.
 """
 
 from __future__ import annotations

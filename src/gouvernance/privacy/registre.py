@@ -124,16 +124,8 @@ def _retention(table: Table | str, settings: Settings) -> str:
             f"fichiers : {settings.retention_evidence_days} jours après la clôture de l'accompagnement ; "
             "liens : durée de l'accompagnement"
         )
-    purge = settings.access_purge_days
-    if name == "web_sessions":
-        hours = settings.web_session_hours
-        return f"{hours} heures (session), puis {purge} jours après sa fin ou son expiration"
-    if name == "login_attempts":
-        return f"{purge} jours (la limitation ne compte que les dernières minutes)"
-    if name == "access_links":
-        return f"{purge} jours après son utilisation ou son expiration"
-    if name == "idempotency_keys":
-        return f"{purge} jours après la requête, ou jusqu'à la suppression du compte"
+    if (purged := _purged_after(name, settings)) is not None:
+        return purged
     if name == "organisation_events":
         return "permanente (journal en ajout seul)"
     if name in {"users", "grants", "api_tokens", "user_passwords", "user_contacts", "deliveries"}:
@@ -157,6 +149,17 @@ def _retention(table: Table | str, settings: Settings) -> str:
     if name in ERASED_ON_REQUEST:
         return "durée de l'accompagnement ; pseudonymisation sur demande (gouvernance privacy erase)"
     return "durée de l'accompagnement (pas encore couvert par gouvernance privacy erase)"
+
+
+def _purged_after(name: str, settings: Settings) -> str | None:
+    """What the retention flow purges ``GOUVERNANCE_ACCESS_PURGE_DAYS`` after it served (access/purge.py)."""
+    purge, hours = settings.access_purge_days, settings.web_session_hours
+    return {
+        "web_sessions": f"{hours} heures (session), puis {purge} jours après sa fin ou son expiration",
+        "login_attempts": f"{purge} jours (la limitation ne compte que les dernières minutes)",
+        "access_links": f"{purge} jours après son utilisation ou son expiration",
+        "idempotency_keys": f"{purge} jours après la requête, ou jusqu'à la suppression du compte",
+    }.get(name)
 
 
 def _access(name: str) -> str:
