@@ -4,6 +4,7 @@ where it is. Run on SQLite, and on PostgreSQL with GOUVERNANCE_TEST_DATABASE_URL
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 from sqlalchemy import select, text
 
@@ -215,3 +216,24 @@ def test_a_deleted_consultation_or_decision_and_an_inserted_one_are_found(tamper
         )
     codes = sorted((a.code, a.kind) for a in _report(tampered_db, journey).anomalies)
     assert codes == [("deleted", "decision"), ("inserted", "decision")]
+
+
+def test_an_event_moved_to_another_engagement_is_found_in_both(
+    tampered_db, journey, clock, mini_model, people
+) -> None:
+    from gouvernance.engagements.service import LaunchRequest, Territory, launch
+
+    entry, event = _event_entry(tampered_db, journey, "submit")
+    with tampered_db.transaction() as session:
+        other = launch(
+            session,
+            LaunchRequest(mini_model, Territory("Fleury-les-Aubrais", "commune"), date(2026, 3, 2)),
+            actor=people.consultant,
+            clock=clock,
+        ).engagement_id
+    tamper(tampered_db, "UPDATE events SET engagement_id = :other WHERE id = :id", other=other, id=event.id)
+    (anomaly,) = _report(tampered_db, journey).anomalies
+    assert (anomaly.code, anomaly.seq, anomaly.ref_id) == ("foreign", entry.seq, event.id)
+    assert "autre accompagnement" in anomaly.message
+    moved = [a for a in _report(tampered_db, other).anomalies if a.ref_id == event.id]
+    assert [a.code for a in moved] == ["inserted"]

@@ -37,10 +37,11 @@ def verify_engagement(db: Database, engagement_id: str) -> ChainReport:
         return verify(session, engagement_id)
 
 
-def verify_every(db: Database) -> Iterator[ChainReport]:
-    """Every engagement's report, all read from one snapshot of the database (see ``snapshot``)."""
+def verify_every(db: Database, *, in_database: bool = True) -> Iterator[ChainReport]:
+    """Every engagement's report, all read from one snapshot of the database (see ``snapshot``);
+    ``in_database``: see ``verify.verify``."""
     with snapshot(db) as session:
-        yield from verify_all(session)
+        yield from verify_all(session, in_database=in_database)
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, exists, null, select, type_coerce
+from sqlalchemy import Table, and_, case, exists, func, null, or_, select, tuple_, type_coerce
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from gouvernance.audit.canonical import FIELDS, KIND_LABELS, canonical, digest, event_canonical
+from gouvernance.audit.confirm import unconfirmed
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.audit.sources import consultation_values, decision_values
 from gouvernance.db.base import Json
@@ -34,6 +35,7 @@ from gouvernance.history.records import EventRow
 from gouvernance.stakeholders.tables import ConsultationParticipantRow, ConsultationRow
 
 STREAM_BATCH = 5000
+DETAIL_BATCH = 1000
 
 _ENTRIES = cast(Table, AuditEntryRow.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
@@ -44,7 +46,7 @@ _EVENT_COLUMNS = [_EVENTS.c[name] for name in FIELDS["event"]]
 class Anomaly:
     """One thing the chain and the rows disagree on, and where."""
 
-    # altered, rewritten, reordered, broken_link, missing_entries, deleted, inserted, duplicate, head
+    # altered, rewritten, reordered, broken_link, missing_entries, deleted, inserted, duplicate, foreign, head
     code: str
     message: str
     seq: int | None = None
@@ -95,31 +97,36 @@ class _Latest:
     salts: dict[str, str]
 
 
-def verify(session: Session, engagement_id: str) -> ChainReport:
-    """The report of one engagement's chain (NotFound is the caller's business: this raises NoResultFound)."""
-    for report in _reports(session, engagement_id):
+def verify(session: Session, engagement_id: str, *, in_database: bool = True) -> ChainReport:
+    """The report of one engagement's chain (NotFound is the caller's business: this raises NoResultFound).
+    ``in_database=False``: every entry recomputed in Python, without the database's confirmation (the same
+    report, slower; see confirm.py)."""
+    for report in _reports(session, engagement_id, in_database=in_database):
         return report
     raise NoResultFound(f"no engagement {engagement_id}")
 
 
-def verify_all(session: Session) -> Iterator[ChainReport]:
+def verify_all(session: Session, *, in_database: bool = True) -> Iterator[ChainReport]:
     """Every engagement's report, in the order of their ids, read with a few queries for all of them (one
     stream of entries) rather than a few per engagement. The caller gives it one snapshot of the database
     (see ``service.verify_every``): an append committed in the middle must not look like an insertion."""
-    yield from _reports(session, None)
+    yield from _reports(session, None, in_database=in_database)
 
 
-def _reports(session: Session, only: str | None) -> Iterator[ChainReport]:
+def _reports(session: Session, only: str | None, *, in_database: bool = True) -> Iterator[ChainReport]:
     heads = select(EngagementRow.id, EngagementRow.audit_seq, EngagementRow.audit_head).order_by(
         EngagementRow.id
     )
     if only is not None:
         heads = heads.where(EngagementRow.id == only)
     engagements = session.execute(heads).all()
+    # On PostgreSQL the database confirms most event entries itself (see confirm.py): only the others, and
+    # the entries that are not events, come to Python.
+    listed = unconfirmed(session, only) if in_database else None
     erased = _erasures(session, only)
     live = _live_records(session, only)
     unchained = _unchained_events(session, only)
-    chains = itertools.groupby(_entries(session, only), key=operator.itemgetter(0))
+    chains = itertools.groupby(_entries(session, only, listed), key=operator.itemgetter(0))
     pending = next(chains, None)
     known = {engagement_id for engagement_id, _, _ in engagements}
     for engagement_id, head_seq, head_hash in engagements:
@@ -139,6 +146,7 @@ def _reports(session: Session, only: str | None) -> Iterator[ChainReport]:
             erased.get(engagement_id, {}),
             live.get(engagement_id, {}),
             unchained.get(engagement_id, []),
+            listed,
         )
         if pending is None:
             pending = next(chains, None)
@@ -154,15 +162,21 @@ def _check(
     erased: dict[int, frozenset[str]],
     live: dict[tuple[str, int], dict[str, Any]],
     unchained: list[Anomaly],
+    listed: set[tuple[str, int]] | None,
 ) -> ChainReport:
+    """Each entry comes with the number and hash of the one before it in the chain and the chain's length
+    (``_entries``): all of them, or (``listed`` not None) only those the database did not confirm, the
+    entries that are not events, the ones out of sequence and the last."""
     report = ChainReport(engagement_id, head_seq=head_seq, head_hash=head_hash)
     found = report.anomalies
-    expected_seq, last_hash = 1, None
+    last_seq, last_hash = 0, None
     seen_events: dict[int, int] = {}
     latest: dict[tuple[str, int], _Latest] = {}
     for entry in entries:
-        _, seq, kind, ref_id, at, prev, entry_hash, salts, salt_actor, salt_comment, stored, *event = entry
-        report.entries += 1
+        _, seq, kind, ref_id, at, prev, entry_hash, salts, _, _, stored = entry[:11]
+        prev_seq, prev_entry_hash, report.entries = entry[11:14]
+        event = entry[14:]
+        expected_seq = (prev_seq or 0) + 1
         if seq != expected_seq:
             found.append(
                 Anomaly(
@@ -171,7 +185,7 @@ def _check(
                     expected_seq,
                 )
             )
-        elif prev != last_hash:
+        elif prev != prev_entry_hash:
             found.append(
                 Anomaly(
                     "broken_link",
@@ -181,20 +195,15 @@ def _check(
                     ref_id,
                 )
             )
-        expected_seq, last_hash = seq + 1, entry_hash
+        last_seq, last_hash = seq, entry_hash
         salts = salts or {}
         if kind == "event":
-            if event[0] is None:
-                found.append(_deleted(seq, kind, ref_id))
-            elif (first := seen_events.setdefault(ref_id, seq)) != seq:
-                found.append(_duplicate(seq, kind, ref_id, first))
-            else:
-                event_salts = {"actor": salt_actor, "comment": salt_comment}
-                text = event_canonical(event, seq=seq, prev=prev, at=at, salts=event_salts)
-                if digest(text) != entry_hash and not _erased_only(
-                    session, engagement_id, seq, entry_hash, text, erased.get(seq)
-                ):
-                    found.append(_diagnose(session, engagement_id, seq, kind, ref_id, entry_hash, text))
+            if listed is None or (engagement_id, seq) in listed:  # the others the database confirmed
+                anomaly = _event_anomaly(
+                    session, engagement_id, entry[:11], event, seen_events, erased.get(seq)
+                )
+                if anomaly is not None:
+                    found.append(anomaly)
             continue
         if digest(stored) != entry_hash:
             found.append(_rewritten(seq, kind, ref_id))
@@ -202,13 +211,13 @@ def _check(
             continue
         source = "consultation" if kind.startswith("consultation") else kind
         latest[(source, ref_id)] = _Latest(seq, kind, at, prev, entry_hash, salts)
-    if report.entries and (expected_seq - 1 != head_seq or last_hash != head_hash):
+    if report.entries and (last_seq != head_seq or last_hash != head_hash):
         found.append(
             Anomaly(
                 "head",
-                f"tête de chaîne : n° {head_seq} enregistré, la chaîne s'arrête au n° {expected_seq - 1}"
-                + (" (dernières entrées supprimées)" if expected_seq - 1 < head_seq else ""),
-                expected_seq - 1,
+                f"tête de chaîne : n° {head_seq} enregistré, la chaîne s'arrête au n° {last_seq}"
+                + (" (dernières entrées supprimées)" if last_seq < head_seq else ""),
+                last_seq,
             )
         )
     elif not report.entries and head_seq:
@@ -218,34 +227,117 @@ def _check(
     return report
 
 
-def _entries(session: Session, only: str | None) -> Iterator[Any]:
-    query = (
-        select(
-            _ENTRIES.c.engagement_id,
-            _ENTRIES.c.seq,
-            _ENTRIES.c.kind,
-            _ENTRIES.c.ref_id,
-            _ENTRIES.c.recorded_at,
-            _ENTRIES.c.prev_hash,
-            _ENTRIES.c.hash,
-            # Events are recomputed from their rows, with the salts of their two personal fields read as text
-            # (decoding every entry's salts costs more); other entries are checked against what they hold.
-            type_coerce(case((_ENTRIES.c.kind != "event", _ENTRIES.c.salts), else_=null()), Json).label(
-                "salts"
-            ),
-            _ENTRIES.c.salts["actor"].as_string().label("salt_actor"),
-            _ENTRIES.c.salts["comment"].as_string().label("salt_comment"),
-            case((_ENTRIES.c.kind == "event", null()), else_=_ENTRIES.c.canonical).label("stored"),
-            *_EVENT_COLUMNS,
+def _event_anomaly(
+    session: Session,
+    engagement_id: str,
+    entry: Any,
+    event: Any,
+    seen_events: dict[int, int],
+    erased: frozenset[str] | None,
+) -> Anomaly | None:
+    """What is wrong with an event entry (``event``: its event's columns, all None when it is gone), if
+    anything; ``seen_events`` (the chain's event ids, with their first entry) is updated."""
+    _, seq, kind, ref_id, at, prev, entry_hash, _, salt_actor, salt_comment, _ = entry
+    if event[0] is None:
+        return _deleted(seq, kind, ref_id)
+    if (first := seen_events.setdefault(ref_id, seq)) != seq:
+        return _duplicate(seq, kind, ref_id, first)
+    if event[1] != engagement_id:
+        return Anomaly(
+            "foreign",
+            f"entrée n° {seq} : l'événement {ref_id} est celui d'un autre accompagnement ({event[1]})",
+            seq,
+            kind,
+            ref_id,
         )
-        .select_from(
-            _ENTRIES.outerjoin(_EVENTS, and_(_ENTRIES.c.kind == "event", _EVENTS.c.id == _ENTRIES.c.ref_id))
-        )
-        .order_by(_ENTRIES.c.engagement_id, _ENTRIES.c.seq)
+    text = event_canonical(
+        event, seq=seq, prev=prev, at=at, salts={"actor": salt_actor, "comment": salt_comment}
+    )
+    if digest(text) == entry_hash or _erased_only(session, engagement_id, seq, entry_hash, text, erased):
+        return None
+    return _diagnose(session, engagement_id, seq, kind, ref_id, entry_hash, text)
+
+
+def _entries(session: Session, only: str | None, listed: set[tuple[str, int]] | None) -> Iterator[Any]:
+    """The entries in chain order, each with the previous entry's number and hash and its chain's length
+    (window functions, so that a partial stream still tells gaps and broken links), joined to its event.
+    With ``listed``, the database confirmed every other event entry: only those listed come, with the
+    entries that are not events, those that do not follow the one before, and each chain's last."""
+    by, order = _ENTRIES.c.engagement_id, _ENTRIES.c.seq
+    chain = select(
+        _ENTRIES.c.engagement_id,
+        _ENTRIES.c.seq,
+        _ENTRIES.c.kind,
+        _ENTRIES.c.prev_hash,
+        func.lag(_ENTRIES.c.seq).over(partition_by=by, order_by=order).label("prev_seq"),
+        func.lag(_ENTRIES.c.hash).over(partition_by=by, order_by=order).label("prev_entry_hash"),
+        func.lead(_ENTRIES.c.seq).over(partition_by=by, order_by=order).label("next_seq"),
+        func.count().over(partition_by=by).label("chained"),
     )
     if only is not None:
-        query = query.where(_ENTRIES.c.engagement_id == only)
-    yield from session.execute(query, execution_options={"yield_per": STREAM_BATCH})
+        chain = chain.where(_ENTRIES.c.engagement_id == only)
+    window = chain.subquery("chain")
+    positions = [window.c.prev_seq, window.c.prev_entry_hash, window.c.chained]
+    if listed is None:
+        yield from session.execute(
+            _details(window, positions).order_by(window.c.engagement_id, window.c.seq),
+            execution_options={"yield_per": STREAM_BATCH},
+        )
+        return
+    needed = [
+        window.c.kind != "event",
+        window.c.next_seq.is_(None),
+        window.c.seq != func.coalesce(window.c.prev_seq, 0) + 1,
+        window.c.prev_hash.is_distinct_from(window.c.prev_entry_hash),
+    ]
+    if listed:
+        needed.append(tuple_(window.c.engagement_id, window.c.seq).in_(sorted(listed)))
+    # Two steps: which entries (a million rows through the window functions, a few out), then those entries
+    # in full, a batch of keys at a time; joined in one query, the planner expects the million and sorts
+    # them all.
+    wanted = session.execute(
+        select(window.c.engagement_id, window.c.seq, *positions)
+        .where(or_(*needed))
+        .order_by(window.c.engagement_id, window.c.seq)
+    ).all()
+    for start in range(0, len(wanted), DETAIL_BATCH):
+        batch = wanted[start : start + DETAIL_BATCH]
+        where = {(engagement_id, seq): rest for engagement_id, seq, *rest in batch}
+        rows = session.execute(
+            _details(None, []).where(tuple_(_ENTRIES.c.engagement_id, _ENTRIES.c.seq).in_(list(where)))
+        ).all()
+        by_key = {(row[0], row[1]): row for row in rows}
+        for key, rest in where.items():  # in the database's order of the first step
+            row = by_key[key]
+            yield (*row[:11], *rest, *row[11:])
+
+
+def _details(window: Any, positions: list[Any]) -> Any:
+    """The entries' columns (with ``positions`` from ``window``, joined on it when given), their events'."""
+    entries = _ENTRIES
+    if window is not None:
+        entries = window.join(
+            _ENTRIES, and_(_ENTRIES.c.engagement_id == window.c.engagement_id, _ENTRIES.c.seq == window.c.seq)
+        )
+    return select(
+        _ENTRIES.c.engagement_id,
+        _ENTRIES.c.seq,
+        _ENTRIES.c.kind,
+        _ENTRIES.c.ref_id,
+        _ENTRIES.c.recorded_at,
+        _ENTRIES.c.prev_hash,
+        _ENTRIES.c.hash,
+        # Events are recomputed from their rows, with the salts of their two personal fields read as text
+        # (decoding every entry's salts costs more); other entries are checked against what they hold.
+        type_coerce(case((_ENTRIES.c.kind != "event", _ENTRIES.c.salts), else_=null()), Json).label("salts"),
+        _ENTRIES.c.salts["actor"].as_string().label("salt_actor"),
+        _ENTRIES.c.salts["comment"].as_string().label("salt_comment"),
+        case((_ENTRIES.c.kind == "event", null()), else_=_ENTRIES.c.canonical).label("stored"),
+        *positions,
+        *_EVENT_COLUMNS,
+    ).select_from(
+        entries.outerjoin(_EVENTS, and_(_ENTRIES.c.kind == "event", _EVENTS.c.id == _ENTRIES.c.ref_id))
+    )
 
 
 def _erasures(session: Session, only: str | None) -> dict[str, dict[int, frozenset[str]]]:
@@ -256,7 +348,8 @@ def _erasures(session: Session, only: str | None) -> dict[str, dict[int, frozens
         query = query.where(_ENTRIES.c.engagement_id == only)
     named: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for engagement_id, text in session.execute(query):
-        for item in json.loads(text).get("erased") or []:
+        erasure = _parsed(text)
+        for item in (erasure or {}).get("erased") or []:
             named[engagement_id][int(item["seq"])].update(item["fields"])
     return {
         engagement_id: {seq: frozenset(fields) for seq, fields in by_seq.items()}
@@ -279,9 +372,9 @@ def _erased_only(
     stored = session.scalar(
         select(_ENTRIES.c.canonical).where(_ENTRIES.c.engagement_id == engagement_id, _ENTRIES.c.seq == seq)
     )
-    if stored is None or digest(stored) != entry_hash:
+    if stored is None or digest(stored) != entry_hash or (was := _parsed(stored)) is None:
         return False
-    was, now = json.loads(stored), json.loads(text)
+    now = json.loads(text)
     for name in fields:
         if name in was and isinstance(was[name], dict) and now.get(name) in (None, {"h": None}):
             now[name] = was[name]
@@ -295,9 +388,9 @@ def _diagnose(
         select(_ENTRIES.c.canonical).where(_ENTRIES.c.engagement_id == engagement_id, _ENTRIES.c.seq == seq)
     )
     assert stored is not None
-    if digest(stored) != entry_hash:
+    if digest(stored) != entry_hash or (was := _parsed(stored)) is None:
         return _rewritten(seq, kind, ref_id)
-    was, now = json.loads(stored), json.loads(text)
+    now = json.loads(text)
     if was.get("seq") != seq:
         return Anomaly(
             "reordered",
@@ -311,7 +404,7 @@ def _diagnose(
     if was.get("kind") != kind:
         return Anomaly(
             "altered",
-            f"entrée n° {seq} : enregistrée comme {KIND_LABELS.get(was.get('kind'), was.get('kind'))}, "
+            f"entrée n° {seq} : enregistrée comme {KIND_LABELS.get(str(was.get('kind')), was.get('kind'))}, "
             f"lue comme {KIND_LABELS[kind]} {ref_id}",
             seq,
             kind,
@@ -329,6 +422,16 @@ def _diagnose(
         ref_id,
         changed,
     )
+
+
+def _parsed(stored: str) -> dict[str, Any] | None:
+    """An entry's stored text as written, or None when it is no JSON object (rewritten together with its
+    hash: the next entry's link shows it)."""
+    try:
+        parsed = json.loads(stored)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _field_change(name: str, was: Any, now: Any) -> str:
