@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from urllib.parse import urlsplit
 
 import feedparser
 
@@ -84,9 +85,14 @@ def test_the_atom_feeds_read_in_a_feed_reader(client, db, clock, directory) -> N
     assert oldest.published == "2026-02-10T00:00:00+01:00"
     assert newest.published == "2026-02-20T00:00:00+01:00"
     assert date(*oldest.published_parsed[:3]) == date(2026, 2, 9)  # 23:00 UTC the day before
-    assert oldest.link.endswith(f"/public/engagements/{engagement_id}/decisions#2026-014")
+    assert oldest.id.endswith(f"/public/engagements/{engagement_id}/decisions#2026-014")
+    # The link opens the decision on the public page, in its row.
+    assert oldest.link.endswith(f"/registre-public/{engagement_id}#decision-2026-014")
+    page = client.get(urlsplit(oldest.link).path)
+    assert page.status_code == 200
+    assert 'id="decision-2026-014"' in page.text
     assert "conseil municipal, le 10 février 2026" in oldest.summary
-    assert "23 pour, 4 contre, 2 abstention(s)" in oldest.summary
+    assert "23 pour, 4 contre, 2 abstentions" in oldest.summary
     assert PRIVATE_DECISION not in response.text
 
     other_lead, other_id, _ = _published_team(client, db, clock, directory, organisation)
@@ -96,7 +102,7 @@ def test_the_atom_feeds_read_in_a_feed_reader(client, db, clock, directory) -> N
     assert not whole.bozo
     assert whole.feed.title == "Décisions publiques — Communauté de communes du Val Fleuri"
     assert len(whole.entries) == 4
-    assert {e.link.split("/")[-2] for e in whole.entries} == {engagement_id, other_id}
+    assert {e.id.split("/")[-2] for e in whole.entries} == {engagement_id, other_id}
     listed = client.get("/public/engagements", params={"organisation": organisation}).json()
     assert {e["id"] for e in listed} == {engagement_id, other_id}
     assert client.get("/public/organisations/inconnue/decisions.atom").status_code == 404

@@ -90,6 +90,8 @@ KIND_LABELS = {
     "consultation_deleted": "suppression de consultation",
     "erasure": "effacement de données personnelles",
 }
+# The kinds whose label is feminine, for the participles of the anomalies' messages.
+FEMININE_KINDS = frozenset({"decision", "consultation", "consultation_deleted"})
 
 
 def new_salts(kind: str, values: Mapping[str, Any]) -> dict[str, str]:

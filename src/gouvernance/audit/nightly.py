@@ -15,6 +15,7 @@ from gouvernance.audit.verify import ChainReport
 from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
 from gouvernance.engagements.records import EngagementRow
+from gouvernance.messages import plural
 from gouvernance.notifications.recipients import Recipient
 from gouvernance.notifications.records import ContactRow
 from gouvernance.notifications.store import Draft, create
@@ -49,7 +50,7 @@ def _draft(session: Session, report: ChainReport) -> Draft:
     assert engagement is not None
     lines = [f"- {anomaly.message}" for anomaly in report.anomalies[:MAX_LISTED]]
     if len(report.anomalies) > MAX_LISTED:
-        lines.append(f"- … et {len(report.anomalies) - MAX_LISTED} autre(s)")
+        lines.append(f"- … et {plural(len(report.anomalies) - MAX_LISTED, 'autre')}")
     findings = digest("\n".join(a.message for a in report.anomalies))
     return Draft(
         dedupe_key=f"audit-altered:{report.engagement_id}:{findings[:32]}",
@@ -57,7 +58,7 @@ def _draft(session: Session, report: ChainReport) -> Draft:
         subject=f"Registre altéré : accompagnement {engagement.territory_name}",
         body=(
             f"La vérification de la chaîne d'empreintes de l'accompagnement « {engagement.territory_name} » "
-            f"({engagement.id}) a trouvé {len(report.anomalies)} anomalie(s) :\n"
+            f"({engagement.id}) a trouvé {plural(len(report.anomalies), 'anomalie')} :\n"
             + "\n".join(lines)
             + "\n\nVérifiez avec « gouvernance audit verify "
             + engagement.id

@@ -24,7 +24,14 @@ from sqlalchemy import Table, and_, case, exists, func, null, or_, select, tuple
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
-from gouvernance.audit.canonical import FIELDS, KIND_LABELS, canonical, digest, event_canonical
+from gouvernance.audit.canonical import (
+    FEMININE_KINDS,
+    FIELDS,
+    KIND_LABELS,
+    canonical,
+    digest,
+    event_canonical,
+)
 from gouvernance.audit.confirm import unconfirmed
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.audit.sources import consultation_values, decision_values
@@ -415,13 +422,18 @@ def _diagnose(
     described = [_field_change(name, was.get(name), now.get(name)) for name in changed]
     return Anomaly(
         "altered",
-        f"entrée n° {seq} ({KIND_LABELS[kind]} {ref_id}) : modifié(e) depuis son enregistrement — "
-        + " ; ".join(described),
+        f"entrée n° {seq} ({KIND_LABELS[kind]} {ref_id}) : {_agreed(kind, 'modifié')} depuis son "
+        "enregistrement — " + " ; ".join(described),
         seq,
         kind,
         ref_id,
         changed,
     )
+
+
+def _agreed(kind: str, participle: str) -> str:
+    """The participle agreeing with the kind's label: « décision … modifiée », « événement … modifié »."""
+    return participle + "e" if kind in FEMININE_KINDS else participle
 
 
 def _parsed(stored: str) -> dict[str, Any] | None:
@@ -461,7 +473,7 @@ def _rewritten(seq: int, kind: str, ref_id: int) -> Anomaly:
 def _deleted(seq: int, kind: str, ref_id: int) -> Anomaly:
     return Anomaly(
         "deleted",
-        f"entrée n° {seq} : {KIND_LABELS.get(kind, kind)} {ref_id} supprimé(e) de la base",
+        f"entrée n° {seq} : {KIND_LABELS.get(kind, kind)} {ref_id} {_agreed(kind, 'supprimé')} de la base",
         seq,
         kind,
         ref_id,
@@ -471,7 +483,8 @@ def _deleted(seq: int, kind: str, ref_id: int) -> Anomaly:
 def _duplicate(seq: int, kind: str, ref_id: int, first: int) -> Anomaly:
     return Anomaly(
         "duplicate",
-        f"entrée n° {seq} : {KIND_LABELS.get(kind, kind)} {ref_id} déjà chaîné(e) au n° {first}",
+        f"entrée n° {seq} : {KIND_LABELS.get(kind, kind)} {ref_id} "
+        f"déjà {_agreed(kind, 'chaîné')} au n° {first}",
         seq,
         kind,
         ref_id,

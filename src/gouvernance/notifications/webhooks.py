@@ -143,7 +143,8 @@ def _check(url: str, secret: str | None, events: tuple[str, ...]) -> None:
         problems.append(
             Message(
                 "webhook.events",
-                f"type(s) d'événement inconnu(s) : {', '.join(unknown)} (par exemple step.submit, "
+                f"{'types d’événement inconnus' if len(unknown) > 1 else 'type d’événement inconnu'} : "
+                f"{', '.join(unknown)} (par exemple step.submit, "
                 "engagement.launched)",
                 f"unknown event kind(s): {', '.join(unknown)} (for example step.submit, engagement.launched)",
                 path="events",

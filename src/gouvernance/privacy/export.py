@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gouvernance.access.records import ApiTokenRow, GrantRow, PasswordRow, UserRow, WebSessionRow
 from gouvernance.history.records import EventRow
+from gouvernance.messages import plural
 from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow
 from gouvernance.privacy import mentions
 from gouvernance.privacy.people import (
@@ -257,11 +258,11 @@ def summary(data: dict[str, Any]) -> str:
             f"- {item['nom']} (accompagnement {item['accompagnement']}, {item['nature']}, "
             f"{item['categorie']}) ; "
             f"courriel : {contact.get('courriel') or '—'} ; téléphone : {contact.get('telephone') or '—'} ; "
-            f"{len(item['consultations'])} consultation(s)"
+            f"{plural(len(item['consultations']), 'consultation')}"
         )
     if not data["parties_prenantes"]:
         lines.append("Aucune fiche.")
-    lines += ["", "## Notifications", "", f"{len(data['notifications'])} envoi(s)."]
+    lines += ["", "## Notifications", "", f"{plural(len(data['notifications']), 'envoi')}."]
     lines += ["", "## Formations", ""]
     training = data["formations"]
     lines += [
@@ -306,7 +307,7 @@ def summary(data: dict[str, Any]) -> str:
         "",
         "## Actions enregistrées",
         "",
-        f"{len(data['evenements'])} événement(s) dont la personne est l'auteur.",
+        f"{plural(len(data['evenements']), 'événement')} dont la personne est l'auteur.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
 from gouvernance.deliverables.french import format_date
+from gouvernance.messages import plural
 from gouvernance.publication.service import PublicEngagement
 from gouvernance.publication.tables import Row
 
@@ -24,6 +26,7 @@ def engagement_feed(
         subtitle=f"Registre public des décisions de l'accompagnement de {engagement.territory_name}",
         author=public.organisation_name or engagement.territory_name,
         home=f"{base_url}{path}",
+        page=f"{base_url}/registre-public/{engagement.id}",
         decisions=decisions,
         engagements={engagement.id: public},
         base_url=base_url,
@@ -64,6 +67,7 @@ def _feed(
     author: str,
     home: str,
     decisions: Sequence[Row],
+    page: str | None = None,
     engagements: dict[str, PublicEngagement],
     base_url: str,
     updated: datetime,
@@ -77,16 +81,20 @@ def _feed(
     feed.language("fr")
     feed.link(href=feed_id, rel="self", type="application/atom+xml")
     feed.link(href=home, rel="alternate", type="application/json")
+    if page is not None:
+        feed.link(href=page, rel="alternate", type="text/html")
     newest = max((_instant(d["date_decision"], tz) for d in decisions), default=updated)
     feed.updated(newest)
     # feedgen puts the entry added last first: oldest first in, newest first out.
     for decision in sorted(decisions, key=lambda d: (d["date_decision"], d["numero"])):
         public = engagements[decision["accompagnement"]]
-        link = f"{base_url}/public/engagements/{decision['accompagnement']}/decisions#{decision['numero']}"
+        # The id stays what it was when the feed began (readers key on it); the link opens the decision's
+        # row on the public page, which a person can read.
         entry = feed.add_entry()
-        entry.id(link)
+        entry.id(f"{base_url}/public/engagements/{decision['accompagnement']}/decisions#{decision['numero']}")
         entry.title(f"{decision['titre']} (n° {decision['numero']})")
-        entry.link(href=link, rel="alternate")
+        page_of_decision = f"{base_url}/registre-public/{decision['accompagnement']}"
+        entry.link(href=f"{page_of_decision}#decision-{quote(str(decision['numero']))}", rel="alternate")
         instant = _instant(decision["date_decision"], tz)
         entry.published(instant)
         entry.updated(_instant(decision["publiee_le"], tz) if decision["publiee_le"] else instant)
@@ -105,7 +113,9 @@ def _summary(decision: Row, territory: str) -> str:
         parts.append(f"Base légale : {decision['base_legale']}.")
     votes = (decision["voix_pour"], decision["voix_contre"], decision["abstentions"])
     if any(v is not None for v in votes):
-        parts.append(f"Votes : {votes[0] or 0} pour, {votes[1] or 0} contre, {votes[2] or 0} abstention(s).")
+        parts.append(
+            f"Votes : {votes[0] or 0} pour, {votes[1] or 0} contre, {plural(votes[2] or 0, 'abstention')}."
+        )
     if decision["transmise_le"]:
         parts.append(f"Transmise au contrôle de légalité le {format_date(decision['transmise_le'])}.")
     if decision["texte"]:

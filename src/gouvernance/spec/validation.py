@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from gouvernance.errors import DomainError, Message
 from gouvernance.guards.registry import Guard, guard_rules, parse_guard
 from gouvernance.lifecycle.machines import MACHINE_BY_KIND, machine_events
+from gouvernance.messages import plural
 from gouvernance.spec.dependencies import DependencyGraph
 from gouvernance.spec.schema import ProcessModel, StepSpec
 from gouvernance.spec.yaml_source import SourceMap, YamlPath, YamlSourceError, format_path, load_yaml
@@ -41,7 +42,7 @@ class TemplateInvalid(DomainError):
         super().__init__(
             Message(
                 "template.invalid",
-                f"Modèle invalide {filename} : {count} problème(s)",
+                f"Modèle invalide {filename} : {plural(count, 'problème')}",
                 f"Invalid template {filename}: {count} problem(s)",
                 details={"file": filename},
             ),

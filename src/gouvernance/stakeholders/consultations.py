@@ -19,6 +19,7 @@ from gouvernance.engagements.lookup import log_change
 from gouvernance.engagements.records import StepRow
 from gouvernance.errors import DomainError, InvalidInput, Message
 from gouvernance.inputs import text_problems
+from gouvernance.messages import plural
 from gouvernance.spec.schema import ProcessModel
 from gouvernance.stakeholders.common import engagement_of, not_found, vocabulary_term
 from gouvernance.stakeholders.records import ConsultationData
@@ -149,7 +150,7 @@ def update_consultation(
         raise InvalidInput(
             Message(
                 "consultation.unknown_field",
-                f"Champ(s) inconnu(s) : {', '.join(unknown)}",
+                f"{'Champs inconnus' if len(unknown) > 1 else 'Champ inconnu'} : {', '.join(unknown)}",
                 f"Unknown field(s): {', '.join(unknown)}",
                 details={"fields": unknown, "allowed": sorted(allowed)},
             )
@@ -294,7 +295,8 @@ def _participant_problems(
     return [
         Message(
             "consultation.unknown_stakeholder",
-            f"Partie(s) prenante(s) inconnue(s) dans cet accompagnement : {listed}.",
+            f"{'Parties prenantes inconnues' if len(unknown) > 1 else 'Partie prenante inconnue'} "
+            f"dans cet accompagnement : {listed}.",
             f"Unknown stakeholder(s) in this engagement: {listed}.",
             "stakeholder_ids",
             {"unknown": unknown},
@@ -307,7 +309,7 @@ def _refuse_consultation(problems: list[Message]) -> None:
         raise InvalidInput(
             Message(
                 "consultation.invalid",
-                f"Consultation refusée : {len(problems)} problème(s).",
+                f"Consultation refusée : {plural(len(problems), 'problème')}.",
                 f"Consultation refused: {len(problems)} problem(s).",
                 details={"count": len(problems)},
             ),

@@ -33,6 +33,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, tuple_
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Message
 from gouvernance.guards.registry import Guard, GuardContext
+from gouvernance.messages import plural
 from gouvernance.stakeholders.analysis.classification import (
     HIGH_SCORE_THRESHOLD,
     mendelow_quadrant,
@@ -51,6 +52,8 @@ from gouvernance.stakeholders.register import (
 )
 from gouvernance.stakeholders.tables import StakeholderRow
 from gouvernance.stakeholders.vocabulary import Category, ConsultationFormat, Quadrant, Vocabulary
+
+_CONSULTED = "parties prenantes consultées"
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -340,7 +343,8 @@ class CategoriesRepresented(_RegisterGuard):
     def describe(self) -> Message:
         return Message(
             "guard.categories_represented",
-            f"au moins {self.min_per_category} partie(s) prenante(s) consultée(s) {self._when('fr')} pour "
+            f"au moins {plural(self.min_per_category, 'partie prenante consultée', _CONSULTED)} "
+            f"{self._when('fr')} pour "
             f"chaque catégorie : {_labels(Category, self.categories, 'fr', ', ')}",
             f"at least {self.min_per_category} stakeholder(s) consulted {self._when('en')} in each category: "
             f"{_labels(Category, self.categories, 'en', ', ')}",

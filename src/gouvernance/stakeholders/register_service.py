@@ -164,7 +164,7 @@ def update_stakeholder(
         raise InvalidInput(
             Message(
                 "stakeholder.unknown_field",
-                f"Champ(s) inconnu(s) : {', '.join(unknown)}",
+                f"{'Champs inconnus' if len(unknown) > 1 else 'Champ inconnu'} : {', '.join(unknown)}",
                 f"Unknown field(s): {', '.join(unknown)}",
                 details={"fields": unknown, "allowed": sorted(_STAKEHOLDER_FIELDS)},
             )

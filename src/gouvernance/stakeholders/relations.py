@@ -106,7 +106,7 @@ def update_relation(
         raise InvalidInput(
             Message(
                 "relation.unknown_field",
-                f"Champ(s) inconnu(s) : {', '.join(unknown)}",
+                f"{'Champs inconnus' if len(unknown) > 1 else 'Champ inconnu'} : {', '.join(unknown)}",
                 f"Unknown field(s): {', '.join(unknown)}",
                 details={"fields": unknown, "allowed": ["type", "weight", "start"]},
             )

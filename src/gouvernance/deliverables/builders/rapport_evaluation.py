@@ -396,7 +396,7 @@ def _objective_standing(assessed: list[_Assessed]) -> str:
     standing = evaluate_objective(evaluations)
     reason = standing.reason
     if unevaluated:
-        reason += f" ; non évalué(s) : {', '.join(unevaluated)}"
+        reason += f" ; {'non évalués' if len(unevaluated) > 1 else 'non évalué'} : {', '.join(unevaluated)}"
     return f"Évaluation de l'objectif : {standing.status.label} ({reason})."
 
 

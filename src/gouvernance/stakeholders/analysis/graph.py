@@ -12,6 +12,7 @@ import networkx as nx
 import numpy as np
 
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import plural
 from gouvernance.stakeholders.analysis.classification import HIGH_SCORE_THRESHOLD, mendelow_quadrant
 from gouvernance.stakeholders.analysis.results import Party
 from gouvernance.stakeholders.records import RelationData, StakeholderData
@@ -62,7 +63,7 @@ def build_graph(
         raise InvalidInput(
             Message(
                 "stakeholders.invalid_map",
-                f"La cartographie est refusée : {len(problems)} problème(s).",
+                f"La cartographie est refusée : {plural(len(problems), 'problème')}.",
                 f"The stakeholder map is refused: {len(problems)} problem(s).",
                 details={"count": len(problems)},
             ),
