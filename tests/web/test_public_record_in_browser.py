@@ -59,6 +59,9 @@ def _public_engagement(make_team, db: Database, clock: FrozenClock, *, public: b
     return engagement_id
 
 
+SIGNED_IN_PAGES = {"/portefeuille", "/mes-taches", "/notifications", "/preferences", "/administration"}
+
+
 def test_anyone_reads_a_public_record_and_nothing_private(
     browser: Browser, live_url: str, make_team, db: Database, clock: FrozenClock, tmp_path: Path
 ) -> None:
@@ -89,6 +92,9 @@ def test_anyone_reads_a_public_record_and_nothing_private(
     assert "Hélène Marchand" in traces
     assert [t for t in traces if t.casefold() in html.casefold()] == []
     assert page.context.cookies() == []  # no session was needed, none was made
+    # Nothing on the page sends a resident to a page that asks to sign in.
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert not [href for href in hrefs if href.split("#")[0].split("?")[0] in SIGNED_IN_PAGES], hrefs
 
 
 def test_the_page_links_the_feed_and_the_package_with_the_published_chain_heads(
