@@ -55,6 +55,29 @@ def test_the_export_by_email_finds_the_register_entry(db, case) -> None:
     assert data["compte"] is None
 
 
+def test_a_name_with_accented_capitals_is_found_however_it_is_typed(db, case, clock) -> None:
+    """« ÉLODIE D'ÉTÉ » and « élodie d'été » are the same person, on SQLite too (whose own lower() folds ASCII
+    only)."""
+    from gouvernance.engagements.actors import ActorRef
+    from tests.privacy.conftest import _stakeholder
+
+    with db.transaction() as session:
+        _stakeholder(
+            session,
+            case.engagement_id,
+            f"e{case.login}",
+            "Élodie d'Été",
+            "ELODIE.ETE@EXEMPLE.FR",
+            "06 00 00 00 01",
+            clock,
+            ActorRef.of(case.login, "consultant"),
+        )
+    for typed in ("élodie d'été", "ÉLODIE D'ÉTÉ", "elodie.ete@exemple.fr"):
+        with db.reading() as session:
+            data = export_person(session, typed, organisation=None)
+        assert [s["nom"] for s in data["parties_prenantes"]] == ["Élodie d'Été"], typed
+
+
 def test_the_export_stays_within_the_callers_organisation(db, case) -> None:
     with db.reading() as session:
         data = export_person(session, case.login, organisation="une-autre")

@@ -62,6 +62,10 @@ def _ping_after_idle(engine: Engine, seconds: float) -> None:
             raise exc.DisconnectionError(f"connexion inutilisable, remplacée : {error}") from error
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
     if database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +81,10 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # SQLite's own lower() folds ASCII only: « Élodie » stayed « Élodie », and a person looked up by name
+        # (privacy export and erasure, evidence labels, e-mail addresses) was missed. Python's folds every
+        # letter, as PostgreSQL's does in a UTF-8 database. No index is built on lower().
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
