@@ -21,6 +21,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import statistics
@@ -225,17 +226,60 @@ def verify_all(db: Database, *, in_database: bool = True) -> tuple[float, float,
 # --- 2. the append's cost per transition, against the door before the chain --------------------------------
 
 
+class HttpSide:
+    """Step events sent to the ASGI application in-process, as uvicorn delivers them (bench/api_cost.py):
+    routing, authentication, validation, the door and the JSON answer, without the socket."""
+
+    def __init__(self, db: Database) -> None:
+        from api_bench import STEP, prepare
+        from api_cost import asgi_request
+
+        from gouvernance.api.app import create_app
+        from gouvernance.engagements.subject import load_subject
+        from gouvernance.settings import Settings
+
+        token, ids = prepare(db, synthetic_model(f"bench-http-{uuid.uuid4().hex[:6]}", 1, 3), 1)
+        with db.reading() as session:
+            step = load_subject(session, ids[0], STEP).step
+            assert step is not None
+            self.version = step.version
+        settings = Settings(database_url=db.url, data_dir=Path(tempfile.mkdtemp(prefix="gouvernance-banc-")))
+        self.app = create_app(settings, database=db)
+        self.send = asgi_request(self.app, token, ids[0])
+        self.loop = asyncio.new_event_loop()
+        self.lifespan = self.app.router.lifespan_context(self.app)
+        self.loop.run_until_complete(self.lifespan.__aenter__())
+        self.turn = 0
+
+    def run(self, count: int) -> float:
+        async def events() -> None:
+            for _ in range(count):
+                self.version = await self.send(self.version, self.turn % 2)
+                self.turn += 1
+
+        start = time.perf_counter()
+        self.loop.run_until_complete(events())
+        return time.perf_counter() - start
+
+
 def worker_main(url: str) -> None:
-    """One side of part 2, driven through stdin: `prepare`, then `run N` (prints the seconds taken)."""
+    """One side of part 2, driven through stdin: `prepare` or `prepare-http`, then `run N` (prints the
+    seconds taken by N transitions through the door, or N step events through the HTTP application)."""
     db = Database(url)
     clock = FrozenClock(datetime(2026, 1, 5, 8, tzinfo=UTC))
     model = synthetic_model(f"bench-door-{uuid.uuid4().hex[:6]}", 10, 6)
     target: tuple[str, str] | None = None
+    http: HttpSide | None = None
     for line in sys.stdin:
         command, *rest = line.split()
         if command == "prepare":
             target = prepare_in_progress(db, model, clock)
             print("ok", flush=True)
+        elif command == "prepare-http":
+            http = HttpSide(db)
+            print("ok", flush=True)
+        elif command == "run" and http is not None:
+            print(f"{http.run(int(rest[0])):.6f}", flush=True)
         elif command == "run":
             assert target is not None
             print(f"{door_loop(db, *target, int(rest[0]), clock):.6f}", flush=True)
@@ -280,12 +324,15 @@ def extract_base(revision: str) -> str:
     return str(Path(directory) / "src")
 
 
-def door_overhead(url: str, base: str, transitions: int, rounds: int) -> tuple[float, float]:
-    """Median ms per transition: (the door before the chain, this tree's door)."""
+def door_overhead(
+    url: str, base: str, transitions: int, rounds: int, *, http: bool = False
+) -> tuple[float, float]:
+    """Median ms per transition: (the door before the chain, this tree's door); with ``http``, per step
+    event sent through the HTTP application (what a person waits for, less the network)."""
     before, now = Worker(url, extract_base(base)), Worker(url, None)
     try:
         for worker in (before, now):
-            worker.ask("prepare")
+            worker.ask("prepare-http" if http else "prepare")
             worker.ask(f"run {min(transitions, 200)}")  # warm-up
         times: dict[str, list[float]] = {"before": [], "now": []}
         for r in range(rounds):
@@ -352,7 +399,18 @@ def main() -> None:
             extra = now / before - 1
             print(
                 f"this tree / compared door: {now / before:.3f}; append overhead: {extra * 100:+.1f} %  "
-                f"(target <= +10 %: {'met' if extra <= 0.10 else 'NOT met'})"
+                f"(target <= +10 %: {'met' if extra <= 0.10 else 'NOT met'}); "
+                f"{(now - before) * 1000:.0f} µs per transition"
+            )
+            http_db, drop_http_db = scratch_database(args.database_url)
+            try:
+                before, now = door_overhead(http_db.url, base, args.transitions, args.rounds, http=True)
+            finally:
+                drop_http_db()
+            print(
+                f"the same through the HTTP application (ASGI in-process, authentication, validation, "
+                f"JSON): {before:.3f} ms per step event without the chain, {now:.3f} ms with it: "
+                f"{(now / before - 1) * 100:+.1f} %"
             )
         if not args.skip_verify:
             total = args.engagements * args.events
