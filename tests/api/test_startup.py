@@ -4,12 +4,17 @@ analysis needs (NetworkX, NumPy), nor Alembic when the database is already up to
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from gouvernance.cli import app as cli_app
+from gouvernance.cli import main
 from tests.processes import run
 
 CHECK = """
@@ -81,3 +86,23 @@ def test_the_domain_core_never_imports_the_outer_layers() -> None:
         if line.strip().startswith(tuple(f"{verb} {name}" for name in outer for verb in ("import", "from")))
     ]
     assert offenders == []
+
+
+def test_the_collector_off_while_serve_starts_is_on_again_once_the_application_has_started(
+    app: FastAPI,
+) -> None:
+    gc.disable()  # as `gouvernance serve` does before it builds the runtime and the app
+    try:
+        with TestClient(app) as client:
+            assert gc.isenabled()
+            assert client.get("/healthz").status_code == 200
+    finally:
+        gc.enable()
+
+
+def test_the_commands_run_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(cli_app, "app", lambda prog_name: seen.append(gc.isenabled()))
+    main()  # the `gouvernance` command: the collector is off while it imports the commands
+    assert seen == [True]
+    assert gc.isenabled()
