@@ -2,8 +2,6 @@
 outside the process is injectable (settings, database, clock, blob store, catalogue, or a whole runtime), so
 tests build the app on their own database with a frozen clock."""
 
-from __future__ import annotations
-
 import gc
 import logging
 import threading

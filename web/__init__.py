@@ -1,8 +1,6 @@
 """The web interface for people (French, server-rendered, every action a plain HTML form), served by the
 API's own application: ``install`` adds its pages and its style sheet."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from fastapi import FastAPI, Request

@@ -2,8 +2,6 @@
 permission checks as the API (``access.permissions`` with the API's permissions), every action a plain
 HTML form going through the one door. One module per page; this one gathers their routes."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter
 
 from gouvernance.web import (
