@@ -61,6 +61,10 @@ def test_the_webhook_client_is_imported_on_first_delivery_not_at_start(loaded_at
     assert {"httpx", "click", "rich", "pygments"} & loaded_at_start == set()
 
 
+def test_the_feed_writer_is_imported_by_the_first_feed_not_at_start(loaded_at_start: set[str]) -> None:
+    assert {"feedgen", "lxml", "dateutil"} & loaded_at_start == set()
+
+
 def test_the_stakeholder_analysis_and_alembic_are_imported_on_first_use_not_at_start(
     loaded_at_start: set[str],
 ) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
 
-from feedgen.feed import FeedGenerator
-
 from gouvernance.deliverables.french import format_date
 from gouvernance.publication.service import PublicEngagement
 from gouvernance.publication.tables import Row
@@ -69,6 +67,9 @@ def _feed(
     updated: datetime,
     tz: tzinfo,
 ) -> bytes:
+    # feedgen, lxml and dateutil are imported by the first feed, not at every start.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
