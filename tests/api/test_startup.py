@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 
 from gouvernance.cli import app as cli_app
 from gouvernance.cli import main
+from gouvernance.db.engine import Database
+from gouvernance.db.migrate import HEAD_REVISION, current_revision, upgrade
 from tests.processes import run
 
 CHECK = """
@@ -71,13 +73,27 @@ def test_the_stakeholder_analysis_and_alembic_are_imported_on_first_use_not_at_s
     assert ANALYSIS_AND_MIGRATIONS & loaded_at_start == set()
 
 
-def test_serve_on_an_up_to_date_database_imports_neither_the_analysis_nor_alembic(tmp_path: Path) -> None:
+def test_serve_imports_neither_the_analysis_nor_alembic(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"GOUVERNANCE_DATA_DIR": str(data), "PATH": ""}
-    first = run([sys.executable, "-c", SERVE], env=env)  # a fresh data directory: migrated by Alembic
-    assert "alembic" in json.loads(first.stdout.strip().splitlines()[-1])
-    again = run([sys.executable, "-c", SERVE], env=env)
+    # A fresh data directory: the new database gets the migrated schema from sqlite_schema.sql.
+    first = run([sys.executable, "-c", SERVE], env=env)
+    assert ANALYSIS_AND_MIGRATIONS & set(json.loads(first.stdout.strip().splitlines()[-1])) == set()
+    again = run([sys.executable, "-c", SERVE], env=env)  # up to date
     assert ANALYSIS_AND_MIGRATIONS & set(json.loads(again.stdout.strip().splitlines()[-1])) == set()
+
+
+def test_serve_on_an_outdated_sqlite_database_migrates_it_with_alembic(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    old = Database(f"sqlite:///{data / 'gouvernance.db'}")
+    upgrade(old, "0020")
+    old.dispose()
+    env = {"GOUVERNANCE_DATA_DIR": str(data), "PATH": ""}
+    result = run([sys.executable, "-c", SERVE], env=env)
+    assert "alembic" in json.loads(result.stdout.strip().splitlines()[-1])
+    migrated = Database(f"sqlite:///{data / 'gouvernance.db'}")
+    assert current_revision(migrated) == HEAD_REVISION
+    migrated.dispose()
 
 
 def test_the_domain_core_never_imports_the_outer_layers() -> None:
