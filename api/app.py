@@ -133,6 +133,11 @@ def create_app(
             db.dispose()
 
     app = FastAPI(
+        # The routers' routes as they are (prefix and tags included), in order, rather than the routers
+        # included: FastAPI (0.150) builds an included router's routes a second time, every parameter and
+        # dependency analysed again, on the first request that reaches them; a tenth of a second of the
+        # first /readyz, for routes the routers already built (``api/stakeholders`` does the same).
+        routes=[route for router in (*ROUTERS, *web.ROUTERS) for route in router.routes],
         lifespan=lifespan,
         title="gouvernance — API",
         version=__version__,
@@ -142,11 +147,9 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.context = context
-    for router in ROUTERS:
-        app.include_router(router)
     problems.install(app, api_routes(app, ROUTERS))
     docs.install(app, ROUTERS)
-    web.install(app)  # the pages for people, over the same services and permission checks
+    web.install(app)  # the pages' style sheet and sign-in redirect (their routes are in ``routes`` above)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_evidence_bytes)
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders)
