@@ -1,5 +1,5 @@
 """The web interface for people (French, server-rendered, every action a plain HTML form), served by the
-API's own application: ``install`` adds its pages and its style sheet."""
+API's own application, which serves the routes of ``ROUTERS``; ``install`` adds the style sheet."""
 
 from pathlib import Path
 
