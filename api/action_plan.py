@@ -1,8 +1,6 @@
 """Means and the action plan of an engagement's objectives: allocate a budget line or staff days, plan an
 action, move it on. The objectives' listing (``api/objectives.py``) shows them with each objective."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import Annotated

@@ -1,7 +1,5 @@
 """The organisation's people, for its admins: who holds which role, invitations, grants and revocations."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """An engagement's verifiable register: is its chain intact, and where it is not."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter
 from pydantic import BaseModel
 

@@ -4,8 +4,6 @@ Principals are cached per token digest for a few seconds (a new grant or a revok
 ``ttl_seconds``); an engagement's owning organisation never changes, so it is cached for good. Both caches
 are bounded and belong to one application instance."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Callable
 from threading import Lock

@@ -1,8 +1,6 @@
 """What the background work produces, as the API shows it: the caller's notifications, the deliverables of
 an engagement (listed, downloaded, rebuilt on demand) and calendars of due dates (ICS)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote

@@ -1,8 +1,6 @@
 """The participatory budget over HTTP: proposals (anyone taking part may submit one; the engagement's leads
 and agents review them), vote counts by channel, closing the vote, and the results."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any
 

@@ -1,8 +1,6 @@
 """The communication plan's actions: read them (the engagement's people), add, change and remove them (the
 engagement's leads)."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import Annotated

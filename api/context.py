@@ -1,8 +1,6 @@
 """What every request needs, built once per application: the runtime (settings, database, clock, blob store,
 catalogue… from the composition root), the authenticator, the write lock and the export limiter."""
 
-from __future__ import annotations
-
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any

@@ -1,8 +1,6 @@
 """The parties of the partnership convention: read them (the engagement's people), add, change and remove
 them (the engagement's leads)."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """The decision register of an engagement: read it, and record a decision (the engagement's leads)."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated
 

@@ -2,8 +2,6 @@
 the authenticated principal. Dependencies that need no database are ``async``: they run on the event loop
 instead of costing a hop to the thread pool."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import Depends, Header, Request, Security

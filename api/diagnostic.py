@@ -1,8 +1,6 @@
 """The diagnostic of an engagement: its findings (needs, assets, critical points, projects under way), each
 traced to the consultations and stakeholders it came from."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response

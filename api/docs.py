@@ -1,8 +1,6 @@
 """The OpenAPI document (every route's permission and problem responses filled in) and Swagger UI served
 from the installed swagger-ui-bundle, so /docs works without internet."""
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import re

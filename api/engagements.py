@@ -1,8 +1,6 @@
 """Engagements: launch one from a process model, list the portfolio, read progress, suspend/resume/cancel/
 complete."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 

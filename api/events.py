@@ -1,7 +1,5 @@
 """Sending an event through the one door, for a step or for the engagement itself."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from fastapi import Response

@@ -1,8 +1,6 @@
 """Evidence: attach a file (multipart, size-limited, content checked against its declared type) or a link
 to a step, and download it."""
 
-from __future__ import annotations
-
 import hashlib
 from typing import Annotated
 from urllib.parse import quote

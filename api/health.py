@@ -1,7 +1,5 @@
 """Liveness and readiness, for load balancers and orchestrators: no token needed."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from fastapi import APIRouter

@@ -1,7 +1,5 @@
 """Small HTTP helpers shared by the routers: JSON responses, documented error statuses, ETags."""
 
-from __future__ import annotations
-
 import re
 from typing import Any
 

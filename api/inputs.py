@@ -6,8 +6,6 @@ hold at the boundary: 422 with the offending field's path, in French or English 
 - ``FreeJson``: a free-form JSON object of bounded depth and size, with storable numbers.
 - ``SafeDate``: a date between ``DATE_MIN`` and ``DATE_MAX``."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """The caller's language: French unless Accept-Language prefers English."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 Language = Literal["fr", "en"]

@@ -1,8 +1,6 @@
 """Request bodies are bounded before anything reads them: a file upload may carry the evidence size limit
 (plus its multipart envelope), any other body 1 MiB. Over the limit: 413 problem+json."""
 
-from __future__ import annotations
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

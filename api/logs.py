@@ -3,8 +3,6 @@ filter on every handler, the access log's included: it masks the values of secre
 (``?jeton=``), anything that looks like a token (``gv_…``, ``gc_…``) and the credentials of an
 ``Authorization`` header, before the line is formatted."""
 
-from __future__ import annotations
-
 import copy
 import logging
 import re

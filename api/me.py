@@ -1,7 +1,5 @@
 """The caller: who they are, their roles, and their to-do list."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

@@ -5,8 +5,6 @@ only, while FastAPI declares one route per method. And a fixed path that a param
 (``…/stakeholders/export`` and ``…/stakeholders/{stakeholder_id}``) is taken by the latter for the methods
 the fixed one lacks, which then fails validating its parameter (422) instead of answering 405."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 
 from starlette.routing import BaseRoute, Match, Route

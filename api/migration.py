@@ -1,8 +1,6 @@
 """Versions of a template side by side, and the migration of a running engagement to another version: the
 plan step by step (``dry_run``), or the move itself, refused with each blocking step named (409)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response

@@ -1,8 +1,6 @@
 """Objectives of an engagement, their indicators, the local actors' approvals and the measurements (one by
 one, or a spreadsheet all or nothing), with the evaluation of each objective."""
 
-from __future__ import annotations
-
 import hashlib
 from datetime import date
 from typing import Annotated

@@ -1,8 +1,6 @@
 """« Mot de passe oublié » over HTTP, as the web pages do it: a reset link sent by e-mail, then the new
 password chosen with the link's token. No token is needed: the caller has lost their password."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response

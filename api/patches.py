@@ -1,7 +1,5 @@
 """PATCH bodies: the fields a request sets become the changes a domain service validates as a whole."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 
 from pydantic import BaseModel

@@ -11,8 +11,6 @@ Scopes:
   role at all answers 404, so another organisation's engagements do not even show they exist.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum

@@ -1,7 +1,5 @@
 """The caller's notification preferences: e-mail address, language, and how notifications reach them."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response

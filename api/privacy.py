@@ -1,8 +1,6 @@
 """RGPD over HTTP: what is held about a person (the organisation's admins and leads, within their
 organisation), and the deletion of a user account by the organisation's admins."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response

@@ -4,8 +4,6 @@ Domain errors keep their code, message and reasons; request validation errors be
 offending path; anything unexpected is logged and answered with a 500 that carries no traceback.
 """
 
-from __future__ import annotations
-
 import logging
 from functools import partial
 from typing import Any

@@ -1,7 +1,5 @@
 """Process models: the journeys engagements are launched from, as the catalogue holds them."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query

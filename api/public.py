@@ -5,8 +5,6 @@ An engagement that is not public answers 404 on every public route, as a missing
 The flag itself (``PUT /engagements/{id}/public``) belongs to the engagement's leads, and the portfolio's
 open-data package (``GET /organisations/{key}/open-data.zip``) to the organisation's leads."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Any
 

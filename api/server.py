@@ -12,8 +12,6 @@ processes wait in SQLite's busy handler, which polls with growing sleeps; one wo
 order instead (see the write lock in ``app.py``).
 """
 
-from __future__ import annotations
-
 import errno
 import logging
 import socket

@@ -1,7 +1,5 @@
 """Steps: where each stands, what the caller may do next (and why not), and sending an event with If-Match."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Any, Literal
 

@@ -1,7 +1,5 @@
 """The timeline of an engagement: every event, oldest first, filterable by type, step and actor."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Any
 

@@ -2,8 +2,6 @@
 change and remove sessions, list their expected attendees and take the attendance (the engagement's leads
 and agents, who organise the sessions)."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import Annotated

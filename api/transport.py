@@ -7,8 +7,6 @@
   response that set no ``Content-Security-Policy`` gets one that runs no script and loads nothing but
   inline styles and ``data:`` images (the deliverables' HTML). /docs sets its own (``docs.py``)."""
 
-from __future__ import annotations
-
 import asyncio
 
 from starlette.datastructures import MutableHeaders

@@ -1,8 +1,6 @@
 """Reading an uploaded file within the size limit (``GOUVERNANCE_MAX_EVIDENCE_BYTES``): evidence and every
 spreadsheet import read it the same way and refuse it with the same 422."""
 
-from __future__ import annotations
-
 from fastapi import UploadFile
 
 from gouvernance.errors import InvalidInput, Message

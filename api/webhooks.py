@@ -1,8 +1,6 @@
 """An organisation's webhooks, managed by its admins: listed without their secrets, added (the secret is
 returned once, in the answer) and removed."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

@@ -11,8 +11,6 @@ Simultaneous requests with one key: the first claims the key before it starts; t
 them a 409 of the domain: duplicate id, stale version).
 """
 
-from __future__ import annotations
-
 import time
 from collections.abc import Callable
 from typing import Annotated, Any

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import sys
 from datetime import datetime
@@ -311,6 +312,7 @@ def serve_command(
     ] = True,
 ) -> None:
     """Démarre l'API HTTP (documentation sur /docs)."""
+    gc.disable()  # until the application's start-up freezes what was built (create_app's lifespan)
     from gouvernance.api.app import create_app
     from gouvernance.api.server import ServeOptions, bind, check_workers, serve
 
@@ -338,6 +340,7 @@ def serve_command(
         serve(options, create_app(runtime=context.runtime()), sock)
         return
     db.dispose()  # each of uvicorn's workers builds its app, and its connections, from the same settings
+    gc.enable()  # this process only supervises the workers
     serve(options, sock=sock)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from gouvernance.cli import background
 from gouvernance.cli.access import serve_command, tokens_app, users_app
 from gouvernance.cli.audit import audit_app
@@ -73,4 +75,5 @@ install_catalogue()
 
 
 def main() -> None:
+    gc.enable()  # off while the commands were imported (gouvernance.cli.main); serve turns it off again
     app(prog_name="gouvernance")  # the same name in the usage line for `python -m gouvernance`

@@ -7,10 +7,9 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gouvernance.cli import context
@@ -27,6 +26,9 @@ from gouvernance.notifications.listing import (
     notifications_created_at,
     recent_notifications,
 )
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 reminders_app = french_app(help="Rappels et escalades.", no_args_is_help=True)
 notifications_app = french_app(help="Notifications : courriels, webhooks, application.", no_args_is_help=True)
@@ -50,6 +52,9 @@ def _clock_at(now: str | None) -> Clock:
 
 
 def _progress() -> Progress:
+    # Imported by the commands that show a bar, not by every command (nor `serve`) at start.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -15,7 +15,7 @@ from rich.console import Console
 from gouvernance.clock import Clock
 from gouvernance.composition import Runtime, build_runtime, register_plugins
 from gouvernance.db.engine import Database
-from gouvernance.db.migrate import is_up_to_date, upgrade
+from gouvernance.db.migrate import is_up_to_date, upgrade_embedded
 from gouvernance.errors import DomainError, Message
 from gouvernance.settings import Settings, get_settings
 from gouvernance.spec.catalog import Catalog, default_directories
@@ -64,7 +64,7 @@ def database(*, migrate_embedded: bool = True) -> Database:
     if is_up_to_date(db):
         return db
     if db.dialect == "sqlite" and migrate_embedded:
-        upgrade(db)
+        upgrade_embedded(db)
         return db
     raise DomainError(
         Message(

@@ -1,11 +1,9 @@
 """The web interface for people (French, server-rendered, every action a plain HTML form), served by the
-API's own application: ``install`` adds its pages and its style sheet."""
-
-from __future__ import annotations
+API's own application, which serves the routes of ``ROUTERS``; ``install`` adds the style sheet."""
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -15,10 +13,12 @@ from gouvernance.web.pages import NotSignedIn, router
 STATIC_PATH = "/statique"
 
 
+# The pages' routers, in the order their routes are tried; the application serves their routes as they are.
+ROUTERS: tuple[APIRouter, ...] = (router, stakeholders.router, admin.router)
+
+
 def install(app: FastAPI) -> None:
-    app.include_router(router)
-    app.include_router(stakeholders.router)
-    app.include_router(admin.router)
+    """What the pages need besides their routes (``ROUTERS``): the style sheet, and the sign-in redirect."""
     app.mount(STATIC_PATH, StaticFiles(directory=Path(__file__).parent / "static"), name="statique")
 
     async def sign_in_first(request: Request, _: Exception) -> RedirectResponse:
@@ -27,4 +27,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotSignedIn, sign_in_first)
 
 
-__all__ = ["STATIC_PATH", "install"]
+__all__ = ["ROUTERS", "STATIC_PATH", "install"]

@@ -2,8 +2,6 @@
 reaches from an e-mail: choosing a password from an invitation or reset link, and asking for a reset link.
 Same domain services and checks as the API (``access.admin``)."""
 
-from __future__ import annotations
-
 import hmac
 import secrets
 from datetime import timedelta

@@ -3,8 +3,6 @@ votes, transmission and publication dates, public flag) and a form to record a d
 ``decisions.service.record_decision``, with the API's permissions (``api.decisions``): every role on the
 engagement reads, the leads record, the others see no form and a forged POST is refused."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Annotated
 

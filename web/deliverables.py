@@ -1,8 +1,6 @@
 """« Livrables » of an engagement: every version produced (deliverable, format, version, date), each to
 download, and a rebuild through the same production service as the API's ``POST …/deliverables``."""
 
-from __future__ import annotations
-
 from typing import Annotated
 from urllib.parse import quote
 

@@ -1,8 +1,6 @@
 """« Accompagnement »: the timeline of an engagement, each step with its guards and the actions the person
 may take through the one door (``transitions.transition``), and evidence to attach to a step."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any

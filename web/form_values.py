@@ -1,8 +1,6 @@
 """Values as people type them in the pages' forms: dates « jj/mm/aaaa », decimal numbers « 12,5 » or
 « 1 250,5 », whole counts. Each reader answers the value, or None with a French reason appended."""
 
-from __future__ import annotations
-
 import math
 import re
 from datetime import date, datetime

@@ -1,8 +1,6 @@
 """French typography for the pages: dates as « 12 janvier 2027 », non-breaking spaces where French wants
 them."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 

@@ -2,8 +2,6 @@
 domain's own launch (every reason shown by its field, what the person typed kept), for the roles the API
 lets launch (``LAUNCH_ENGAGEMENT``). The engagement page then shows the electoral-period warnings."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any

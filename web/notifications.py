@@ -1,8 +1,6 @@
 """« Notifications »: the person's in-application notifications, newest first, a page at a time, each with its
 engagement and a link to its step; one is marked read through the same inbox service as the API."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request

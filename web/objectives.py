@@ -4,8 +4,6 @@ its measurements, a form to record a measurement and a button to approve an obje
 the objectives services with the API's own permissions (``api.objectives``): every role reads, the
 participants measure and approve, an observer sees no form and a forged POST is refused."""
 
-from __future__ import annotations
-
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Annotated

@@ -2,8 +2,6 @@
 permission checks as the API (``access.permissions`` with the API's permissions), every action a plain
 HTML form going through the one door. One module per page; this one gathers their routes."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter
 
 from gouvernance.web import (
@@ -49,9 +47,8 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         public,
     )
 )
-router = APIRouter(include_in_schema=False)
-for page_router in ROUTERS:
-    router.include_router(page_router)
+# The pages' routes as they are, in one router (not routers included: see ``create_app``).
+router = APIRouter(routes=[route for page_router in ROUTERS for route in page_router.routes])
 
 # The shared helpers live in ``gouvernance.web.session``; re-exported for pages written against this one.
 __all__ = [

@@ -1,7 +1,5 @@
 """« Portefeuille »: the engagements the person may see, with progress per stage, totals and filters."""
 
-from __future__ import annotations
-
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request

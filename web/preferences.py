@@ -2,8 +2,6 @@
 a day, or in the application only), saved through the same preferences service as the API's
 ``PUT /me/preferences``; a refusal shows each reason by its field and keeps what was typed."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Annotated
 

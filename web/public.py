@@ -3,8 +3,6 @@ may read without signing in. It reads exactly what the JSON route reads (``recor
 progress by stage, public decisions, public indicators and their measurements, the verifiable record's heads;
 it links to the Atom feed, the open-data package and the JSON. Not public, or unknown: the same 404."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any
 

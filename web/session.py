@@ -3,8 +3,6 @@
 and rendering (``render``, ``problem_page``; templates call ``nouvelle_soumission()`` for a write form's
 one-time id, see ``gouvernance.web.submissions``). Other page modules import these names; they are stable."""
 
-from __future__ import annotations
-
 import secrets
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,8 +1,6 @@
 """Signing in and out: a password form with its own pre-session form token (against login CSRF), throttled
 per account and per client address (the real client behind a trusted proxy: uvicorn's proxy headers)."""
 
-from __future__ import annotations
-
 import hmac
 import secrets
 from datetime import timedelta

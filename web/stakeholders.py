@@ -4,8 +4,6 @@ and their mediators, and the consultation log form. A thin shell over the stakeh
 API's own permissions (``api.stakeholders.access``): every role on the engagement reads, the participants
 write, an observer sees no form and a forged POST is refused."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Annotated
 

@@ -8,8 +8,6 @@ formulaire » after the back button) gets that redirection again and writes noth
 « conflict » with the person's own change or a second comment. A refused form stores nothing and is shown
 again with a new id. A form without an id (a page rendered before this) writes as before."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 from fastapi import Request

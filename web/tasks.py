@@ -1,7 +1,5 @@
 """« Mes tâches »: the person's steps across engagements, by due date, each with a link to act on it."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 

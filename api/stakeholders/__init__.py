@@ -6,8 +6,6 @@ its routes and the schemas they take and return; ``access`` holds the permission
 Contact details are personal data: they are only returned, or exported, when asked for explicitly, and only
 to the engagement's leads; they can be erased."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter
 
 from gouvernance.api.stakeholders import consultations, importing, register, relations, reports

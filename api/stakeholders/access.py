@@ -1,8 +1,6 @@
 """Who may read and write an engagement's stakeholder register, and who may see contact details (the
 engagement's leads only, RGPD); the small pieces every stakeholder router shares."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated, Any
 

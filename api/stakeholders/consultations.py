@@ -1,7 +1,5 @@
 """The consultation log over HTTP."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 

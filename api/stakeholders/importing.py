@@ -1,8 +1,6 @@
 """The all-or-nothing imports of spreadsheets over HTTP: the register, and the relations between its
 stakeholders and the consultations of the log (stakeholders named, not numbered)."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 from typing import Annotated, Any

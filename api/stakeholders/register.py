@@ -1,8 +1,6 @@
 """The register over HTTP: stakeholders and their contact details, which are only returned when asked for
 explicitly, only to the engagement's leads, and can be erased."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Any, Literal
 

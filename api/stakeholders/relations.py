@@ -1,7 +1,5 @@
 """Relations between the stakeholders of an engagement over HTTP."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Any, Literal
 

@@ -1,5 +1,5 @@
 """`python -m gouvernance` is the `gouvernance` command."""
 
-from gouvernance.cli.app import main
+from gouvernance.cli import main
 
 main()

@@ -4,12 +4,22 @@ analysis needs (NetworkX, NumPy), nor Alembic when the database is already up to
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
+from gouvernance import web
+from gouvernance.api.app import ROUTERS
+from gouvernance.cli import app as cli_app
+from gouvernance.cli import main
+from gouvernance.db.engine import Database
+from gouvernance.db.migrate import HEAD_REVISION, current_revision, upgrade
 from tests.processes import run
 
 CHECK = """
@@ -56,19 +66,37 @@ def test_the_webhook_client_is_imported_on_first_delivery_not_at_start(loaded_at
     assert {"httpx", "click", "rich", "pygments"} & loaded_at_start == set()
 
 
+def test_the_feed_writer_is_imported_by_the_first_feed_not_at_start(loaded_at_start: set[str]) -> None:
+    assert {"feedgen", "lxml", "dateutil"} & loaded_at_start == set()
+
+
 def test_the_stakeholder_analysis_and_alembic_are_imported_on_first_use_not_at_start(
     loaded_at_start: set[str],
 ) -> None:
     assert ANALYSIS_AND_MIGRATIONS & loaded_at_start == set()
 
 
-def test_serve_on_an_up_to_date_database_imports_neither_the_analysis_nor_alembic(tmp_path: Path) -> None:
+def test_serve_imports_neither_the_analysis_nor_alembic(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"GOUVERNANCE_DATA_DIR": str(data), "PATH": ""}
-    first = run([sys.executable, "-c", SERVE], env=env)  # a fresh data directory: migrated by Alembic
-    assert "alembic" in json.loads(first.stdout.strip().splitlines()[-1])
-    again = run([sys.executable, "-c", SERVE], env=env)
+    # A fresh data directory: the new database gets the migrated schema from sqlite_schema.sql.
+    first = run([sys.executable, "-c", SERVE], env=env)
+    assert ANALYSIS_AND_MIGRATIONS & set(json.loads(first.stdout.strip().splitlines()[-1])) == set()
+    again = run([sys.executable, "-c", SERVE], env=env)  # up to date
     assert ANALYSIS_AND_MIGRATIONS & set(json.loads(again.stdout.strip().splitlines()[-1])) == set()
+
+
+def test_serve_on_an_outdated_sqlite_database_migrates_it_with_alembic(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    old = Database(f"sqlite:///{data / 'gouvernance.db'}")
+    upgrade(old, "0020")
+    old.dispose()
+    env = {"GOUVERNANCE_DATA_DIR": str(data), "PATH": ""}
+    result = run([sys.executable, "-c", SERVE], env=env)
+    assert "alembic" in json.loads(result.stdout.strip().splitlines()[-1])
+    migrated = Database(f"sqlite:///{data / 'gouvernance.db'}")
+    assert current_revision(migrated) == HEAD_REVISION
+    migrated.dispose()
 
 
 def test_the_domain_core_never_imports_the_outer_layers() -> None:
@@ -81,3 +109,31 @@ def test_the_domain_core_never_imports_the_outer_layers() -> None:
         if line.strip().startswith(tuple(f"{verb} {name}" for name in outer for verb in ("import", "from")))
     ]
     assert offenders == []
+
+
+def test_the_collector_off_while_serve_starts_is_on_again_once_the_application_has_started(
+    app: FastAPI,
+) -> None:
+    gc.disable()  # as `gouvernance serve` does before it builds the runtime and the app
+    try:
+        with TestClient(app) as client:
+            assert gc.isenabled()
+            assert client.get("/healthz").status_code == 200
+    finally:
+        gc.enable()
+
+
+def test_the_commands_run_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(cli_app, "app", lambda prog_name: seen.append(gc.isenabled()))
+    main()  # the `gouvernance` command: the collector is off while it imports the commands
+    assert seen == [True]
+    assert gc.isenabled()
+
+
+def test_the_application_serves_the_routes_its_routers_built(app: FastAPI) -> None:
+    # Routers included (rather than their routes) would have FastAPI build every route again, on the first
+    # request: a tenth of a second of the first /readyz.
+    built = [route for router in (*ROUTERS, *web.ROUTERS) for route in router.routes]
+    assert all(isinstance(route, APIRoute) for route in built)
+    assert {id(route) for route in built} <= {id(route) for route in app.routes}

@@ -39,6 +39,15 @@ def upgrade(database: Database, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def upgrade_embedded(database: Database) -> None:
+    """The embedded database brought up to date: a new, empty SQLite file gets the migrated schema at once
+    (``sqlite_schema``), without importing Alembic; any other database is upgraded by Alembic."""
+    from gouvernance.db import sqlite_schema
+
+    if not sqlite_schema.create(database):
+        upgrade(database)
+
+
 def current_revision(database: Database) -> str | None:
     """The revision the database was migrated to; None before its first migration."""
     with database.engine.connect() as connection:

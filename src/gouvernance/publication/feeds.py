@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
 from urllib.parse import quote
 
-from feedgen.feed import FeedGenerator
-
 from gouvernance.deliverables.french import format_date
 from gouvernance.messages import plural
 from gouvernance.publication.service import PublicEngagement
@@ -73,6 +71,9 @@ def _feed(
     updated: datetime,
     tz: tzinfo,
 ) -> bytes:
+    # feedgen, lxml and dateutil are imported by the first feed, not at every start.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
