@@ -138,6 +138,8 @@ def create_app(
         # included: FastAPI (0.150) builds an included router's routes a second time, every parameter and
         # dependency analysed again, on the first request that reaches them; a tenth of a second of the
         # first /readyz, for routes the routers already built (``api/stakeholders`` does the same).
+        # Since the app does not include them, ``app.dependency_overrides`` would not reach these routes (each
+        # route asks its own router); nothing here uses overrides: tests build the app on their own runtime.
         routes=[route for router in (*ROUTERS, *web.ROUTERS) for route in router.routes],
         lifespan=lifespan,
         title="gouvernance — API",
