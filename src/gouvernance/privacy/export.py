@@ -365,4 +365,4 @@ def summary(data: dict[str, Any]) -> str:
 
 
 def _presence(present: bool | None) -> str:
-    return {None: "non relevée", True: "présent(e)", False: "absent(e)"}[present]
+    return {None: "non relevée", True: "oui", False: "non"}[present]
