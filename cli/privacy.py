@@ -14,6 +14,7 @@ from gouvernance.cli import context
 from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Login, Operator, identify, require_operator
+from gouvernance.messages import plural
 from gouvernance.privacy.erasure import erase_person
 from gouvernance.privacy.export import export_person, summary
 from gouvernance.privacy.people import privacy_scope
@@ -50,16 +51,18 @@ def export_command(
 @handle_errors
 def erase_command(person: Person, operator: Operator = False) -> None:
     """Pseudonymise une personne : fiches des registres renommées, coordonnées supprimées, notes effacées ;
-    son nom remplacé dans les émargements, les conventions, le plan de communication, les notes et les
-    comptes rendus ; sels de ses champs personnels effacés dans le registre vérifiable, effacement
-    enregistré."""
+    son nom remplacé dans les émargements, les conventions, le plan de communication, les plans d'actions
+    des objectifs, les notes, les comptes rendus, les constats du diagnostic et les commentaires des
+    mesures ; sels de ses champs personnels effacés dans le registre vérifiable, effacement enregistré."""
     require_operator(operator, "privacy erase")
     with context.database().transaction() as session:
         report = erase_person(session, person, clock=context.runtime().clock)
+    others = sum(report.elsewhere.values())
     console.print(
-        f"{report.pseudonymised} fiche(s) pseudonymisée(s), {report.contacts_deleted} coordonnée(s) "
-        f"supprimée(s), {sum(report.elsewhere.values())} autre(s) donnée(s) pseudonymisée(s), "
-        f"{sum(report.entries.values())} entrée(s) du registre dont les sels sont effacés.",
+        f"{plural(report.pseudonymised, 'fiche pseudonymisée', 'fiches pseudonymisées')}, "
+        f"{plural(report.contacts_deleted, 'coordonnée supprimée', 'coordonnées supprimées')}, "
+        f"{plural(others, 'autre donnée pseudonymisée', 'autres données pseudonymisées')}, "
+        f"{plural(sum(report.entries.values()), 'entrée')} du registre dont les sels sont effacés.",
         highlight=False,
     )
 
@@ -78,13 +81,16 @@ def retention_command(operator: Operator = False) -> None:
         evidence_days=settings.retention_evidence_days,
     )
     purged = purge_expired_access(rt.db, clock=rt.clock, days=settings.access_purge_days)
+    attendees = plural(report.attendees, "ligne d'émargement anonymisée", "lignes d'émargement anonymisées")
+    links = plural(purged.access_links, "lien d'invitation", "liens d'invitation")
     console.print(
-        f"{report.contacts} coordonnée(s) et {report.evidence} pièce(s) supprimée(s), "
-        f"{report.attendees} ligne(s) d'émargement anonymisée(s) dans "
-        f"{len(report.engagements)} accompagnement(s) ; {purged.web_sessions} session(s) web, "
-        f"{purged.login_attempts} tentative(s) de connexion, {purged.access_links} lien(s) d'invitation "
-        f"ou de réinitialisation et {purged.stored_responses} réponse(s) conservée(s) pour des requêtes "
-        "rejouées, périmés, supprimés.",
+        f"Supprimées : {plural(report.contacts, 'coordonnée')} et {plural(report.evidence, 'pièce')} ; "
+        f"{attendees} dans {plural(len(report.engagements), 'accompagnement')} ; périmés, supprimés : "
+        f"{plural(purged.web_sessions, 'session web', 'sessions web')}, "
+        f"{plural(purged.login_attempts, 'tentative de connexion', 'tentatives de connexion')}, "
+        f"{links} ou de réinitialisation et "
+        f"{plural(purged.stored_responses, 'réponse conservée', 'réponses conservées')} pour des requêtes "
+        "rejouées.",
         highlight=False,
     )
 

@@ -27,7 +27,7 @@ def test_export_then_erase_then_verify(cli, case) -> None:
     assert "Données détenues sur" in cli("privacy", "export", case.login, "--operateur").stdout
     cli("privacy", "erase", case.login, ok=False)  # operators only
     erased = cli("privacy", "erase", case.login, "--operateur").stdout
-    assert "1 fiche(s) pseudonymisée(s)" in erased
+    assert "1 fiche pseudonymisée, 1 coordonnée supprimée" in erased
     assert "Chaîne intègre" in cli("audit", "verify", case.engagement_id, "--operateur").stdout
     after = json.loads(cli("privacy", "export", case.email, "--json", "--operateur").stdout)
     assert after["parties_prenantes"] == []
@@ -90,6 +90,6 @@ def test_retention_now_also_purges_the_expired_sign_in_traces(database_url, db, 
         [sys.executable, "-m", "gouvernance", "privacy", "retention", "--operateur"], env=env, check=False
     )
     assert result.returncode == 0, output_of(result)
-    assert "1 session(s) web" in result.stdout
+    assert "1 session web" in result.stdout
     with db.reading() as session:
         assert session.scalars(select(WebSessionRow).where(WebSessionRow.login == login)).all() == []

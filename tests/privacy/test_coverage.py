@@ -198,6 +198,7 @@ def test_the_export_finds_the_person_in_every_later_feature(db, case, more) -> N
     for heading in ("## Formations", "## Conventions de partenariat", "## Plan de communication"):
         assert heading in text
     assert f"n° D-{case.login}" in text
+    assert "; présence : oui" in text  # no « présent(e) »
 
 
 def test_the_other_person_is_found_only_where_named(db, case, more) -> None:

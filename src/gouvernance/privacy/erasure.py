@@ -3,9 +3,12 @@
 Stakeholder entries of private persons take a pseudonym, their contact details are deleted and their notes
 cleared. Elsewhere (``mentions.py`` says how a person is matched) the person's name gives way to the same
 pseudonym: training attendance lines (their quality cleared, presence kept) and trainers, convention
-representatives (the party's name and their title stay), communication owners, and the free texts that name
-them (other entries' notes, the communication plan's texts, consultations' summaries and
-outcomes). Decisions stay as they were voted: their texts are public acts, chained unsalted.
+representatives (the party's name and their title stay), communication owners, the owners of the objectives'
+action plans, and the free texts that name them (other entries' notes, the communication plan's texts,
+consultations' summaries and outcomes, the diagnostic's findings, the indicators' measurements' comments).
+These rows are not chained: they are rewritten in place, and the ``personal_data_erased`` event counts them.
+The logins that recorded unchained rows (findings, measurements, approvals, vote counts, the closed vote…)
+become the erased marker. Decisions stay as they were voted: their texts are public acts, chained unsalted.
 
 In the verifiable register, the salts of the person's personal fields (the ``actor`` and ``comment`` of the
 events they made, the ``recorded_by`` of decisions and consultations they recorded, the consultation texts
@@ -22,17 +25,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from gouvernance.audit import chain
 from gouvernance.audit.records import AuditEntryRow
+from gouvernance.budget.records import ClosedVoteRow, ProposalRow, VoteCountRow
 from gouvernance.clock import Clock
 from gouvernance.communication.records import CommunicationActionRow
 from gouvernance.decisions.records import DecisionRow
+from gouvernance.diagnostic.records import FindingRow
 from gouvernance.engagements.actors import SYSTEM_LOGIN, SYSTEM_ROLE
 from gouvernance.history.log import append_event
 from gouvernance.history.records import EventRow
+from gouvernance.objectives.records import IndicatorRow, MeasurementRow, ObjectiveApprovalRow, ObjectiveRow
 from gouvernance.partnership.records import ConventionPartyRow
 from gouvernance.privacy import mentions
 from gouvernance.privacy.people import Person, find_person, matching_stakeholders
@@ -164,10 +170,31 @@ def _pseudonymise_elsewhere(
         for text in mentions.COMMUNICATION_TEXTS:
             setattr(action, text, mentions.replace_mentions(getattr(action, text), person, name))
         changed(action, "communication_actions", action.engagement_id)
+    for planned, objective in mentions.owned_actions(session, person, organisation=None):
+        planned.owner = label(objective.engagement_id)
+        changed(planned, "action_owners", objective.engagement_id)
     for noted in mentions.noted_stakeholders(session, person, organisation=None, excluded=own):
         noted.notes = mentions.replace_mentions(noted.notes or "", person, label(noted.engagement_id))
         changed(noted, "notes", noted.engagement_id)
     _rewrite_consultations(session, person, label, counts, salted)
+    _rewrite_findings_and_measurements(session, person, label, counts)
+
+
+def _rewrite_findings_and_measurements(
+    session: Session, person: Person, label: Callable[[str], str], counts: dict[str, dict[str, int]]
+) -> None:
+    """The diagnostic's findings and the measurements' comments: unchained, without a version, rewritten in
+    place."""
+    for finding in mentions.mentioning_findings(session, person, organisation=None):
+        for text in mentions.FINDING_TEXTS:
+            value = getattr(finding, text)
+            setattr(finding, text, mentions.replace_mentions(value, person, label(finding.engagement_id)))
+        counts[finding.engagement_id]["findings"] += 1
+    for measurement, indicator in mentions.commented_measurements(session, person, organisation=None):
+        measurement.comment = mentions.replace_mentions(
+            measurement.comment, person, label(indicator.engagement_id)
+        )
+        counts[indicator.engagement_id]["measurements"] += 1
 
 
 def _rewrite_consultations(
@@ -199,8 +226,7 @@ def _free_name(session: Session, session_id: int, name: str, attendee_id: int) -
 
 def _recorded_by(session: Session, login: str, salted: Salted, counts: dict[str, dict[str, int]]) -> None:
     """The events the login made, and the rows it recorded (whose ``recorded_by`` becomes the erased marker):
-    decisions and consultations, whose salts go, and the unchained training sessions, convention parties and
-    communication actions."""
+    decisions and consultations, whose salts go, and the unchained rows of ``_UNCHAINED_LOGINS``."""
     for engagement_id, event_id in session.execute(
         select(EventRow.engagement_id, EventRow.id).where(EventRow.actor == login)
     ):
@@ -210,12 +236,43 @@ def _recorded_by(session: Session, login: str, salted: Salted, counts: dict[str,
         for engagement_id, ref_id in rows:
             salted[engagement_id][(source, ref_id)].add("recorded_by")
         session.execute(update(table).where(table.recorded_by == login).values(recorded_by=ERASED))
-    for unchained in (TrainingSessionRow, ConventionPartyRow, CommunicationActionRow):
-        for (engagement_id,) in session.execute(
-            select(unchained.engagement_id).where(unchained.recorded_by == login)
-        ):
+    for column, engagement, parent, on in _UNCHAINED_LOGINS:
+        entity = column.class_
+        query = select(engagement).select_from(entity)
+        if parent is not None and on is not None:
+            query = query.join(parent, on)
+        for (engagement_id,) in session.execute(query.where(column == login)):
             counts[engagement_id]["recorded_by"] += 1
-        session.execute(update(unchained).where(unchained.recorded_by == login).values(recorded_by=ERASED))
+        session.execute(update(entity).where(column == login).values({column.key: ERASED}))
+
+
+# Who recorded (or approved, or closed) an unchained row: the login's column, the engagement's column, and
+# the parent table that holds it with its join when the row has no engagement of its own.
+_UNCHAINED_LOGINS: tuple[tuple[Any, Any, type[Any] | None, ColumnElement[bool] | None], ...] = (
+    (TrainingSessionRow.recorded_by, TrainingSessionRow.engagement_id, None, None),
+    (ConventionPartyRow.recorded_by, ConventionPartyRow.engagement_id, None, None),
+    (CommunicationActionRow.recorded_by, CommunicationActionRow.engagement_id, None, None),
+    (FindingRow.recorded_by, FindingRow.engagement_id, None, None),
+    (ClosedVoteRow.closed_by, ClosedVoteRow.engagement_id, None, None),
+    (
+        MeasurementRow.recorded_by,
+        IndicatorRow.engagement_id,
+        IndicatorRow,
+        IndicatorRow.id == MeasurementRow.indicator_id,
+    ),
+    (
+        ObjectiveApprovalRow.login,
+        ObjectiveRow.engagement_id,
+        ObjectiveRow,
+        ObjectiveRow.id == ObjectiveApprovalRow.objective_id,
+    ),
+    (
+        VoteCountRow.recorded_by,
+        ProposalRow.engagement_id,
+        ProposalRow,
+        ProposalRow.id == VoteCountRow.proposal_id,
+    ),
+)
 
 
 def _erase_salts(

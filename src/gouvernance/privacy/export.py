@@ -39,6 +39,7 @@ def export_person(session: Session, query: str, *, organisation: str | None) -> 
         "formations": _training(session, person, organisation),
         "conventions": _conventions(session, person, organisation),
         "communication": _communication(session, person, organisation),
+        "plans_d_actions": _actions(session, person, organisation),
         "mentions": _mentions(session, person, organisation, excluded=[s["id"] for s in stakeholders]),
     }
 
@@ -202,10 +203,25 @@ def _communication(session: Session, person: Person, organisation: str | None) -
     ]
 
 
+def _actions(session: Session, person: Person, organisation: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "accompagnement": objective.engagement_id,
+            "objectif": objective.title,
+            "action": action.title,
+            "porteur": action.owner,
+            "echeance": _iso(action.due_on),
+            "etat": action.status,
+        }
+        for action, objective in mentions.owned_actions(session, person, organisation=organisation)
+    ]
+
+
 def _mentions(
     session: Session, person: Person, organisation: str | None, *, excluded: list[int]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Free texts that name the person: notes on other register entries, consultations, decisions."""
+    """Free texts that name the person: notes on other register entries, consultations, the diagnostic's
+    findings, the indicators' measurements, decisions."""
     return {
         "notes_parties_prenantes": [
             {"accompagnement": row.engagement_id, "id": row.id, "fiche": row.name, "notes": row.notes}
@@ -222,6 +238,26 @@ def _mentions(
                 "suites": row.outcome,
             }
             for row in mentions.mentioning_consultations(session, person, organisation=organisation)
+        ],
+        "constats": [
+            {
+                "accompagnement": row.engagement_id,
+                "id": row.id,
+                "nature": row.kind,
+                "titre": row.title,
+                "detail": row.detail,
+            }
+            for row in mentions.mentioning_findings(session, person, organisation=organisation)
+        ],
+        "mesures": [
+            {
+                "accompagnement": indicator.engagement_id,
+                "indicateur": indicator.label,
+                "mesuree_le": _iso(row.measured_on),
+                "valeur": row.value,
+                "commentaire": row.comment,
+            }
+            for row, indicator in mentions.commented_measurements(session, person, organisation=organisation)
         ],
         "decisions": [
             {"accompagnement": row.engagement_id, "numero": row.number, "titre": row.title, "texte": row.text}
@@ -293,6 +329,15 @@ def summary(data: dict[str, Any]) -> str:
     ]
     if not data["communication"]:
         lines.append("Aucune action.")
+    lines += ["", "## Plans d'actions des objectifs", ""]
+    lines += [
+        f"- Action « {item['action']} » de l'objectif « {item['objectif']} » "
+        f"(accompagnement {item['accompagnement']}) ; porteur : {item['porteur']} ; "
+        f"échéance : {item['echeance']}"
+        for item in data["plans_d_actions"]
+    ]
+    if not data["plans_d_actions"]:
+        lines.append("Aucune action.")
     found = data["mentions"]
     lines += [
         "",
@@ -300,6 +345,13 @@ def summary(data: dict[str, Any]) -> str:
         "",
         f"- Notes d'autres fiches des registres : {len(found['notes_parties_prenantes'])}",
         f"- Comptes rendus de consultation : {len(found['consultations'])}",
+        "- Constats du diagnostic : "
+        + (", ".join(f"« {item['titre']} »" for item in found["constats"]) or "aucun"),
+        "- Commentaires de mesures d'indicateurs : "
+        + (
+            ", ".join(f"« {item['indicateur']} » du {item['mesuree_le']}" for item in found["mesures"])
+            or "aucun"
+        ),
         "- Décisions (registre des délibérations, conservé tel quel) : "
         + (", ".join(f"n° {item['numero']}" for item in found["decisions"]) or "aucune"),
     ]
@@ -313,4 +365,4 @@ def summary(data: dict[str, Any]) -> str:
 
 
 def _presence(present: bool | None) -> str:
-    return {None: "non relevée", True: "présent(e)", False: "absent(e)"}[present]
+    return {None: "non relevée", True: "oui", False: "non"}[present]

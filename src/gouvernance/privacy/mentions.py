@@ -1,13 +1,15 @@
 """Where else a person appears, beyond the accounts and the stakeholder register: training attendance lists
-and trainers, convention parties' representatives, the communication plan, free texts of the register, the
-consultation log and the decision register.
+and trainers, convention parties' representatives, the communication plan, the owners of the objectives'
+action plans, free texts of the register, the consultation log, the diagnostic's findings, the indicators'
+measurements and the decision register.
 
 Two ways to match, both against the person's terms (``people.Person.terms``: the words given, and an account's
 display name and e-mail address):
-- a field that holds a person's name (attendee, trainer, representative, communication owner) matches when it
-  equals a term, case-insensitively — as a stakeholder's name does;
+- a field that holds a person's name (attendee, trainer, representative, communication owner, an action
+  plan's owner) matches when it equals a term, case-insensitively — as a stakeholder's name does;
 - a free text (stakeholder notes, a communication action's title, audience and message, a consultation's
-  summary and outcome, a decision's title and text) mentions the person when a term of several words (a full
+  summary and outcome, a finding's title and detail, a measurement's comment, a decision's title and text)
+  mentions the person when a term of several words (a full
   name) or an e-mail address appears in it as whole words (not inside a hyphenated or longer word),
   case-insensitively. A single word — a login, a first name alone — is not looked for in free texts: « marie »
   would find « Sainte-Marie ». Free texts are read and matched here rather than in SQL, whose ``lower`` leaves
@@ -25,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from gouvernance.communication.records import CommunicationActionRow
 from gouvernance.decisions.records import DecisionRow
+from gouvernance.diagnostic.records import FindingRow
+from gouvernance.objectives.records import ActionRow, IndicatorRow, MeasurementRow, ObjectiveRow
 from gouvernance.partnership.records import ConventionPartyRow
 from gouvernance.privacy.people import Person, engagements_in_scope
 from gouvernance.stakeholders.tables import ConsultationRow, StakeholderRow
@@ -33,8 +37,9 @@ from gouvernance.training.records import AttendeeRow, TrainingSessionRow
 COMMUNICATION_TEXTS = ("title", "audience", "message")
 CONSULTATION_TEXTS = ("summary", "outcome")
 DECISION_TEXTS = ("title", "text")
+FINDING_TEXTS = ("title", "detail")
 
-_Row = TypeVar("_Row", CommunicationActionRow, StakeholderRow, ConsultationRow, DecisionRow)
+_Row = TypeVar("_Row", CommunicationActionRow, StakeholderRow, ConsultationRow, DecisionRow, FindingRow)
 
 
 @functools.lru_cache(maxsize=64)
@@ -115,6 +120,23 @@ def communication_actions(
     )
 
 
+def owned_actions(
+    session: Session, person: Person, *, organisation: str | None
+) -> list[tuple[ActionRow, ObjectiveRow]]:
+    """The objectives' action-plan items whose owner is the person (an owner may also be a service), with
+    their objective."""
+    rows = session.execute(
+        select(ActionRow, ObjectiveRow)
+        .join(ObjectiveRow, ObjectiveRow.id == ActionRow.objective_id)
+        .where(
+            func.lower(ActionRow.owner).in_(sorted(person.terms)),
+            ObjectiveRow.engagement_id.in_(engagements_in_scope(organisation)),
+        )
+        .order_by(ActionRow.id)
+    )
+    return [(action, objective) for action, objective in rows.tuples()]
+
+
 def noted_stakeholders(
     session: Session, person: Person, *, organisation: str | None, excluded: Iterable[int] = ()
 ) -> list[StakeholderRow]:
@@ -131,6 +153,36 @@ def mentioning_consultations(
 
 def mentioning_decisions(session: Session, person: Person, *, organisation: str | None) -> list[DecisionRow]:
     return _mentioning(session, DecisionRow, DECISION_TEXTS, person, organisation)
+
+
+def mentioning_findings(session: Session, person: Person, *, organisation: str | None) -> list[FindingRow]:
+    """The diagnostic's findings whose title or detail mention the person."""
+    return _mentioning(session, FindingRow, FINDING_TEXTS, person, organisation)
+
+
+def commented_measurements(
+    session: Session, person: Person, *, organisation: str | None
+) -> list[tuple[MeasurementRow, IndicatorRow]]:
+    """The indicators' measurements whose comment mentions the person, with their indicator."""
+    pattern = _pattern(person.terms)
+    if pattern is None:
+        return []
+    in_scope = IndicatorRow.engagement_id.in_(engagements_in_scope(organisation))
+    comments = session.execute(
+        select(MeasurementRow.id, MeasurementRow.comment)
+        .join(IndicatorRow, IndicatorRow.id == MeasurementRow.indicator_id)
+        .where(in_scope, MeasurementRow.comment != "")
+    )
+    found = sorted(row_id for row_id, comment in comments if comment and pattern.search(comment))
+    if not found:
+        return []
+    rows = session.execute(
+        select(MeasurementRow, IndicatorRow)
+        .join(IndicatorRow, IndicatorRow.id == MeasurementRow.indicator_id)
+        .where(MeasurementRow.id.in_(found))
+        .order_by(MeasurementRow.id)
+    )
+    return [(measurement, indicator) for measurement, indicator in rows.tuples()]
 
 
 def _mentioning(

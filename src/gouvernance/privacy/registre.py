@@ -44,6 +44,7 @@ PERSONAL_COLUMNS = {
     "message": "texte libre pouvant nommer des personnes",
     "audience": "texte libre pouvant nommer des personnes",
     "text": "texte libre pouvant nommer des personnes",
+    "detail": "texte libre pouvant nommer des personnes",
     "password_hash": "mot de passe (haché, Argon2id)",
     "token_sha256": "jeton d'accès (haché)",
     "salts": "sels des empreintes de champs personnels",
@@ -81,6 +82,10 @@ PURPOSES = {
     "convention_parties": "convention de partenariat : parties et leurs représentants",
     "communication_actions": "plan de communication : actions et leurs porteurs",
     "decisions": "registre des délibérations et décisions",
+    "actions": "plans d'actions des objectifs : actions et leurs porteurs",
+    "findings": "diagnostic : constats tirés de la concertation",
+    "measurements": "suivi des indicateurs : mesures et leurs commentaires",
+    "objective_approvals": "validation des objectifs par les acteurs locaux",
 }
 ACCOUNT_TABLES = frozenset(
     {"users", "grants", "api_tokens", "user_passwords", "user_contacts", "login_attempts", "deliveries"}
@@ -88,7 +93,19 @@ ACCOUNT_TABLES = frozenset(
 DEFAULT_PURPOSE = "conduite des accompagnements de gouvernance partagée"
 # Pseudonymised by ``privacy erase`` (erasure.py), kept for the engagement's duration otherwise.
 ERASED_ON_REQUEST = frozenset(
-    {"stakeholders", "consultations", "training_sessions", "convention_parties", "communication_actions"}
+    {
+        "stakeholders",
+        "consultations",
+        "training_sessions",
+        "convention_parties",
+        "communication_actions",
+        "actions",
+        "findings",
+        "measurements",
+        "objective_approvals",
+        "budget_vote_counts",
+        "budget_closed_votes",
+    }
 )
 
 
