@@ -30,6 +30,7 @@ from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Login, Operator, require_operator, user
 from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import plural
 from gouvernance.privacy.accounts import delete_user
 
 users_app = french_app(help="Utilisateurs de l'API et leurs rôles.", no_args_is_help=True)
@@ -88,8 +89,8 @@ def users_delete(
     with context.database().transaction() as session:
         counts = delete_user(session, login, by=f"cli:{system_user}", clock=context.clock())
     console.print(
-        f"Compte « {login} » supprimé ({counts['api_tokens']} jeton(s), {counts['web_sessions']} session(s), "
-        f"{counts['grants']} rôle(s)).",
+        f"Compte « {login} » supprimé ({plural(counts['api_tokens'], 'jeton')}, "
+        f"{plural(counts['web_sessions'], 'session')}, {plural(counts['grants'], 'rôle')}).",
         highlight=False,
     )
 
@@ -282,7 +283,10 @@ def tokens_revoke(
     with context.database().transaction() as session:
         revoked = revoke_tokens(session, login, prefix=prefix, clock=context.clock())
     cache = "les serveurs en marche le refusent d'ici 5 secondes"
-    console.print(f"{len(revoked)} jeton(s) révoqué(s) pour « {login} » ; {cache}.", highlight=False)
+    console.print(
+        f"{plural(len(revoked), 'jeton révoqué', 'jetons révoqués')} pour « {login} » ; {cache}.",
+        highlight=False,
+    )
 
 
 def _moment(moment: datetime | None) -> str:

@@ -16,6 +16,7 @@ from gouvernance.cli.context import console, handle_errors
 from gouvernance.cli.french import FrenchCommand, french_app
 from gouvernance.cli.identity import Login, Operator, identify, readable, require_operator
 from gouvernance.errors import InvalidInput, Message
+from gouvernance.messages import plural
 
 audit_app = french_app(
     help="Registre vérifiable : chaînes d'empreintes des accompagnements.", no_args_is_help=True
@@ -63,8 +64,9 @@ def verify_command(
         for report in reports:
             _print(report, verbose=not every)
         console.print(
-            f"{len(reports)} chaîne(s) vérifiée(s), {sum(r.entries for r in reports)} entrée(s) ; "
-            f"{len(altered)} altérée(s).",
+            f"{plural(len(reports), 'chaîne vérifiée', 'chaînes vérifiées')}, "
+            f"{plural(sum(r.entries for r in reports), 'entrée')} ; "
+            f"{plural(len(altered), 'altérée')}.",
             highlight=False,
         )
     if altered:
@@ -76,13 +78,13 @@ def _print(report: ChainReport, *, verbose: bool) -> None:
         if verbose:
             console.print(
                 f"[green]Chaîne intègre[/] : accompagnement {report.engagement_id}, "
-                f"{report.entries} entrée(s), tête n° {report.head_seq} {report.head_hash or '—'}",
+                f"{plural(report.entries, 'entrée')}, tête n° {report.head_seq} {report.head_hash or '—'}",
                 highlight=False,
             )
         return
     console.print(
         f"[bold red]Chaîne altérée[/] : accompagnement {report.engagement_id}, "
-        f"{len(report.anomalies)} anomalie(s)",
+        f"{plural(len(report.anomalies), 'anomalie')}",
         highlight=False,
     )
     for anomaly in report.anomalies:
@@ -113,4 +115,4 @@ def heads_command(
         table.add_row(head.engagement_id, head.territory, str(head.seq), head.hash or "—")
     console.print(table)
     when = f"fin de journée du {day:%d/%m/%Y}" if day else "maintenant"
-    console.print(f"{len(found)} tête(s) de chaîne ({when}).", highlight=False)
+    console.print(f"{plural(len(found), 'tête')} de chaîne ({when}).", highlight=False)

@@ -19,7 +19,7 @@ from gouvernance.cli.identity import Login, Operator, identify, launcher, requir
 from gouvernance.clock import Clock
 from gouvernance.engagements.progress import find_engagement_id
 from gouvernance.errors import InvalidInput, Message
-from gouvernance.messages import file_not_found
+from gouvernance.messages import file_not_found, plural
 from gouvernance.notifications.listing import (
     STATUS_LABELS,
     Told,
@@ -108,8 +108,9 @@ def sweep_command(
         batch_size=batch_size,
     )
     console.print(
-        f"{outcome.created} notification(s) créée(s) pour {outcome.candidates} étape(s) à échéance ; "
-        f"{outcome.digests} récapitulatif(s) quotidien(s).",
+        f"{plural(outcome.created, 'notification créée', 'notifications créées')} pour "
+        f"{plural(outcome.candidates, 'étape')} à échéance ; "
+        f"{plural(outcome.digests, 'récapitulatif quotidien', 'récapitulatifs quotidiens')}.",
         highlight=False,
     )
     for engagement_id, why in sorted(outcome.skipped.items()):
@@ -193,8 +194,9 @@ def dispatch_command(
         batch_size=batch_size or runtime.settings.dispatch_batch_size,
     )
     console.print(
-        f"{handled} événement(s) traité(s) ; {report.sent} envoi(s), {report.failed} échec(s) "
-        f"définitif(s), {report.retried_later} à réessayer."
+        f"{plural(handled, 'événement traité', 'événements traités')} ; {plural(report.sent, 'envoi')}, "
+        f"{plural(report.failed, 'échec définitif', 'échecs définitifs')}, "
+        f"{report.retried_later} à réessayer."
     )
 
 

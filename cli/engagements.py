@@ -22,6 +22,7 @@ from gouvernance.engagements.service import LaunchRequest, Territory, launch, re
 from gouvernance.engagements.settings import role_title
 from gouvernance.errors import InvalidInput, Message
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
+from gouvernance.messages import plural
 
 engagements_app = french_app(
     help="Accompagnements : le portefeuille que vous pouvez voir.", no_args_is_help=True
@@ -225,4 +226,7 @@ def engagements_list(
             str(figure.overdue),
         )
     console.print(table)
-    console.print(f"{len(rows)} accompagnement(s) affiché(s) sur {total}.", highlight=False)
+    console.print(
+        f"{plural(len(rows), 'accompagnement affiché', 'accompagnements affichés')} sur {total}.",
+        highlight=False,
+    )

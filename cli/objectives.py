@@ -131,7 +131,9 @@ def import_command(
         count = import_measurements(
             session, engagement_id=engagement_id, content=content, actor=actor, clock=context.clock()
         )
-    console.print(f"[green]✓[/] {count} mesure(s) enregistrée(s).", highlight=False)
+    console.print(
+        f"[green]✓[/] {plural(count, 'mesure enregistrée', 'mesures enregistrées')}.", highlight=False
+    )
 
 
 ObjectiveKey = Annotated[str, typer.Argument(metavar="OBJECTIF", help="Clé de l'objectif.")]

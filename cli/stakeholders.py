@@ -86,8 +86,9 @@ def import_command(
             clock=context.clock(),
         )
     console.print(
-        f"[green]✓[/] {summary.rows} partie(s) prenante(s) importée(s) : {summary.created} ajoutée(s), "
-        f"{summary.updated} mise(s) à jour, {summary.with_contacts} avec coordonnées "
+        f"[green]✓[/] {plural(summary.rows, 'partie prenante importée', 'parties prenantes importées')} : "
+        f"{plural(summary.created, 'ajoutée')}, {plural(summary.updated, 'mise à jour', 'mises à jour')}, "
+        f"{summary.with_contacts} avec coordonnées "
         f"(séparateur « {summary.separator} », encodage {summary.encoding}).",
         highlight=False,
     )
@@ -201,7 +202,7 @@ def list_command(engagement: Engagement, login: Login = None, operator: Operator
             mendelow_quadrant(row.power, row.interest, threshold).fr,
         )
     console.print(table)
-    console.print(f"{len(rows)} partie(s) prenante(s).", highlight=False)
+    console.print(f"{plural(len(rows), 'partie prenante', 'parties prenantes')}.", highlight=False)
 
 
 @stakeholders_app.command("consult", cls=FrenchCommand)
@@ -256,7 +257,7 @@ def consult_command(
         )
     console.print(
         f"Consultation n° {view.row.id} enregistrée pour « {step} » "
-        f"({len(view.stakeholder_ids)} partie(s) prenante(s)).",
+        f"({plural(len(view.stakeholder_ids), 'partie prenante', 'parties prenantes')}).",
         highlight=False,
     )
 
@@ -367,8 +368,9 @@ def erase_contacts_command(
 def render_analysis(analysis: Analysis, model: ProcessModel | None = None, *, top: int = 5) -> None:
     """The analysis as readable French tables (also printed at the end of `gouvernance demo`)."""
     console.print(
-        f"[bold]Cartographie des parties prenantes[/] — {analysis.stakeholder_count} partie(s) prenante(s), "
-        f"{analysis.relation_count} relation(s)",
+        f"[bold]Cartographie des parties prenantes[/] — "
+        f"{plural(analysis.stakeholder_count, 'partie prenante', 'parties prenantes')}, "
+        f"{plural(analysis.relation_count, 'relation')}",
         highlight=False,
     )
     quadrants: Mapping[Any, int] = analysis.counts.get("quadrant", {})

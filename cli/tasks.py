@@ -15,6 +15,7 @@ from gouvernance.cli.engagements import local
 from gouvernance.cli.identity import Login, user
 from gouvernance.engagements.settings import role_title
 from gouvernance.lifecycle.machines import STATE_LABELS_FR
+from gouvernance.messages import plural
 from gouvernance.spec.catalog import model_for
 
 
@@ -47,4 +48,4 @@ def tasks_command(
             local(step.due_at) + late,
         )
     console.print(table)
-    console.print(f"{len(found)} tâche(s) pour « {me.login} ».", highlight=False)
+    console.print(f"{plural(len(found), 'tâche')} pour « {me.login} ».", highlight=False)

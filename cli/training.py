@@ -167,7 +167,8 @@ def attendance_command(
             raise InvalidInput(
                 Message(
                     "training.unknown_attendees",
-                    f"non inscrit(e)s à cette séance : {', '.join(unknown)}",
+                    f"{'non inscrits' if len(unknown) > 1 else 'non inscrit'} à cette séance : "
+                    f"{', '.join(unknown)}",
                     f"not registered for this session: {', '.join(unknown)}",
                 )
             )

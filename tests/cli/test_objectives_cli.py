@@ -66,7 +66,7 @@ def test_measurements_are_imported_all_or_nothing_and_the_objective_says_where_i
     assert "Ligne 3 — date illisible : « 31/04/2026 »" in refused.stderr
     sheet.write_text("Indicateur;Date;Valeur\nparticipation;01/04/2026;15\nparticipation;30/04/2026;16\n")
     assert (
-        "2 mesure(s) enregistrée(s)."
+        "2 mesures enregistrées."
         in lead("objectives", "import-measurements", engagement_id[:8], str(sheet)).stdout
     )
     listed = lead("objectives", "list", engagement_id[:8], "--au", "2026-05-01").stdout

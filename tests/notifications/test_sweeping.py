@@ -61,9 +61,9 @@ def public_address(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_the_command_line_sweep_builds_the_digests_as_the_worker_does(db, crew, public_address, cli) -> None:
     too_early = cli("reminders", "sweep", "--now", "2026-07-01T06:30").stdout  # Paris time
-    assert "; 0 récapitulatif(s) quotidien(s)." in too_early
+    assert "; 0 récapitulatif quotidien." in too_early
     morning = cli("reminders", "sweep", "--now", "2026-07-01T08:00").stdout
-    assert "; 0 récapitulatif(s)" not in morning
+    assert "; 0 récapitulatif" not in morning
     digest = _digest(db, crew.logins["marc"], "2026-07-01")
     assert digest is not None
     assert digest.created_at == datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
