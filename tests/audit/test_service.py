@@ -55,7 +55,13 @@ def test_every_report_is_each_engagements_own(tampered_db, journey, clock, mini_
     assert len(by_id) == len(reports)
     with db.reading() as session:
         every = set(session.scalars(select(EngagementRow.id)))
-    assert set(by_id) == every
+    # A chain whose engagement is gone gets a report of its own: the loss shows.
+    assert set(by_id) == every | {"00000000-stray", "zzzzzzzz-stray"}
+    for stray in ("00000000-stray", "zzzzzzzz-stray"):
+        (anomaly,) = by_id[stray]["anomalies"]
+        assert anomaly["code"] == "engagement_deleted"
+        assert by_id[stray]["entries"] == by_id[intact]["entries"]
+        assert f"sa chaîne de {by_id[intact]['entries']} entrées demeure" in anomaly["message"]
     for engagement_id in (journey, intact, emptied):
         assert by_id[engagement_id] == _alone(db, engagement_id)
     assert by_id[intact]["ok"]

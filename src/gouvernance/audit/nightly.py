@@ -3,6 +3,7 @@ notification outbox when it is altered (once per distinct finding, however often
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from gouvernance.notifications.records import ContactRow
 from gouvernance.notifications.store import Draft, create
 
 MAX_LISTED = 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ def verify_and_alert(db: Database, *, clock: Clock) -> NightlyOutcome:
             continue
         altered.append(report.engagement_id)
         with db.transaction() as session:
+            if session.get(EngagementRow, report.engagement_id) is None:
+                # Its engagement was deleted behind the register's back: no organisation left to tell. The
+                # flow's outcome lists it, and `audit verify --all` shows it to the operator.
+                log.error("Chaîne sans accompagnement : %s", report.anomalies[0].message)
+                continue
             notified += create(session, [_draft(session, report)], now=clock.now())
     return NightlyOutcome(verified, entries, altered, notified)
 

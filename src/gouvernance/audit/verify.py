@@ -39,6 +39,7 @@ from gouvernance.db.base import Json
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.history.records import EventRow
+from gouvernance.messages import plural
 from gouvernance.stakeholders.tables import ConsultationParticipantRow, ConsultationRow
 
 STREAM_BATCH = 5000
@@ -53,7 +54,8 @@ _EVENT_COLUMNS = [_EVENTS.c[name] for name in FIELDS["event"]]
 class Anomaly:
     """One thing the chain and the rows disagree on, and where."""
 
-    # altered, rewritten, reordered, broken_link, missing_entries, deleted, inserted, duplicate, foreign, head
+    # altered, rewritten, reordered, broken_link, missing_entries, deleted, inserted, duplicate, foreign,
+    # head, engagement_deleted
     code: str
     message: str
     seq: int | None = None
@@ -137,9 +139,11 @@ def _reports(session: Session, only: str | None, *, in_database: bool = True) ->
     pending = next(chains, None)
     known = {engagement_id for engagement_id, _, _ in engagements}
     for engagement_id, head_seq, head_hash in engagements:
-        # Both streams come in the database's order of ids; entries of an engagement that does not exist
-        # (no foreign key holds them) are skipped, as one engagement's verification never reads them.
+        # Both streams come in the database's order of ids. Entries of an engagement that no longer exists
+        # (no foreign key holds them: its row was deleted behind the register's back) get a report of
+        # their own, so that the loss shows.
         while pending is not None and pending[0] not in known:
+            yield _orphan(*pending)
             pending = next(chains, None)
         entries: Iterator[Any] = iter(())
         if pending is not None and pending[0] == engagement_id:
@@ -158,6 +162,29 @@ def _reports(session: Session, only: str | None, *, in_database: bool = True) ->
         if pending is None:
             pending = next(chains, None)
         yield report
+    while pending is not None:  # after the last engagement
+        yield _orphan(*pending)
+        pending = next(chains, None)
+
+
+def _orphan(engagement_id: str, entries: Iterator[Any]) -> ChainReport:
+    """The report of a chain whose engagement is gone from the database."""
+    count, last_seq = 0, 0
+    for entry in entries:
+        count, last_seq = entry[13], entry[1]
+    return ChainReport(
+        engagement_id,
+        entries=count,
+        anomalies=[
+            Anomaly(
+                "engagement_deleted",
+                f"accompagnement {engagement_id} absent de la base, sa chaîne de {plural(count, 'entrée')} "
+                "demeure : supprimé hors du registre",
+                last_seq,
+                "engagement",
+            )
+        ],
+    )
 
 
 def _check(
