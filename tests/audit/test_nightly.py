@@ -60,11 +60,12 @@ def test_a_chain_whose_engagement_was_deleted_is_listed_and_tells_no_one(tampere
     ghost = f"fantome-{uuid.uuid4().hex[:8]}"
     tamper(
         db,
-        "INSERT INTO audit_entries (engagement_id, seq, kind, ref_id, recorded_at, prev_hash, hash, canonical, "
-        "salts) VALUES (:e, 1, 'decision', 1, '2026-03-02 08:00:00', NULL, 'x', '{}', '{}')",
+        "INSERT INTO audit_entries (engagement_id, seq, kind, ref_id, recorded_at, prev_hash, hash, "
+        "canonical, salts) VALUES (:e, 1, 'decision', 1, '2026-03-02 08:00:00', NULL, 'x', '{}', '{}')",
         e=ghost,
     )
     outcome = verify_and_alert(db, clock=clock)
     assert ghost in outcome.altered
     with db.reading() as session:
-        assert not session.scalars(select(NotificationRow).where(NotificationRow.engagement_id == ghost)).all()
+        told = select(NotificationRow).where(NotificationRow.engagement_id == ghost)
+        assert not session.scalars(told).all()
