@@ -3,6 +3,7 @@ and not after it expires; a reset request answers the same whether the address i
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from gouvernance.db.engine import Database
 from gouvernance.evidence.store import MemoryBlobStore
 from gouvernance.notifications.channels import InMemoryWebhookSender, SmtpMailer
 from gouvernance.notifications.dispatch import dispatch
+from gouvernance.notifications.records import NotificationRow
 from gouvernance.settings import Settings
 from tests.api.conftest import api_catalog  # noqa: F401  (fixture)
 from tests.notifications.conftest import Inbox, smtp_server  # noqa: F401  (fixture)
@@ -76,6 +78,41 @@ def _choose(site: TestClient, token: str, password: str = PASSWORD):
         data={"mot_de_passe": password, "confirmation": password, "jeton_formulaire": form_token.group(1)},
         follow_redirects=False,
     )
+
+
+def test_once_sent_the_link_is_no_longer_in_the_database(
+    db: Database,
+    clock: FrozenClock,
+    admin: str,
+    smtp_server: tuple[Inbox, int],  # noqa: F811
+) -> None:
+    """Whoever reads the database (a backup, a support session) finds no working link in it."""
+    inbox, port = smtp_server
+    address = f"invitee.{uuid.uuid4().hex[:10]}@exemple.fr"
+    with db.transaction() as session:
+        invited = invite(
+            session,
+            by=admin,
+            email=address,
+            name="Iris",
+            role="agent",
+            engagement_id=None,
+            clock=clock,
+            base_url=BASE,
+        )
+    _send_mail(db, clock, port)
+    [mail] = inbox.to(address)
+    token = _token(mail.get_content())
+    with db.reading() as session:
+        stored = session.scalars(
+            select(NotificationRow).where(
+                NotificationRow.kind == "access", NotificationRow.body.contains(invited.login)
+            )
+        ).one()
+    assert token not in stored.body
+    assert token not in json.dumps(stored.data)
+    assert "lien envoyé par courriel, retiré d'ici après l'envoi" in stored.body
+    assert f"identifiant : {invited.login}" in stored.body
 
 
 def test_an_invitation_is_emailed_and_its_link_works_once(

@@ -44,7 +44,7 @@ from gouvernance.clock import Clock
 from gouvernance.engagements.records import EngagementRow
 from gouvernance.errors import Forbidden, InvalidInput, Message, NotFound
 from gouvernance.messages import engagement_not_found
-from gouvernance.notifications.records import ContactRow, DeliveryRow, NotificationRow
+from gouvernance.notifications.records import BODY_AFTER_SENDING, ContactRow, DeliveryRow, NotificationRow
 
 # The address becomes the login, so it takes the login's characters.
 _ADDRESS = re.compile(r"^[a-z0-9][a-z0-9._\-]*@[a-z0-9\-]+(\.[a-z0-9\-]+)+$")
@@ -334,13 +334,19 @@ def _send_link(
         hours = int(RESET_LIFETIME.total_seconds() // 3600)
         validity = f"Ce lien sert une fois et reste valable {hours}\u00a0heures. Sans demande de votre part, "
         validity += "ignorez ce message."
-    body = f"Bonjour,\n\n{intro}\n\nChoisissez votre mot de passe ici :\n{link}\n\n{validity}\n"
+    body = f"Bonjour,\n\n{intro}\n\nChoisissez votre mot de passe ici :\n{{link}}\n\n{validity}\n"
     notification = NotificationRow(
         dedupe_key=f"access_link:{row.id}",
         kind="access",
         subject=subject,
-        body=body,
-        data={"purpose": purpose, "login": login},
+        body=body.format(link=link),
+        # Whoever reads the database must not find a working link in it: once sent, the body is replaced
+        # by this one (dispatch), the link's place marked.
+        data={
+            "purpose": purpose,
+            "login": login,
+            BODY_AFTER_SENDING: body.format(link="(lien envoyé par courriel, retiré d'ici après l'envoi)"),
+        },
         created_at=now,
     )
     session.add(notification)

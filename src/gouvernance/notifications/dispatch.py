@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from gouvernance.clock import Clock
 from gouvernance.db.engine import Database
@@ -35,7 +36,7 @@ from gouvernance.notifications.channels import (
     webhook_body,
 )
 from gouvernance.notifications.events import notify_events
-from gouvernance.notifications.records import DeliveryRow, NotificationRow, WebhookRow
+from gouvernance.notifications.records import BODY_AFTER_SENDING, DeliveryRow, NotificationRow, WebhookRow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -234,7 +235,8 @@ def _send_one(
                 },
             )
     except Exception as error:
-        _record_failure(db, delivery_id, error, clock, report)
+        if _record_failure(db, delivery_id, error, clock, report):
+            _seal(db, notification.id)
         return
     with db.transaction() as session:
         session.execute(
@@ -242,12 +244,29 @@ def _send_one(
             .where(DeliveryRow.id == delivery_id)
             .values(status="sent", sent_at=clock.now(), lease_until=None, last_error=None)
         )
+        _seal_in(session, notification.id)
     report.sent += 1
+
+
+def _seal(db: Database, notification_id: int) -> None:
+    with db.transaction() as session:
+        _seal_in(session, notification_id)
+
+
+def _seal_in(session: Session, notification_id: int) -> None:
+    """The body without its secret, once the delivery is over (see ``records.BODY_AFTER_SENDING``)."""
+    notification = session.get(NotificationRow, notification_id, with_for_update=True)
+    if notification is None or BODY_AFTER_SENDING not in (notification.data or {}):
+        return
+    data = dict(notification.data)
+    notification.body = data.pop(BODY_AFTER_SENDING)
+    notification.data = data
 
 
 def _record_failure(
     db: Database, delivery_id: int, error: Exception, clock: Clock, report: DispatchReport
-) -> None:
+) -> bool:
+    """Records a failed attempt; True when it was the last (the delivery is given up)."""
     log.warning("delivery %s failed: %s", delivery_id, error)
     with db.transaction() as session:
         delivery = session.get(DeliveryRow, delivery_id)
@@ -269,3 +288,4 @@ def _record_failure(
     else:
         report.retried_later += 1
     report.errors.append(f"{delivery_id}: {error}")
+    return final

@@ -23,6 +23,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gouvernance.db.base import Base, BigId, Json, UTCDateTime
 
+# A notification whose body holds a secret (a sign-in link) keeps, in its data under this key, the body to
+# store once its delivery is over (sent, or given up): dispatch swaps them, so that the database does not
+# keep a working secret. For notifications with a single delivery.
+BODY_AFTER_SENDING = "body_after_sending"
+
 
 class NotificationRow(Base):
     __tablename__ = "notifications"
