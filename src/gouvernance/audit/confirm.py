@@ -71,7 +71,7 @@ RENDERED: tuple[tuple[str, str | None], ...] = (
     ("kind", "'\"event\"'"),
     ("occurred_at", _time("ev.occurred_at")),
     ("payload", None),
-    ("prev", """coalesce('"' || a.prev_hash || '"', 'null')"""),
+    ("prev", _string("a.prev_hash")),  # escaped too: a forged prev must render as Python renders it
     ("seq", _number("a.seq")),
     ("step_id", _number("ev.step_id")),
     ("step_key", _string("ev.step_key")),
