@@ -31,7 +31,6 @@ from gouvernance.access.web_login import (
     conclude,
     form_token_matches,
 )
-from gouvernance.api.context import ApiContext
 from gouvernance.errors import DomainError, Forbidden, InvalidInput
 from gouvernance.web import submissions
 from gouvernance.web.session import (
@@ -39,6 +38,7 @@ from gouvernance.web.session import (
     SESSION_COOKIE,
     Visitor,
     VisitorDep,
+    api_context,
     problem_page,
     render,
 )
@@ -62,11 +62,6 @@ FIELD_OF_PATH = {
 }
 
 
-def _context(request: Request) -> ApiContext:
-    context: ApiContext = request.app.state.context
-    return context
-
-
 # --- administration ------------------------------------------------------------------------------------
 
 
@@ -78,7 +73,7 @@ def administration(request: Request, visitor: VisitorDep) -> HTMLResponse:
 def _administration(
     request: Request, visitor: Visitor, *, forms: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
-    context = _context(request)
+    context = api_context(request)
     with context.db.reading() as session:
         try:
             admin = organisation_admin(session, visitor.principal.login)
@@ -132,7 +127,7 @@ def invite_form(
     if not role:
         errors["role"] = "Choisissez un rôle."
     if not errors:
-        context = _context(request)
+        context = api_context(request)
 
         def send_invitation(session: Session) -> Response:
             invite(
@@ -179,7 +174,7 @@ def grant_form(
     if not role:
         errors["role"] = "Choisissez un rôle."
     if not errors:
-        context = _context(request)
+        context = api_context(request)
 
         def change_role(session: Session) -> Response:
             if retirer:
@@ -229,7 +224,7 @@ def _anonymous_form(
         token,
         httponly=True,
         samesite="strict",
-        secure=_context(request).settings.web_secure_cookies,
+        secure=api_context(request).settings.web_secure_cookies,
         path=path,
     )
     return response
@@ -242,7 +237,7 @@ def _anonymous_form_ok(request: Request, submitted: str) -> bool:
 
 @router.get("/invitation/{token}")
 def choose_password_page(request: Request, token: str) -> HTMLResponse:
-    context = _context(request)
+    context = api_context(request)
     with context.db.reading() as session:
         login = link_login(session, token, now=context.clock.now())
     if login is None:
@@ -261,7 +256,7 @@ def choose_password(
 ) -> Response:
     if not _anonymous_form_ok(request, jeton_formulaire):
         return problem_page(request, None, 403, FORM_TOKEN_MISSING)
-    context = _context(request)
+    context = api_context(request)
     now = context.clock.now()
     with context.db.reading() as session:
         login = link_login(session, token, now=now)
@@ -319,7 +314,7 @@ def forgotten(
     if "@" not in courriel:
         values = {"courriel": courriel, "erreurs": {"courriel": "Indiquez votre adresse électronique."}}
         return _anonymous_form(request, "mot_de_passe_oublie.html", values, status=422, path=FORGOTTEN)
-    context = _context(request)
+    context = api_context(request)
     # Counted and throttled like the API's requests for a link, per address asked about and per client.
     address = request.client.host if request.client else "inconnue"
     try:

@@ -11,10 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from gouvernance.access.permissions import engagement_roles
 from gouvernance.access.web_login import form_token_matches
-from gouvernance.api.context import ApiContext
-from gouvernance.api.permissions import Permission
 from gouvernance.api.stakeholders.access import READ_STAKEHOLDERS, WRITE_STAKEHOLDERS
 from gouvernance.api.uploads import read_upload
 from gouvernance.engagements.actors import ActorRef
@@ -25,7 +22,15 @@ from gouvernance.stakeholders.analysis.classification import mendelow_quadrant
 from gouvernance.stakeholders.csv_import import ImportRejected
 from gouvernance.stakeholders.vocabulary import Attitude, Category, ConsultationFormat, Quadrant
 from gouvernance.web import submissions
-from gouvernance.web.session import FORM_TOKEN_MISSING, Visitor, VisitorDep, problem_page, render
+from gouvernance.web.session import (
+    FORM_TOKEN_MISSING,
+    Visitor,
+    VisitorDep,
+    api_context,
+    problem_page,
+    render,
+    roles_on,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,26 +87,6 @@ class ImportForm:
     file_name: str = ""
 
 
-def _context(request: Request) -> ApiContext:
-    context: ApiContext = request.app.state.context
-    return context
-
-
-def roles_for(
-    session: Session, visitor: Visitor, engagement_id: str, permission: Permission
-) -> frozenset[str]:
-    """The API's check: NotFound where the person holds no role, Forbidden for the other roles."""
-    row = session.get(EngagementRow, engagement_id)
-    return engagement_roles(
-        visitor.principal,
-        engagement_id,
-        exists=row is not None,
-        owner=row.organisation_id if row else None,
-        permission=permission.name,
-        required=permission.roles,
-    )
-
-
 @router.get(PAGE)
 def stakeholders_page(
     request: Request,
@@ -144,10 +129,10 @@ def _page(
     from gouvernance.stakeholders.register import load_register
 
     filters = filters or {"categorie": "", "quadrant": "", "consultee": ""}
-    context = _context(request)
+    context = api_context(request)
     with context.db.reading() as session:
         try:
-            roles = roles_for(session, visitor, engagement_id, READ_STAKEHOLDERS)
+            roles = roles_on(session, visitor, engagement_id, READ_STAKEHOLDERS)
             engagement = session.get(EngagementRow, engagement_id)
             model = reports.model_of(session, engagement_id)
         except (NotFound, Forbidden) as error:
@@ -222,8 +207,8 @@ def _page(
 
 
 def _write_roles(request: Request, visitor: Visitor, engagement_id: str) -> frozenset[str]:
-    with _context(request).db.reading() as session:
-        return roles_for(session, visitor, engagement_id, WRITE_STAKEHOLDERS)
+    with api_context(request).db.reading() as session:
+        return roles_on(session, visitor, engagement_id, WRITE_STAKEHOLDERS)
 
 
 @router.post(PAGE + "/import")
@@ -237,7 +222,7 @@ def import_stakeholders(
 ) -> Response:
     if not form_token_matches(visitor.session_token, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
-    context = _context(request)
+    context = api_context(request)
     try:
         roles = _write_roles(request, visitor, engagement_id)
     except (NotFound, Forbidden) as error:
@@ -295,7 +280,7 @@ def log_consultation(
 ) -> Response:
     if not form_token_matches(visitor.session_token, jeton_formulaire):
         return problem_page(request, visitor, 403, FORM_TOKEN_MISSING)
-    context = _context(request)
+    context = api_context(request)
     form = ConsultationForm(
         date_consultation.strip(), methode, etape, list(participants or []), resume, resultat
     )
@@ -303,7 +288,7 @@ def log_consultation(
     held_on = _parse_date(form)
 
     def log_it(session: Session) -> Response:
-        roles = roles_for(session, visitor, engagement_id, WRITE_STAKEHOLDERS)
+        roles = roles_on(session, visitor, engagement_id, WRITE_STAKEHOLDERS)
         consultations.add_consultation(
             session,
             engagement_id=engagement_id,
