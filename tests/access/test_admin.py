@@ -61,6 +61,20 @@ def _send_mail(db: Database, clock: FrozenClock, port: int) -> None:
     assert report.sent >= 1
 
 
+def _invite(session, admin: str, address: str, clock: FrozenClock, *, name: str | None, role: str):
+    """An organisation-wide invitation from ``admin``, its link built on BASE."""
+    return invite(
+        session,
+        by=admin,
+        email=address,
+        name=name,
+        role=role,
+        engagement_id=None,
+        clock=clock,
+        base_url=BASE,
+    )
+
+
 def _token(text: str) -> str:
     found = re.search(re.escape(BASE) + r"/invitation/([A-Za-z0-9_\-]+)", text)
     assert found, text
@@ -90,16 +104,7 @@ def test_once_sent_the_link_is_no_longer_in_the_database(
     inbox, port = smtp_server
     address = f"invitee.{uuid.uuid4().hex[:10]}@exemple.fr"
     with db.transaction() as session:
-        invited = invite(
-            session,
-            by=admin,
-            email=address,
-            name="Iris",
-            role="agent",
-            engagement_id=None,
-            clock=clock,
-            base_url=BASE,
-        )
+        invited = _invite(session, admin, address, clock, name="Iris", role="agent")
     _send_mail(db, clock, port)
     [mail] = inbox.to(address)
     token = _token(mail.get_content())
@@ -125,16 +130,7 @@ def test_an_invitation_is_emailed_and_its_link_works_once(
     inbox, port = smtp_server
     address = f"invitee.{uuid.uuid4().hex[:10]}@exemple.fr"
     with db.transaction() as session:
-        invited = invite(
-            session,
-            by=admin,
-            email=address,
-            name="Iris",
-            role="agent",
-            engagement_id=None,
-            clock=clock,
-            base_url=BASE,
-        )
+        invited = _invite(session, admin, address, clock, name="Iris", role="agent")
         stored = session.scalars(select(AccessLinkRow).where(AccessLinkRow.login == invited.login)).one()
     _send_mail(db, clock, port)
     [mail] = inbox.to(address)
@@ -158,15 +154,8 @@ def test_an_invitation_is_emailed_and_its_link_works_once(
 
 def test_an_expired_link_is_refused(db: Database, clock: FrozenClock, admin: str, site: TestClient) -> None:
     with db.transaction() as session:
-        invited = invite(
-            session,
-            by=admin,
-            email=f"tard.{uuid.uuid4().hex[:10]}@exemple.fr",
-            name=None,
-            role="elu",
-            engagement_id=None,
-            clock=clock,
-            base_url=BASE,
+        invited = _invite(
+            session, admin, f"tard.{uuid.uuid4().hex[:10]}@exemple.fr", clock, name=None, role="elu"
         )
     clock.advance(INVITATION_LIFETIME + timedelta(minutes=1))
     refused = _choose(site, _token(invited.link))
@@ -184,16 +173,7 @@ def test_a_reset_answers_the_same_for_an_unknown_address(
     inbox, port = smtp_server
     address = f"oubli.{uuid.uuid4().hex[:10]}@exemple.fr"
     with db.transaction() as session:
-        invite(
-            session,
-            by=admin,
-            email=address,
-            name=None,
-            role="elu",
-            engagement_id=None,
-            clock=clock,
-            base_url=BASE,
-        )
+        _invite(session, admin, address, clock, name=None, role="elu")
     answers = []
     for typed in (address.upper(), "personne@nulle-part.fr"):
         page = site.get("/mot-de-passe-oublie")
