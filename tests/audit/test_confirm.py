@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gouvernance.audit.canonical import event_canonical, new_salts
 from gouvernance.audit.confirm import RENDERED, unconfirmed
 from gouvernance.audit.records import AuditEntryRow
 from gouvernance.audit.verify import verify
+from gouvernance.clock import Clock
 from gouvernance.history.log import append_event
 from tests.audit.conftest import tamper
 from tests.audit.test_verify import _event_entry
@@ -33,6 +35,26 @@ ODD_EVENTS: list[dict[str, Any]] = [
     {"comment": "", "payload": {"grand": 10**20, "petit": 1.5e-7, "flottant": 0.1}},
     {"comment": "x", "payload": {"payload": {"prev": "y"}, ',"prev":': 1}},
 ]
+
+
+def append_odd_events(session: Session, engagement_id: str, clock: Clock, topic: str | None = None) -> None:
+    """ODD_EVENTS, as events of ``engagement_id`` with odd states and roles too."""
+    for n, odd in enumerate(ODD_EVENTS):
+        append_event(
+            session,
+            engagement_id=engagement_id,
+            step=None,
+            event="note" if n % 2 else "commentaire",
+            from_state=None,
+            to_state=None if n % 2 else "en « cours »",
+            actor="Élodie d'Arc" if n % 2 else "claire",
+            actor_role=None if n % 2 else 'rôle "cité"',
+            at=clock.now(),
+            comment=odd["comment"],
+            payload=odd["payload"],
+            version=None if n % 2 else n,
+            topic=topic,
+        )
 
 
 def _values() -> dict[str, Any]:
@@ -64,21 +86,7 @@ def test_the_database_renders_the_keys_of_the_canonical_form_in_its_order() -> N
 @postgresql_only
 def test_every_honest_event_entry_is_confirmed_whatever_its_content(tampered_db, journey, clock) -> None:
     with tampered_db.transaction() as session:
-        for n, odd in enumerate(ODD_EVENTS):
-            append_event(
-                session,
-                engagement_id=journey,
-                step=None,
-                event="note" if n % 2 else "commentaire",
-                from_state=None,
-                to_state=None if n % 2 else "en « cours »",
-                actor="Élodie d'Arc" if n % 2 else "claire",
-                actor_role=None if n % 2 else 'rôle "cité"',
-                at=clock.now(),
-                comment=odd["comment"],
-                payload=odd["payload"],
-                version=None if n % 2 else n,
-            )
+        append_odd_events(session, journey, clock)
     with tampered_db.reading() as session:
         listed = unconfirmed(session, journey)
         assert listed is not None

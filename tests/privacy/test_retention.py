@@ -44,9 +44,9 @@ def _retention_events(db, engagement_id: str) -> list[dict]:
         return [
             e.payload
             for e in session.scalars(
-                select(EventRow).where(
-                    EventRow.engagement_id == engagement_id, EventRow.event == "retention_applied"
-                )
+                select(EventRow)
+                .where(EventRow.engagement_id == engagement_id, EventRow.event == "retention_applied")
+                .order_by(EventRow.id)
             )
         ]
 

@@ -191,6 +191,27 @@ def event_canonical(
     )
 
 
+def event_canonical_around_id(
+    row: Sequence[Any],
+    *,
+    seq: int,
+    prev: str | None,
+    at: datetime,
+    salts: Mapping[str, str | None],
+) -> tuple[str, str]:
+    """``event_canonical`` of an event that has no id yet, as the text before its id and the text after:
+    ``before + str(id) + after`` is the canonical form once it has one."""
+    text = event_canonical((0, *row[1:]), seq=seq, prev=prev, at=at, salts=salts)
+    # The keys are sorted: "id" comes after the strings and salted values of "actor" … "from_state", whose
+    # quotes are escaped, and is followed by "kind", so that its first unescaped occurrence is the key's.
+    before, found, after = text.partition(_AROUND_ID)
+    assert found, text
+    return before + ',"id":', ',"kind":' + after
+
+
+_AROUND_ID = ',"id":0,"kind":'
+
+
 def _field(value: Any) -> Any:
     return value if value is None or type(value) in _AS_IS else _plain(value)
 

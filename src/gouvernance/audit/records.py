@@ -1,6 +1,7 @@
 """The chain's table. Entries are append-only (the database refuses UPDATE and DELETE, apart from erasing the
 salts of personal fields); the head of each engagement's chain is on its row (``engagements.audit_seq``,
-``engagements.audit_head``), which the append locks."""
+``engagements.audit_head``), which appends lock and the database moves to each entry stored (trigger of
+migration 0022)."""
 
 from __future__ import annotations
 

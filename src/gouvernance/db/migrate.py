@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The revision of the newest file in migrations/versions: update it with each new migration.
-HEAD_REVISION = "0021"
+HEAD_REVISION = "0022"
 VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
 
 

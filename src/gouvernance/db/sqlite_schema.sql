@@ -721,4 +721,6 @@ CREATE TRIGGER organisation_events_no_update BEFORE UPDATE ON organisation_event
 
 CREATE TRIGGER organisation_events_no_delete BEFORE DELETE ON organisation_events BEGIN SELECT RAISE(ABORT, 'organisation events are append-only (DELETE refused)'); END;
 
-INSERT INTO alembic_version (version_num) VALUES ('0021');
+CREATE TRIGGER audit_entries_move_head AFTER INSERT ON audit_entries BEGIN UPDATE engagements SET audit_seq = NEW.seq, audit_head = NEW.hash WHERE id = NEW.engagement_id; END;
+
+INSERT INTO alembic_version (version_num) VALUES ('0022');

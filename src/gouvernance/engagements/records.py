@@ -58,8 +58,8 @@ class EngagementRow(Base):
     # could not drop it again without rebuilding the table every other table points at; only the engine
     # writes it (``recurrence.open_next_cycle``), with the id of the engagement it has just completed.
     previous_engagement_id: Mapped[str | None] = mapped_column(String(36))
-    # The head of the engagement's audit chain (gouvernance.audit): the last entry's number and hash. Written
-    # only by the chain's append, which holds this row's lock; not loaded with the row.
+    # The head of the engagement's audit chain (gouvernance.audit): the last entry's number and hash. Moved
+    # only by the database, to each entry stored (trigger of migration 0022); not loaded with the row.
     audit_seq: Mapped[int] = mapped_column(Integer, server_default="0", deferred=True)
     audit_head: Mapped[str | None] = mapped_column(String(64), deferred=True)
 

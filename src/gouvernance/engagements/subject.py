@@ -29,6 +29,8 @@ class Subject:
     model: ProcessModel
     step: StepRow | None = None
     step_spec: StepSpec | None = None
+    # The engagement's audit chain head (number, hash), read under the row's lock (``load_subject``).
+    chain_head: tuple[int, str | None] | None = None
 
     @property
     def row(self) -> EngagementRow | StepRow:
@@ -43,22 +45,35 @@ class Subject:
         return Subject(self.engagement, self.model, step, self.model.steps_by_key[step.step_key])
 
 
-def load_subject(session: Session, engagement_id: str, step_key: str | None) -> Subject:
-    """The engagement (``step_key`` None) or one of its steps; NotFound when either does not exist."""
+def load_subject(
+    session: Session, engagement_id: str, step_key: str | None, *, lock: bool = False
+) -> Subject:
+    """The engagement (``step_key`` None) or one of its steps; NotFound when either does not exist. With
+    ``lock`` (the door), the rows are locked until the transaction ends, the engagement's first: transitions
+    of one engagement take turns from here, and ``Subject.chain_head`` is its audit chain's head."""
     if step_key is not None:
         # The common case in one round trip: the step and its engagement together.
         found = session.execute(
-            _STEP_AND_ENGAGEMENT, {"engagement_id": engagement_id, "step_key": step_key}
+            _LOCKED_STEP_AND_ENGAGEMENT if lock else _STEP_AND_ENGAGEMENT,
+            {"engagement_id": engagement_id, "step_key": step_key},
         ).first()
         if found is not None:
-            step_row, engagement_row = found
-            model = model_for(session, engagement_row.model_key, engagement_row.model_version)
-            return Subject(engagement_row, model, step_row, model.steps_by_key[step_key])
-    engagement = session.get(EngagementRow, engagement_id)
+            model = model_for(session, found[1].model_key, found[1].model_version)
+            locked_head = (found[2], found[3]) if lock else None
+            return Subject(found[1], model, found[0], model.steps_by_key[step_key], chain_head=locked_head)
+    engagement: EngagementRow | None
+    head: tuple[int, str | None] | None = None
+    if lock:
+        locked = session.execute(_LOCKED_ENGAGEMENT, {"engagement_id": engagement_id}).first()
+        engagement = locked[0] if locked is not None else None
+        head = (locked[1], locked[2]) if locked is not None else None
+    else:
+        engagement = session.get(EngagementRow, engagement_id)
     if engagement is None:
         raise NotFound(engagement_not_found(engagement_id))
     if step_key is None:
-        return Subject(engagement, model_for(session, engagement.model_key, engagement.model_version))
+        model = model_for(session, engagement.model_key, engagement.model_version)
+        return Subject(engagement, model, chain_head=head)
     # The engagement exists, so the step does not.
     raise NotFound(
         Message(
@@ -86,6 +101,22 @@ _STEP_AND_ENGAGEMENT = (
     select(StepRow, EngagementRow)
     .join(EngagementRow, EngagementRow.id == StepRow.engagement_id)
     .where(StepRow.engagement_id == bindparam("engagement_id"), StepRow.step_key == bindparam("step_key"))
+)
+# The door's: FOR NO KEY UPDATE (what its UPDATEs take anyway, leaving inserts that refer to the rows free),
+# the engagement first in FROM, so locked first (PostgreSQL locks in the order of FROM). Locking the step too
+# makes PostgreSQL return it as the transaction that held the lock left it, not as the statement first read
+# it. The chain head is selected as columns, fresh even when the session already holds the engagement.
+_LOCKED_STEP_AND_ENGAGEMENT = (
+    select(StepRow, EngagementRow, EngagementRow.audit_seq, EngagementRow.audit_head)
+    .select_from(EngagementRow)
+    .join(StepRow, StepRow.engagement_id == EngagementRow.id)
+    .where(StepRow.engagement_id == bindparam("engagement_id"), StepRow.step_key == bindparam("step_key"))
+    .with_for_update(key_share=True)
+)
+_LOCKED_ENGAGEMENT = (
+    select(EngagementRow, EngagementRow.audit_seq, EngagementRow.audit_head)
+    .where(EngagementRow.id == bindparam("engagement_id"))
+    .with_for_update(key_share=True)
 )
 _STEPS_BY_KEY = select(StepRow).where(
     StepRow.engagement_id == bindparam("engagement_id"),

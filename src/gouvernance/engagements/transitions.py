@@ -83,9 +83,10 @@ def transition(
     """Apply ``event`` to a step (or to the engagement when ``step_key`` is None). Raises NotFound,
     Conflict (stale version), Forbidden (role) or TransitionRefused (state machine or guards); the caller's
     transaction then rolls back and nothing is written."""
-    # Transitions of one engagement take turns from here: its chain head's lock comes before any row's.
-    chain.lock(session, engagement_id)
-    subject = load_subject(session, engagement_id, step_key)
+    # Transitions of one engagement take turns from here: its row's lock comes before any other row's.
+    subject = load_subject(session, engagement_id, step_key, lock=True)
+    assert subject.chain_head is not None
+    chain.remember(session, engagement_id, *subject.chain_head)
     if expected_version is not None and subject.row.version != expected_version:
         raise stale(subject, expected_version)
     verdict = check(session, subject, event, actor, clock, comment=comment, payload=payload or {})

@@ -55,14 +55,18 @@ def append_event(
         chain.append(session, "event", {**event_row, "id": event_id}, at=at)
         return event_id
     if session.get_bind().dialect.name == "postgresql":
-        # Both rows in one statement, so one round trip to the server instead of two.
-        event_id = int(
-            session.execute(
-                _INSERT_EVENT_AND_OUTBOX,
-                {**event_row, "outbox_topic": topic, "outbox_payload": outbox_payload},
-            ).scalar_one()
-        )
-        chain.append(session, "event", {**event_row, "id": event_id}, at=at)
+        # Both rows in one statement, with the event's chain entry when the transaction holds the head: one
+        # round trip to the server instead of two or three.
+        entry = chain.event_entry(session, event_row, at=at)
+        statement = _combined(None, chained=entry is not None)
+        parameters = {**event_row, "outbox_topic": topic, "outbox_payload": outbox_payload}
+        if entry is not None:
+            parameters.update(entry.parameters)
+        event_id = int(session.execute(statement, parameters).scalar_one())
+        if entry is None:
+            chain.append(session, "event", {**event_row, "id": event_id}, at=at)
+        else:
+            chain.event_entry_stored(session, entry, event_id)
         return event_id
     event_id = int(session.execute(_INSERT_EVENT, event_row).scalar_one())
     chain.append(session, "event", {**event_row, "id": event_id}, at=at)
@@ -94,17 +98,21 @@ def update_and_append_event(
     row. ``event``: append_event's keyword arguments. Returns the event id, or None when the UPDATE changed
     nothing (and nothing was written)."""
     event_row, outbox_payload = _rows(**event)
-    statement = _AFTER_UPDATE.get(update)
-    if statement is None:
-        statement = _AFTER_UPDATE[update] = _insert_event_and_outbox(update, _PREFIX)
+    entry = chain.event_entry(session, event_row, at=event_row["occurred_at"])
+    statement = _combined(update, chained=entry is not None)
     values = {f"{_PREFIX}{name}": value for name, value in event_row.items()}
     values[f"{_PREFIX}outbox_topic"] = topic
     values[f"{_PREFIX}outbox_payload"] = outbox_payload
+    if entry is not None:
+        values.update(entry.parameters)
     found = session.execute(statement, {**update_values, **values}).first()
     if found is None:
         return None
     event_id = int(found[0])
-    chain.append(session, "event", {**event_row, "id": event_id}, at=event_row["occurred_at"])
+    if entry is None:
+        chain.append(session, "event", {**event_row, "id": event_id}, at=event_row["occurred_at"])
+    else:
+        chain.event_entry_stored(session, entry, event_id)
     return event_id
 
 
@@ -157,11 +165,14 @@ _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 _INSERT_OUTBOX = insert(_OUTBOX)
 
 
-def _insert_event_and_outbox(after: Update | None = None, prefix: str = "") -> Insert:
+def _insert_event_and_outbox(
+    after: Update | None = None, prefix: str = "", *, chained: bool = False
+) -> Insert:
     """PostgreSQL: WITH new_event AS (INSERT INTO events … RETURNING id) INSERT INTO outbox … SELECT id …
     (SQLite has no INSERT inside WITH). With ``after``, WITH changed AS (UPDATE … RETURNING 1) comes first
     and the event is selected from it: no row changed, no event. ``prefix`` keeps the event's parameter
-    names apart from the UPDATE's."""
+    names apart from the UPDATE's. ``chained``: the event's chain entry is inserted too (chain.entry_cte,
+    its ``entry_*`` parameters from chain.event_entry)."""
     columns = [c.name for c in _EVENTS.columns if c.name != "id"]
     if after is None:
         new_event = (
@@ -188,13 +199,25 @@ def _insert_event_and_outbox(after: Update | None = None, prefix: str = "") -> I
         bindparam(f"{prefix}occurred_at", type_=_OUTBOX.c.created_at.type),
     )
     names = ["event_id", "engagement_id", "topic", "payload", "status", "attempts", "created_at"]
-    return insert(_OUTBOX).from_select(names, outbox).returning(_OUTBOX.c.event_id)
+    statement = insert(_OUTBOX).from_select(names, outbox).returning(_OUTBOX.c.event_id)
+    if chained:
+        engagement_id = bindparam(f"{prefix}engagement_id", type_=_EVENTS.c.engagement_id.type)
+        statement = statement.add_cte(chain.entry_cte(new_event, engagement_id))
+    return statement
 
 
-_INSERT_EVENT_AND_OUTBOX = _insert_event_and_outbox()
+def _combined(update: Update | None, *, chained: bool) -> Insert:
+    """The combined statement after ``update`` (None: the event alone), with or without the chain entry:
+    built on first use, then the same object, so that SQLAlchemy compiles it once."""
+    statement = _COMBINED.get((update, chained))
+    if statement is None:
+        prefix = "" if update is None else _PREFIX
+        statement = _COMBINED[update, chained] = _insert_event_and_outbox(update, prefix, chained=chained)
+    return statement
+
+
 _PREFIX = "event_"
-# One combined statement per UPDATE statement (one per table), built on first use and compiled once.
-_AFTER_UPDATE: dict[Update, Insert] = {}
+_COMBINED: dict[tuple[Update | None, bool], Insert] = {}
 
 
 @sa_event.listens_for(EventRow, "before_update")
