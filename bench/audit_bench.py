@@ -59,7 +59,7 @@ def append(session, kind, values, *, at):
     return 0, ""
 
 
-def event_entry(session, event_row, *, at):
+def event_entry(session, event_row):
     return None
 '''
 

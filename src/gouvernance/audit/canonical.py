@@ -171,14 +171,15 @@ def event_canonical(
         {
             "actor": None if actor is None else _salted_or_erased(salts.get("actor"), actor),
             "actor_role": actor_role,
-            "at": timestamp(at),
+            "at": (at_text := timestamp(at)),
             "comment": None if comment is None else _salted_or_erased(salts.get("comment"), comment),
             "engagement_id": engagement_id,
             "event": event,
             "from_state": from_state,
             "id": id_,
             "kind": "event",
-            "occurred_at": _field(occurred_at),
+            # The door's events are chained when they happen: the same time, rendered once.
+            "occurred_at": at_text if occurred_at is at else _field(occurred_at),
             "payload": _field(payload),
             "prev": prev,
             "seq": seq,
@@ -253,4 +254,8 @@ def timestamp(value: datetime) -> str:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
+
+
+# One encoder for every entry (json.dumps with options builds a new one at each call).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

@@ -149,10 +149,11 @@ class EventEntry:
     parameters: dict[str, Any]
 
 
-def event_entry(session: Session, event_row: Mapping[str, Any], *, at: datetime) -> EventEntry | None:
-    """The entry of the event ``event_row`` (FIELDS["event"] but ``id``) for ``entry_cte``, when this
-    transaction holds the engagement's head; None otherwise (``append`` once the event has its id)."""
-    engagement_id = event_row["engagement_id"]
+def event_entry(session: Session, event_row: Mapping[str, Any]) -> EventEntry | None:
+    """The entry of the event ``event_row`` (FIELDS["event"] but ``id``) for ``entry_cte``, recorded at the
+    time it happened, when this transaction holds the engagement's head; None otherwise (``append`` once the
+    event has its id)."""
+    engagement_id, at = event_row["engagement_id"], event_row["occurred_at"]
     head = _heads(session).get(engagement_id)
     if head is None:
         return None
@@ -162,7 +163,6 @@ def event_entry(session: Session, event_row: Mapping[str, Any], *, at: datetime)
     before, after = event_canonical_around_id(row, seq=seq, prev=prev, at=at, salts=salts)
     parameters = {
         "entry_seq": seq,
-        "entry_recorded_at": at,
         "entry_prev_hash": prev,
         "entry_before": before,
         "entry_after": after,
@@ -171,11 +171,12 @@ def event_entry(session: Session, event_row: Mapping[str, Any], *, at: datetime)
     return EventEntry(engagement_id, seq, before, after, parameters)
 
 
-def entry_cte(new_event: CTE, engagement_id: Any) -> CTE:
+def entry_cte(new_event: CTE, engagement_id: Any, occurred_at: Any) -> CTE:
     """PostgreSQL: the INSERT of the entry of the event inserted by ``new_event`` (a CTE returning its
     ``id``), whose canonical text is ``entry_before || id || entry_after`` and hash its SHA-256 (the same
-    bytes Python hashes: ``convert_to(…, 'UTF8')``). ``engagement_id``: the event's, as a bound parameter.
-    Added to the event's statement, it stores the entry in the same round trip."""
+    bytes Python hashes: ``convert_to(…, 'UTF8')``). ``engagement_id``, ``occurred_at``: the event's bound
+    parameters (its entry is recorded at the time it happened). Added to the event's statement, it stores
+    the entry in the same round trip."""
     text = (
         bindparam("entry_before", type_=Text)
         + sql_cast(new_event.c.id, Text)
@@ -188,7 +189,7 @@ def entry_cte(new_event: CTE, engagement_id: Any) -> CTE:
         bindparam("entry_seq", type_=columns.seq.type),
         literal("event", columns.kind.type),
         rendered.c.id,
-        bindparam("entry_recorded_at", type_=columns.recorded_at.type),
+        occurred_at,
         bindparam("entry_prev_hash", type_=columns.prev_hash.type),
         func.encode(func.sha256(func.convert_to(rendered.c.canonical, "UTF8")), "hex"),
         rendered.c.canonical,

@@ -57,7 +57,7 @@ def append_event(
     if session.get_bind().dialect.name == "postgresql":
         # Both rows in one statement, with the event's chain entry when the transaction holds the head: one
         # round trip to the server instead of two or three.
-        entry = chain.event_entry(session, event_row, at=at)
+        entry = chain.event_entry(session, event_row)
         statement = _combined(None, chained=entry is not None)
         parameters = {**event_row, "outbox_topic": topic, "outbox_payload": outbox_payload}
         if entry is not None:
@@ -98,7 +98,7 @@ def update_and_append_event(
     row. ``event``: append_event's keyword arguments. Returns the event id, or None when the UPDATE changed
     nothing (and nothing was written)."""
     event_row, outbox_payload = _rows(**event)
-    entry = chain.event_entry(session, event_row, at=event_row["occurred_at"])
+    entry = chain.event_entry(session, event_row)
     statement = _combined(update, chained=entry is not None)
     values = {f"{_PREFIX}{name}": value for name, value in event_row.items()}
     values[f"{_PREFIX}outbox_topic"] = topic
@@ -202,7 +202,8 @@ def _insert_event_and_outbox(
     statement = insert(_OUTBOX).from_select(names, outbox).returning(_OUTBOX.c.event_id)
     if chained:
         engagement_id = bindparam(f"{prefix}engagement_id", type_=_EVENTS.c.engagement_id.type)
-        statement = statement.add_cte(chain.entry_cte(new_event, engagement_id))
+        occurred_at = bindparam(f"{prefix}occurred_at", type_=_EVENTS.c.occurred_at.type)
+        statement = statement.add_cte(chain.entry_cte(new_event, engagement_id, occurred_at))
     return statement
 
 
