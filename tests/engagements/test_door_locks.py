@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from gouvernance.audit.verify import verify
 from gouvernance.db.engine import Database
@@ -96,5 +96,27 @@ def test_a_transition_that_waited_sees_the_step_as_the_other_left_it(db, clock) 
         result = rework.result(timeout=30)
     assert (result.from_state, result.to_state) == ("in_review", "in_progress")
     assert step(db, engagement_id, "t0").state == "in_progress"
+    with db.reading() as session:
+        assert verify(session, engagement_id).ok
+
+
+def test_a_step_event_is_two_statements_its_chain_entry_included(db, clock) -> None:
+    engagement_id = _launched(db, clock)
+    fire(db, clock, engagement_id, "t0", "start", LEAD)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        fire(db, clock, engagement_id, "t0", "submit", LEAD)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # The locked read (with the chain's head), then the step's UPDATE, its event, its outbox row and its chain
+    # entry in one statement: the chain costs the door no round trip.
+    assert len(statements) == 2, statements
+    assert "FOR NO KEY UPDATE" in statements[0]
+    assert "INSERT INTO audit_entries" in statements[1]
     with db.reading() as session:
         assert verify(session, engagement_id).ok
