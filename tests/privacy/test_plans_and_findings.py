@@ -7,7 +7,8 @@ budget. SQLite, and PostgreSQL with GOUVERNANCE_TEST_DATABASE_URL.
 - ``findings.title``/``detail`` and ``measurements.comment`` are free texts: a full name or an e-mail address
   as whole words;
 - ``findings.recorded_by``, ``measurements.recorded_by``, ``objective_approvals.login``,
-  ``budget_vote_counts.recorded_by`` and ``budget_closed_votes.closed_by`` hold the login."""
+  ``budget_vote_counts.recorded_by``, ``budget_closed_votes.closed_by``, ``evidence.attached_by`` and
+  ``public_engagements.published_by`` hold the login."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from gouvernance.budget.service import ProposalStatus
 from gouvernance.diagnostic.records import FindingRow
 from gouvernance.diagnostic.service import FindingData, FindingKind, record_finding
 from gouvernance.engagements.actors import ActorRef
+from gouvernance.engagements.records import StepRow
+from gouvernance.evidence.records import EvidenceRow
 from gouvernance.history.records import EventRow
 from gouvernance.objectives.evaluation import Direction
 from gouvernance.objectives.measurements import MeasurementData, record_measurements
@@ -45,6 +48,7 @@ from gouvernance.objectives.service import (
 from gouvernance.privacy.erasure import erase_person
 from gouvernance.privacy.export import export_person, summary
 from gouvernance.privacy.registre import processings
+from gouvernance.publication.records import PublicEngagementRow
 from gouvernance.settings import Settings
 from gouvernance.stakeholders.tables import StakeholderRow
 
@@ -139,6 +143,9 @@ def plans(db, case, clock) -> Ids:
                              recorded_at=at),
                 ClosedVoteRow(engagement_id=e, envelope=Decimal(1000), results=[], closed_by=case.login,
                               closed_at=at),
+                EvidenceRow(engagement_id=e, step_id=_a_step(session, e), kind="link", label="Compte rendu",
+                            url="https://mairie.example/cr", attached_by=case.login, attached_at=at),
+                PublicEngagementRow(engagement_id=e, published_at=at, published_by=case.login),
             ]
         )  # fmt: skip
         mine, other = session.scalars(
@@ -202,7 +209,8 @@ def test_erasure_pseudonymises_plans_findings_measurements_and_logins(db, case, 
         "action_owners": 1,
         "findings": 1,
         "measurements": 1,
-        "recorded_by": 5,  # a finding, a measurement, an approval, a vote count, the closed vote
+        # a finding, a measurement, an approval, a vote count, the closed vote, the evidence, the publication
+        "recorded_by": 7,
     }
     with db.reading() as session:
         label = _own_pseudonym(session, case)
@@ -243,6 +251,13 @@ def test_erasure_pseudonymises_plans_findings_measurements_and_logins(db, case, 
         }
         assert counts == {"urne": "personne-effacee", "en_ligne": "claire"}
         assert session.get(ClosedVoteRow, case.engagement_id).closed_by == "personne-effacee"
+        attached_by = session.scalars(
+            select(EvidenceRow.attached_by).where(
+                EvidenceRow.engagement_id == case.engagement_id, EvidenceRow.label == "Compte rendu"
+            )
+        ).one()
+        assert attached_by == "personne-effacee"
+        assert session.get(PublicEngagementRow, case.engagement_id).published_by == "personne-effacee"
         checked = verify(session, case.engagement_id)
         assert checked.ok, checked.anomalies
         (event,) = session.scalars(
@@ -256,13 +271,17 @@ def test_erasure_pseudonymises_plans_findings_measurements_and_logins(db, case, 
             "action_owners": 1,
             "findings": 1,
             "measurements": 1,
-            "recorded_by": 5,
+            "recorded_by": 7,
         }
         again = export_person(session, case.name, organisation=None)
         text = summary(again)
     assert again["plans_d_actions"] == []
     assert again["mentions"]["constats"] == again["mentions"]["mesures"] == []
     assert case.name not in text.replace(f"« {case.name} »", "")
+
+
+def _a_step(session, engagement_id: str) -> int:
+    return session.scalars(select(StepRow.id).where(StepRow.engagement_id == engagement_id)).first()
 
 
 def _own_pseudonym(session, case) -> str:
@@ -282,9 +301,11 @@ def test_the_registre_says_erasure_covers_plans_findings_measurements_and_the_bu
         "objective_approvals",
         "budget_vote_counts",
         "budget_closed_votes",
+        "public_engagements",
     ):
         assert "pseudonymisation sur demande" in listed[table].retention, table
         assert "pas encore couvert" not in listed[table].retention, table
     assert {column for column, _ in listed["findings"].fields} == {"detail", "recorded_by"}
     assert {column for column, _ in listed["actions"].fields} == {"owner"}
     assert "pas encore couvert" in listed["engagements"].retention  # the lead's login: still not covered
+    assert "pseudonymisé sur demande" in listed["evidence"].retention

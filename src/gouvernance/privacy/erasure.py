@@ -36,12 +36,14 @@ from gouvernance.communication.records import CommunicationActionRow
 from gouvernance.decisions.records import DecisionRow
 from gouvernance.diagnostic.records import FindingRow
 from gouvernance.engagements.actors import SYSTEM_LOGIN, SYSTEM_ROLE
+from gouvernance.evidence.records import EvidenceRow
 from gouvernance.history.log import append_event
 from gouvernance.history.records import EventRow
 from gouvernance.objectives.records import IndicatorRow, MeasurementRow, ObjectiveApprovalRow, ObjectiveRow
 from gouvernance.partnership.records import ConventionPartyRow
 from gouvernance.privacy import mentions
 from gouvernance.privacy.people import Person, find_person, matching_stakeholders
+from gouvernance.publication.records import PublicEngagementRow
 from gouvernance.stakeholders.tables import ConsultationRow, StakeholderContactRow
 from gouvernance.stakeholders.vocabulary import StakeholderKind
 from gouvernance.training.records import AttendeeRow, TrainingSessionRow
@@ -272,6 +274,8 @@ _UNCHAINED_LOGINS: tuple[tuple[Any, Any, type[Any] | None, ColumnElement[bool] |
         ProposalRow,
         ProposalRow.id == VoteCountRow.proposal_id,
     ),
+    (EvidenceRow.attached_by, EvidenceRow.engagement_id, None, None),
+    (PublicEngagementRow.published_by, PublicEngagementRow.engagement_id, None, None),
 )
 
 

@@ -105,6 +105,7 @@ ERASED_ON_REQUEST = frozenset(
         "objective_approvals",
         "budget_vote_counts",
         "budget_closed_votes",
+        "public_engagements",
     }
 )
 
@@ -139,7 +140,8 @@ def _retention(table: Table | str, settings: Settings) -> str:
     if name == "evidence":
         return (
             f"fichiers : {settings.retention_evidence_days} jours après la clôture de l'accompagnement ; "
-            "liens : durée de l'accompagnement"
+            "liens : durée de l'accompagnement ; l'auteur du dépôt est pseudonymisé sur demande "
+            "(gouvernance privacy erase)"
         )
     if (purged := _purged_after(name, settings)) is not None:
         return purged
