@@ -61,6 +61,10 @@ def append(session, kind, values, *, at):
 
 def event_entry(session, event_row):
     return None
+
+
+def event_written(session, entry, event_row, event_id):
+    return None
 '''
 
 

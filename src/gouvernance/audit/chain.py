@@ -198,9 +198,15 @@ def entry_cte(new_event: CTE, engagement_id: Any, occurred_at: Any) -> CTE:
     return insert(_ENTRIES).from_select(_COLUMNS, values).cte("new_entry")
 
 
-def event_entry_stored(session: Session, entry: EventEntry, event_id: int) -> None:
-    """``entry``'s statement ran and gave the event ``event_id``: the entry is the head now."""
-    _heads(session)[entry.engagement_id] = (entry.seq, digest(f"{entry.before}{event_id}{entry.after}"))
+def event_written(
+    session: Session, entry: EventEntry | None, event_row: Mapping[str, Any], event_id: int
+) -> None:
+    """The statement that wrote the event ``event_row`` gave it ``event_id``: the ``entry`` it stored with
+    it (``event_entry``) is the head now, or, without one, the event's entry is appended."""
+    if entry is None:
+        append(session, "event", {**event_row, "id": event_id}, at=event_row["occurred_at"])
+    else:
+        _heads(session)[entry.engagement_id] = (entry.seq, digest(f"{entry.before}{event_id}{entry.after}"))
 
 
 def _heads(session: Session) -> dict[str, tuple[int, str | None]]:

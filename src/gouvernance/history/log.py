@@ -63,10 +63,7 @@ def append_event(
         if entry is not None:
             parameters.update(entry.parameters)
         event_id = int(session.execute(statement, parameters).scalar_one())
-        if entry is None:
-            chain.append(session, "event", {**event_row, "id": event_id}, at=at)
-        else:
-            chain.event_entry_stored(session, entry, event_id)
+        chain.event_written(session, entry, event_row, event_id)
         return event_id
     event_id = int(session.execute(_INSERT_EVENT, event_row).scalar_one())
     chain.append(session, "event", {**event_row, "id": event_id}, at=at)
@@ -109,10 +106,7 @@ def update_and_append_event(
     if found is None:
         return None
     event_id = int(found[0])
-    if entry is None:
-        chain.append(session, "event", {**event_row, "id": event_id}, at=event_row["occurred_at"])
-    else:
-        chain.event_entry_stored(session, entry, event_id)
+    chain.event_written(session, entry, event_row, event_id)
     return event_id
 
 
